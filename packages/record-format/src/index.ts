@@ -1,0 +1,30 @@
+export {
+  fromOtlpJsonAnyValue,
+  fromOtlpJsonAttributes,
+  nanosStringToHrTime,
+  OtlpJsonDecoder,
+} from './otlp-json-decode';
+export type {
+  OtlpJsonAnyValue,
+  OtlpJsonKeyValue,
+  OtlpJsonLogRecord,
+  OtlpJsonLogsData,
+} from './otlp-json-encode';
+export {
+  encodeLogsDataLine,
+  hrTimeToNanosString,
+  toOtlpJsonAnyValue,
+  toOtlpJsonAttributes,
+  toOtlpJsonLogRecord,
+  toOtlpJsonLogsData,
+} from './otlp-json-encode';
+export type { SeverityClassIndex, SeverityClassName } from './severity';
+export {
+  parseSeverity,
+  SEVERITY_CLASSES,
+  SeverityClass,
+  severityClassName,
+  severityClassOf,
+  severityNumberName,
+  severityNumberOfClass,
+} from './severity';

@@ -1,0 +1,202 @@
+import { EventEmitter } from 'node:events';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { decodeRequest, type RawExportRequest } from './internal/decode-request';
+import type { ReceivedLogRecord } from './types';
+
+const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+const PROTO = join(here, '..', 'proto', 'logs_service.proto');
+const SERVICE = 'opentelemetry.proto.collector.logs.v1.LogsService';
+
+let serviceDefinition: grpc.ServiceDefinition | undefined;
+function loadService(): grpc.ServiceDefinition {
+  if (serviceDefinition === undefined) {
+    const pkg = protoLoader.loadSync(PROTO, {
+      keepCase: false,
+      longs: String,
+      enums: Number,
+      bytes: Buffer,
+      defaults: false,
+      oneofs: false,
+    });
+    serviceDefinition = pkg[SERVICE] as grpc.ServiceDefinition;
+  }
+  return serviceDefinition;
+}
+
+/** Options of {@link OtlpGrpcLogsReceiver}. */
+export interface OtlpGrpcLogsReceiverOptions {
+  /** Port to listen on; 0 (default) picks a free one, kept across restarts. */
+  port?: number;
+  /** Address to bind; only loopback addresses are used in tests. Default `127.0.0.1`. */
+  host?: string;
+}
+
+interface Fault {
+  remaining: number;
+  code: grpc.status;
+  details: string;
+}
+
+/**
+ * A real OTLP/gRPC logs server on loopback for tests: it serves
+ * `opentelemetry.proto.collector.logs.v1.LogsService/Export`, decodes every request into plain
+ * {@link ReceivedLogRecord}s and keeps them for assertions.
+ *
+ * Fault injection: {@link failNext} answers the next N calls with a gRPC status, {@link latencyMs}
+ * delays every answer, {@link stop}/{@link start} take it down and bring it back on the same port.
+ * Synchronise with {@link waitFor}, which re-checks its predicate on every request (no sleeps).
+ */
+export class OtlpGrpcLogsReceiver {
+  /** Every record received by a successful call, in arrival order. */
+  readonly records: ReceivedLogRecord[] = [];
+  /** Export calls received, failed ones included. */
+  requestCount = 0;
+  /** Export calls answered with an injected error. */
+  rejectedCount = 0;
+  /** Serialized request bytes received, failed calls included. */
+  bytesReceived = 0;
+  /** Delay before each answer, in milliseconds. */
+  latencyMs = 0;
+
+  private server: grpc.Server | undefined;
+  private boundPort: number;
+  private readonly host: string;
+  private readonly faults: Fault[] = [];
+  private readonly events = new EventEmitter();
+
+  constructor(options: OtlpGrpcLogsReceiverOptions = {}) {
+    this.boundPort = options.port ?? 0;
+    this.host = options.host ?? '127.0.0.1';
+    this.events.setMaxListeners(0);
+  }
+
+  /** The bound port (after {@link start}). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** `http://host:port`, the form `OTLPLogExporter({ url })` takes. */
+  get url(): string {
+    return `http://${this.host}:${this.boundPort}`;
+  }
+
+  /** True between {@link start} and {@link stop}. */
+  get running(): boolean {
+    return this.server !== undefined;
+  }
+
+  /** Binds and serves. Resolves once the port accepts connections. */
+  async start(): Promise<this> {
+    if (this.server) return this;
+    const server = new grpc.Server();
+    const def = loadService();
+    const exportDef = def.Export as grpc.MethodDefinition<RawExportRequest, unknown>;
+    // Count bytes as they arrive, before decoding.
+    const counted: grpc.ServiceDefinition = {
+      Export: {
+        ...exportDef,
+        requestDeserialize: (buf: Buffer) => {
+          this.bytesReceived += buf.length;
+          return exportDef.requestDeserialize(buf);
+        },
+      },
+    };
+    server.addService(counted, { Export: this.handleExport });
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(
+        `${this.host}:${this.boundPort}`,
+        grpc.ServerCredentials.createInsecure(),
+        (err, port) => (err ? reject(err) : resolve(port)),
+      );
+    });
+    this.server = server;
+    return this;
+  }
+
+  /** Stops at once, cancelling calls in flight (their clients see UNAVAILABLE/CANCELLED). */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) server.forceShutdown();
+  }
+
+  /** Stops and starts again on the same port. */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /** Answers the next `count` calls with `code` (e.g. `grpc.status.UNAVAILABLE`). */
+  failNext(count: number, code: grpc.status, details = `injected ${grpc.status[code]}`): void {
+    this.faults.push({ remaining: count, code, details });
+  }
+
+  /** Forgets received records and counters (not faults or latency). */
+  clear(): void {
+    this.records.length = 0;
+    this.requestCount = 0;
+    this.rejectedCount = 0;
+    this.bytesReceived = 0;
+  }
+
+  /**
+   * Resolves when `predicate` holds: checked now and after every request. Rejects after
+   * `timeoutMs` with a message naming `what`.
+   */
+  waitFor(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (predicate()) {
+          cleanup();
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(
+          new Error(
+            `receiver: ${what} not met within ${timeoutMs} ms (${this.records.length} records, ${this.requestCount} requests)`,
+          ),
+        );
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.events.off('request', check);
+      };
+      this.events.on('request', check);
+    });
+  }
+
+  /** Resolves once at least `count` records were received. */
+  waitForRecords(count: number, timeoutMs = 10_000): Promise<void> {
+    return this.waitFor(() => this.records.length >= count, timeoutMs, `${count} records`);
+  }
+
+  private readonly handleExport = (
+    call: grpc.ServerUnaryCall<RawExportRequest, unknown>,
+    callback: grpc.sendUnaryData<unknown>,
+  ): void => {
+    this.requestCount++;
+    const fault = this.faults[0];
+    let error: Partial<grpc.StatusObject> | undefined;
+    if (fault) {
+      fault.remaining--;
+      if (fault.remaining <= 0) this.faults.shift();
+      this.rejectedCount++;
+      error = { code: fault.code, details: fault.details };
+    } else {
+      for (const r of decodeRequest(call.request)) this.records.push(r);
+    }
+    const answer = (): void => {
+      if (error) callback(error as grpc.ServiceError, null);
+      else callback(null, {});
+      this.events.emit('request');
+    };
+    if (this.latencyMs > 0) setTimeout(answer, this.latencyMs);
+    else answer();
+  };
+}

@@ -1,0 +1,36 @@
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+// One project per package (its tests read sibling packages' sources through the aliases below, so
+// tests never wait on a build) plus the cross-package integration tests under test/.
+const root = import.meta.dirname;
+const packages = readdirSync(resolve(root, 'packages'));
+
+export default defineConfig({
+  resolve: {
+    alias: packages.map((name) => ({
+      find: new RegExp(`^@spillway/${name}$`),
+      replacement: resolve(root, 'packages', name, 'src/index.ts'),
+    })),
+  },
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    projects: [
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: { name, root: resolve(root, 'packages', name), include: ['test/**/*.test.ts'] },
+      })),
+      {
+        extends: true as const,
+        test: {
+          name: 'integration',
+          root: resolve(root, 'test'),
+          include: ['**/*.test.ts'],
+          exclude: ['compat-otel3/**', '**/node_modules/**'],
+        },
+      },
+    ],
+  },
+});
