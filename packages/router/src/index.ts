@@ -1,1 +1,16 @@
-export {};
+export type { ExportErrorClass } from './classify-export-error';
+export { classifyExportError } from './classify-export-error';
+export { FailoverLogRecordExporter } from './failover-log-record-exporter';
+export type {
+  CircuitState,
+  ConsoleLogRecordExporterOptions,
+  FailoverLogRecordExporterOptions,
+  FailoverStats,
+  ReplayOptions,
+  ReplayStats,
+  Route,
+  RouteStats,
+  RoutingStats,
+  SeverityRoutingLogRecordExporterOptions,
+  TargetStats,
+} from './types';

@@ -1,0 +1,68 @@
+import { CorruptRecordError } from './errors';
+
+/** Reads what {@link ByteWriter} wrote; every read is bounds-checked and throws on overrun. */
+export class ByteReader {
+  pos: number;
+  private readonly f64 = new Float64Array(1);
+  private readonly f64Bytes = new Uint8Array(this.f64.buffer);
+
+  constructor(
+    readonly buf: Buffer,
+    start = 0,
+    readonly end = buf.length,
+  ) {
+    this.pos = start;
+  }
+
+  private need(n: number): void {
+    if (this.pos + n > this.end) {
+      throw new CorruptRecordError(`payload overrun: need ${n} bytes at ${this.pos}, end ${this.end}`);
+    }
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++]!;
+  }
+
+  varint(): number {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 8; i++) {
+      const b = this.u8();
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) return result;
+      mul *= 0x80;
+    }
+    throw new CorruptRecordError(`varint longer than 8 bytes at ${this.pos}`);
+  }
+
+  f64le(): number {
+    this.need(8);
+    this.f64Bytes.set(this.buf.subarray(this.pos, this.pos + 8));
+    this.pos += 8;
+    return this.f64[0]!;
+  }
+
+  string(): string {
+    const len = this.varint();
+    this.need(len);
+    const s = this.buf.toString('utf8', this.pos, this.pos + len);
+    this.pos += len;
+    return s;
+  }
+
+  bytes(len: number): Buffer {
+    this.need(len);
+    const out = this.buf.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return out;
+  }
+
+  hex(len: number): string {
+    this.need(len);
+    const s = this.buf.toString('hex', this.pos, this.pos + len);
+    this.pos += len;
+    return s;
+  }
+}

@@ -1,0 +1,169 @@
+/** Index metadata of one or more OTLP/JSON lines: what the frame index records per frame. */
+export interface LinesMetadata {
+  /** Log records in the lines. */
+  records: number;
+  /** Smallest record time (timestamp, else observed timestamp), unix nanoseconds; 0n if none. */
+  minTimeUnixNano: bigint;
+  /** Largest record time, unix nanoseconds; 0n if none. */
+  maxTimeUnixNano: bigint;
+  /** Largest effective severity number (0–24) of the records. */
+  maxSeverity: number;
+}
+
+/** One frame of a compressed file, as the index or a header scan describes it. */
+export interface FrameInfo extends LinesMetadata {
+  /** Position of the frame in its file, from 0 (frames the reader could not parse not counted). */
+  frameIndex: number;
+  /** Byte offset of the frame (its header) in the file. */
+  offset: number;
+  /** Bytes of the frame: header plus zstd data frame. */
+  length: number;
+  /** Bytes the data frame decompresses to. */
+  rawLength: number;
+  /** OTLP/JSON lines in the frame. */
+  lines: number;
+  /** CRC-32 of the zstd data frame. */
+  checksum: number;
+}
+
+/** A decoded frame, as {@link readFrames} yields it. */
+export interface DecodedFrame {
+  path: string;
+  frameIndex: number;
+  offset: number;
+  length: number;
+  records: number;
+  minTimeUnixNano: bigint;
+  maxTimeUnixNano: bigint;
+  maxSeverity: number;
+  /** The frame's OTLP/JSON `LogsData` lines, without their newlines. */
+  lines: string[];
+}
+
+/** What went wrong with a part of a file; readers skip that part and go on. */
+export interface FrameProblem {
+  /**
+   * `torn`: the file ends inside a frame (a crash while writing; only ever the last frame);
+   * `corrupt`: bytes that fail a checksum, do not decompress or do not parse;
+   * `index`: the sidecar index is missing, stale or damaged (nothing is lost: frames are scanned).
+   */
+  kind: 'torn' | 'corrupt' | 'index';
+  path: string;
+  /** Byte offset in the .zst file where the problem starts. */
+  offset: number;
+  /** Bytes skipped because of it (0 for `index`). */
+  length: number;
+  /** Records known (from a valid header) to be lost, else 0. */
+  records: number;
+  /** A precise description, values included. */
+  message: string;
+}
+
+/** Counters a read fills in (pass your own object to see them; see {@link createReadStats}). */
+export interface ReadStats {
+  files: number;
+  /** Frames found in the files read. */
+  framesTotal: number;
+  /** Frames decompressed. */
+  framesDecoded: number;
+  /** Frames skipped by the index (outside the time window or below the severity). */
+  framesSkipped: number;
+  /** Records yielded after filtering. */
+  recordsRead: number;
+  /** Every problem met, in order. */
+  problems: FrameProblem[];
+}
+
+/** A time bound: a Date, ms since the epoch (number) or ns since the epoch (bigint). */
+export type TimeBound = Date | number | bigint;
+
+/** Options of {@link readFrames}. */
+export interface ReadFramesOptions {
+  /** Skip frames whose records are all older than this (inclusive bound). */
+  since?: TimeBound;
+  /** Skip frames whose records are all newer than this (inclusive bound). */
+  until?: TimeBound;
+  /** Skip frames whose most severe record is below this severity number. */
+  minSeverity?: number;
+  /** Called for every problem (also appended to `stats.problems`). */
+  onProblem?: (problem: FrameProblem) => void;
+  /** Counters to fill in. */
+  stats?: ReadStats;
+  /** Verify each data frame's CRC-32 before decompressing it. Default true. */
+  verifyChecksums?: boolean;
+}
+
+/** Options of {@link readLogRecords}: frame options plus per-record filters. */
+export interface ReadLogRecordsOptions extends ReadFramesOptions {
+  /** Keep only records of this trace (32 hex digits, any case). */
+  traceId?: string;
+}
+
+/** A `.zst` file found by {@link listCompressedFiles}. */
+export interface CompressedFileEntry {
+  path: string;
+  name: string;
+  /** Bytes of the .zst file. */
+  size: number;
+  /** Bytes of its `.idx` sidecar (0 when missing). */
+  indexSize: number;
+  mtimeMs: number;
+  /** Service name from the file name, when it follows the naming scheme. */
+  service?: string;
+  /** UTC creation time from the file name, when it follows the naming scheme. */
+  createdAt?: Date;
+}
+
+/** Options of {@link CompressedFileWriter.create}. */
+export interface CompressedFileWriterOptions {
+  /** Raw bytes that cut a frame automatically. Default 16 MiB. */
+  frameBytes?: number;
+  /** zstd level where the codec has levels (node:zlib). Default 3. */
+  level?: number;
+  /** File mode. Default 0o600. */
+  mode?: number;
+}
+
+/** Options of {@link ZstdFileLogRecordExporter}. */
+export interface ZstdFileExporterOptions {
+  /** Directory of the files; created (0700) if missing. */
+  directory: string;
+  /** File name prefix. Default: the records' `service.name`, else `unknown_service`. */
+  serviceName?: string;
+  /** Raw OTLP/JSON bytes per zstd frame. Default 16 MiB. */
+  frameBytes?: number;
+  /** A frame is also cut this long after its first record. Default 1000 ms. */
+  flushIntervalMillis?: number;
+  /** When to start a new file. Defaults: 64 MiB on disk, and at each UTC day. */
+  rotate?: { maxBytes?: number; daily?: boolean };
+  /** When to delete old files (oldest first). Defaults: 7 days, 1 GiB in total. */
+  retention?: { maxAgeDays?: number; maxTotalBytes?: number };
+  /** Free bytes to leave on the file system: old files go first, then new frames. Default 64 MiB. */
+  minFreeBytes?: number;
+  /** zstd level where the codec has levels (node:zlib). Default 3. */
+  level?: number;
+  /** Clock, ms since the epoch (for tests). Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Files, records and bytes deleted for one reason. */
+export interface DeletedCounts {
+  files: number;
+  records: number;
+  bytes: number;
+}
+
+/** Counters of a {@link ZstdFileLogRecordExporter}. */
+export interface ZstdFileExporterStats {
+  recordsWritten: number;
+  framesWritten: number;
+  filesWritten: number;
+  /** Raw OTLP/JSON bytes written (before compression). */
+  bytesRaw: number;
+  /** Bytes written to disk (frames, headers included; index files excluded). */
+  bytesOnDisk: number;
+  /** Records accepted but not written, by reason. */
+  dropped: { disk_full: number; io_error: number; shutdown: number };
+  /** Files deleted by rotation/retention, by reason, with the records they held. */
+  deleted: { max_age: DeletedCounts; max_total_bytes: DeletedCounts; min_free_bytes: DeletedCounts };
+}

@@ -1,0 +1,109 @@
+import type { MeterProvider } from '@opentelemetry/api';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type {
+  ClassTable,
+  FsyncPolicy,
+  NoTraceContext,
+} from './internal/parse-values';
+
+export type { ClassTable, FsyncPolicy, NoTraceContext };
+
+/** Sampling ratios for every severity class, 0–1. */
+export interface SamplingRatios {
+  fatal: number;
+  error: number;
+  warn: number;
+  info: number;
+  debug: number;
+  trace: number;
+}
+
+/**
+ * The effective configuration of the pipeline, read from the environment (see
+ * {@link readSpillwayConfig}) with defaults for what is unset or invalid.
+ */
+export interface SpillwayConfig {
+  /** `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else `unknown_service:node`. */
+  serviceName: string;
+  /** `SPILLWAY_DIR`: WAL under `wal/`, fallback files under `files/`. */
+  directory: string;
+  /** `SPILLWAY_SAMPLING`, merged over the defaults class by class. */
+  ratios: SamplingRatios;
+  /** `SPILLWAY_SAMPLING_NO_TRACE`. */
+  noTraceContext: NoTraceContext;
+  /** `SPILLWAY_TRACE_SILENCE_AFTER` (0 = off). */
+  traceSilenceAfter: number;
+  /** `SPILLWAY_RATE_LIMITS`, records/s per class (empty = none). */
+  rateLimits: ClassTable;
+  /** `SPILLWAY_FSYNC`. */
+  fsync: FsyncPolicy;
+  /** `SPILLWAY_MAX_DISK_BYTES`: everything under `directory`, split half WAL, half fallback files. */
+  maxDiskBytes: number;
+  /** `SPILLWAY_MIN_FREE_BYTES`: free-space floor on the directory's file system. */
+  minFreeBytes: number;
+  /** `SPILLWAY_FAILOVER`: `file` sends to local zstd files while the collector is unreachable. */
+  failover: 'file' | 'none';
+  /** `SPILLWAY_CONFIG_FILE`: JSON sampling policy, watched and hot-reloaded. */
+  configFile: string | undefined;
+  /** `SPILLWAY_SHUTDOWN_TIMEOUT_MS`: how long the register's signal handler flushes. */
+  shutdownTimeoutMillis: number;
+  /** `SPILLWAY_MAX_QUEUE_BYTES`, else derived from the cgroup memory limit. */
+  maxQueueBytes: number;
+  /** `OTEL_BLRP_MAX_QUEUE_SIZE`. */
+  maxQueueSize: number;
+  /** `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`. */
+  maxExportBatchSize: number;
+  /** `OTEL_BLRP_SCHEDULE_DELAY`. */
+  scheduledDelayMillis: number;
+  /** `OTEL_BLRP_EXPORT_TIMEOUT`. */
+  exportTimeoutMillis: number;
+}
+
+/** A variable whose value was not accepted; the pipeline used `defaultText` instead. */
+export interface ConfigProblem {
+  variable: string;
+  value: string;
+  expected: string;
+  defaultText: string;
+  /** One sentence naming all of the above, as warned. */
+  message: string;
+}
+
+/** One line of the effective configuration, for `spillway doctor`. */
+export interface ConfigEntry {
+  variable: string;
+  value: string;
+  source: 'env' | 'default' | 'cgroup' | 'override';
+}
+
+/** What {@link readSpillwayConfig} returns. */
+export interface SpillwayConfigReport {
+  config: SpillwayConfig;
+  problems: ConfigProblem[];
+  entries: ConfigEntry[];
+}
+
+/**
+ * The sampling policy a `SPILLWAY_CONFIG_FILE` holds (every field optional); applied over the
+ * environment's policy with `updatePolicy` whenever the file changes.
+ *
+ * ```json
+ * { "ratios": { "info": 0.01 }, "rateLimits": { "warn": 500 }, "traceSilenceAfter": 20 }
+ * ```
+ */
+export interface SamplingPolicyFile {
+  ratios?: Partial<SamplingRatios>;
+  rateLimits?: ClassTable;
+  traceSilenceAfter?: number;
+  noTraceContext?: NoTraceContext;
+}
+
+/** Second argument of `createLogRecordProcessorFromEnv`: wins over the environment. */
+export interface SpillwayOverrides extends Partial<SpillwayConfig> {
+  /** The primary exporter instead of the OTLP gRPC one built from `OTEL_EXPORTER_OTLP_LOGS_*`. */
+  exporter?: LogRecordExporter;
+  /** Export each stage's counters as OTel metrics. */
+  meterProvider?: MeterProvider;
+  /** Debounce of `SPILLWAY_CONFIG_FILE` changes, ms. Default 250. */
+  configFileDebounceMillis?: number;
+}

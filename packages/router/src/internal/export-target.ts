@@ -1,0 +1,128 @@
+import { diag } from '@opentelemetry/api';
+import type { ExportResult } from '@opentelemetry/core';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { classifyExportError, describeExportError, type ExportErrorClass } from '../classify-export-error';
+import type { TargetStats } from '../types';
+import { type Admission, CircuitBreaker, type CircuitState } from './circuit-breaker';
+
+const SUCCESS = 0;
+
+/** How one attempt on one target ended. */
+export type Attempt =
+  | { ok: true }
+  | { ok: false; skipped: true }
+  | { ok: false; skipped: false; class: ExportErrorClass | 'timeout'; error: unknown };
+
+export interface TargetOptions {
+  failureThreshold: number;
+  retryIntervalMillis: number;
+  maxRetryIntervalMillis: number;
+  exportTimeoutMillis: number;
+  onStateChange: (target: ExportTarget, from: CircuitState, to: CircuitState) => void;
+}
+
+/** Calls `exporter.export` once, with a deadline; never throws, calls back at most once. */
+export function exportOnce(
+  exporter: LogRecordExporter,
+  records: ReadableLogRecord[],
+  timeoutMillis: number,
+): Promise<ExportResult | 'timeout'> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (r: ExportResult | 'timeout'): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    const timer = setTimeout(() => finish('timeout'), timeoutMillis);
+    try {
+      exporter.export(records, finish);
+    } catch (error) {
+      finish({ code: 1, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  });
+}
+
+/** An exporter with its circuit and counters: one entry of the failover's priority list. */
+export class ExportTarget {
+  readonly circuit: CircuitBreaker;
+  private readonly stats: Omit<TargetStats, 'state' | 'consecutiveFailures' | 'opens' | 'openMillis'>;
+
+  constructor(
+    readonly exporter: LogRecordExporter,
+    readonly name: string,
+    private readonly opts: TargetOptions,
+  ) {
+    this.stats = {
+      name,
+      batchesSent: 0,
+      recordsSent: 0,
+      batchesFailed: 0,
+      batchesRejected: 0,
+      timeouts: 0,
+    };
+    this.circuit = new CircuitBreaker({
+      failureThreshold: opts.failureThreshold,
+      retryIntervalMillis: opts.retryIntervalMillis,
+      maxRetryIntervalMillis: opts.maxRetryIntervalMillis,
+      onChange: (from, to, reason) => {
+        const msg = `@spillway/router: target ${name} circuit ${from} -> ${to}: ${reason}`;
+        if (to === 'open') diag.warn(msg);
+        else diag.info(msg);
+        opts.onStateChange(this, from, to);
+      },
+    });
+  }
+
+  /**
+   * One attempt: skipped when the circuit refuses it (unless `force`), else exported with the
+   * deadline and the outcome fed to the circuit.
+   */
+  async send(records: ReadableLogRecord[], force = false): Promise<Attempt> {
+    const admission: Admission | undefined = this.circuit.admit() ?? (force ? 'call' : undefined);
+    if (admission === undefined) return { ok: false, skipped: true };
+    const result = await exportOnce(this.exporter, records, this.opts.exportTimeoutMillis);
+    if (result !== 'timeout' && result.code === SUCCESS) {
+      this.stats.batchesSent++;
+      this.stats.recordsSent += records.length;
+      this.circuit.onSuccess(admission);
+      return { ok: true };
+    }
+    this.stats.batchesFailed++;
+    let cls: ExportErrorClass | 'timeout';
+    let error: unknown;
+    if (result === 'timeout') {
+      cls = 'timeout';
+      error = new Error(`no answer within ${this.opts.exportTimeoutMillis} ms`);
+      this.stats.timeouts++;
+    } else {
+      error = result.error;
+      cls = classifyExportError(error);
+    }
+    const message = describeExportError(error);
+    this.stats.lastError = { message, class: cls, at: Date.now() };
+    if (cls === 'batch') {
+      this.stats.batchesRejected++;
+      this.circuit.onNeutral(admission);
+    } else {
+      this.circuit.onFailure(admission, message);
+    }
+    diag.debug(`@spillway/router: target ${this.name} failed a batch (${cls}): ${message}`);
+    return { ok: false, skipped: false, class: cls, error };
+  }
+
+  getStats(now = Date.now()): TargetStats {
+    const s: TargetStats = {
+      ...this.stats,
+      state: this.circuit.state(now),
+      consecutiveFailures: this.circuit.consecutiveFailures,
+      opens: this.circuit.opens,
+      openMillis: this.circuit.openMillis(now),
+    };
+    if (this.stats.lastError) s.lastError = { ...this.stats.lastError };
+    const next = this.circuit.nextRetryAt();
+    if (next !== undefined) s.nextRetryAt = next;
+    return s;
+  }
+}

@@ -1,0 +1,137 @@
+import type { MeterProvider } from '@opentelemetry/api';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { ExportErrorClass } from './classify-export-error';
+import type { CircuitState } from './internal/circuit-breaker';
+
+export type { CircuitState, ExportErrorClass };
+
+/** Options of `FailoverLogRecordExporter`. */
+export interface FailoverLogRecordExporterOptions {
+  /** Targets in priority order, e.g. `[otlpExporter, zstdFileExporter]`. At least one. */
+  exporters: LogRecordExporter[];
+  /** Names used in stats, metrics and diagnostics, one per exporter. Default: `<ClassName>#<index>`. */
+  names?: string[];
+  /** Consecutive transient/target failures or timeouts that open a target's circuit. Default 3. */
+  failureThreshold?: number;
+  /** Delay before an open circuit lets one probe batch through. Default 10 000 ms. */
+  retryIntervalMillis?: number;
+  /** Cap of the retry delay, which doubles after each failed probe. Default 300 000 ms (5 min). */
+  maxRetryIntervalMillis?: number;
+  /**
+   * Time a target gets to call back before the batch counts as a timeout (a transient failure)
+   * and moves on to the next target. Keep it above the OTLP exporter's own `timeoutMillis`
+   * (default 10 s) so its deadline fires first. Default 15 000 ms.
+   */
+  exportTimeoutMillis?: number;
+  /**
+   * Send the fallback's files back to the primary once it is healthy again. `true` = defaults,
+   * `false` = off. Default: on when a fallback target can be replayed (a `ZstdFileLogRecordExporter`
+   * from `@spillway/file-exporter`), else off.
+   */
+  replay?: boolean | ReplayOptions;
+  /** Where the `spillway.router.*` metrics go. Default: none. */
+  meterProvider?: MeterProvider;
+}
+
+/** Options of the replay of fallback files to the primary target. */
+export interface ReplayOptions {
+  /** Time the primary must stay healthy (circuit closed, no failure) before replay starts. Default 30 000 ms. */
+  settleMillis?: number;
+  /** Records per second sent by replay (live traffic is not limited). Default 5 000. */
+  ratePerSecond?: number;
+  /** Records per replay batch (a frame's lines are cut at this size). Default 512. */
+  batchSize?: number;
+  /** Where the replay checkpoint is kept. Default `<fallback directory>/.replay-checkpoint.json`. */
+  checkpointPath?: string;
+}
+
+/** A target's view in `getStats()`. */
+export interface TargetStats {
+  name: string;
+  state: CircuitState;
+  consecutiveFailures: number;
+  /** Last failure of any class, with its class and time (ms since the epoch). */
+  lastError?: { message: string; class: ExportErrorClass | 'timeout'; at: number };
+  batchesSent: number;
+  recordsSent: number;
+  /** Batches that failed (any class) or timed out here, and went on to the next target. */
+  batchesFailed: number;
+  /** Of those, refused as permanent for the batch (class `batch`): they do not trip the circuit. */
+  batchesRejected: number;
+  timeouts: number;
+  /** Times the circuit opened. */
+  opens: number;
+  /** Total time the circuit was open or half-open, in ms. */
+  openMillis: number;
+  /** When an open circuit next lets a probe through (ms since the epoch). */
+  nextRetryAt?: number;
+}
+
+/** Replay progress in `getStats()`. */
+export interface ReplayStats {
+  /** `off`: not configured; `idle`: nothing to replay; `waiting`: backlog, primary not settled; `replaying`. */
+  state: 'off' | 'idle' | 'waiting' | 'replaying';
+  /** Fallback files waiting to be replayed (the one being written excluded). */
+  filesPending: number;
+  /** Their size on disk, bytes (the current file's unreplayed part included). */
+  bytesPending: number;
+  recordsReplayed: number;
+  batchesReplayed: number;
+  filesReplayed: number;
+  /** The file being replayed and the position in it. */
+  position?: { file: string; frame: number; line: number };
+  lastError?: string;
+}
+
+/** `FailoverLogRecordExporter.getStats()`. */
+export interface FailoverStats {
+  targets: TargetStats[];
+  /** Batches `export()` was called with, and how they ended. */
+  batches: { exported: number; failed: number };
+  records: { exported: number; failed: number };
+  replay: ReplayStats;
+}
+
+/** One route of `SeverityRoutingLogRecordExporter`. */
+export interface Route {
+  /** Name in stats. Default `route#<index>`. */
+  name?: string;
+  /** Lowest severity number (1–24) or level name (`'warn'`) routed here. Default: no lower bound. */
+  minSeverity?: number | string;
+  /** Highest severity number or level name (a name covers its whole level). Default: no upper bound. */
+  maxSeverity?: number | string;
+  /** Extra predicate, e.g. on an attribute. Default: every record in the severity range. */
+  when?: (record: ReadableLogRecord) => boolean;
+  /** Exporters that get every record of this route. */
+  targets: LogRecordExporter[];
+  /** An optional route never fails the batch. Default false. */
+  optional?: boolean;
+}
+
+/** Options of `SeverityRoutingLogRecordExporter`. */
+export interface SeverityRoutingLogRecordExporterOptions {
+  /** Routes; a record goes to every route it matches (each target gets it once). */
+  routes: Route[];
+}
+
+/** Per-route counters of `SeverityRoutingLogRecordExporter.getStats()`. */
+export interface RouteStats {
+  name: string;
+  records: number;
+  batchesFailed: number;
+}
+
+/** `SeverityRoutingLogRecordExporter.getStats()`. */
+export interface RoutingStats {
+  routes: RouteStats[];
+  /** Records that matched no route (not exported anywhere). */
+  unrouted: number;
+}
+
+/** Options of `ConsoleLogRecordExporter`. */
+export interface ConsoleLogRecordExporterOptions {
+  /** `stdout` (default), `stderr` or any writable stream. */
+  stream?: 'stdout' | 'stderr' | NodeJS.WritableStream;
+  /** ANSI colour: `'auto'` (default: only on a TTY, honouring `NO_COLOR`/`FORCE_COLOR`), or forced. */
+  color?: 'auto' | boolean;
+}
