@@ -1,0 +1,212 @@
+import { type FileHandle, open } from 'node:fs/promises';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { encodeLogsDataLine } from '@spillway/record-format';
+import { crc32 } from './internal/crc32';
+import { encodeFrameHeader, FRAME_HEADER_BYTES } from './internal/frame-header';
+import { encodeIndexEntry, encodeIndexHeader, INDEX_HEADER_BYTES } from './internal/index-file';
+import { emptyMetadata, mergeMetadata, metadataOfRecords } from './internal/record-metadata';
+import type { CompressedFileWriterOptions, FrameInfo, LinesMetadata } from './types';
+import { DEFAULT_ZSTD_LEVEL, zstdCompress } from './zstd-codec';
+
+/** Default raw bytes per frame. */
+export const DEFAULT_FRAME_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Writes one compressed file (see FORMAT.md): OTLP/JSON lines go into the current frame; a frame is
+ * cut when it holds `frameBytes` raw bytes or on {@link cutFrame}, compressed on the libuv
+ * threadpool (never on the event loop) and appended as header + zstd data frame, followed by its
+ * entry in the `.idx` sidecar. Frames are written in the order they were cut.
+ *
+ * Use it directly when you own the file's lifecycle (the disk buffer's spill does); use
+ * {@link ZstdFileLogRecordExporter} to get naming, rotation and retention. Not safe for two writers
+ * on one path. After a crash the file holds every frame whose write completed, and at most one torn
+ * frame at its end, which readers skip and report.
+ */
+export class CompressedFileWriter {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private pendingLines = 0;
+  private pendingMeta = emptyMetadata();
+  private tail: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+  private closed = false;
+  private size = 0;
+  private indexSize = INDEX_HEADER_BYTES;
+  private frames = 0;
+  private raw = 0;
+  private records = 0;
+  private queued = 0;
+
+  private constructor(
+    /** Path of the .zst file. */
+    readonly path: string,
+    private readonly fh: FileHandle,
+    private readonly idx: FileHandle,
+    private readonly frameBytes: number,
+    private readonly level: number,
+  ) {}
+
+  /**
+   * Creates the file at `path` (which must not exist) and its `<path>.idx` sidecar, both with mode
+   * 0600 by default.
+   */
+  static async create(
+    path: string,
+    options: CompressedFileWriterOptions = {},
+  ): Promise<CompressedFileWriter> {
+    const mode = options.mode ?? 0o600;
+    const fh = await open(path, 'wx', mode);
+    let idx: FileHandle;
+    try {
+      idx = await open(`${path}.idx`, 'w', mode);
+      await idx.write(encodeIndexHeader(), 0, INDEX_HEADER_BYTES, 0);
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+    const frameBytes = options.frameBytes ?? DEFAULT_FRAME_BYTES;
+    return new CompressedFileWriter(path, fh, idx, frameBytes, options.level ?? DEFAULT_ZSTD_LEVEL);
+  }
+
+  /** Bytes of the .zst file written so far (frames still compressing not included). */
+  get bytesOnDisk(): number {
+    return this.size;
+  }
+  /** Raw bytes of the frames written so far. */
+  get bytesRaw(): number {
+    return this.raw;
+  }
+  /** Frames written so far. */
+  get framesWritten(): number {
+    return this.frames;
+  }
+  /** Records in the frames written so far. */
+  get recordsWritten(): number {
+    return this.records;
+  }
+  /** Raw bytes appended but not yet in a frame. */
+  get bytesPending(): number {
+    return this.pendingBytes;
+  }
+  /** Raw bytes of frames cut but not yet written (compressing or queued). */
+  get bytesQueued(): number {
+    return this.queued;
+  }
+
+  /**
+   * Appends `records` as one OTLP/JSON `LogsData` line. Cuts a frame (asynchronously) when the
+   * frame reaches `frameBytes`. Throws if the writer is closed or a previous write failed.
+   */
+  appendRecords(records: ReadonlyArray<ReadableLogRecord>): void {
+    if (records.length === 0) return;
+    this.appendLines(`${encodeLogsDataLine(records)}\n`, metadataOfRecords(records));
+  }
+
+  /**
+   * Appends pre-encoded OTLP/JSON lines — complete lines, each ending with `\n` — with their
+   * metadata (compute it with `metadataOfRecords`/`metadataOfLogsData` if needed). All lines given
+   * in one call stay in one frame.
+   */
+  appendLines(lines: string | Buffer, meta: LinesMetadata): void {
+    this.check();
+    const buf = typeof lines === 'string' ? Buffer.from(lines, 'utf8') : lines;
+    if (buf.length === 0) return;
+    if (buf[buf.length - 1] !== 0x0a) throw new Error(`${this.path}: lines must end with "\\n"`);
+    let count = 0;
+    for (let i = buf.indexOf(0x0a); i !== -1; i = buf.indexOf(0x0a, i + 1)) count++;
+    this.pending.push(buf);
+    this.pendingBytes += buf.length;
+    this.pendingLines += count;
+    mergeMetadata(this.pendingMeta, meta);
+    if (this.pendingBytes >= this.frameBytes) void this.cutFrame().catch(() => {});
+  }
+
+  /**
+   * Cuts the pending lines into a frame now (no-op when none) and resolves when every frame cut so
+   * far is written (not fsynced: see {@link sync}).
+   */
+  cutFrame(): Promise<void> {
+    if (this.pendingBytes > 0) {
+      const raw = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+      const meta = this.pendingMeta;
+      const lines = this.pendingLines;
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.pendingLines = 0;
+      this.pendingMeta = emptyMetadata();
+      this.queued += raw.length;
+      // Compression starts now (frames compress in parallel on the threadpool); writes keep order.
+      const compressed = zstdCompress(raw, this.level);
+      compressed.catch(() => {});
+      this.tail = this.tail.then(async () => {
+        try {
+          if (this.failure) return;
+          await this.writeFrame(await compressed, raw.length, lines, meta);
+        } catch (err) {
+          this.failure ??= err instanceof Error ? err : new Error(String(err));
+        } finally {
+          this.queued -= raw.length;
+        }
+      });
+    }
+    return this.tail.then(() => {
+      if (this.failure) throw this.failure;
+    });
+  }
+
+  /** Cuts the pending frame, writes it, and fsyncs the file and its index. */
+  async sync(): Promise<void> {
+    await this.cutFrame();
+    await this.fh.sync();
+    await this.idx.sync();
+  }
+
+  /** {@link sync}, then closes both files. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return this.tail;
+    let err: unknown;
+    try {
+      await this.sync();
+    } catch (e) {
+      err = e;
+    }
+    this.closed = true;
+    await Promise.allSettled([this.fh.close(), this.idx.close()]);
+    if (err) throw err;
+  }
+
+  private check(): void {
+    if (this.closed) throw new Error(`${this.path}: writer is closed`);
+    if (this.failure) throw this.failure;
+  }
+
+  private async writeFrame(
+    data: Buffer,
+    rawLength: number,
+    lines: number,
+    meta: LinesMetadata,
+  ): Promise<void> {
+    const checksum = crc32(data);
+    const header = encodeFrameHeader({ ...meta, dataLength: data.length, rawLength, lines, checksum });
+    const info: FrameInfo = {
+      ...meta,
+      frameIndex: this.frames,
+      offset: this.size,
+      length: FRAME_HEADER_BYTES + data.length,
+      rawLength,
+      lines,
+      checksum,
+    };
+    const { bytesWritten } = await this.fh.writev([header, data], this.size);
+    if (bytesWritten !== info.length) {
+      throw new Error(`${this.path}: short write at offset ${this.size}: ${bytesWritten} of ${info.length} bytes`);
+    }
+    this.size += info.length;
+    const entry = encodeIndexEntry(info);
+    await this.idx.write(entry, 0, entry.length, this.indexSize);
+    this.indexSize += entry.length;
+    this.frames++;
+    this.raw += rawLength;
+    this.records += meta.records;
+  }
+}
