@@ -1,1 +1,11 @@
-export {};
+export { DirectoryLockedError } from './directory-locked-error';
+export { DiskBufferedLogRecordExporter } from './disk-buffered-log-record-exporter';
+export { decodeLogRecordBatch, encodeLogRecordBatch } from './record-batch-codec';
+export type {
+  DiskBufferDrops,
+  DiskBufferOptions,
+  DiskBufferStats,
+  FsyncPolicy,
+  RetryOptions,
+  WhenFull,
+} from './types';

@@ -2,9 +2,10 @@ import { type FileHandle, open } from 'node:fs/promises';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { encodeLogsDataLine } from '@spillway/record-format';
 import { crc32 } from './internal/crc32';
+import { countLines, type FrameBuffer, FrameBufferPool } from './internal/frame-buffer';
 import { encodeFrameHeader, FRAME_HEADER_BYTES } from './internal/frame-header';
 import { encodeIndexEntry, encodeIndexHeader, INDEX_HEADER_BYTES } from './internal/index-file';
-import { emptyMetadata, mergeMetadata, metadataOfRecords } from './internal/record-metadata';
+import { emptyMetadata, mergeMetadata, metadataOfRecords } from './record-metadata';
 import type { CompressedFileWriterOptions, FrameInfo, LinesMetadata } from './types';
 import { DEFAULT_ZSTD_LEVEL, zstdCompress } from './zstd-codec';
 
@@ -23,7 +24,13 @@ export const DEFAULT_FRAME_BYTES = 16 * 1024 * 1024;
  * frame at its end, which readers skip and report.
  */
 export class CompressedFileWriter {
-  private pending: Buffer[] = [];
+  /** Sealed parts of the pending frame (adopted Buffers, filled FrameBuffers). */
+  private parts: Buffer[] = [];
+  /** Where strings of the pending frame are encoded. */
+  private frame: FrameBuffer | undefined;
+  /** FrameBuffers sealed into the pending frame, recycled once it is written. */
+  private sealed: FrameBuffer[] = [];
+  private readonly buffers: FrameBufferPool;
   private pendingBytes = 0;
   private pendingLines = 0;
   private pendingMeta = emptyMetadata();
@@ -44,7 +51,9 @@ export class CompressedFileWriter {
     private readonly idx: FileHandle,
     private readonly frameBytes: number,
     private readonly level: number,
-  ) {}
+  ) {
+    this.buffers = new FrameBufferPool(frameBytes);
+  }
 
   /**
    * Creates the file at `path` (which must not exist) and its `<path>.idx` sidecar, both with mode
@@ -99,26 +108,45 @@ export class CompressedFileWriter {
    */
   appendRecords(records: ReadonlyArray<ReadableLogRecord>): void {
     if (records.length === 0) return;
-    this.appendLines(`${encodeLogsDataLine(records)}\n`, metadataOfRecords(records));
+    this.check();
+    this.append(`${encodeLogsDataLine(records)}\n`, 1, metadataOfRecords(records));
   }
 
   /**
    * Appends pre-encoded OTLP/JSON lines — complete lines, each ending with `\n` — with their
-   * metadata (compute it with `metadataOfRecords`/`metadataOfLogsData` if needed). All lines given
-   * in one call stay in one frame.
+   * metadata (see `metadataOfRecords`/`metadataOfLogsData`; `meta.lines` saves counting them).
+   * All lines given in one call stay in one frame; a Buffer is kept as is, not copied.
    */
-  appendLines(lines: string | Buffer, meta: LinesMetadata): void {
+  appendLines(lines: string | Buffer, meta: LinesMetadata & { lines?: number }): void {
     this.check();
-    const buf = typeof lines === 'string' ? Buffer.from(lines, 'utf8') : lines;
-    if (buf.length === 0) return;
-    if (buf[buf.length - 1] !== 0x0a) throw new Error(`${this.path}: lines must end with "\\n"`);
-    let count = 0;
-    for (let i = buf.indexOf(0x0a); i !== -1; i = buf.indexOf(0x0a, i + 1)) count++;
-    this.pending.push(buf);
-    this.pendingBytes += buf.length;
-    this.pendingLines += count;
+    if (lines.length === 0) return;
+    const last =
+      typeof lines === 'string' ? lines.charCodeAt(lines.length - 1) : lines[lines.length - 1];
+    if (last !== 0x0a) throw new Error(`${this.path}: lines must end with "\\n"`);
+    this.append(lines, meta.lines ?? countLines(lines), meta);
+  }
+
+  private append(text: string | Buffer, lines: number, meta: LinesMetadata): void {
+    if (typeof text === 'string') {
+      if (this.frame && !this.frame.fits(text)) this.seal();
+      this.frame ??= this.buffers.take(Buffer.byteLength(text, 'utf8'));
+      this.pendingBytes += this.frame.append(text);
+    } else {
+      this.seal();
+      this.parts.push(text);
+      this.pendingBytes += text.length;
+    }
+    this.pendingLines += lines;
     mergeMetadata(this.pendingMeta, meta);
     if (this.pendingBytes >= this.frameBytes) void this.cutFrame().catch(() => {});
+  }
+
+  private seal(): void {
+    if (this.frame && this.frame.bytes > 0) {
+      this.parts.push(this.frame.contents());
+      this.sealed.push(this.frame);
+    }
+    this.frame = undefined;
   }
 
   /**
@@ -127,10 +155,13 @@ export class CompressedFileWriter {
    */
   cutFrame(): Promise<void> {
     if (this.pendingBytes > 0) {
-      const raw = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+      this.seal();
+      const raw = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
       const meta = this.pendingMeta;
       const lines = this.pendingLines;
-      this.pending = [];
+      const sealed = this.sealed;
+      this.sealed = [];
+      this.parts = [];
       this.pendingBytes = 0;
       this.pendingLines = 0;
       this.pendingMeta = emptyMetadata();
@@ -140,11 +171,13 @@ export class CompressedFileWriter {
       compressed.catch(() => {});
       this.tail = this.tail.then(async () => {
         try {
-          if (this.failure) return;
-          await this.writeFrame(await compressed, raw.length, lines, meta);
+          // Await compression even after a failure: its input buffer is recycled below.
+          const data = await compressed;
+          if (!this.failure) await this.writeFrame(data, raw.length, lines, meta);
         } catch (err) {
           this.failure ??= err instanceof Error ? err : new Error(String(err));
         } finally {
+          for (const f of sealed) this.buffers.give(f);
           this.queued -= raw.length;
         }
       });
@@ -187,7 +220,13 @@ export class CompressedFileWriter {
     meta: LinesMetadata,
   ): Promise<void> {
     const checksum = crc32(data);
-    const header = encodeFrameHeader({ ...meta, dataLength: data.length, rawLength, lines, checksum });
+    const header = encodeFrameHeader({
+      ...meta,
+      dataLength: data.length,
+      rawLength,
+      lines,
+      checksum,
+    });
     const info: FrameInfo = {
       ...meta,
       frameIndex: this.frames,
@@ -199,7 +238,9 @@ export class CompressedFileWriter {
     };
     const { bytesWritten } = await this.fh.writev([header, data], this.size);
     if (bytesWritten !== info.length) {
-      throw new Error(`${this.path}: short write at offset ${this.size}: ${bytesWritten} of ${info.length} bytes`);
+      throw new Error(
+        `${this.path}: short write at offset ${this.size}: ${bytesWritten} of ${info.length} bytes`,
+      );
     }
     this.size += info.length;
     const entry = encodeIndexEntry(info);

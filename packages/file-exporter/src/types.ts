@@ -36,6 +36,8 @@ export interface DecodedFrame {
   minTimeUnixNano: bigint;
   maxTimeUnixNano: bigint;
   maxSeverity: number;
+  /** Bytes the frame decompressed to. */
+  rawLength: number;
   /** The frame's OTLP/JSON `LogsData` lines, without their newlines. */
   lines: string[];
 }
@@ -89,6 +91,8 @@ export interface ReadFramesOptions {
   onProblem?: (problem: FrameProblem) => void;
   /** Counters to fill in. */
   stats?: ReadStats;
+  /** Called after each frame (decoded or skipped) with the file's bytes dealt with so far. */
+  onProgress?: (path: string, bytesDone: number) => void;
   /** Verify each data frame's CRC-32 before decompressing it. Default true. */
   verifyChecksums?: boolean;
 }
@@ -155,7 +159,10 @@ export interface DeletedCounts {
 
 /** Counters of a {@link ZstdFileLogRecordExporter}. */
 export interface ZstdFileExporterStats {
+  /** Records in frames written to disk. */
   recordsWritten: number;
+  /** Records accepted and not yet written (the current frame and frames being compressed). */
+  recordsPending: number;
   framesWritten: number;
   filesWritten: number;
   /** Raw OTLP/JSON bytes written (before compression). */
@@ -165,5 +172,19 @@ export interface ZstdFileExporterStats {
   /** Records accepted but not written, by reason. */
   dropped: { disk_full: number; io_error: number; shutdown: number };
   /** Files deleted by rotation/retention, by reason, with the records they held. */
-  deleted: { max_age: DeletedCounts; max_total_bytes: DeletedCounts; min_free_bytes: DeletedCounts };
+  deleted: {
+    max_age: DeletedCounts;
+    max_total_bytes: DeletedCounts;
+    min_free_bytes: DeletedCounts;
+  };
+}
+
+/** The frames of one file: from its index where valid, from a scan of frame headers for the rest. */
+export interface FrameTable {
+  path: string;
+  size: number;
+  frames: FrameInfo[];
+  problems: FrameProblem[];
+  /** Frames taken from the index (the rest came from scanning). */
+  indexedFrames: number;
 }

@@ -63,7 +63,11 @@ const positiveDuration = (text: string) => {
  * read for the service name (the LoggerProvider's resource reads them too).
  */
 const VARIABLES: Variable[] = [
-  { variable: 'SPILLWAY_DIR', defaultText: '<tmpdir>/spillway/<service.name>', apply: set('directory', (t) => t) },
+  {
+    variable: 'SPILLWAY_DIR',
+    defaultText: '<tmpdir>/spillway/<service.name>',
+    apply: set('directory', (t) => t),
+  },
   {
     variable: 'SPILLWAY_SAMPLING',
     defaultText: 'fatal=1,error=1,warn=0.1,info=0.001,debug=0.001,trace=0.001',
@@ -73,16 +77,32 @@ const VARIABLES: Variable[] = [
       return v;
     },
   },
-  { variable: 'SPILLWAY_SAMPLING_NO_TRACE', defaultText: 'random', apply: set('noTraceContext', parseNoTraceContext) },
+  {
+    variable: 'SPILLWAY_SAMPLING_NO_TRACE',
+    defaultText: 'random',
+    apply: set('noTraceContext', parseNoTraceContext),
+  },
   {
     variable: 'SPILLWAY_TRACE_SILENCE_AFTER',
     defaultText: '50',
     apply: set('traceSilenceAfter', (t) => parseInteger(t, 0)),
   },
-  { variable: 'SPILLWAY_RATE_LIMITS', defaultText: 'warn=1000,error=200', apply: set('rateLimits', parseRateLimits) },
+  {
+    variable: 'SPILLWAY_RATE_LIMITS',
+    defaultText: 'warn=1000,error=200',
+    apply: set('rateLimits', parseRateLimits),
+  },
   { variable: 'SPILLWAY_FSYNC', defaultText: 'interval:200', apply: set('fsync', parseFsync) },
-  { variable: 'SPILLWAY_MAX_DISK_BYTES', defaultText: '1GiB', apply: set('maxDiskBytes', parseSize) },
-  { variable: 'SPILLWAY_MIN_FREE_BYTES', defaultText: '64MiB', apply: set('minFreeBytes', parseSize) },
+  {
+    variable: 'SPILLWAY_MAX_DISK_BYTES',
+    defaultText: '1GiB',
+    apply: set('maxDiskBytes', parseSize),
+  },
+  {
+    variable: 'SPILLWAY_MIN_FREE_BYTES',
+    defaultText: '64MiB',
+    apply: set('minFreeBytes', parseSize),
+  },
   {
     variable: 'SPILLWAY_FAILOVER',
     defaultText: 'file',
@@ -109,8 +129,16 @@ const VARIABLES: Variable[] = [
     defaultText: '512',
     apply: set('maxExportBatchSize', (t) => parseInteger(t, 1)),
   },
-  { variable: 'OTEL_BLRP_SCHEDULE_DELAY', defaultText: '1000', apply: set('scheduledDelayMillis', positiveDuration) },
-  { variable: 'OTEL_BLRP_EXPORT_TIMEOUT', defaultText: '30000', apply: set('exportTimeoutMillis', positiveDuration) },
+  {
+    variable: 'OTEL_BLRP_SCHEDULE_DELAY',
+    defaultText: '1000',
+    apply: set('scheduledDelayMillis', positiveDuration),
+  },
+  {
+    variable: 'OTEL_BLRP_EXPORT_TIMEOUT',
+    defaultText: '30000',
+    apply: set('exportTimeoutMillis', positiveDuration),
+  },
 ];
 
 /** The names of every variable spillway reads itself (the OTLP exporter reads its own). */
@@ -167,7 +195,11 @@ export function readSpillwayConfig(
       if (isInvalid(result)) problems.push(problem(spec, raw, result.expected));
       else source = 'env';
     }
-    if (source === 'default' && spec.variable === 'SPILLWAY_MAX_QUEUE_BYTES' && cgroupLimit !== undefined) {
+    if (
+      source === 'default' &&
+      spec.variable === 'SPILLWAY_MAX_QUEUE_BYTES' &&
+      cgroupLimit !== undefined
+    ) {
       source = 'cgroup';
     }
     entries.push({ variable: spec.variable, value: describe(spec.variable, config), source });
@@ -176,14 +208,18 @@ export function readSpillwayConfig(
 }
 
 /** The value a variable stands for, as text in the variable's own form. */
-export function describe(variable: string, c: SpillwayConfig): string {
+function describe(variable: string, c: SpillwayConfig): string {
   switch (variable) {
     case 'SPILLWAY_DIR':
       return c.directory;
     case 'SPILLWAY_SAMPLING':
-      return Object.entries(c.ratios).map(([k, v]) => `${k}=${v}`).join(',');
+      return Object.entries(c.ratios)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
     case 'SPILLWAY_SAMPLING_NO_TRACE':
-      return typeof c.noTraceContext === 'string' ? c.noTraceContext : `attr:${c.noTraceContext.attribute}`;
+      return typeof c.noTraceContext === 'string'
+        ? c.noTraceContext
+        : `attr:${c.noTraceContext.attribute}`;
     case 'SPILLWAY_TRACE_SILENCE_AFTER':
       return String(c.traceSilenceAfter);
     case 'SPILLWAY_RATE_LIMITS': {

@@ -1,10 +1,6 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import type {
-  ClassTable,
-  FsyncPolicy,
-  NoTraceContext,
-} from './internal/parse-values';
+import type { ClassTable, FsyncPolicy, NoTraceContext } from './internal/parse-values';
 
 export type { ClassTable, FsyncPolicy, NoTraceContext };
 

@@ -3,8 +3,8 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { describeExportError } from './classify-export-error';
 import { ExportTarget } from './internal/export-target';
-import { type ReplayHost, Replayer } from './internal/replayer';
 import { resolveReplaySource } from './internal/replay-source';
+import { Replayer, type ReplayHost } from './internal/replayer';
 import { RouterMetrics } from './internal/router-metrics';
 import type { FailoverLogRecordExporterOptions, FailoverStats, ReplayStats } from './types';
 
@@ -26,7 +26,12 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
   private readonly targets: ExportTarget[];
   private readonly metrics: RouterMetrics;
   private readonly replayer: Replayer | undefined;
-  private readonly totals = { batchesExported: 0, batchesFailed: 0, recordsExported: 0, recordsFailed: 0 };
+  private readonly totals = {
+    batchesExported: 0,
+    batchesFailed: 0,
+    recordsExported: 0,
+    recordsFailed: 0,
+  };
   private readonly inFlight = new Set<Promise<unknown>>();
   private shutdownPromise: Promise<void> | undefined;
 
@@ -35,23 +40,35 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       throw new TypeError('FailoverLogRecordExporter: `exporters` needs at least one exporter');
     }
     const failureThreshold = positive(options.failureThreshold, 3, 'failureThreshold');
-    const retryIntervalMillis = positive(options.retryIntervalMillis, 10_000, 'retryIntervalMillis');
+    const retryIntervalMillis = positive(
+      options.retryIntervalMillis,
+      10_000,
+      'retryIntervalMillis',
+    );
     const maxRetryIntervalMillis = Math.max(
       retryIntervalMillis,
       positive(options.maxRetryIntervalMillis, 300_000, 'maxRetryIntervalMillis'),
     );
-    const exportTimeoutMillis = positive(options.exportTimeoutMillis, 15_000, 'exportTimeoutMillis');
+    const exportTimeoutMillis = positive(
+      options.exportTimeoutMillis,
+      15_000,
+      'exportTimeoutMillis',
+    );
     this.targets = options.exporters.map(
       (exporter, i) =>
-        new ExportTarget(exporter, options.names?.[i] ?? `${exporter.constructor?.name ?? 'exporter'}#${i}`, {
-          failureThreshold,
-          retryIntervalMillis,
-          maxRetryIntervalMillis,
-          exportTimeoutMillis,
-          onStateChange: (target, _from, to) => {
-            if (target === this.targets[0] && to === 'closed') this.replayer?.primaryRecovered();
+        new ExportTarget(
+          exporter,
+          options.names?.[i] ?? `${exporter.constructor?.name ?? 'exporter'}#${i}`,
+          {
+            failureThreshold,
+            retryIntervalMillis,
+            maxRetryIntervalMillis,
+            exportTimeoutMillis,
+            onStateChange: (target, _from, to) => {
+              if (target === this.targets[0] && to === 'closed') this.replayer?.primaryRecovered();
+            },
           },
-        }),
+        ),
     );
     this.metrics = new RouterMetrics(options.meterProvider, () => this.getStats());
     this.replayer = this.createReplayer(options);
@@ -71,15 +88,14 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       (error: unknown) => {
         // exportBatch never rejects; this guards the callback contract all the same.
         this.inFlight.delete(p);
-        resultCallback({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+        this.replayer?.liveSettled();
+        resultCallback({
+          code: FAILED,
+          error: error instanceof Error ? error : new Error(String(error)),
+        });
       },
     );
     this.inFlight.add(p);
-  }
-
-  /** Whether a live `export()` is in flight (replay waits for none). */
-  get liveInFlight(): number {
-    return this.inFlight.size;
   }
 
   async forceFlush(): Promise<void> {
@@ -95,7 +111,10 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       await this.replayer?.stop();
       const results = await Promise.allSettled(this.targets.map((t) => t.exporter.shutdown()));
       for (const r of results) {
-        if (r.status === 'rejected') diag.warn(`@spillway/router: a target failed to shut down: ${describeExportError(r.reason)}`);
+        if (r.status === 'rejected')
+          diag.warn(
+            `@spillway/router: a target failed to shut down: ${describeExportError(r.reason)}`,
+          );
       }
     })();
     return this.shutdownPromise;
@@ -111,6 +130,7 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       recordsReplayed: 0,
       batchesReplayed: 0,
       filesReplayed: 0,
+      recordsUnreadable: 0,
     };
     return {
       targets: this.targets.map((t) => t.getStats(now)),
@@ -131,7 +151,11 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
         this.metrics.count(target.name, 'skipped', records.length);
         continue;
       }
-      this.metrics.count(target.name, attempt.class === 'batch' ? 'rejected' : attempt.class === 'timeout' ? 'timeout' : 'failed', records.length);
+      this.metrics.count(
+        target.name,
+        attempt.class === 'batch' ? 'rejected' : attempt.class === 'timeout' ? 'timeout' : 'failed',
+        records.length,
+      );
       errors.push(`${target.name}: ${describeExportError(attempt.error)}`);
     }
     // Every circuit refused or every target failed. An open circuit alone must not lose a batch:
@@ -140,13 +164,16 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
     if (lastSkipped) {
       const attempt = await lastSkipped.send(records, true);
       if (attempt.ok) return this.succeeded(lastSkipped, records);
-      if (!attempt.skipped) errors.push(`${lastSkipped.name}: ${describeExportError(attempt.error)}`);
+      if (!attempt.skipped)
+        errors.push(`${lastSkipped.name}: ${describeExportError(attempt.error)}`);
     }
     this.totals.batchesFailed++;
     this.totals.recordsFailed += records.length;
     return {
       code: FAILED,
-      error: new Error(`FailoverLogRecordExporter: every target failed (${errors.join('; ') || 'no target admitted the batch'})`),
+      error: new Error(
+        `FailoverLogRecordExporter: every target failed (${errors.join('; ') || 'no target admitted the batch'})`,
+      ),
     };
   }
 
@@ -161,10 +188,16 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
   private createReplayer(options: FailoverLogRecordExporterOptions): Replayer | undefined {
     if (options.replay === false || this.targets.length < 2) return undefined;
     const primary = this.targets[0]!;
-    const found = this.targets.slice(1).map((t) => resolveReplaySource(t.exporter)).find((s) => s !== undefined);
+    const replayOptions = typeof options.replay === 'object' ? options.replay : {};
+    const found = this.targets
+      .slice(1)
+      .map((t) => resolveReplaySource(t.exporter, replayOptions.directory))
+      .find((s) => s !== undefined);
     if (!found) {
       if (options.replay !== undefined) {
-        diag.warn('@spillway/router: replay requested but no fallback exporter can be replayed (need a ZstdFileLogRecordExporter); replay off');
+        diag.warn(
+          '@spillway/router: replay requested but no fallback can be replayed (need a ZstdFileLogRecordExporter); replay off',
+        );
       }
       return undefined;
     }
@@ -172,7 +205,7 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       primary,
       liveInFlight: () => this.inFlight.size,
     };
-    return new Replayer(host, found, options.replay === true || options.replay === undefined ? {} : options.replay);
+    return new Replayer(host, found, replayOptions);
   }
 }
 

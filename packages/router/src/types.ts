@@ -25,8 +25,8 @@ export interface FailoverLogRecordExporterOptions {
   exportTimeoutMillis?: number;
   /**
    * Send the fallback's files back to the primary once it is healthy again. `true` = defaults,
-   * `false` = off. Default: on when a fallback target can be replayed (a `ZstdFileLogRecordExporter`
-   * from `@spillway/file-exporter`), else off.
+   * `false` = off. Default: on when a fallback target is a `ZstdFileLogRecordExporter` from
+   * `@spillway/file-exporter`, else off.
    */
   replay?: boolean | ReplayOptions;
   /** Where the `spillway.router.*` metrics go. Default: none. */
@@ -41,6 +41,12 @@ export interface ReplayOptions {
   ratePerSecond?: number;
   /** Records per replay batch (a frame's lines are cut at this size). Default 512. */
   batchSize?: number;
+  /**
+   * Directory of the fallback's files; give it so that files left by an earlier process are
+   * replayed at start-up. Default: the `ZstdFileLogRecordExporter`'s own `directory` when it
+   * exposes one, else learned from the first file it opens in this process.
+   */
+  directory?: string;
   /** Where the replay checkpoint is kept. Default `<fallback directory>/.replay-checkpoint.json`. */
   checkpointPath?: string;
 }
@@ -78,8 +84,13 @@ export interface ReplayStats {
   recordsReplayed: number;
   batchesReplayed: number;
   filesReplayed: number;
-  /** The file being replayed and the position in it. */
-  position?: { file: string; frame: number; line: number };
+  /**
+   * Records that could not be read back (torn or corrupt frames, as the file reader reports them;
+   * a line that does not parse counts as one): skipped, never sent.
+   */
+  recordsUnreadable: number;
+  /** Where replay resumes: file name, frame, OTLP/JSON line in the frame, record in the line. */
+  position?: { file: string; frame: number; line: number; record: number };
   lastError?: string;
 }
 

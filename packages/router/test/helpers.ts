@@ -1,8 +1,16 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { CorpusRecordGenerator, OtlpGrpcLogsReceiver, toReadableLogRecords } from '@spillway/testing';
+import { ZstdFileLogRecordExporter } from '@spillway/file-exporter';
+import {
+  CorpusRecordGenerator,
+  OtlpGrpcLogsReceiver,
+  toReadableLogRecords,
+} from '@spillway/testing';
 import { afterEach } from 'vitest';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -42,7 +50,10 @@ export function ids(records: ReadonlyArray<{ attributes: Record<string, unknown>
   return records.map((r) => idOf(r.attributes));
 }
 
-export function exportBatch(exporter: LogRecordExporter, records: ReadableLogRecord[]): Promise<ExportResult> {
+export function exportBatch(
+  exporter: LogRecordExporter,
+  records: ReadableLogRecord[],
+): Promise<ExportResult> {
   return new Promise((resolve) => exporter.export(records, resolve));
 }
 
@@ -63,11 +74,15 @@ export function tally(seen: number[], n: number): { missing: number[]; duplicate
  */
 export class KnobExporter implements LogRecordExporter {
   readonly received: ReadableLogRecord[] = [];
+  /** Records of every export call, accepted or not. */
+  readonly offered: ReadableLogRecord[] = [];
   hang = false;
   failWith: Error | undefined;
+  onExport: (() => void) | undefined;
   private readonly pending: Array<(r: ExportResult) => void> = [];
 
   export(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void {
+    this.offered.push(...records);
     if (this.hang) {
       this.pending.push(cb);
       return;
@@ -78,6 +93,12 @@ export class KnobExporter implements LogRecordExporter {
     }
     this.received.push(...records);
     cb({ code: 0 });
+    this.onExport?.();
+  }
+  /** Answers the batches held by `hang` (accepting them) and stops hanging. */
+  release(): void {
+    this.hang = false;
+    for (const cb of this.pending.splice(0)) cb({ code: 0 });
   }
   async forceFlush(): Promise<void> {}
   async shutdown(): Promise<void> {
@@ -89,8 +110,44 @@ export class KnobExporter implements LogRecordExporter {
 export function captureDiag(): string[] {
   const lines: string[] = [];
   const log = (...args: unknown[]) => lines.push(args.map(String).join(' '));
-  const logger: DiagLogger = { error: log, warn: log, info: log, debug: () => {}, verbose: () => {} };
+  const logger: DiagLogger = {
+    error: log,
+    warn: log,
+    info: log,
+    debug: () => {},
+    verbose: () => {},
+  };
   diag.setLogger(logger, { logLevel: DiagLogLevel.INFO, suppressOverrideMessage: true });
   onCleanup(() => diag.disable());
   return lines;
+}
+
+/** A fresh private directory under the OS temp dir, removed after the test. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'spillway-router-'));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The .zst files of a directory, by name. */
+export function zstFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.zst'))
+    .sort();
+}
+
+/**
+ * Writes `batches` into closed fallback files, as a previous process would have left them (one
+ * file per batch: rotation at every frame).
+ */
+export async function writeFallbackFiles(
+  dir: string,
+  batches: ReadableLogRecord[][],
+): Promise<void> {
+  const writer = new ZstdFileLogRecordExporter({ directory: dir, rotate: { maxBytes: 1 } });
+  for (const b of batches) {
+    await exportBatch(writer, b);
+    await writer.forceFlush();
+  }
+  await writer.shutdown();
 }

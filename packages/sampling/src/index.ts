@@ -1,1 +1,25 @@
-export {};
+export type { EnabledOptions } from './sampling-log-record-processor';
+export { SamplingLogRecordProcessor } from './sampling-log-record-processor';
+export {
+  DEFAULT_THRESHOLD_PRECISION,
+  isKept,
+  MAX_THRESHOLD,
+  parseThreshold,
+  probabilityToThreshold,
+  thresholdToHex,
+  thresholdToProbability,
+  traceIdRandomness,
+} from './threshold';
+export type {
+  ClassCounts,
+  DropReason,
+  NoTraceContextPolicy,
+  RateLimitStats,
+  RateLimits,
+  SamplingLogRecordProcessorOptions,
+  SamplingPolicy,
+  SamplingStats,
+  SeverityClassName,
+  SeverityRatios,
+  SyncLogRecordExporter,
+} from './types';

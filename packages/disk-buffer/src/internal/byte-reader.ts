@@ -16,7 +16,9 @@ export class ByteReader {
 
   private need(n: number): void {
     if (this.pos + n > this.end) {
-      throw new CorruptRecordError(`payload overrun: need ${n} bytes at ${this.pos}, end ${this.end}`);
+      throw new CorruptRecordError(
+        `payload overrun: need ${n} bytes at ${this.pos}, end ${this.end}`,
+      );
     }
   }
 
@@ -35,6 +37,13 @@ export class ByteReader {
       mul *= 0x80;
     }
     throw new CorruptRecordError(`varint longer than 8 bytes at ${this.pos}`);
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
   }
 
   f64le(): number {

@@ -1,3 +1,19 @@
+type Utf8Write = (this: Buffer, s: string, offset: number) => number;
+// Buffer#utf8Write skips `write`'s argument juggling (it is what `write(s, o, 'utf8')` calls).
+const utf8Write: Utf8Write =
+  (Buffer.prototype as unknown as { utf8Write?: Utf8Write }).utf8Write ??
+  function (this: Buffer, s: string, offset: number) {
+    return this.write(s, offset, 'utf8');
+  };
+
+// ASCII hex digit → value, 255 for anything else.
+const HEX = new Uint8Array(128).fill(255);
+for (let i = 0; i < 10; i++) HEX[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX[97 + i] = 10 + i;
+  HEX[65 + i] = 10 + i;
+}
+
 /**
  * A growable little-endian byte writer, reused across batches so the hot path allocates nothing
  * but the final copy. Lengths are LEB128 varints; a string's length is reserved before its bytes
@@ -65,13 +81,13 @@ export class ByteWriter {
         if (c >= 0x80) break;
         b[start + i] = c;
       }
-      const len = i === n ? n : b.write(s, start, 'utf8');
+      const len = i === n ? n : utf8Write.call(b, s, start);
       b[this.pos] = len;
       this.pos = start + len;
       return;
     }
     const start = this.pos + 3;
-    const len = b.write(s, start, 'utf8');
+    const len = utf8Write.call(b, s, start);
     if (len >= 0x200000) {
       // Too long for a 3-byte varint (2 MiB): move the bytes to make room for a full varint.
       const bytes = Buffer.from(b.subarray(start, start + len));
@@ -91,12 +107,36 @@ export class ByteWriter {
     this.pos += bytes.length;
   }
 
-  /** Writes `hex` as raw bytes; returns false (writing nothing) unless it is exactly `bytes` long. */
+  /** Little-endian u32. */
+  u32(v: number): void {
+    this.ensure(4);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v;
+    b[p + 1] = v >>> 8;
+    b[p + 2] = v >>> 16;
+    b[p + 3] = v >>> 24;
+    this.pos = p + 4;
+  }
+
+  /**
+   * Writes lowercase or uppercase `hex` as raw bytes; returns false (writing nothing) unless it is
+   * exactly `bytes` long and all hex digits. A JS loop: cheaper than a native call for 16 bytes.
+   */
   hex(hex: string, bytes: number): boolean {
     if (hex.length !== bytes * 2) return false;
     this.ensure(bytes);
-    if (this.buf.write(hex, this.pos, bytes, 'hex') !== bytes) return false;
-    this.pos += bytes;
+    const b = this.buf;
+    const p = this.pos;
+    for (let i = 0; i < bytes; i++) {
+      const hi = HEX[hex.charCodeAt(2 * i) & 127]!;
+      const lo = HEX[hex.charCodeAt(2 * i + 1) & 127]!;
+      if ((hi | lo) === 255 || hex.charCodeAt(2 * i) > 127 || hex.charCodeAt(2 * i + 1) > 127) {
+        return false;
+      }
+      b[p + i] = (hi << 4) | lo;
+    }
+    this.pos = p + bytes;
     return true;
   }
 }

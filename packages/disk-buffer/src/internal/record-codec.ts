@@ -94,10 +94,30 @@ function writeValue(w: ByteWriter, v: unknown): void {
 }
 
 function writeMap(w: ByteWriter, m: Record<string, unknown>, extra?: [string, string]): void {
+  // Count while writing (for..in allocates no key array); a 1-byte count covers < 128 keys, the
+  // rare larger map is rewritten with a full varint.
+  const at = w.pos;
+  w.u8(0);
+  let n = 0;
+  for (const k in m) {
+    w.string(k);
+    writeValue(w, m[k]);
+    n++;
+  }
+  if (extra) {
+    w.string(extra[0]);
+    w.u8(T_STRING);
+    w.string(extra[1]);
+    n++;
+  }
+  if (n < 0x80) {
+    w.buf[at] = n;
+    return;
+  }
+  w.pos = at;
   const keys = Object.keys(m);
   w.varint(keys.length + (extra ? 1 : 0));
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
+  for (const k of keys) {
     w.string(k);
     writeValue(w, m[k]);
   }
@@ -108,9 +128,28 @@ function writeMap(w: ByteWriter, m: Record<string, unknown>, extra?: [string, st
   }
 }
 
+// HrTime: u32 nanoseconds then u32 seconds (fixed width: faster than varints and as small for
+// today's seconds). Seconds outside u32 (never seen in practice) set bit 31 of the nanoseconds
+// word and follow as f64, so any number round-trips.
+const HR_WIDE = 0x80000000;
+
 function writeHrTime(w: ByteWriter, t: readonly [number, number]): void {
-  w.varint(t[0]);
-  w.varint(t[1]);
+  const s = t[0];
+  const ns = t[1];
+  if (s >>> 0 === s && ns >>> 0 === ns && ns < HR_WIDE) {
+    w.u32(ns);
+    w.u32(s);
+  } else {
+    w.u32(HR_WIDE);
+    w.f64le(s);
+    w.f64le(ns);
+  }
+}
+
+function readHrTime(rd: ByteReader): [number, number] {
+  const ns = rd.u32();
+  if (ns === HR_WIDE) return [rd.f64le(), rd.f64le()];
+  return [rd.u32(), ns];
 }
 
 function writeOptString(w: ByteWriter, s: string | undefined): void {
@@ -212,11 +251,7 @@ export function encodeBatch(
         w.string(sc.traceState.serialize());
       }
     }
-    writeMap(
-      w,
-      r.attributes as Record<string, unknown>,
-      uid ? [uid.key, uid.value(i)] : undefined,
-    );
+    writeMap(w, r.attributes as Record<string, unknown>, uid ? [uid.key, uid.value(i)] : undefined);
     w.varint(r.droppedAttributesCount);
     w.buf[flagsAt] = flags;
   }
@@ -314,11 +349,12 @@ export class BatchDecoder {
       const key = buf.toString('latin1', at, rd.pos);
       let scope = this.scopes.get(key);
       if (scope === undefined) {
-        scope = { name };
-        if (version !== undefined) scope.version = version;
-        if (schemaUrl !== undefined) scope.schemaUrl = schemaUrl;
-        if (attributes !== undefined) scope.attributes = attributes as Attributes;
-        if (dropped !== 0) scope.droppedAttributesCount = dropped;
+        const s: { -readonly [K in keyof Scope]: Scope[K] } = { name };
+        if (version !== undefined) s.version = version;
+        if (schemaUrl !== undefined) s.schemaUrl = schemaUrl;
+        if (attributes !== undefined) s.attributes = attributes as Attributes;
+        if (dropped !== 0) s.droppedAttributesCount = dropped;
+        scope = s;
         this.remember(this.scopes, key, scope);
       }
       scopes.push(scope);
@@ -329,11 +365,13 @@ export class BatchDecoder {
       const resource = resources[rd.varint()];
       const instrumentationScope = scopes[rd.varint()];
       if (resource === undefined || instrumentationScope === undefined) {
-        throw new CorruptRecordError(`record ${i} names a resource or scope that is not in the batch`);
+        throw new CorruptRecordError(
+          `record ${i} names a resource or scope that is not in the batch`,
+        );
       }
       const flags = rd.u8();
-      const hrTime: [number, number] = [rd.varint(), rd.varint()];
-      const hrTimeObserved: [number, number] = [rd.varint(), rd.varint()];
+      const hrTime = readHrTime(rd);
+      const hrTimeObserved = readHrTime(rd);
       const rec: {
         -readonly [K in keyof ReadableLogRecord]: ReadableLogRecord[K];
       } = {

@@ -77,7 +77,10 @@ export function decodeFrameHeader(b: Buffer): HeaderParse {
   const stored = b.readUInt32LE(52);
   const actual = crc32(b.subarray(0, 52));
   if (stored !== actual) {
-    return { ok: false, reason: `header checksum mismatch (stored ${hex(stored)}, computed ${hex(actual)})` };
+    return {
+      ok: false,
+      reason: `header checksum mismatch (stored ${hex(stored)}, computed ${hex(actual)})`,
+    };
   }
   return {
     ok: true,

@@ -1,22 +1,7 @@
-import { type FileHandle, open, readFile } from 'node:fs/promises';
-import type { FrameInfo, FrameProblem } from '../types';
-import {
-  decodeFrameHeader,
-  FRAME_HEADER_BYTES,
-  FRAME_HEADER_PREFIX,
-  SKIPPABLE_MAGIC,
-} from './frame-header';
+import { type FileHandle, open, readFile, rename } from 'node:fs/promises';
+import type { FrameInfo, FrameTable } from '../types';
+import { decodeFrameHeader, FRAME_HEADER_BYTES, FRAME_HEADER_PREFIX } from './frame-header';
 import { decodeIndex, encodeIndexEntry, encodeIndexHeader } from './index-file';
-
-/** The frames of one file, from its index where valid and from a header scan for the rest. */
-export interface FrameTable {
-  path: string;
-  size: number;
-  frames: FrameInfo[];
-  problems: FrameProblem[];
-  /** Frames taken from the index (the rest came from scanning). */
-  indexedFrames: number;
-}
 
 const RESYNC_CHUNK = 1024 * 1024;
 
@@ -55,7 +40,10 @@ async function fromIndex(table: FrameTable): Promise<number> {
   let end = 0;
   for (const e of entries) {
     if (e.offset !== end || e.offset + e.length > size || e.length <= FRAME_HEADER_BYTES) {
-      indexProblem(table, `index entry ${table.frames.length} does not match the file (offset ${e.offset}, length ${e.length}, file ${size} bytes): rest scanned`);
+      indexProblem(
+        table,
+        `index entry ${table.frames.length} does not match the file (offset ${e.offset}, length ${e.length}, file ${size} bytes): rest scanned`,
+      );
       return end;
     }
     table.frames.push({ ...e, frameIndex: table.frames.length });
@@ -63,15 +51,23 @@ async function fromIndex(table: FrameTable): Promise<number> {
   }
   table.indexedFrames = table.frames.length;
   if (problem) indexProblem(table, `${problem}: rest scanned`);
-  else if (end < size) indexProblem(table, `index stale: covers ${end} of ${size} bytes, rest scanned`);
+  else if (end < size)
+    indexProblem(table, `index stale: covers ${end} of ${size} bytes, rest scanned`);
   return end;
 }
 
 function indexProblem(table: FrameTable, message: string): void {
-  table.problems.push({ kind: 'index', path: table.path, offset: 0, length: 0, records: 0, message });
+  table.problems.push({
+    kind: 'index',
+    path: table.path,
+    offset: 0,
+    length: 0,
+    records: 0,
+    message,
+  });
 }
 
-async function readAt(fh: FileHandle, pos: number, len: number): Promise<Buffer> {
+export async function readAt(fh: FileHandle, pos: number, len: number): Promise<Buffer> {
   const buf = Buffer.alloc(len);
   let got = 0;
   while (got < len) {
@@ -102,7 +98,18 @@ async function scanFrom(fh: FileHandle, table: FrameTable, start: number): Promi
         });
         return;
       }
-      table.frames.push({ ...h, frameIndex: table.frames.length, offset: p, length });
+      table.frames.push({
+        frameIndex: table.frames.length,
+        offset: p,
+        length,
+        rawLength: h.rawLength,
+        records: h.records,
+        lines: h.lines,
+        minTimeUnixNano: h.minTimeUnixNano,
+        maxTimeUnixNano: h.maxTimeUnixNano,
+        maxSeverity: h.maxSeverity,
+        checksum: h.checksum,
+      });
       p += length;
       continue;
     }
@@ -145,7 +152,10 @@ async function resync(fh: FileHandle, from: number, size: number): Promise<numbe
  * Rewrites `<path>.idx` from a scan of the file's frame headers (atomically: temp file, fsync,
  * rename). Use it to repair a lost or damaged index; never while a writer has the file open.
  */
-export async function writeFrameIndex(path: string, frames: ReadonlyArray<FrameInfo>): Promise<void> {
+export async function writeFrameIndex(
+  path: string,
+  frames: ReadonlyArray<FrameInfo>,
+): Promise<void> {
   const tmp = `${path}.idx.tmp-${process.pid}`;
   const fh = await open(tmp, 'w', 0o600);
   try {
@@ -154,8 +164,5 @@ export async function writeFrameIndex(path: string, frames: ReadonlyArray<FrameI
   } finally {
     await fh.close();
   }
-  const { rename } = await import('node:fs/promises');
   await rename(tmp, `${path}.idx`);
 }
-
-export { SKIPPABLE_MAGIC };

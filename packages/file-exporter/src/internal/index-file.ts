@@ -66,7 +66,8 @@ export function decodeIndex(b: Buffer): { entries: IndexEntry[]; problem?: strin
   if (b.length < INDEX_HEADER_BYTES) return { entries: [], problem: 'truncated index header' };
   if (!b.subarray(0, 4).equals(INDEX_MAGIC)) return { entries: [], problem: 'bad index magic' };
   const version = b.readUInt8(4);
-  if (version !== INDEX_VERSION) return { entries: [], problem: `unknown index version ${version}` };
+  if (version !== INDEX_VERSION)
+    return { entries: [], problem: `unknown index version ${version}` };
   if (b.readUInt16LE(6) !== INDEX_ENTRY_BYTES) return { entries: [], problem: 'bad entry size' };
   const entries: IndexEntry[] = [];
   let p = INDEX_HEADER_BYTES;

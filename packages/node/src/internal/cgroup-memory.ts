@@ -28,7 +28,10 @@ export function readCgroupMemoryLimit(root = '/sys/fs/cgroup'): number | undefin
 /** The default processor queue byte budget: 5% of the cgroup limit, within 1–64 MiB. */
 export function queueBytesForLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_QUEUE_BYTES;
-  return Math.min(DEFAULT_QUEUE_BYTES, Math.max(MIN_QUEUE_BYTES, Math.floor(limit * SHARE_OF_LIMIT)));
+  return Math.min(
+    DEFAULT_QUEUE_BYTES,
+    Math.max(MIN_QUEUE_BYTES, Math.floor(limit * SHARE_OF_LIMIT)),
+  );
 }
 
 function readTrimmed(path: string): string | undefined {

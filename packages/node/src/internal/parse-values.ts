@@ -29,7 +29,8 @@ const SIZE_UNITS: Record<string, number> = {
   gib: 2 ** 30,
   tib: 2 ** 40,
 };
-const SIZE_FORM = 'a byte count or a number with a unit: 1048576, 512MiB, 2GiB, 1.5GB (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)';
+const SIZE_FORM =
+  'a byte count or a number with a unit: 1048576, 512MiB, 2GiB, 1.5GB (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)';
 
 /** `512MiB`, `2GiB`, `1.5GB`, `1048576` → bytes (an integer ≥ 0). */
 export function parseSize(text: string): Parsed<number> {

@@ -1,8 +1,8 @@
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { parseSamplingPolicyFile } from '../parse-sampling-policy-file';
 import type { SamplingPolicyFile } from '../types';
-import { parsePolicyFile } from './policy-file';
 
 /**
  * Watches a `SPILLWAY_CONFIG_FILE` and hands each new valid policy to `apply`.
@@ -33,7 +33,9 @@ export class PolicyFileWatcher {
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (e) {
-      this.warn(`SPILLWAY_CONFIG_FILE ${this.path} cannot be read (${(e as Error).message}); using the policy from the environment until it can.`);
+      this.warn(
+        `SPILLWAY_CONFIG_FILE ${this.path} cannot be read (${(e as Error).message}); using the policy from the environment until it can.`,
+      );
       return undefined;
     }
     return this.accept(text);
@@ -43,9 +45,13 @@ export class PolicyFileWatcher {
   start(): void {
     try {
       this.watcher = watch(dirname(this.path), { persistent: false }, () => this.schedule());
-      this.watcher.on('error', (e) => this.warn(`SPILLWAY_CONFIG_FILE ${this.path}: watching stopped (${e.message}).`));
+      this.watcher.on('error', (e) =>
+        this.warn(`SPILLWAY_CONFIG_FILE ${this.path}: watching stopped (${e.message}).`),
+      );
     } catch (e) {
-      this.warn(`SPILLWAY_CONFIG_FILE ${this.path}: cannot watch ${dirname(this.path)} (${(e as Error).message}); the policy will not be reloaded.`);
+      this.warn(
+        `SPILLWAY_CONFIG_FILE ${this.path}: cannot watch ${dirname(this.path)} (${(e as Error).message}); the policy will not be reloaded.`,
+      );
     }
   }
 
@@ -77,9 +83,11 @@ export class PolicyFileWatcher {
 
   private accept(text: string): SamplingPolicyFile | undefined {
     this.lastText = text;
-    const result = parsePolicyFile(text);
+    const result = parseSamplingPolicyFile(text);
     if ('error' in result) {
-      this.warn(`SPILLWAY_CONFIG_FILE ${this.path} is not valid: ${result.error}; keeping the last good policy.`);
+      this.warn(
+        `SPILLWAY_CONFIG_FILE ${this.path} is not valid: ${result.error}; keeping the last good policy.`,
+      );
       return undefined;
     }
     return result;

@@ -1,7 +1,11 @@
 import { diag } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { classifyExportError, describeExportError, type ExportErrorClass } from '../classify-export-error';
+import {
+  classifyExportError,
+  describeExportError,
+  type ExportErrorClass,
+} from '../classify-export-error';
 import type { TargetStats } from '../types';
 import { type Admission, CircuitBreaker, type CircuitState } from './circuit-breaker';
 
@@ -47,7 +51,10 @@ export function exportOnce(
 /** An exporter with its circuit and counters: one entry of the failover's priority list. */
 export class ExportTarget {
   readonly circuit: CircuitBreaker;
-  private readonly stats: Omit<TargetStats, 'state' | 'consecutiveFailures' | 'opens' | 'openMillis'>;
+  private readonly stats: Omit<
+    TargetStats,
+    'state' | 'consecutiveFailures' | 'opens' | 'openMillis'
+  >;
 
   constructor(
     readonly exporter: LogRecordExporter,

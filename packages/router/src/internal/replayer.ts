@@ -1,24 +1,295 @@
+import { join } from 'node:path';
+import { diag } from '@opentelemetry/api';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { FrameProblem } from '@spillway/file-exporter';
+import { OtlpJsonDecoder } from '@spillway/record-format';
+import { describeExportError } from '../classify-export-error';
 import type { ReplayOptions, ReplayStats } from '../types';
 import type { ExportTarget } from './export-target';
-import type { ReplaySource } from './replay-source';
+import {
+  clearCheckpoint,
+  loadCheckpoint,
+  type ReplayPosition,
+  saveCheckpoint,
+} from './replay-checkpoint';
+import type { BacklogFile, ReplaySource } from './replay-source';
 
+/**
+ * Replay of fallback files to the primary target:
+ *
+ *   primary circuit closed for settleMillis, no replay failure since ─▶ pass:
+ *     list closed files, oldest first ─▶ for each file, frame, line, chunk of batchSize records:
+ *       wait until no live export is in flight ─▶ pace to ratePerSecond ─▶ primary.send(batch)
+ *         ok:   save checkpoint (next position), next batch; file done ─▶ delete it
+ *         fail: stop the pass (the failure counts on the circuit); wait settleMillis again
+ *   primary circuit open, backlog waiting ─▶ at its retry time one replay batch is the probe
+ *
+ * One batch is in flight at a time and the checkpoint is saved after each acknowledged batch, so a
+ * crash repeats at most that batch.
+ */
 export interface ReplayHost {
   primary: ExportTarget;
   liveInFlight: () => number;
 }
 
+// `paused`: the probe batch's budget is spent; the loop waits for the circuit to settle.
+type PassEnd = 'done' | 'failed' | 'stopped' | 'paused';
+
+const OPEN_FILE_RECHECK_MILLIS = 10_000;
+
 export class Replayer {
+  private readonly settleMillis: number;
+  private readonly ratePerSecond: number;
+  private readonly batchSize: number;
+  private readonly checkpointOption: string | undefined;
+  private readonly decoder = new OtlpJsonDecoder();
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private signalled = false;
+  private notBefore = 0;
+  private budget = Number.POSITIVE_INFINITY;
+  private nextSendAt = 0;
+  private backlog: BacklogFile[] = [];
+  private backlogKnown = false;
+  private dirty = true;
+  private replaying = false;
+  private inFlight: Promise<unknown> = Promise.resolve();
+  private readonly loop: Promise<void>;
+  private readonly stats = {
+    recordsReplayed: 0,
+    batchesReplayed: 0,
+    filesReplayed: 0,
+    recordsUnreadable: 0,
+  };
+  private position: ReplayPosition | undefined;
+  private lastError: string | undefined;
+
   constructor(
-    readonly host: ReplayHost,
-    readonly source: ReplaySource,
-    readonly options: ReplayOptions,
-  ) {}
-  primaryRecovered(): void {}
-  liveSettled(): void {}
-  fallbackWritten(): void {}
-  async flush(): Promise<void> {}
-  async stop(): Promise<void> {}
+    private readonly host: ReplayHost,
+    private readonly source: ReplaySource,
+    options: ReplayOptions,
+  ) {
+    this.settleMillis = Math.max(0, options.settleMillis ?? 30_000);
+    this.ratePerSecond =
+      options.ratePerSecond !== undefined && options.ratePerSecond > 0
+        ? options.ratePerSecond
+        : 5_000;
+    this.batchSize = Math.max(1, Math.floor(options.batchSize ?? 512));
+    this.checkpointOption = options.checkpointPath;
+    this.loop = this.run();
+  }
+
+  /** The primary's circuit closed: the settle time starts now. */
+  primaryRecovered(): void {
+    this.notify();
+  }
+
+  /** A live export finished: replay may go on if none is left in flight. */
+  liveSettled(): void {
+    if (this.host.liveInFlight() === 0) this.notify();
+  }
+
+  /** A live batch went to a fallback: there is (or will be) a file to replay. */
+  fallbackWritten(): void {
+    this.dirty = true;
+    this.notify();
+  }
+
+  /** Waits for the replay batch in flight, if any. */
+  async flush(): Promise<void> {
+    await this.inFlight;
+  }
+
+  /** Stops replay after the batch in flight (its checkpoint saved). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.notify();
+    await this.loop;
+  }
+
   getStats(): ReplayStats {
-    return { state: 'idle', filesPending: 0, bytesPending: 0, recordsReplayed: 0, batchesReplayed: 0, filesReplayed: 0 };
+    const pending = this.backlog;
+    const s: ReplayStats = {
+      state: this.replaying ? 'replaying' : pending.length > 0 ? 'waiting' : 'idle',
+      filesPending: pending.length,
+      bytesPending: pending.reduce((n, f) => n + f.size, 0),
+      ...this.stats,
+    };
+    if (this.position) s.position = { ...this.position };
+    if (this.lastError !== undefined) s.lastError = this.lastError;
+    return s;
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    if (w) w();
+    else this.signalled = true; // the loop is busy: its next sleep returns at once
+  }
+
+  /** Sleeps until notified or `ms` elapsed (unref'd: replay never keeps the process alive). */
+  private sleep(ms: number): Promise<void> {
+    if (this.signalled || this.stopped) {
+      this.signalled = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(done, Math.max(0, ms));
+      timer?.unref();
+      function done(): void {
+        if (timer) clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        if (this.dirty || !this.backlogKnown) await this.refreshBacklog();
+      } catch (error) {
+        this.fail(
+          `listing ${this.source.directory ?? 'the fallback directory'}: ${describeExportError(error)}`,
+        );
+      }
+      if (this.backlog.length === 0) {
+        if (this.dirty) continue; // written to while we listed
+        // Nothing signals when the exporter closes its current file (rotation, no rotate() to
+        // ask for): look again after a while when one is open.
+        const open = this.source.hasOpenFile();
+        await this.sleep(
+          open ? Math.max(this.settleMillis, OPEN_FILE_RECHECK_MILLIS) : Number.POSITIVE_INFINITY,
+        );
+        if (open) this.dirty = true;
+        continue;
+      }
+      // Closed: replay once settled. Open: at the retry time, one replay batch is the probe (so a
+      // backlog drains even when no live traffic comes to probe), then the settle time applies.
+      const circuit = this.host.primary.circuit;
+      const closedSince = circuit.closedSince();
+      const readyAt = Math.max(
+        closedSince === undefined
+          ? (circuit.nextRetryAt() ?? Date.now())
+          : closedSince + this.settleMillis,
+        this.notBefore,
+      );
+      if (Date.now() < readyAt) {
+        await this.sleep(readyAt - Date.now());
+        continue;
+      }
+      this.budget = closedSince === undefined ? 1 : Number.POSITIVE_INFINITY;
+      const end = await this.pass();
+      if (end === 'failed') this.notBefore = Date.now() + this.settleMillis;
+    }
+  }
+
+  private async refreshBacklog(): Promise<void> {
+    this.dirty = false;
+    this.backlog = await this.source.closedFiles();
+    this.backlogKnown = true;
+  }
+
+  // The directory is known once there is a backlog (files were listed in it).
+  private get checkpointPath(): string {
+    return this.checkpointOption ?? join(this.source.directory ?? '.', '.replay-checkpoint.json');
+  }
+
+  private fail(message: string): void {
+    this.lastError = message;
+    diag.warn(`@spillway/router: replay: ${message}`);
+  }
+
+  /** Replays every closed file, oldest first; stops at the first failure. */
+  private async pass(): Promise<PassEnd> {
+    this.replaying = true;
+    try {
+      const checkpoint = await loadCheckpoint(this.checkpointPath);
+      for (const file of [...this.backlog]) {
+        const start = checkpoint?.file === file.name ? checkpoint : undefined;
+        const end = await this.replayFile(file, start);
+        if (end !== 'done') return end;
+        await this.source.remove(file.path);
+        await clearCheckpoint(this.checkpointPath);
+        this.position = undefined;
+        this.stats.filesReplayed++;
+        this.backlog = this.backlog.filter((f) => f.path !== file.path);
+        diag.info(`@spillway/router: replay: ${file.name} replayed and deleted`);
+      }
+      this.dirty = true;
+      return 'done';
+    } catch (error) {
+      this.fail(describeExportError(error));
+      return 'failed';
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  private async replayFile(file: BacklogFile, from: ReplayPosition | undefined): Promise<PassEnd> {
+    const onProblem = (p: FrameProblem): void => {
+      if (p.kind === 'index') return; // nothing lost: the reader scanned the frames instead
+      this.stats.recordsUnreadable += p.records;
+      this.fail(`${file.name}: ${p.message}; skipped`);
+    };
+    for await (const frame of this.source.frames(file.path, onProblem)) {
+      if (from && frame.frameIndex < from.frame) continue;
+      for (let line = 0; line < frame.lines.length; line++) {
+        const atResume = from !== undefined && frame.frameIndex === from.frame;
+        if (atResume && line < from.line) continue;
+        let records: ReadableLogRecord[];
+        try {
+          records = this.decoder.decodeLine(frame.lines[line]!);
+        } catch (error) {
+          // The reader checked the frame's checksum; a line that still does not parse is counted and skipped.
+          this.stats.recordsUnreadable++;
+          this.fail(
+            `${file.name} frame ${frame.frameIndex} line ${line}: ${describeExportError(error)}; skipped`,
+          );
+          continue;
+        }
+        const first = atResume && line === from.line ? from.record : 0;
+        for (let r = first; r < records.length; r += this.batchSize) {
+          const batch = records.slice(r, r + this.batchSize);
+          const end = await this.sendBatch(batch);
+          if (end !== 'done') return end;
+          const next =
+            r + this.batchSize < records.length
+              ? { file: file.name, frame: frame.frameIndex, line, record: r + this.batchSize }
+              : { file: file.name, frame: frame.frameIndex, line: line + 1, record: 0 };
+          await saveCheckpoint(this.checkpointPath, next);
+          this.position = next;
+          if (this.budget <= 0) return 'paused';
+        }
+      }
+    }
+    return this.stopped ? 'stopped' : 'done';
+  }
+
+  private async sendBatch(batch: ReadableLogRecord[]): Promise<PassEnd> {
+    // Live traffic first: wait until no live export is in flight.
+    while (this.host.liveInFlight() > 0 && !this.stopped)
+      await this.sleep(Number.POSITIVE_INFINITY);
+    // Pacing: each batch books batch.length / rate seconds of the replay budget.
+    const now = Date.now();
+    const sendAt = Math.max(now, this.nextSendAt);
+    this.nextSendAt = sendAt + (batch.length * 1000) / this.ratePerSecond;
+    while (Date.now() < sendAt && !this.stopped) await this.sleep(sendAt - Date.now());
+    if (this.stopped) return 'stopped';
+    const sent = this.host.primary.send(batch);
+    this.inFlight = sent;
+    const attempt = await sent;
+    if (!attempt.ok) {
+      this.fail(
+        attempt.skipped
+          ? 'primary circuit not closed'
+          : `primary failed a replay batch: ${describeExportError(attempt.error)}`,
+      );
+      return 'failed';
+    }
+    this.stats.batchesReplayed++;
+    this.stats.recordsReplayed += batch.length;
+    this.budget--;
+    return 'done';
   }
 }

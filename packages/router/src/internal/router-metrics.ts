@@ -15,7 +15,8 @@ export class RouterMetrics {
     if (!meterProvider) return;
     const meter = meterProvider.getMeter('@spillway/router');
     this.batches = meter.createCounter('spillway.router.batches', {
-      description: 'Batches handled per target, by outcome (sent, failed, rejected, timeout, skipped).',
+      description:
+        'Batches handled per target, by outcome (sent, failed, rejected, timeout, skipped).',
     });
     this.records = meter.createCounter('spillway.router.records', {
       description: 'Records handled per target, by outcome.',

@@ -4,14 +4,14 @@ import {
   type ClassTable,
   isInvalid,
   parseNoTraceContext,
-} from './parse-values';
-import type { SamplingPolicyFile } from '../types';
+} from './internal/parse-values';
+import type { SamplingPolicyFile } from './types';
 
 /**
  * Parses a `SPILLWAY_CONFIG_FILE` document. Returns the policy, or a reason naming what is wrong
  * (the caller keeps the last good policy and warns with it).
  */
-export function parsePolicyFile(text: string): SamplingPolicyFile | { error: string } {
+export function parseSamplingPolicyFile(text: string): SamplingPolicyFile | { error: string } {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -34,7 +34,8 @@ export function parsePolicyFile(text: string): SamplingPolicyFile | { error: str
       case 'rateLimits': {
         const t = classTable(value, (n) => n > 0, 'rateLimits');
         if ('error' in t) return t;
-        if (t.table.fatal !== undefined) return { error: 'rateLimits.fatal: FATAL is never rate-limited' };
+        if (t.table.fatal !== undefined)
+          return { error: 'rateLimits.fatal: FATAL is never rate-limited' };
         policy.rateLimits = t.table;
         break;
       }
@@ -51,7 +52,8 @@ export function parsePolicyFile(text: string): SamplingPolicyFile | { error: str
             : typeof value === 'string'
               ? parseNoTraceContext(value)
               : parseNoTraceContext('');
-        if (isInvalid(v)) return { error: `noTraceContext must be ${v.expected} or {"attribute": "<key>"}` };
+        if (isInvalid(v))
+          return { error: `noTraceContext must be ${v.expected} or {"attribute": "<key>"}` };
         policy.noTraceContext = v;
         break;
       }
@@ -75,7 +77,8 @@ function classTable(
     if (!(CLASS_NAMES as readonly string[]).includes(cls)) {
       return { error: `${name}.${cls}: unknown class (expected ${CLASS_NAMES.join(', ')})` };
     }
-    if (typeof n !== 'number' || !valid(n)) return { error: `${name}.${cls}: ${JSON.stringify(n)} out of range` };
+    if (typeof n !== 'number' || !valid(n))
+      return { error: `${name}.${cls}: ${JSON.stringify(n)} out of range` };
     table[cls as ClassName] = n;
   }
   return { table };

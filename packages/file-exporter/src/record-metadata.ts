@@ -1,7 +1,7 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { OtlpJsonLogRecord, OtlpJsonLogsData } from '@spillway/record-format';
 import { severityClassOf, severityNumberOfClass } from '@spillway/record-format';
-import type { LinesMetadata } from '../types';
+import type { LinesMetadata } from './types';
 
 /**
  * The severity number a record counts as for filtering and for the index: its number when set
@@ -37,8 +37,10 @@ export function emptyMetadata(): LinesMetadata {
 /** Merges `b` into `a` (in place) and returns `a`. */
 export function mergeMetadata(a: LinesMetadata, b: LinesMetadata): LinesMetadata {
   if (b.records === 0) return a;
-  if (a.records === 0 || b.minTimeUnixNano < a.minTimeUnixNano) a.minTimeUnixNano = b.minTimeUnixNano;
-  if (a.records === 0 || b.maxTimeUnixNano > a.maxTimeUnixNano) a.maxTimeUnixNano = b.maxTimeUnixNano;
+  if (a.records === 0 || b.minTimeUnixNano < a.minTimeUnixNano)
+    a.minTimeUnixNano = b.minTimeUnixNano;
+  if (a.records === 0 || b.maxTimeUnixNano > a.maxTimeUnixNano)
+    a.maxTimeUnixNano = b.maxTimeUnixNano;
   if (b.maxSeverity > a.maxSeverity) a.maxSeverity = b.maxSeverity;
   a.records += b.records;
   return a;

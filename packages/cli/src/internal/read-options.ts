@@ -1,0 +1,62 @@
+import type { ReadLogRecordsOptions } from '@spillway/file-exporter';
+import { parseSeverity } from '@spillway/record-format';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseTimeArg } from './time-arg';
+
+/** The filter options `cat` shares with later commands (`replay`). */
+export function addFilterOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--since <time>',
+        'records at or after this time (ISO-8601 or relative: -1h)',
+      ).argParser((v) => parseTimeArg(v)),
+    )
+    .addOption(
+      new Option(
+        '--until <time>',
+        'records at or before this time (ISO-8601 or relative: -10m)',
+      ).argParser((v) => parseTimeArg(v)),
+    )
+    .addOption(
+      new Option(
+        '--min-severity <level>',
+        'records at or above this level (trace, debug, info, warn, error, fatal or 1–24)',
+      ).argParser(parseSeverityArg),
+    )
+    .addOption(
+      new Option('--trace-id <hex>', 'records of this trace (32 hex digits)').argParser(
+        parseTraceIdArg,
+      ),
+    );
+}
+
+function parseSeverityArg(v: string): number {
+  const n = parseSeverity(v);
+  if (n === undefined)
+    throw new InvalidArgumentError(
+      `"${v}" is not a level: use trace, debug, info, warn, error, fatal or 1–24`,
+    );
+  return n;
+}
+
+function parseTraceIdArg(v: string): string {
+  if (!/^[0-9a-fA-F]{32}$/.test(v))
+    throw new InvalidArgumentError(`"${v}" is not a trace id: 32 hex digits expected`);
+  return v.toLowerCase();
+}
+
+/** Parsed filter options as the reader API takes them. */
+export function readOptionsOf(opts: {
+  since?: Date;
+  until?: Date;
+  minSeverity?: number;
+  traceId?: string;
+}): ReadLogRecordsOptions {
+  const out: ReadLogRecordsOptions = {};
+  if (opts.since) out.since = opts.since;
+  if (opts.until) out.until = opts.until;
+  if (opts.minSeverity !== undefined) out.minSeverity = opts.minSeverity;
+  if (opts.traceId) out.traceId = opts.traceId;
+  return out;
+}

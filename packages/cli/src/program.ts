@@ -1,0 +1,48 @@
+import { Command, CommanderError } from 'commander';
+import * as cat from './commands/cat';
+import * as doctor from './commands/doctor';
+import * as stats from './commands/stats';
+import * as verify from './commands/verify';
+import { ExitCode } from './internal/exit-codes';
+
+/** A command of the `spillway` program: one file under `commands/`. */
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+/** Every command, in `--help` order. Add a command: write `commands/<name>.ts`, add it here. */
+export const COMMANDS: ReadonlyArray<CommandModule> = [cat, stats, verify, doctor];
+
+/** The commander program with `commands` registered; exits are left to {@link main}. */
+export function buildProgram(commands: ReadonlyArray<CommandModule> = COMMANDS): Command {
+  const program = new Command('spillway')
+    .description('read, check and replay spillway zstd log files (OTLP/JSON lines)')
+    .version(VERSION)
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  for (const c of commands) c.register(program);
+  for (const sub of program.commands) sub.exitOverride();
+  return program;
+}
+
+declare const __SPILLWAY_VERSION__: string | undefined;
+const VERSION = typeof __SPILLWAY_VERSION__ === 'string' ? __SPILLWAY_VERSION__ : '0.1.0';
+
+/**
+ * Runs the program on `argv` (as `process.argv`) and returns the exit code: 0 ok, 1 failed,
+ * 2 usage, 3 partial (see each command's `--help`). Errors are printed to stderr, never thrown.
+ */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version end with code 0; everything else commander reports is bad usage.
+      return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    process.stderr.write(`spillway: ${(err as Error).message}\n`);
+    return ExitCode.FAILED;
+  }
+}

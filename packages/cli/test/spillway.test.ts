@@ -1,0 +1,237 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CompressedFileWriter, listCompressedFiles, readFrameTable } from '@spillway/file-exporter';
+import { CorpusRecordGenerator, toReadableLogRecords } from '@spillway/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// End to end: the BUILT bin (dist/bin.mjs, as npm installs it) in a child process.
+const packages = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(packages, 'cli', 'dist', 'bin.mjs');
+const START = Date.UTC(2026, 0, 1);
+let root = '';
+let dir = '';
+const records = toReadableLogRecords(
+  new CorpusRecordGenerator({ seed: 5, intervalMicros: 10_000 }).take(3000),
+  'shop',
+);
+
+beforeAll(async () => {
+  const build = (pkg: string, ...entries: string[]) =>
+    execFileSync(process.execPath, [join(packages, '..', 'scripts', 'build.mjs'), ...entries], {
+      cwd: join(packages, pkg),
+      stdio: 'inherit',
+    });
+  if (!existsSync(join(packages, 'record-format', 'dist', 'index.mjs')))
+    build('record-format', 'index');
+  build('file-exporter', 'index');
+  build('cli', 'index', 'bin');
+  root = mkdtempSync(join(tmpdir(), 'spillway-cli-'));
+  dir = join(root, 'logs');
+  execFileSync('mkdir', ['-p', dir]);
+  // Two files of 3 frames × 500 records (10 ms apart: 5 s per frame).
+  for (let file = 0; file < 2; file++) {
+    const w = await CompressedFileWriter.create(join(dir, `shop-20260101-00000${file}.zst`));
+    for (let f = 0; f < 3; f++) {
+      const i = file * 1500 + f * 500;
+      w.appendRecords(records.slice(i, i + 500));
+      await w.cutFrame();
+    }
+    await w.close();
+  }
+}, 120_000);
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function spillway(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, SPILLWAY_PROGRESS: '0', ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A copy of the fixture directory to damage. */
+function copyOfFixture(): string {
+  const d = mkdtempSync(join(root, 'copy-'));
+  execFileSync('cp', ['-r', `${dir}/.`, d]);
+  return d;
+}
+
+describe('spillway', () => {
+  it('should print help for the program and every command, exit 0', () => {
+    const top = spillway(['--help']);
+    expect(top.code).toBe(0);
+    for (const cmd of ['cat', 'stats', 'verify']) {
+      expect(top.stdout).toContain(cmd);
+      const r = spillway([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: spillway ${cmd}`);
+      expect(r.stdout).toContain('Exit codes');
+    }
+  });
+
+  it('should exit 2 on bad usage and name the problem', () => {
+    const r = spillway(['cat', '--since', 'yesterday', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/"yesterday" is not a time/);
+    expect(spillway(['cat', '--format', 'xml', dir]).code).toBe(2);
+    expect(spillway(['nope']).code).toBe(2);
+  });
+
+  it('should exit 1 and name the path when it does not exist', () => {
+    const r = spillway(['stats', join(root, 'missing')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(root, 'missing')}: no such file or directory`);
+  });
+});
+
+describe('spillway cat', () => {
+  it('should print every record of a directory, oldest first, one line each', () => {
+    const r = spillway(['cat', dir]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3000);
+    expect(lines[0]).toMatch(/^2026-01-01T00:00:00\.000000000Z \w+\s+shop /);
+    expect(lines[2999]).toContain('test.id=2999');
+  });
+
+  it('should print OTLP/JSON lines that jq reads, filtered by ISO --since/--until', () => {
+    const since = new Date(START + 12_000).toISOString();
+    const until = new Date(START + 17_999).toISOString();
+    const r = spawnSync(
+      'bash',
+      [
+        '-o',
+        'pipefail',
+        '-c',
+        `node ${bin} cat --format otlp-json --since ${since} --until ${until} ${dir} | jq -c '.resourceLogs[].scopeLogs[].logRecords[].timeUnixNano'`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, SPILLWAY_PROGRESS: '0' } },
+    );
+    expect(r.status).toBe(0);
+    const times = r.stdout
+      .trim()
+      .split('\n')
+      .map((s) => BigInt(JSON.parse(s)));
+    expect(times).toHaveLength(600);
+    expect(times[0]).toBe(BigInt(START + 12_000) * 1_000_000n);
+  });
+
+  it('should filter by relative --since, --min-severity and --trace-id', () => {
+    expect(spillway(['cat', '--since', '-1h', dir]).stdout).toBe(''); // the fixture is from 2026-01-01
+    const errors = spillway(['cat', '--min-severity', 'error', dir]).stdout.trimEnd().split('\n');
+    const expected = records.filter((r) => (r.severityNumber ?? 0) >= 17).length;
+    expect(errors).toHaveLength(expected);
+    const traceId = records[42]!.spanContext!.traceId;
+    const trace = spillway(['cat', '--trace-id', traceId, dir]).stdout.trimEnd().split('\n');
+    expect(trace).toHaveLength(records.filter((r) => r.spanContext?.traceId === traceId).length);
+    expect(trace.every((l) => l.includes(`trace_id=${traceId}`))).toBe(true);
+  });
+
+  it('should read one file', async () => {
+    const [first] = await listCompressedFiles(dir);
+    expect(spillway(['cat', first!.path]).stdout.trimEnd().split('\n')).toHaveLength(1500);
+  });
+
+  it('should skip a torn last frame, name the file and offset on stderr and exit 3', async () => {
+    const d = copyOfFixture();
+    const [, second] = await listCompressedFiles(d);
+    const last = (await readFrameTable(second!.path)).frames[2]!;
+    truncateSync(second!.path, last.offset + 100);
+    const r = spillway(['cat', d]);
+    expect(r.code).toBe(3);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(2500);
+    expect(r.stderr).toContain(`torn: ${second!.path} at offset ${last.offset}`);
+  });
+
+  it('should end quietly with exit 0 when the reader closes the pipe', () => {
+    const r = spawnSync(
+      'bash',
+      ['-c', `node ${bin} cat ${dir} | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, SPILLWAY_PROGRESS: '0' },
+      },
+    );
+    expect(r.stdout.trim()).toBe('0');
+    expect(r.stderr).toBe('');
+  });
+
+  it('should draw a progress bar on stderr only', () => {
+    const r = spillway(['cat', dir], { SPILLWAY_PROGRESS: '1' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/spillway .*100% \|/);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(3000);
+  });
+});
+
+describe('spillway stats', () => {
+  it('should report files, frames, records by severity, time span, bytes and ratio', () => {
+    const r = spillway(['stats', '--json', dir]);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ files: 2, frames: 6, records: 3000, problems: 0 });
+    const sum = Object.values(s.recordsBySeverity as Record<string, number>).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    expect(sum).toBe(3000);
+    expect(s.recordsBySeverity.error).toBe(
+      records.filter((x) => (x.severityNumber ?? 0) >= 17 && (x.severityNumber ?? 0) <= 20).length,
+    );
+    expect(s.firstRecordTime).toBe('2026-01-01T00:00:00.000000000Z');
+    expect(s.lastRecordTime).toBe('2026-01-01T00:00:29.990000000Z');
+    expect(s.ratio).toBeCloseTo(s.compressedBytes / s.rawBytes, 10);
+    expect(s.ratio).toBeLessThan(0.15);
+    const table = spillway(['stats', dir]);
+    expect(table.stdout).toMatch(/^records\s+3000$/m);
+    expect(table.stdout).toMatch(/^ratio\s+\d+\.\d\d%$/m);
+  });
+});
+
+describe('spillway verify', () => {
+  it('should pass sound files with exit 0', () => {
+    const r = spillway(['verify', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('2 files verified, no problem');
+  });
+
+  it('should name the file and offset of a corrupt frame and exit 1', async () => {
+    const d = copyOfFixture();
+    const [first] = await listCompressedFiles(d);
+    const frame = (await readFrameTable(first!.path)).frames[1]!;
+    const fd = openSync(first!.path, 'r+');
+    writeSync(fd, Buffer.from('XXXX'), 0, 4, frame.offset + 200);
+    closeSync(fd);
+    const r = spillway(['verify', d]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `corrupt: ${first!.path} at offset ${frame.offset}: frame 1 at offset ${frame.offset}: data checksum mismatch`,
+    );
+    expect(r.stdout).toContain('1 of 2 files have problems');
+  });
+
+  it('should report a lost index and rebuild it with --fix-index', async () => {
+    const d = copyOfFixture();
+    const [first] = await listCompressedFiles(d);
+    unlinkSync(`${first!.path}.idx`);
+    const r = spillway(['verify', d]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${first!.path}.idx: index missing`);
+    expect(spillway(['verify', '--fix-index', d]).code).toBe(0);
+    expect(spillway(['verify', d]).code).toBe(0);
+  });
+});

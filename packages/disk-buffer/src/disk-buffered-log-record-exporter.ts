@@ -1,0 +1,377 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { type ExportResult, ExportResultCode, globalErrorHandler } from '@opentelemetry/core';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { ByteWriter } from './internal/byte-writer';
+import { CheckpointStore, readCheckpointSync } from './internal/checkpoint';
+import { Counters } from './internal/counters';
+import { DirLock } from './internal/dir-lock';
+import { DiskSpace } from './internal/disk-space';
+import { Ledger } from './internal/ledger';
+import { registerMetrics } from './internal/metrics';
+import { type ResolvedOptions, resolveOptions } from './internal/options';
+import { type ExtraAttribute, encodeBatch } from './internal/record-codec';
+import { listSegments, scanSegment } from './internal/recovery';
+import { copyToSlab } from './internal/slab';
+import { type Position, Sender } from './internal/sender';
+import { Spiller } from './internal/spiller';
+import { FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD, SEGMENT_HEADER_BYTES } from './internal/wal-format';
+import { WalWriter } from './internal/wal-writer';
+import type { DiskBufferOptions, DiskBufferStats } from './types';
+
+/*
+ *  export(batch) ─► encode ─► cap check (whenFull) ─► WalWriter (group commit) ─► cb(SUCCESS)
+ *                                                          │ segments
+ *                       Spiller: closed segments above ────┤ spillAfterBytes ─► .spill.zst
+ *                                                          ▼
+ *                       Sender: oldest first (WAL or spill) ─► downstream exporter, retries
+ */
+
+/**
+ * A LogRecordExporter that puts each batch in a checksummed write-ahead log on local disk before
+ * acknowledging it, then delivers it to the downstream exporter with retries: across collector
+ * outages, process crashes and restarts. Use it between a processor and a network exporter.
+ *
+ * Guarantees: an export is acknowledged only once durable per `fsync`; every record is delivered
+ * at least once, or counted in `getStats().dropped` (disk cap, corruption, expiry); disk use stays
+ * under `maxDiskBytes` and above `minFreeBytes` free; a damaged directory never prevents start.
+ *
+ * The constructor takes the directory lock and throws {@link DirectoryLockedError} when another
+ * live process holds it.
+ */
+export class DiskBufferedLogRecordExporter implements LogRecordExporter {
+  private readonly o: ResolvedOptions;
+  private readonly downstream: LogRecordExporter;
+  private readonly counters = new Counters();
+  private readonly ledger = new Ledger();
+  private readonly lock: DirLock;
+  private readonly writer: WalWriter;
+  private readonly sender: Sender;
+  private readonly spiller: Spiller;
+  private readonly space: DiskSpace;
+  private readonly encoder = new ByteWriter();
+  private readonly uid: ExtraAttribute | undefined;
+  private recovering = 0;
+  private closing = false;
+  private shutdownOnce: Promise<void> | undefined;
+
+  constructor(options: DiskBufferOptions) {
+    this.o = resolveOptions(options);
+    this.downstream = options.exporter;
+    const dir = this.o.directory;
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.lock = DirLock.acquire(dir);
+    try {
+      const cp = readCheckpointSync(dir);
+      if (cp.state === 'corrupt')
+        this.counters.error(new Error(`checkpoint ignored: ${cp.reason}`));
+      const checkpoint = cp.state === 'ok' ? cp.checkpoint : undefined;
+      const spillSeqs = Spiller.list(dir, this.ledger);
+      const listed = listSegments(dir, this.ledger, spillSeqs);
+      this.space = new DiskSpace(dir);
+      const oldest = this.ledger.sorted()[0];
+      const start: Position = { seq: listed.nextSeq, offset: SEGMENT_HEADER_BYTES, doneInFile: 0 };
+      if (oldest !== undefined) {
+        start.seq = oldest.seq;
+        start.offset = oldest.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0;
+        // A checkpoint older than every file is stale: start at the oldest (at-least-once).
+        if (checkpoint !== undefined && checkpoint.seq >= oldest.seq) {
+          const at = this.ledger.atOrAfter(checkpoint.seq);
+          start.seq = at?.seq ?? listed.nextSeq;
+          if (at?.seq === checkpoint.seq && at.kind === checkpoint.kind) {
+            start.offset = checkpoint.position;
+            start.doneInFile = at.kind === 'spill' ? checkpoint.position : 0;
+          } else if (at !== undefined) {
+            start.offset = at.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0;
+          }
+        }
+      }
+      this.writer = new WalWriter({
+        directory: dir,
+        ledger: this.ledger,
+        mode: this.o.fsyncMode,
+        intervalMillis: this.o.intervalMillis,
+        segmentBytes: this.o.segmentBytes,
+        firstSeq: listed.nextSeq,
+        onWritten: () => {
+          this.sender.wake();
+          this.spiller.maybeSpill();
+        },
+      });
+      this.spiller = new Spiller({
+        directory: dir,
+        ledger: this.ledger,
+        counters: this.counters,
+        spillAfterBytes: this.o.spillAfterBytes,
+        serviceName: this.o.serviceName,
+        busy: (seq) => seq <= this.sender.pos.seq || seq === this.writer.activeSeq,
+        onSpilled: () => this.sender.wake(),
+      });
+      this.sender = new Sender(
+        {
+          ledger: this.ledger,
+          counters: this.counters,
+          exporter: this.downstream,
+          checkpoints: new CheckpointStore(dir, this.o.fsyncMode !== 'never'),
+          retry: this.o.retry,
+          exportTimeoutMillis: this.o.exportTimeoutMillis,
+          maxBatchRecords: this.o.maxExportBatchSize,
+          maxRecordAgeMillis: this.o.maxRecordAgeMillis,
+          checkpointMillis: 1000,
+          openSpill: (entry, skip) => this.spiller.open(entry, skip),
+          onFileDeleted: () => this.space.refreshSync(),
+        },
+        start,
+      );
+      this.startRecovery(listed.segments, checkpoint);
+    } catch (err) {
+      this.lock.release();
+      throw err;
+    }
+    if (this.o.recordUid) {
+      const prefix = randomBytes(8).toString('hex');
+      let n = 0;
+      this.uid = { key: 'log.record.uid', value: () => `${prefix}-${(n++).toString(36)}` };
+    }
+    if (options.meterProvider) registerMetrics(options.meterProvider, () => this.getStats());
+    this.sender.start();
+    this.spiller.maybeSpill();
+  }
+
+  /** Verifies old segments one at a time in the background; the sender waits per segment. */
+  private startRecovery(
+    segments: ReturnType<typeof listSegments>['segments'],
+    checkpoint: ReturnType<typeof readCheckpointSync> extends infer R
+      ? R extends { checkpoint: infer C }
+        ? C | undefined
+        : never
+      : never,
+  ): void {
+    let chain = Promise.resolve();
+    for (const entry of segments) {
+      this.recovering++;
+      chain = chain.then(async () => {
+        try {
+          const r = await scanSegment(entry, this.counters, checkpoint);
+          const pos = this.sender.pos;
+          if (checkpoint?.kind === 'wal' && checkpoint.seq === entry.seq && pos.seq === entry.seq) {
+            pos.offset = r.resumeOffset;
+            pos.doneInFile = r.deliveredBefore;
+          }
+        } catch (err) {
+          this.counters.error(err);
+        } finally {
+          entry.verified = true;
+          this.recovering--;
+        }
+      });
+      entry.scanned = chain;
+    }
+  }
+
+  /**
+   * Appends the batch to the WAL; `resultCallback(SUCCESS)` once it is durable per `fsync`.
+   * FAILED (never a throw) after shutdown, at the disk cap with `drop_newest` (counted
+   * `disk_full`), or on a disk error.
+   */
+  export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    if (this.closing) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('exporter is shut down') });
+      return;
+    }
+    if (records.length === 0) {
+      resultCallback({ code: ExportResultCode.SUCCESS });
+      return;
+    }
+    let frames: Array<[Buffer, number]>;
+    try {
+      frames = this.encode(records);
+    } catch (err) {
+      resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
+      return;
+    }
+    let left = frames.length;
+    let failure: Error | undefined;
+    const done = (err?: Error) => {
+      if (err) failure = err;
+      if (--left === 0) {
+        resultCallback(
+          failure
+            ? { code: ExportResultCode.FAILED, error: failure }
+            : { code: ExportResultCode.SUCCESS },
+        );
+      }
+    };
+    for (const [frame, count] of frames) {
+      if (!this.admit(frame.length, count)) {
+        done(new Error(`disk buffer full: ${count} records dropped (disk_full)`));
+        continue;
+      }
+      this.counters.accepted += count;
+      try {
+        this.writer.append(frame, count, (err) => {
+          if (err) this.diskError(err, count);
+          done(err);
+        });
+      } catch (err) {
+        this.diskError(err as Error, count);
+        done(err as Error);
+      }
+    }
+  }
+
+  /**
+   * Appends and fdatasyncs synchronously, with every batch queued before it: for FATAL records
+   * and process exit. Never throws: a failure is counted and sent to the global error handler.
+   */
+  exportSync(records: ReadableLogRecord[]): void {
+    if (this.closing || records.length === 0) return;
+    try {
+      for (const [frame, count] of this.encode(records)) {
+        if (!this.admit(frame.length, count)) continue;
+        this.counters.accepted += count;
+        try {
+          this.writer.appendSync(frame, count);
+        } catch (err) {
+          this.diskError(err as Error, count);
+          globalErrorHandler(err as Error);
+        }
+      }
+    } catch (err) {
+      globalErrorHandler(err as Error);
+    }
+  }
+
+  /**
+   * Resolves when everything accepted before the call is durable (fsynced unless `'never'`) and
+   * the sender has finished one delivery attempt of the backlog (or delivered all of it).
+   */
+  async forceFlush(): Promise<void> {
+    await this.writer.flush();
+    await this.sender.attemptUntilCaughtUp(false);
+  }
+
+  /**
+   * Stops accepting, makes everything durable, tries to deliver the backlog for up to
+   * `shutdownTimeoutMillis`, saves the checkpoint, closes files, releases the lock and shuts the
+   * downstream exporter down. Idempotent.
+   */
+  shutdown(): Promise<void> {
+    this.shutdownOnce ??= this.doShutdown();
+    return this.shutdownOnce;
+  }
+
+  private async doShutdown(): Promise<void> {
+    this.closing = true;
+    try {
+      await this.writer.flush();
+      await withTimeout(this.sender.attemptUntilCaughtUp(true), this.o.shutdownTimeoutMillis);
+      await this.sender.stop(this.o.exportTimeoutMillis);
+      await this.spiller.stop();
+      await this.sender.saveCheckpoint();
+      await this.writer.close();
+    } catch (err) {
+      this.counters.error(err);
+      globalErrorHandler(err as Error);
+    } finally {
+      this.lock.release();
+    }
+    await this.downstream.shutdown();
+  }
+
+  /** A snapshot of the counters; cheap (no I/O). */
+  getStats(): DiskBufferStats {
+    const t = this.ledger.totals();
+    const cur = this.ledger.get(this.sender.pos.seq);
+    const done = cur ? this.sender.pos.doneInFile : 0;
+    const c = this.counters;
+    return {
+      pendingRecords: Math.max(0, t.walRecords + t.spillRecords - done),
+      pendingBytes: t.walBytes + t.spillBytes,
+      walRecords: t.walRecords - (cur?.kind === 'wal' ? done : 0),
+      walBytes: t.walBytes,
+      spillRecords: t.spillRecords - (cur?.kind === 'spill' ? done : 0),
+      spillBytes: t.spillBytes,
+      acceptedRecords: c.accepted,
+      deliveredRecords: c.delivered,
+      retries: c.retries,
+      dropped: { ...c.dropped },
+      corruptFrames: c.corruptFrames,
+      truncatedBytes: c.truncatedBytes,
+      diskBytes: this.ledger.totalBytes(),
+      recovering: this.recovering > 0,
+      lastError: c.lastError,
+    };
+  }
+
+  /** Frames (header space + payload) of at most MAX_FRAME_PAYLOAD, with their record counts. */
+  private encode(records: ReadableLogRecord[]): Array<[Buffer, number]> {
+    const w = this.encoder;
+    w.reset(FRAME_HEADER_BYTES);
+    encodeBatch(w, records, this.uid);
+    if (w.pos - FRAME_HEADER_BYTES > MAX_FRAME_PAYLOAD && records.length > 1) {
+      const half = records.length >> 1;
+      return [...this.encode(records.slice(0, half)), ...this.encode(records.slice(half))];
+    }
+    if (w.pos - FRAME_HEADER_BYTES > MAX_FRAME_PAYLOAD) {
+      throw new RangeError(
+        `record too large: ${w.pos - FRAME_HEADER_BYTES} bytes encoded, limit ${MAX_FRAME_PAYLOAD}`,
+      );
+    }
+    return [[copyToSlab(w.buf.subarray(0, w.pos)), records.length]];
+  }
+
+  /**
+   * Makes room for `bytes` under the cap and the free-space floor, evicting the oldest files with
+   * `drop_oldest`. False (records counted `disk_full`) when the batch must be dropped.
+   */
+  private admit(bytes: number, count: number): boolean {
+    const fits = () =>
+      this.ledger.totalBytes() + bytes + SEGMENT_HEADER_BYTES <= this.o.maxDiskBytes &&
+      this.space.freeBytes() - bytes >= this.o.minFreeBytes;
+    while (!fits()) {
+      if (this.o.whenFull === 'drop_newest' || !this.evictOldest()) {
+        this.counters.dropped.disk_full += count;
+        return false;
+      }
+    }
+    this.space.noteAppended(bytes);
+    return true;
+  }
+
+  /** Deletes the oldest file that is not being written or verified, counting what it held. */
+  private evictOldest(): boolean {
+    const active = this.writer.activeSeq;
+    const victim = this.ledger
+      .sorted()
+      .find((e) => e.seq !== active && (e.kind === 'spill' || e.verified));
+    if (victim === undefined) return false;
+    const pos = this.sender.pos;
+    const done = pos.seq === victim.seq ? pos.doneInFile + this.sender.inFlight : 0;
+    this.counters.dropped.disk_full += Math.max(0, victim.records - done);
+    victim.evicted = true;
+    this.ledger.delete(victim.seq);
+    fs.rmSync(victim.path, { force: true });
+    if (victim.kind === 'spill') fs.rmSync(`${victim.path}.idx`, { force: true });
+    this.space.noteAppended(-victim.bytes);
+    this.sender.wake();
+    return true;
+  }
+
+  private diskError(err: Error, count: number): void {
+    this.counters.dropped.disk_full += count;
+    this.counters.accepted -= count;
+    this.counters.error(err);
+    this.space.refreshSync();
+  }
+}
+
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    p.finally(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,392 @@
+import * as fs from 'node:fs';
+import { ExportResultCode, globalErrorHandler } from '@opentelemetry/core';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { RetryOptions } from '../types';
+import { backoffMillis } from './backoff';
+import type { CheckpointStore } from './checkpoint';
+import type { Counters } from './counters';
+import { FrameReader } from './frame-reader';
+import type { Ledger, LedgerEntry, SpillEntry, WalEntry } from './ledger';
+import { BatchDecoder } from './record-codec';
+import { SEGMENT_HEADER_BYTES } from './wal-format';
+
+/*
+ * The sender: one loop, one export in flight, oldest seq first.
+ *
+ *   ledger.atOrAfter(pos.seq) ─► WAL: frames from pos.offset up to entry.written (decoded)
+ *                             └► spill: lines after pos.offset records (SpillCursor)
+ *        ─► batch (≤ maxBatch records) ─► downstream.export with timeout ─┬─ ok: advance, checkpoint
+ *                                                                         └─ fail: backoff + jitter,
+ *                                                                            retry the same batch
+ *   A fully read, closed file is deleted, then the position moves to the next seq.
+ *   The checkpoint is saved at most every `checkpointMillis` (and on shutdown), not per batch:
+ *   a crash redelivers at most what was delivered since the last save.
+ */
+
+/** Batches of records out of a spill file, after the first `skip` records. */
+export interface SpillCursor {
+  next(maxRecords: number): Promise<ReadableLogRecord[] | null>;
+  close(): Promise<void>;
+}
+
+export interface SenderOptions {
+  ledger: Ledger;
+  counters: Counters;
+  exporter: LogRecordExporter;
+  checkpoints: CheckpointStore;
+  retry: Required<RetryOptions>;
+  exportTimeoutMillis: number;
+  maxBatchRecords: number;
+  maxRecordAgeMillis: number | undefined;
+  checkpointMillis: number;
+  openSpill: (entry: SpillEntry, skip: number) => Promise<SpillCursor>;
+  /** Called after a file is deleted (disk accounting). */
+  onFileDeleted: () => void;
+}
+
+export interface Position {
+  seq: number;
+  /** Byte offset in a WAL segment, or records already delivered from a spill file. */
+  offset: number;
+  /** Records of the current file delivered (or skipped as corrupt/expired). */
+  doneInFile: number;
+}
+
+type Outcome = 'delivered' | 'failed' | 'idle';
+
+interface Batch {
+  records: ReadableLogRecord[];
+  entry: LedgerEntry;
+  /** Position after the batch. */
+  end: number;
+}
+
+export class Sender {
+  readonly pos: Position;
+  /** Records of the current file in the batch being exported now. */
+  inFlight = 0;
+  private stopped = false;
+  private running: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
+  private cutSleep: (() => void) | undefined;
+  private attemptWaiters: Array<(o: Outcome) => void> = [];
+  private walReader: { seq: number; fh: fs.promises.FileHandle; reader: FrameReader } | undefined;
+  private spill: { seq: number; cursor: SpillCursor } | undefined;
+  private readonly decoder = new BatchDecoder();
+  private lastCheckpoint = 0;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly o: SenderOptions,
+    start: Position,
+  ) {
+    this.pos = start;
+  }
+
+  start(): void {
+    this.running ??= this.run().catch((err) => {
+      this.o.counters.error(err);
+      globalErrorHandler(err);
+    });
+  }
+
+  /** New data or a closed file: resume if idle. */
+  wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    w?.();
+  }
+
+  /**
+   * Resolves when everything written when called has been delivered, or (unless `persist`) after
+   * the first failed attempt. A backoff sleep is cut short once, so that an attempt happens now;
+   * later retries keep their backoff (a dead downstream is never hammered).
+   */
+  async attemptUntilCaughtUp(persist: boolean): Promise<void> {
+    const target = this.end();
+    let first = true;
+    while (!this.stopped && !this.reached(target)) {
+      const outcome = await new Promise<Outcome>((r) => {
+        this.attemptWaiters.push(r);
+        if (first) this.cutSleep?.();
+        first = false;
+        this.wake();
+      });
+      if (outcome === 'failed' && !persist) return;
+      if (outcome === 'idle') return;
+    }
+  }
+
+  /** Stops the loop; waits up to `ms` for an export in flight. */
+  async stop(ms: number): Promise<void> {
+    this.stopped = true;
+    this.cutSleep?.();
+    this.wake();
+    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
+    this.settle('idle');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+    await this.closeReaders();
+  }
+
+  private end(): { seq: number; offset: number } {
+    const all = this.o.ledger.sorted();
+    const last = all[all.length - 1];
+    if (last === undefined) return { seq: this.pos.seq, offset: 0 };
+    return { seq: last.seq, offset: last.kind === 'wal' ? last.written : Number.POSITIVE_INFINITY };
+  }
+
+  private reached(t: { seq: number; offset: number }): boolean {
+    if (this.pos.seq !== t.seq)
+      return this.pos.seq > t.seq || this.o.ledger.get(t.seq) === undefined;
+    return this.inFlight === 0 && this.pos.offset >= t.offset;
+  }
+
+  private settle(outcome: Outcome): void {
+    for (const w of this.attemptWaiters.splice(0)) w(outcome);
+  }
+
+  /** The checkpoint for the current position. */
+  saveCheckpoint(): Promise<void> {
+    const e = this.o.ledger.get(this.pos.seq);
+    this.lastCheckpoint = Date.now();
+    return this.o.checkpoints.save({
+      seq: this.pos.seq,
+      kind: e?.kind === 'spill' ? 'spill' : 'wal',
+      position: this.pos.offset,
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const batch = await this.nextBatch();
+      if (batch === undefined) continue;
+      const n = batch.records.length;
+      this.inFlight = n;
+      const delivered = n > 0 ? await this.deliver(batch.records) : true;
+      this.inFlight = 0;
+      if (!delivered) break; // stopped while retrying: the batch stays on disk
+      if (this.pos.seq === batch.entry.seq) {
+        this.pos.offset = batch.end;
+        this.pos.doneInFile += n;
+      }
+      this.settle('delivered');
+      this.maybeCheckpoint();
+    }
+  }
+
+  /** The next batch, or undefined after waiting (for data, a scan, or a file switch). */
+  private async nextBatch(): Promise<Batch | undefined> {
+    const entry = this.o.ledger.atOrAfter(this.pos.seq);
+    if (entry === undefined) {
+      await this.waitForData();
+      return undefined;
+    }
+    if (entry.seq !== this.pos.seq) {
+      await this.closeReaders();
+      this.pos.seq = entry.seq;
+      this.pos.offset = entry.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0;
+      this.pos.doneInFile = 0;
+    }
+    if (entry.evicted) {
+      await this.finishFile(entry, false);
+      return undefined;
+    }
+    if (entry.kind === 'spill') return this.spillBatch(entry);
+    return this.walBatch(entry);
+  }
+
+  private async walBatch(entry: WalEntry): Promise<Batch | undefined> {
+    if (entry.scanned) await entry.scanned;
+    if (this.walReader?.seq !== entry.seq) {
+      await this.closeReaders();
+      let fh: fs.promises.FileHandle;
+      try {
+        fh = await fs.promises.open(entry.path, 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        // Deleted underneath: its undelivered records are lost; count them and move on.
+        this.o.counters.dropped.corrupt += Math.max(0, entry.records - this.pos.doneInFile);
+        this.o.counters.error(err);
+        this.o.ledger.delete(entry.seq);
+        this.o.onFileDeleted();
+        return undefined;
+      }
+      this.walReader = { seq: entry.seq, fh, reader: new FrameReader(fh, this.pos.offset) };
+    }
+    const { reader } = this.walReader;
+    reader.pos = this.pos.offset;
+    const records: ReadableLogRecord[] = [];
+    const recovered = entry.scanned !== undefined;
+    while (records.length < this.o.maxBatchRecords && !entry.evicted) {
+      const r = await reader.next(entry.written);
+      if (r === null) break;
+      if (r.kind === 'incomplete') {
+        // Only a closed file can end in a torn frame (the scan already cut recovered ones).
+        if (entry.closed) reader.pos = entry.written;
+        break;
+      }
+      if (r.kind === 'corrupt') {
+        if (!recovered) {
+          this.o.counters.corruptFrames++;
+          this.o.counters.dropped.corrupt += r.damagedHeaders.reduce((s, h) => s + h.count, 0);
+        }
+        continue;
+      }
+      try {
+        const decoded = this.decoder.decode(r.payload, 0, r.payload.length);
+        for (const rec of decoded) records.push(rec);
+      } catch (err) {
+        this.o.counters.corruptFrames++;
+        this.o.counters.dropped.corrupt += r.header.count;
+        this.o.counters.error(err);
+      }
+    }
+    if (records.length > 0 || reader.pos > this.pos.offset) {
+      return { records, entry, end: reader.pos };
+    }
+    if (entry.closed && reader.pos >= entry.written) {
+      await this.finishFile(entry, true);
+      return undefined;
+    }
+    await this.waitForData();
+    return undefined;
+  }
+
+  private async spillBatch(entry: SpillEntry): Promise<Batch | undefined> {
+    if (this.spill?.seq !== entry.seq) {
+      await this.closeReaders();
+      try {
+        this.spill = { seq: entry.seq, cursor: await this.o.openSpill(entry, this.pos.offset) };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        this.o.counters.dropped.corrupt += Math.max(0, entry.records - this.pos.doneInFile);
+        this.o.counters.error(err);
+        this.o.ledger.delete(entry.seq);
+        this.o.onFileDeleted();
+        return undefined;
+      }
+    }
+    const records = await this.spill.cursor.next(this.o.maxBatchRecords);
+    if (records === null) {
+      await this.finishFile(entry, true);
+      return undefined;
+    }
+    return { records, entry, end: this.pos.offset + records.length };
+  }
+
+  /** Deletes a finished file (unless evicted: the evictor deleted it) and moves to the next seq. */
+  private async finishFile(entry: LedgerEntry, remove: boolean): Promise<void> {
+    await this.closeReaders();
+    if (remove && !entry.evicted) {
+      const left = entry.records - this.pos.doneInFile;
+      // Records the file holds beyond those read were lost to damage the reader skipped silently.
+      if (left > 0 && entry.kind === 'spill') this.o.counters.dropped.corrupt += left;
+      await fs.promises.rm(entry.path, { force: true });
+      if (entry.kind === 'spill') await fs.promises.rm(`${entry.path}.idx`, { force: true });
+    }
+    this.o.ledger.delete(entry.seq);
+    this.o.onFileDeleted();
+    this.pos.seq = entry.seq + 1;
+    this.pos.offset = SEGMENT_HEADER_BYTES;
+    this.pos.doneInFile = 0;
+  }
+
+  private async closeReaders(): Promise<void> {
+    const w = this.walReader;
+    this.walReader = undefined;
+    await w?.fh.close();
+    const s = this.spill;
+    this.spill = undefined;
+    await s?.cursor.close();
+  }
+
+  private waitForData(): Promise<void> {
+    this.settle('idle');
+    if (this.stopped) return Promise.resolve();
+    return new Promise<void>((r) => {
+      this.wakeUp = r;
+    });
+  }
+
+  /** Exports until success; false if stopped first. Drops (and counts) records that expire. */
+  private async deliver(all: ReadableLogRecord[]): Promise<boolean> {
+    let records = all;
+    for (let attempt = 0; ; attempt++) {
+      records = this.dropExpired(records);
+      if (records.length === 0) return true;
+      const err = await this.exportOnce(records);
+      if (err === undefined) {
+        this.o.counters.delivered += records.length;
+        return true;
+      }
+      this.settle('failed');
+      this.o.counters.retries++;
+      this.o.counters.error(err);
+      if (this.stopped) return false;
+      await this.sleep(backoffMillis(attempt, this.o.retry));
+      if (this.stopped) return false;
+    }
+  }
+
+  private dropExpired(records: ReadableLogRecord[]): ReadableLogRecord[] {
+    const maxAge = this.o.maxRecordAgeMillis;
+    if (maxAge === undefined) return records;
+    const oldest = Date.now() - maxAge;
+    const kept = records.filter((r) => r.hrTime[0] * 1000 + r.hrTime[1] / 1e6 >= oldest);
+    this.o.counters.dropped.expired += records.length - kept.length;
+    return kept;
+  }
+
+  private exportOnce(records: ReadableLogRecord[]): Promise<Error | undefined> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        resolve(new Error(`downstream export timed out after ${this.o.exportTimeoutMillis} ms`));
+      }, this.o.exportTimeoutMillis);
+      try {
+        this.o.exporter.export(records, (result) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(
+            result.code === ExportResultCode.SUCCESS
+              ? undefined
+              : (result.error ?? new Error('downstream export failed')),
+          );
+        });
+      } catch (err) {
+        settled = true;
+        clearTimeout(timer);
+        resolve(err as Error);
+      }
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((r) => {
+      const done = () => {
+        clearTimeout(this.sleepTimer);
+        this.cutSleep = undefined;
+        r();
+      };
+      this.cutSleep = done;
+      this.sleepTimer = setTimeout(done, ms);
+      // A retry loop must not keep an idle process alive: the records stay on disk.
+      this.sleepTimer.unref();
+    });
+  }
+
+  private maybeCheckpoint(): void {
+    if (this.checkpointTimer !== undefined) return;
+    const wait = Math.max(0, this.lastCheckpoint + this.o.checkpointMillis - Date.now());
+    this.checkpointTimer = setTimeout(() => {
+      this.checkpointTimer = undefined;
+      this.saveCheckpoint().catch((err) => this.o.counters.error(err));
+    }, wait);
+    this.checkpointTimer.unref();
+  }
+}

@@ -1,0 +1,356 @@
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Ledger, WalEntry } from './ledger';
+import {
+  encodeSegmentHeader,
+  SEGMENT_HEADER_BYTES,
+  sealFrame,
+  segmentFileName,
+} from './wal-format';
+
+/*
+ * Group commit:
+ *
+ *   export() ─► append(): seq/offset/index assigned at once, frame queued ─┐
+ *   export() ─► append() ──────────────────────────────────────────────────┤ pending
+ *                                                                          ▼
+ *   flush loop: take all pending ─► writev per segment ─► fdatasync ('always') ─► callbacks
+ *               (appends arriving meanwhile wait for the next round: one fsync serves them all)
+ *
+ * exportSync() writes the pending frames and its own with positional writes plus fdatasync, all
+ * synchronous; positions were fixed at append, so it never collides with a write in flight.
+ */
+
+export type FsyncMode = 'always' | 'never' | 'interval';
+export type Done = (err?: Error) => void;
+
+const writev = promisify(fs.writev);
+const fdatasync = promisify(fs.fdatasync);
+const fsync = promisify(fs.fsync);
+const close = promisify(fs.close);
+
+interface OpenSegment {
+  entry: WalEntry;
+  fd: number;
+  /** Written ranges that landed ahead of `entry.written` (offset → end). */
+  ahead: Map<number, number>;
+  inFlight: number;
+  retired: boolean;
+  dirty: boolean;
+  /** Created and its directory entry not yet fsynced. */
+  fresh: boolean;
+}
+
+interface Pending {
+  seg: OpenSegment;
+  offset: number;
+  firstIndex: number;
+  frame: Buffer;
+  done: Done;
+}
+
+export interface WalWriterOptions {
+  directory: string;
+  ledger: Ledger;
+  mode: FsyncMode;
+  intervalMillis: number;
+  segmentBytes: number;
+  firstSeq: number;
+  /** Called whenever more bytes become readable or a segment closes. */
+  onWritten: () => void;
+}
+
+export class WalWriter {
+  private active: OpenSegment | undefined;
+  private readonly open = new Set<OpenSegment>();
+  private pending: Pending[] = [];
+  private flushing = false;
+  private idleWaiters: Array<() => void> = [];
+  private nextSeq: number;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private dirFd: number | undefined;
+
+  constructor(private readonly o: WalWriterOptions) {
+    this.nextSeq = o.firstSeq;
+    if (o.mode === 'interval') {
+      this.timer = setInterval(() => void this.syncDirty(), o.intervalMillis);
+      this.timer.unref();
+    }
+  }
+
+  /** Seq of the segment appends go to now (opening it when needed). */
+  get activeSeq(): number | undefined {
+    return this.active?.entry.seq;
+  }
+
+  /**
+   * Queues `frame` (header space included, sealed here); `done` runs once it is written (and
+   * fsynced under 'always'). Throws only when no segment can be created (e.g. ENOSPC).
+   */
+  append(frame: Buffer, count: number, done: Done): void {
+    const p = this.assign(frame, count, done);
+    this.pending.push(p);
+    if (!this.flushing) {
+      this.flushing = true;
+      // Defer one microtask so that appends made in the same tick share the first write.
+      queueMicrotask(() => void this.loop());
+    }
+  }
+
+  /** Writes every pending frame and `frame`, then fdatasyncs, synchronously. */
+  appendSync(frame: Buffer, count: number): void {
+    let failure: Error | undefined;
+    const own = this.assign(frame, count, (err) => {
+      failure = err;
+    });
+    const batch = this.pending;
+    this.pending = [];
+    batch.push(own);
+    const touched = new Set<OpenSegment>();
+    for (const group of groupBySegment(batch)) {
+      const seg = group[0]!.seg;
+      try {
+        fs.writevSync(
+          seg.fd,
+          group.map((p) => p.frame),
+          group[0]!.offset,
+        );
+        this.landed(seg, group[0]!.offset, lastEnd(group));
+        touched.add(seg);
+      } catch (err) {
+        this.fail(seg, group, err as Error);
+      }
+    }
+    for (const seg of touched) {
+      if (this.o.mode !== 'never') fs.fdatasyncSync(seg.fd);
+      seg.dirty = false;
+      if (seg.fresh) this.syncDirSync(seg);
+    }
+    for (const p of batch) if (touched.has(p.seg)) p.done();
+    void this.closeRetired();
+    this.o.onWritten();
+    if (failure) throw failure;
+  }
+
+  /** Resolves when everything appended so far is written and, unless 'never', fsynced. */
+  async flush(): Promise<void> {
+    if (this.flushing) await new Promise<void>((r) => this.idleWaiters.push(r));
+    await this.syncDirty();
+  }
+
+  /** Flushes, then closes every segment; later appends open a new one. */
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.timer) clearInterval(this.timer);
+    if (this.active) this.active.retired = true;
+    this.active = undefined;
+    await this.closeRetired();
+    if (this.dirFd !== undefined) fs.closeSync(this.dirFd);
+    this.dirFd = undefined;
+  }
+
+  private assign(frame: Buffer, count: number, done: Done): Pending {
+    let seg = this.active;
+    if (
+      seg === undefined ||
+      seg.retired ||
+      (seg.entry.records > 0 && seg.entry.bytes + frame.length > this.o.segmentBytes)
+    ) {
+      seg = this.rotate();
+    }
+    const p: Pending = {
+      seg,
+      offset: seg.entry.bytes,
+      firstIndex: seg.entry.records,
+      frame,
+      done,
+    };
+    sealFrame(frame, count, seg.entry.records);
+    seg.entry.bytes += frame.length;
+    seg.entry.records += count;
+    return p;
+  }
+
+  /** Retires the active segment and creates the next one (synchronously: one open + 32 bytes). */
+  private rotate(): OpenSegment {
+    if (this.active) {
+      this.active.retired = true;
+      this.active = undefined;
+      void this.closeRetired();
+    }
+    const seq = this.nextSeq;
+    const path = join(this.o.directory, segmentFileName(seq));
+    const fd = fs.openSync(path, 'wx', 0o600);
+    try {
+      fs.writeSync(fd, encodeSegmentHeader(seq, Date.now()), 0, SEGMENT_HEADER_BYTES, 0);
+    } catch (err) {
+      fs.closeSync(fd);
+      fs.rmSync(path, { force: true });
+      throw err;
+    }
+    this.nextSeq++;
+    const entry: WalEntry = {
+      kind: 'wal',
+      seq,
+      path,
+      bytes: SEGMENT_HEADER_BYTES,
+      records: 0,
+      written: SEGMENT_HEADER_BYTES,
+      closed: false,
+      scanned: undefined,
+      verified: true,
+      evicted: false,
+    };
+    this.o.ledger.set(entry);
+    const seg: OpenSegment = {
+      entry,
+      fd,
+      ahead: new Map(),
+      inFlight: 0,
+      retired: false,
+      dirty: true,
+      fresh: true,
+    };
+    this.open.add(seg);
+    this.active = seg;
+    return seg;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      const touched = new Set<OpenSegment>();
+      for (const group of groupBySegment(batch)) {
+        const seg = group[0]!.seg;
+        seg.inFlight++;
+        try {
+          await writev(
+            seg.fd,
+            group.map((p) => p.frame),
+            group[0]!.offset,
+          );
+          this.landed(seg, group[0]!.offset, lastEnd(group));
+          touched.add(seg);
+        } catch (err) {
+          this.fail(seg, group, err as Error);
+        } finally {
+          seg.inFlight--;
+        }
+      }
+      if (this.o.mode === 'always') {
+        for (const seg of touched) await this.syncSegment(seg);
+      }
+      for (const p of batch) if (touched.has(p.seg)) p.done();
+      this.o.onWritten();
+      await this.closeRetired();
+    }
+    this.flushing = false;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private landed(seg: OpenSegment, offset: number, end: number): void {
+    seg.dirty = true;
+    if (offset !== seg.entry.written) {
+      seg.ahead.set(offset, end);
+      return;
+    }
+    seg.entry.written = end;
+    for (let next = seg.ahead.get(end); next !== undefined; next = seg.ahead.get(next)) {
+      seg.ahead.delete(seg.entry.written);
+      seg.entry.written = next;
+    }
+  }
+
+  /**
+   * A write failed (ENOSPC, EIO): its frames fail, the segment is cut back to what is written and
+   * retired, so the next append starts a fresh segment.
+   */
+  private fail(seg: OpenSegment, group: Pending[], err: Error): void {
+    const failed = new Set(group);
+    for (const p of this.pending) if (p.seg === seg) failed.add(p);
+    this.pending = this.pending.filter((p) => p.seg !== seg);
+    const first = group[0]!;
+    if (seg.ahead.size === 0 && first.offset === seg.entry.written) {
+      try {
+        fs.ftruncateSync(seg.fd, first.offset);
+        seg.entry.bytes = first.offset;
+        seg.entry.records = first.firstIndex;
+      } catch {
+        // The reader skips the torn bytes and counts them; nothing more to do here.
+      }
+    }
+    seg.retired = true;
+    if (this.active === seg) this.active = undefined;
+    for (const p of failed) p.done(err);
+  }
+
+  private async syncSegment(seg: OpenSegment): Promise<void> {
+    if (!seg.dirty) return;
+    seg.dirty = false;
+    await fdatasync(seg.fd);
+    if (seg.fresh) {
+      seg.fresh = false;
+      this.dirFd ??= fs.openSync(this.o.directory, 'r');
+      await fsync(this.dirFd);
+    }
+  }
+
+  private syncDirSync(seg: OpenSegment): void {
+    seg.fresh = false;
+    this.dirFd ??= fs.openSync(this.o.directory, 'r');
+    fs.fsyncSync(this.dirFd);
+  }
+
+  private async syncDirty(): Promise<void> {
+    if (this.o.mode === 'never') return;
+    for (const seg of this.open) {
+      try {
+        await this.syncSegment(seg);
+      } catch {
+        // An fsync failure surfaces again at close; the interval timer must not throw.
+      }
+    }
+  }
+
+  private async closeRetired(): Promise<void> {
+    for (const seg of [...this.open]) {
+      if (!seg.retired || seg.inFlight > 0 || this.pending.some((p) => p.seg === seg)) continue;
+      this.open.delete(seg);
+      if (seg.entry.written < seg.entry.bytes) seg.entry.written = seg.entry.bytes;
+      try {
+        if (this.o.mode !== 'never') await this.syncSegment(seg);
+      } finally {
+        await close(seg.fd);
+        seg.entry.closed = true;
+        this.o.onWritten();
+      }
+    }
+  }
+}
+
+function groupBySegment(batch: Pending[]): Pending[][] {
+  const groups: Pending[][] = [];
+  let current: Pending[] = [];
+  for (const p of batch) {
+    const prev = current[current.length - 1];
+    if (
+      prev !== undefined &&
+      (prev.seg !== p.seg || prev.offset + prev.frame.length !== p.offset)
+    ) {
+      groups.push(current);
+      current = [];
+    }
+    current.push(p);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+function lastEnd(group: Pending[]): number {
+  const last = group[group.length - 1]!;
+  return last.offset + last.frame.length;
+}

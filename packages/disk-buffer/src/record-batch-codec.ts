@@ -1,0 +1,22 @@
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { ByteWriter } from './internal/byte-writer';
+import { BatchDecoder, encodeBatch } from './internal/record-codec';
+import { copyToSlab } from './internal/slab';
+
+const shared = new ByteWriter();
+
+/**
+ * The WAL's lossless binary encoding of a batch (FORMAT.md, "Batch payload"): every
+ * ReadableLogRecord field, resources and scopes written once per batch. For tools that read WAL
+ * frames and for benchmarks; the exporter uses it internally.
+ */
+export function encodeLogRecordBatch(records: ReadonlyArray<ReadableLogRecord>): Buffer {
+  shared.reset();
+  encodeBatch(shared, records);
+  return copyToSlab(shared.buf.subarray(0, shared.pos));
+}
+
+/** Decodes what {@link encodeLogRecordBatch} wrote; throws `CorruptRecordError` on damage. */
+export function decodeLogRecordBatch(payload: Buffer): ReadableLogRecord[] {
+  return new BatchDecoder().decode(payload, 0, payload.length);
+}

@@ -1,0 +1,101 @@
+import type { MeterProvider } from '@opentelemetry/api';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+
+/**
+ * When an export is acknowledged: `'always'` after fdatasync; `{ intervalMillis }` once written,
+ * with an fdatasync at least every `intervalMillis`; `'never'` once written (page cache only).
+ */
+export type FsyncPolicy = 'always' | 'never' | { intervalMillis: number };
+
+/** Which records are lost when the disk cap or the free-space floor is reached. */
+export type WhenFull = 'drop_oldest' | 'drop_newest';
+
+/** Retry schedule of the sender: exponential backoff with jitter, capped. */
+export interface RetryOptions {
+  /** First delay after a failed export. Default 500 ms. */
+  initialMillis?: number;
+  /** Longest delay. Default 30 000 ms. */
+  maxMillis?: number;
+  /** Growth per failed attempt. Default 2. */
+  multiplier?: number;
+  /** ± share of each delay randomised, 0–1. Default 0.2. */
+  jitter?: number;
+}
+
+/** Options of `DiskBufferedLogRecordExporter`. */
+export interface DiskBufferOptions {
+  /** Where records go after the WAL (any exporter, e.g. OTLP gRPC). */
+  exporter: LogRecordExporter;
+  /** The buffer directory (created 0700). One process at a time (lock file). Env `SPILLWAY_DIR`. */
+  directory?: string;
+  /** Durability of an acknowledged export. Default `{ intervalMillis: 200 }`. Env `SPILLWAY_FSYNC`. */
+  fsync?: FsyncPolicy;
+  /** Cap for all files under `directory`. Default 1 GiB. Env `SPILLWAY_MAX_DISK_BYTES`. */
+  maxDiskBytes?: number;
+  /** Free space the buffer always leaves on the file system (statfs). Default 64 MiB. */
+  minFreeBytes?: number;
+  /** WAL segment size. Default 16 MiB (at most maxDiskBytes / 8). */
+  segmentBytes?: number;
+  /** Policy at the cap. Default `'drop_oldest'`. */
+  whenFull?: WhenFull;
+  /** Undelivered WAL bytes above which closed segments are compressed to spill files. Default 64 MiB. */
+  spillAfterBytes?: number;
+  /** Sender retry schedule. */
+  retry?: RetryOptions;
+  /** Per downstream export attempt. Default 30 000 ms. */
+  exportTimeoutMillis?: number;
+  /** Time `shutdown()` spends trying to deliver the backlog. Default 10 000 ms. */
+  shutdownTimeoutMillis?: number;
+  /** Records older than this (by timestamp) when sent are dropped and counted `expired`. Default: none. */
+  maxRecordAgeMillis?: number;
+  /** Most records per downstream export. Default 512. */
+  maxExportBatchSize?: number;
+  /**
+   * Stamp each record with a unique `log.record.uid` attribute at append, so a backend can
+   * deduplicate redeliveries. Default false.
+   */
+  recordUid?: boolean;
+  /** Exports the buffer's counters as OTel metrics. */
+  meterProvider?: MeterProvider;
+  /** The service name used in spill file names. Default: `service.name` of the first record. */
+  serviceName?: string;
+}
+
+/** Records not delivered, by reason. */
+export interface DiskBufferDrops {
+  /** Lost to the disk cap or the free-space floor (`whenFull`), or to ENOSPC. */
+  disk_full: number;
+  /** In frames that failed their checksum or did not decode, or in files deleted underneath. */
+  corrupt: number;
+  /** Older than `maxRecordAgeMillis` when sent. */
+  expired: number;
+}
+
+/** A snapshot from `getStats()`. */
+export interface DiskBufferStats {
+  /** Records accepted and not yet delivered or dropped (WAL and spill). */
+  pendingRecords: number;
+  /** Bytes of the files holding them. */
+  pendingBytes: number;
+  walRecords: number;
+  walBytes: number;
+  spillRecords: number;
+  spillBytes: number;
+  /** Records accepted by `export`/`exportSync`. */
+  acceptedRecords: number;
+  /** Records the downstream exporter acknowledged. */
+  deliveredRecords: number;
+  /** Failed downstream attempts that were retried. */
+  retries: number;
+  dropped: DiskBufferDrops;
+  /** Damaged frames skipped (their records are in `dropped.corrupt`). */
+  corruptFrames: number;
+  /** Bytes cut from torn tails at recovery (never acknowledged under `fsync: 'always'`). */
+  truncatedBytes: number;
+  /** Bytes of every file under the directory that the buffer owns. */
+  diskBytes: number;
+  /** True while the backlog of a previous run is being verified. */
+  recovering: boolean;
+  /** The last downstream or disk error, if any. */
+  lastError: string | undefined;
+}

@@ -1,0 +1,209 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DiskBufferedLogRecordExporter } from '../src/index';
+import type { DiskBufferOptions } from '../src/types';
+import { CollectingExporter } from './helpers/collecting-exporter';
+import { corpusRecords, removeTempDirs, tempDir } from './helpers/records';
+import { frames, segments } from './helpers/wal-files';
+
+function setup(opts: Partial<DiskBufferOptions> = {}) {
+  const down = new CollectingExporter();
+  const directory = opts.directory ?? tempDir();
+  const exporter = new DiskBufferedLogRecordExporter({
+    exporter: down,
+    directory,
+    fsync: 'always',
+    retry: { initialMillis: 5, maxMillis: 20 },
+    shutdownTimeoutMillis: 100,
+    ...opts,
+  });
+  const send = (n: number, from: number) =>
+    new Promise<{ code: number; error?: Error }>((r) => exporter.export(corpusRecords(n, from), r));
+  return { down, exporter, directory, send };
+}
+
+function walRecordsOnDisk(dir: string): number {
+  return segments(dir).reduce((n, s) => n + frames(s).reduce((m, f) => m + f.count, 0), 0);
+}
+
+afterEach(removeTempDirs);
+
+describe('DiskBufferedLogRecordExporter', () => {
+  describe('export', () => {
+    it('should acknowledge only once the batch is in a segment file', async () => {
+      const { exporter, directory, send, down } = setup();
+      down.failing = true;
+      const results = await Promise.all([send(10, 0), send(10, 10), send(10, 20)]);
+      expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
+      expect(walRecordsOnDisk(directory)).toBe(30);
+      await exporter.shutdown();
+    });
+
+    it('should deliver every record in order and count it delivered', async () => {
+      const { exporter, down, send } = setup();
+      for (let i = 0; i < 20; i++) await send(50, i * 50);
+      await exporter.forceFlush();
+      expect(down.ids()).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+      expect(exporter.getStats()).toMatchObject({ deliveredRecords: 1000, pendingRecords: 0 });
+      await exporter.shutdown();
+    });
+
+    it('should retry a failing downstream with backoff until it succeeds', async () => {
+      const { exporter, down, send } = setup();
+      down.failNext(4);
+      await send(10, 0);
+      await down.waitFor(() => down.records.length === 10);
+      expect(exporter.getStats().retries).toBe(4);
+      expect(exporter.getStats().lastError).toMatch(/injected failure/);
+      await exporter.shutdown();
+    });
+
+    it('should fail (not throw) after shutdown', async () => {
+      const { exporter, send } = setup();
+      await exporter.shutdown();
+      const r = await send(1, 0);
+      expect(r.code).toBe(1);
+      expect(r.error?.message).toMatch(/shut down/);
+    });
+
+    it('should stamp a unique log.record.uid when recordUid is on', async () => {
+      const { exporter, down, send } = setup({ recordUid: true });
+      await send(100, 0);
+      await exporter.forceFlush();
+      const uids = new Set(down.records.map((r) => r.attributes['log.record.uid']));
+      expect(uids.size).toBe(100);
+      await exporter.shutdown();
+    });
+
+    it('should rotate segments and delete them once delivered', async () => {
+      const { exporter, down, directory, send } = setup({ segmentBytes: 64 * 1024 });
+      down.failing = true;
+      for (let i = 0; i < 10; i++) await send(100, i * 100);
+      expect(segments(directory).length).toBeGreaterThan(2);
+      down.failing = false;
+      await down.waitFor(() => exporter.getStats().pendingRecords === 0);
+      await exporter.forceFlush();
+      expect(segments(directory).length).toBeLessThanOrEqual(1);
+      expect(down.ids()).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+      await exporter.shutdown();
+    });
+  });
+
+  describe('exportSync', () => {
+    it('should make the records and every queued batch durable before returning', async () => {
+      const { exporter, directory, down, send } = setup({ fsync: { intervalMillis: 60_000 } });
+      down.failing = true;
+      const queued = send(5, 0);
+      exporter.exportSync(corpusRecords(3, 5));
+      expect(walRecordsOnDisk(directory)).toBe(8);
+      expect((await queued).code).toBe(0);
+      await exporter.shutdown();
+    });
+  });
+
+  describe('forceFlush', () => {
+    it('should resolve after one failed attempt when the downstream is down', async () => {
+      const { exporter, down, send } = setup({ retry: { initialMillis: 60_000 } });
+      down.failing = true;
+      await send(10, 0);
+      await exporter.forceFlush();
+      expect(down.failures).toBeGreaterThanOrEqual(1);
+      expect(exporter.getStats().pendingRecords).toBe(10);
+      await exporter.shutdown();
+    });
+  });
+
+  describe('shutdown', () => {
+    it('should keep undelivered records for the next process and release the lock', async () => {
+      const first = setup({ shutdownTimeoutMillis: 50 });
+      first.down.failing = true;
+      await first.send(30, 0);
+      await first.exporter.shutdown();
+      await first.exporter.shutdown(); // idempotent
+      const second = setup({ directory: first.directory });
+      await second.down.waitFor(() => second.down.records.length === 30);
+      expect(second.down.ids()).toEqual(Array.from({ length: 30 }, (_, i) => i));
+      await second.exporter.shutdown();
+    });
+
+    it('should not redeliver what was delivered before a clean shutdown', async () => {
+      const first = setup();
+      await first.send(40, 0);
+      await first.exporter.forceFlush();
+      await first.exporter.shutdown();
+      const second = setup({ directory: first.directory });
+      await second.send(5, 40);
+      await second.exporter.forceFlush();
+      expect(second.down.ids()).toEqual([40, 41, 42, 43, 44]);
+      await second.exporter.shutdown();
+    });
+  });
+
+  describe('getStats', () => {
+    it('should count records older than maxRecordAgeMillis as expired', async () => {
+      // Corpus timestamps are from 2026-01-01: older than a minute by the time the test runs.
+      const { exporter, down, send } = setup({ maxRecordAgeMillis: 60_000 });
+      await send(25, 0);
+      await exporter.forceFlush();
+      expect(down.records.length).toBe(0);
+      expect(exporter.getStats().dropped.expired).toBe(25);
+      await exporter.shutdown();
+    });
+
+    it('should export its counters through a MeterProvider', async () => {
+      class Reader extends MetricReader {
+        protected override async onShutdown(): Promise<void> {}
+        protected override async onForceFlush(): Promise<void> {}
+      }
+      const reader = new Reader();
+      const meterProvider = new MeterProvider({ readers: [reader] });
+      const { exporter, send } = setup({ meterProvider });
+      await send(7, 0);
+      await exporter.forceFlush();
+      const { resourceMetrics } = await reader.collect();
+      const metrics = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+      const delivered = metrics.find((m) => m.descriptor.name === 'spillway.disk_buffer.records.delivered');
+      expect(delivered?.dataPoints[0]?.value).toBe(7);
+      await exporter.shutdown();
+      await meterProvider.shutdown();
+    });
+  });
+
+  describe('maxDiskBytes', () => {
+    it.each(['drop_oldest', 'drop_newest'] as const)(
+      'should stay under the cap with %s and count every lost record',
+      async (whenFull) => {
+        const maxDiskBytes = 512 * 1024;
+        const { exporter, down, directory, send } = setup({
+          maxDiskBytes,
+          segmentBytes: 64 * 1024,
+          whenFull,
+          minFreeBytes: 0,
+        });
+        down.failing = true;
+        let sent = 0;
+        for (let i = 0; i < 60; i++) {
+          await send(100, sent);
+          sent += 100;
+          const onDisk = readdirSync(directory).reduce(
+            (n, f) => n + statSync(join(directory, f)).size,
+            0,
+          );
+          expect(onDisk).toBeLessThanOrEqual(maxDiskBytes);
+        }
+        const dropped = exporter.getStats().dropped.disk_full;
+        expect(dropped).toBeGreaterThan(0);
+        down.failing = false;
+        await down.waitFor(() => exporter.getStats().pendingRecords === 0);
+        await exporter.forceFlush();
+        expect(down.records.length + exporter.getStats().dropped.disk_full).toBe(sent);
+        const ids = down.ids();
+        if (whenFull === 'drop_newest') expect(ids[0]).toBe(0);
+        else expect(ids.at(-1)).toBe(sent - 1);
+        await exporter.shutdown();
+      },
+    );
+  });
+});

@@ -1,0 +1,27 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { CorpusRecordGenerator, toReadableLogRecords } from '@spillway/testing';
+
+const generator = new CorpusRecordGenerator({ seed: 7 });
+
+/** `n` realistic records (LogHub bodies, trace contexts) with `test.id` attributes from `from`. */
+export function corpusRecords(n: number, from?: number): ReadableLogRecord[] {
+  const g = generator.take(n);
+  if (from !== undefined) g.forEach((r, i) => (r.attributes['test.id'] = from + i));
+  return toReadableLogRecords(g, 'disk-buffer-test');
+}
+
+const dirs: string[] = [];
+
+/** A fresh temp directory, removed by `removeTempDirs`. */
+export function tempDir(prefix = 'spillway-db-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+
+export function removeTempDirs(): void {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}

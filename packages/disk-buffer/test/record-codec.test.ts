@@ -1,0 +1,164 @@
+import { createTraceState } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DiskBufferedLogRecordExporter } from '../src/index';
+import { ByteWriter } from '../src/internal/byte-writer';
+import { crc32, crc32Table } from '../src/internal/crc32';
+import { BatchDecoder, encodeBatch } from '../src/internal/record-codec';
+import { CollectingExporter } from './helpers/collecting-exporter';
+import { corpusRecords, removeTempDirs, tempDir } from './helpers/records';
+
+type Mutable = { -readonly [K in keyof ReadableLogRecord]: ReadableLogRecord[K] };
+
+function everyFieldRecords(): ReadableLogRecord[] {
+  const resource = resourceFromAttributes(
+    { 'service.name': 'round-trip', 'host.cores': 2, 'deploy.canary': false, 'k8s.labels': ['a', 'b'] },
+    { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' },
+  );
+  const scope = {
+    name: 'scope-with-everything',
+    version: '3.1.4',
+    schemaUrl: 'https://example.com/schema',
+    attributes: { 'scope.attr': 'x', 'scope.n': 7 },
+    droppedAttributesCount: 3,
+  };
+  const bareScope = { name: 'bare' };
+  const big = 'ü'.repeat(512 * 1024) + 'x'.repeat(3); // > 1 MiB in UTF-8
+  const base: Mutable = {
+    hrTime: [1_767_225_600, 123_456_789],
+    hrTimeObserved: [1_767_225_601, 999_999_999],
+    resource,
+    instrumentationScope: scope,
+    attributes: {},
+    droppedAttributesCount: 0,
+  };
+  const records: Mutable[] = [
+    {
+      ...base,
+      severityNumber: 17,
+      severityText: 'ERROR',
+      eventName: 'checkout.failed',
+      body: 'unicode: 日本語 🚀 \u0000 nul and \ud83d\ude00',
+      spanContext: {
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        spanId: 'b7ad6b7169203331',
+        traceFlags: 3,
+        isRemote: true,
+        traceState: createTraceState('ot=th:e666;rv:abcdef,vendor=v1'),
+      },
+      attributes: {
+        str: 's',
+        int: 42,
+        negative: -2_147_483_648,
+        large: 2 ** 53 - 1,
+        double: 3.25,
+        negZero: -0,
+        nan: Number.NaN,
+        inf: Number.NEGATIVE_INFINITY,
+        yes: true,
+        no: false,
+        nothing: null,
+        absent: undefined,
+        bytes: new Uint8Array([0, 1, 2, 255]),
+        list: [1, 'two', [3, { four: 4 }], null],
+        nested: { a: { b: { c: [true, new Uint8Array([9])] } } },
+        '': 'empty key',
+      } as unknown as ReadableLogRecord['attributes'],
+      droppedAttributesCount: 5,
+    },
+    { ...base, body: big, instrumentationScope: bareScope },
+    { ...base, body: { map: { x: [1.5, -7] }, bytes: new Uint8Array(0) } as never },
+    { ...base, body: new Uint8Array([1, 2, 3]) as never, severityNumber: 0 },
+    { ...base, body: [1, 'a'] as never, severityText: '' },
+    { ...base, hrTime: [0, 0], hrTimeObserved: [0, 1] },
+    {
+      ...base,
+      spanContext: { traceId: 'not-hex', spanId: 'XYZ', traceFlags: 0 },
+    },
+  ];
+  return records;
+}
+
+function comparable(r: ReadableLogRecord) {
+  const sc = r.spanContext;
+  return {
+    hrTime: r.hrTime,
+    hrTimeObserved: r.hrTimeObserved,
+    severityNumber: r.severityNumber,
+    severityText: r.severityText,
+    body: r.body,
+    eventName: r.eventName,
+    attributes: r.attributes,
+    droppedAttributesCount: r.droppedAttributesCount,
+    resource: { attributes: r.resource.attributes, schemaUrl: r.resource.schemaUrl },
+    scope: { ...r.instrumentationScope },
+    span: sc && {
+      traceId: sc.traceId,
+      spanId: sc.spanId,
+      traceFlags: sc.traceFlags,
+      isRemote: sc.isRemote,
+      traceState: sc.traceState?.serialize(),
+    },
+  };
+}
+
+afterEach(removeTempDirs);
+
+describe('encodeBatch', () => {
+  it('should round-trip every ReadableLogRecord field', () => {
+    const records = everyFieldRecords();
+    const w = new ByteWriter(16);
+    encodeBatch(w, records);
+    const back = new BatchDecoder().decode(w.buf, 0, w.pos);
+    expect(back.map(comparable)).toEqual(records.map(comparable));
+    expect(Object.is(back[0]!.attributes['negZero'], -0)).toBe(true);
+    expect(back[0]!.attributes['bytes']).toBeInstanceOf(Uint8Array);
+    // One resource object per distinct resource, as the SDK has it.
+    expect(back[1]!.resource).toBe(back[0]!.resource);
+  });
+
+  it('should encode LogHub records smaller than OTLP protobuf', async () => {
+    const { ProtobufLogsSerializer } = await import('@opentelemetry/otlp-transformer');
+    const records = corpusRecords(2000);
+    const w = new ByteWriter();
+    encodeBatch(w, records);
+    const proto = ProtobufLogsSerializer.serializeRequest(records)!;
+    expect(w.pos).toBeLessThanOrEqual(proto.length);
+  });
+
+  it('should fail loudly on a damaged payload', () => {
+    const w = new ByteWriter();
+    encodeBatch(w, corpusRecords(3));
+    const buf = Buffer.from(w.buf.subarray(0, w.pos));
+    expect(() => new BatchDecoder().decode(buf, 0, buf.length - 5)).toThrow(/overrun|bytes after/);
+  });
+});
+
+describe('crc32', () => {
+  it('should match the portable table implementation', () => {
+    const data = Buffer.from('The quick brown fox jumps over the lazy dog');
+    expect(crc32(data)).toBe(0x414fa339);
+    expect(crc32Table(data)).toBe(0x414fa339);
+    expect(crc32Table(data, 4, 19)).toBe(crc32(data.subarray(4, 19)));
+  });
+});
+
+describe('DiskBufferedLogRecordExporter', () => {
+  describe('export', () => {
+    it('should deliver every field unchanged through the WAL', async () => {
+      const downstream = new CollectingExporter();
+      const exporter = new DiskBufferedLogRecordExporter({
+        exporter: downstream,
+        directory: tempDir(),
+        fsync: 'always',
+      });
+      const records = everyFieldRecords();
+      const result = await new Promise((r) => exporter.export(records, r));
+      expect(result).toEqual({ code: 0 });
+      await exporter.forceFlush();
+      expect(downstream.records.map(comparable)).toEqual(records.map(comparable));
+      await exporter.shutdown();
+    });
+  });
+});

@@ -1,0 +1,70 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CompressedFileEntry } from './types';
+
+const NAME = /^(.+)-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:-(\d+))?\.zst$/;
+
+/** A service name made safe for a file name: anything but `A-Z a-z 0-9 . _ -` becomes `_`. */
+export function sanitizeServiceName(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9._-]/g, '_');
+  return s === '' || s === '.' || s === '..' ? 'unknown_service' : s;
+}
+
+/** `<service>-<YYYYMMDD>-<HHMMSS>[-<n>].zst` for a time (UTC) and a collision counter `n` ≥ 1. */
+export function compressedFileName(service: string, timeMs: number, n = 0): string {
+  const iso = new Date(timeMs).toISOString(); // 2026-01-02T03:04:05.678Z
+  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+  return `${sanitizeServiceName(service)}-${stamp}${n > 0 ? `-${n}` : ''}.zst`;
+}
+
+/** The service, UTC time and counter a file name encodes, if it follows the naming scheme. */
+export function parseCompressedFileName(
+  name: string,
+): { service: string; createdAt: Date; n: number } | undefined {
+  const m = NAME.exec(name);
+  if (!m) return undefined;
+  const [, service, y, mo, d, h, mi, s, n] = m;
+  const createdAt = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}Z`);
+  if (Number.isNaN(createdAt.getTime())) return undefined;
+  return { service: service!, createdAt, n: n ? Number(n) : 0 };
+}
+
+/**
+ * The `.zst` files of a directory, oldest first: by the time in their name (then its counter), files
+ * whose name does not follow the scheme by modification time. Sizes included, sidecars counted.
+ */
+export async function listCompressedFiles(dir: string): Promise<CompressedFileEntry[]> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.zst'));
+  const entries: Array<CompressedFileEntry & { sortKey: number; n: number }> = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    let st: Awaited<ReturnType<typeof stat>>;
+    try {
+      st = await stat(path);
+    } catch {
+      continue; // deleted meanwhile (retention of a live exporter)
+    }
+    if (!st.isFile()) continue;
+    let indexSize = 0;
+    try {
+      indexSize = (await stat(`${path}.idx`)).size;
+    } catch {}
+    const parsed = parseCompressedFileName(name);
+    const e: CompressedFileEntry & { sortKey: number; n: number } = {
+      path,
+      name,
+      size: st.size,
+      indexSize,
+      mtimeMs: st.mtimeMs,
+      sortKey: parsed ? parsed.createdAt.getTime() : st.mtimeMs,
+      n: parsed?.n ?? 0,
+    };
+    if (parsed) {
+      e.service = parsed.service;
+      e.createdAt = parsed.createdAt;
+    }
+    entries.push(e);
+  }
+  entries.sort((a, b) => a.sortKey - b.sortKey || a.n - b.n || a.name.localeCompare(b.name));
+  return entries.map(({ sortKey: _k, n: _n, ...e }) => e);
+}

@@ -1,0 +1,157 @@
+import { stat } from 'node:fs/promises';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { OtlpJsonDecoder, type OtlpJsonLogsData } from '@spillway/record-format';
+import { listCompressedFiles } from './compressed-files';
+import { readFrames } from './frame-reader';
+import { toNanos } from './internal/time-bound';
+import { effectiveSeverity, jsonRecordTimeNanos } from './record-metadata';
+import type { DecodedFrame, ReadLogRecordsOptions } from './types';
+
+/** The `.zst` files `pathOrDir` names: the file itself, or a directory's files oldest first. */
+export async function compressedFilesOf(pathOrDir: string): Promise<string[]> {
+  if ((await stat(pathOrDir)).isDirectory()) {
+    return (await listCompressedFiles(pathOrDir)).map((f) => f.path);
+  }
+  return [pathOrDir];
+}
+
+async function* framesOf(
+  pathOrDir: string,
+  options: ReadLogRecordsOptions,
+): AsyncGenerator<DecodedFrame> {
+  for (const path of await compressedFilesOf(pathOrDir)) yield* readFrames(path, options);
+}
+
+type JsonRecord =
+  OtlpJsonLogsData['resourceLogs'][number]['scopeLogs'][number]['logRecords'][number];
+
+/** A per-record predicate for the options, or undefined when every record of a frame matches. */
+function recordFilter(
+  options: ReadLogRecordsOptions,
+  frame: DecodedFrame,
+): ((lr: JsonRecord) => boolean) | undefined {
+  const since = toNanos(options.since);
+  const until = toNanos(options.until);
+  const needSince = since !== undefined && frame.minTimeUnixNano < since;
+  const needUntil = until !== undefined && frame.maxTimeUnixNano > until;
+  const minSeverity = options.minSeverity;
+  const traceId = options.traceId?.toLowerCase();
+  if (!needSince && !needUntil && minSeverity === undefined && traceId === undefined)
+    return undefined;
+  return (lr) => {
+    if (needSince || needUntil) {
+      const t = jsonRecordTimeNanos(lr);
+      if (needSince && t < since!) return false;
+      if (needUntil && t > until!) return false;
+    }
+    if (
+      minSeverity !== undefined &&
+      effectiveSeverity(lr.severityNumber, lr.severityText) < minSeverity
+    ) {
+      return false;
+    }
+    if (traceId !== undefined && lr.traceId?.toLowerCase() !== traceId) return false;
+    return true;
+  };
+}
+
+/** Keeps the matching records of a `LogsData`; drops scopes and resources left empty. */
+function filterLogsData(data: OtlpJsonLogsData, keep: (lr: JsonRecord) => boolean): number {
+  let kept = 0;
+  data.resourceLogs = (data.resourceLogs ?? []).filter((rl) => {
+    rl.scopeLogs = (rl.scopeLogs ?? []).filter((sl) => {
+      sl.logRecords = (sl.logRecords ?? []).filter(keep);
+      kept += sl.logRecords.length;
+      return sl.logRecords.length > 0;
+    });
+    return rl.scopeLogs.length > 0;
+  });
+  return kept;
+}
+
+/**
+ * The raw OTLP/JSON mode: `LogsData` lines (without newline) of a file or directory, filtered like
+ * {@link readLogRecords}. Lines of frames that match entirely are passed through byte for byte;
+ * others are re-encoded with only the matching records. A line that is not JSON is reported as a
+ * `corrupt` problem and skipped.
+ */
+export async function* readLogsDataLines(
+  pathOrDir: string,
+  options: ReadLogRecordsOptions = {},
+): AsyncGenerator<string> {
+  for await (const frame of framesOf(pathOrDir, options)) {
+    const keep = recordFilter(options, frame);
+    if (keep === undefined) {
+      if (options.stats) options.stats.recordsRead += frame.records;
+      yield* frame.lines;
+      continue;
+    }
+    for (const line of frame.lines) {
+      const data = parseLine(line, frame, options);
+      if (data === undefined) continue;
+      const kept = filterLogsData(data, keep);
+      if (kept === 0) continue;
+      if (options.stats) options.stats.recordsRead += kept;
+      yield JSON.stringify(data);
+    }
+  }
+}
+
+function parseLine(
+  line: string,
+  frame: DecodedFrame,
+  options: ReadLogRecordsOptions,
+): OtlpJsonLogsData | undefined {
+  try {
+    return JSON.parse(line) as OtlpJsonLogsData;
+  } catch (err) {
+    const problem = {
+      kind: 'corrupt' as const,
+      path: frame.path,
+      offset: frame.offset,
+      length: 0,
+      records: 0,
+      message: `frame ${frame.frameIndex} at offset ${frame.offset}: line is not JSON (${(err as Error).message})`,
+    };
+    options.stats?.problems.push(problem);
+    options.onProblem?.(problem);
+    return undefined;
+  }
+}
+
+/**
+ * Records of a file or directory as batches (one per stored OTLP/JSON line, after filtering), ready
+ * for any `LogRecordExporter.export`. Resources and scopes are decoded once and shared across the
+ * whole read, as the SDK shares them.
+ */
+export async function* readLogRecordBatches(
+  pathOrDir: string,
+  options: ReadLogRecordsOptions = {},
+): AsyncGenerator<ReadableLogRecord[]> {
+  const decoder = new OtlpJsonDecoder();
+  for await (const frame of framesOf(pathOrDir, options)) {
+    const keep = recordFilter(options, frame);
+    for (const line of frame.lines) {
+      const data = parseLine(line, frame, options);
+      if (data === undefined) continue;
+      if (keep !== undefined && filterLogsData(data, keep) === 0) continue;
+      const records = decoder.decode(data);
+      if (records.length === 0) continue;
+      if (options.stats) options.stats.recordsRead += records.length;
+      yield records;
+    }
+  }
+}
+
+/**
+ * Records of a file, or of every `.zst` file of a directory (oldest first), as
+ * `ReadableLogRecord`s usable by any `LogRecordExporter`. `since`/`until` (inclusive) and
+ * `minSeverity` skip whole frames through the index and then filter records; `traceId` filters
+ * records. Damaged parts are skipped and reported (see {@link readFrames}).
+ */
+export async function* readLogRecords(
+  pathOrDir: string,
+  options: ReadLogRecordsOptions = {},
+): AsyncGenerator<ReadableLogRecord> {
+  for await (const batch of readLogRecordBatches(pathOrDir, options)) yield* batch;
+}

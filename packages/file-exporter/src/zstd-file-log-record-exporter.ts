@@ -1,0 +1,314 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { globalErrorHandler } from '@opentelemetry/core';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { encodeLogsDataLine } from '@spillway/record-format';
+import { CompressedFileWriter, DEFAULT_FRAME_BYTES } from './compressed-file-writer';
+import {
+  compressedFileName,
+  parseCompressedFileName,
+  sanitizeServiceName,
+} from './compressed-files';
+import { type FrameBuffer, FrameBufferPool } from './internal/frame-buffer';
+import {
+  type Deletion,
+  enforceRetention,
+  freeBytes,
+  type RetentionPolicy,
+} from './internal/retention';
+import { emptyMetadata, mergeMetadata, metadataOfRecords } from './record-metadata';
+import type { LinesMetadata, ZstdFileExporterOptions, ZstdFileExporterStats } from './types';
+
+// ExportResultCode values, identical on the OTel 2.x and 3.x lines (a type-only import keeps the
+// library free of a runtime dependency on one line's enum object).
+const SUCCESS = 0;
+const FAILED = 1;
+type ExportResult = { code: number; error?: Error };
+
+const DAY_MS = 86_400_000;
+const RETENTION_CHECK_MS = 60_000;
+
+interface FrameJob {
+  /** Created at the first line: an idle exporter holds no frame buffer. */
+  frame: FrameBuffer | undefined;
+  bytes: number;
+  lines: number;
+  meta: LinesMetadata;
+}
+
+/**
+ * A `LogRecordExporter` that writes records to zstd-compressed OTLP/JSON files (FORMAT.md) with a
+ * frame index, rotation and retention: the local fallback when no collector is reachable, and a
+ * format `zstd -dc f.zst | jq` and the Collector's `otlpjsonfile` receiver read.
+ *
+ * `export()` encodes the batch as one OTLP/JSON line and calls back SUCCESS once it is in the
+ * current frame (in memory); a frame is compressed (off the event loop) and written when it
+ * reaches `frameBytes`, `flushIntervalMillis` after its first record, or on `forceFlush()`, which
+ * also fsyncs: a resolved `forceFlush()` means every record exported before it is durable. When
+ * writes fall behind by more than four frames, `export()` calls back only once they catch up.
+ * Records that cannot be written are counted by reason in {@link getStats}, errors go to the
+ * OTel global error handler; nothing throws into the caller.
+ */
+export class ZstdFileLogRecordExporter implements LogRecordExporter {
+  private readonly dir: string;
+  private readonly frameBytes: number;
+  private readonly flushMs: number;
+  private readonly rotateBytes: number;
+  private readonly daily: boolean;
+  private readonly policy: RetentionPolicy;
+  private readonly level: number | undefined;
+  private readonly now: () => number;
+  private service: string | undefined;
+  private job: FrameJob = newJob();
+  private readonly buffers: FrameBufferPool;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private tail: Promise<void> = Promise.resolve();
+  private queuedBytes = 0;
+  private queuedRecords = 0;
+  private writer: CompressedFileWriter | undefined;
+  private writerDay = 0;
+  private lastName: { base: string; n: number } | undefined;
+  private dirReady: Promise<void> | undefined;
+  private lastRetention = Number.NEGATIVE_INFINITY;
+  private shutdownOnce: Promise<void> | undefined;
+  private readonly stats: ZstdFileExporterStats = {
+    recordsWritten: 0,
+    recordsPending: 0,
+    framesWritten: 0,
+    filesWritten: 0,
+    bytesRaw: 0,
+    bytesOnDisk: 0,
+    dropped: { disk_full: 0, io_error: 0, shutdown: 0 },
+    deleted: {
+      max_age: { files: 0, records: 0, bytes: 0 },
+      max_total_bytes: { files: 0, records: 0, bytes: 0 },
+      min_free_bytes: { files: 0, records: 0, bytes: 0 },
+    },
+  };
+
+  constructor(options: ZstdFileExporterOptions) {
+    this.dir = options.directory;
+    this.service =
+      options.serviceName === undefined ? undefined : sanitizeServiceName(options.serviceName);
+    this.frameBytes = options.frameBytes ?? DEFAULT_FRAME_BYTES;
+    this.flushMs = options.flushIntervalMillis ?? 1000;
+    this.rotateBytes = options.rotate?.maxBytes ?? 64 * 1024 * 1024;
+    this.daily = options.rotate?.daily ?? true;
+    this.policy = {
+      maxAgeMs: (options.retention?.maxAgeDays ?? 7) * DAY_MS,
+      maxTotalBytes: options.retention?.maxTotalBytes ?? 1024 * 1024 * 1024,
+      minFreeBytes: options.minFreeBytes ?? 64 * 1024 * 1024,
+    };
+    this.level = options.level;
+    this.buffers = new FrameBufferPool(this.frameBytes);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Appends the batch to the current frame; see the class documentation for when it is durable. */
+  export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    if (this.shutdownOnce) {
+      this.stats.dropped.shutdown += records.length;
+      resultCallback({ code: FAILED, error: new Error('ZstdFileLogRecordExporter is shut down') });
+      return;
+    }
+    if (records.length === 0) {
+      resultCallback({ code: SUCCESS });
+      return;
+    }
+    let line: string;
+    let meta: LinesMetadata;
+    try {
+      this.service ??= sanitizeServiceName(
+        String(records[0]!.resource.attributes['service.name'] ?? 'unknown_service'),
+      );
+      line = `${encodeLogsDataLine(records)}\n`;
+      meta = metadataOfRecords(records);
+    } catch (err) {
+      resultCallback({ code: FAILED, error: err as Error });
+      return;
+    }
+    if (this.job.frame && !this.job.frame.fits(line)) this.cut();
+    this.job.frame ??= this.buffers.take(Buffer.byteLength(line, 'utf8'));
+    this.job.bytes += this.job.frame.append(line);
+    this.job.lines++;
+    mergeMetadata(this.job.meta, meta);
+    if (this.job.bytes >= this.frameBytes) this.cut();
+    else this.timer ??= unref(setTimeout(() => this.cut(), this.flushMs));
+    if (this.queuedBytes > 4 * this.frameBytes) {
+      void this.tail.then(() => resultCallback({ code: SUCCESS }));
+    } else {
+      resultCallback({ code: SUCCESS });
+    }
+  }
+
+  /** Writes every record exported so far and fsyncs the file. Never rejects. */
+  async forceFlush(): Promise<void> {
+    this.cut();
+    await this.tail;
+    try {
+      await this.writer?.sync();
+    } catch (err) {
+      globalErrorHandler(err as Error);
+    }
+  }
+
+  /** Flushes, closes the file and stops the timer. Idempotent; later exports fail (counted). */
+  shutdown(): Promise<void> {
+    this.shutdownOnce ??= (async () => {
+      await this.forceFlush();
+      await this.closeWriter();
+    })();
+    return this.shutdownOnce;
+  }
+
+  /** Counters since construction (a copy). */
+  getStats(): ZstdFileExporterStats {
+    const stats = structuredClone(this.stats);
+    stats.recordsPending = this.job.meta.records + this.queuedRecords;
+    return stats;
+  }
+
+  /** The file being written, if any (for tests and tools). */
+  get currentFile(): string | undefined {
+    return this.writer?.path;
+  }
+
+  private cut(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.job.bytes === 0) return;
+    const job = this.job;
+    this.job = newJob();
+    this.queuedBytes += job.bytes;
+    this.queuedRecords += job.meta.records;
+    this.tail = this.tail.then(async () => {
+      try {
+        await this.writeFrame(job);
+      } catch (err) {
+        this.stats.dropped.io_error += job.meta.records;
+        globalErrorHandler(err as Error);
+        await this.closeWriter();
+      } finally {
+        // The frame is written (or dropped): the writer holds no reference to its buffer.
+        this.buffers.give(job.frame);
+        this.queuedBytes -= job.bytes;
+        this.queuedRecords -= job.meta.records;
+      }
+    });
+  }
+
+  private async writeFrame(job: FrameJob): Promise<void> {
+    const now = this.now();
+    if (this.writer && this.daily && Math.floor(now / DAY_MS) !== this.writerDay) {
+      await this.closeWriter();
+    }
+    if (!this.writer) await this.openWriter(now);
+    else if (now - this.lastRetention >= RETENTION_CHECK_MS) await this.retain(now, 0);
+    const writer = this.writer!;
+    if (
+      this.policy.minFreeBytes > 0 &&
+      (await freeBytes(this.dir)) < this.policy.minFreeBytes + job.bytes
+    ) {
+      await this.retain(now, job.bytes);
+      if ((await freeBytes(this.dir)) < this.policy.minFreeBytes + job.bytes) {
+        this.stats.dropped.disk_full += job.meta.records;
+        globalErrorHandler(
+          new Error(
+            `${this.dir}: free space below ${this.policy.minFreeBytes} bytes: ${job.meta.records} records dropped`,
+          ),
+        );
+        return;
+      }
+    }
+    const before = writer.bytesOnDisk;
+    writer.appendLines(job.frame!.contents(), { ...job.meta, lines: job.lines });
+    await writer.cutFrame();
+    this.stats.recordsWritten += job.meta.records;
+    this.stats.framesWritten++;
+    this.stats.bytesRaw += job.bytes;
+    this.stats.bytesOnDisk += writer.bytesOnDisk - before;
+    if (writer.bytesOnDisk >= this.rotateBytes) await this.closeWriter();
+  }
+
+  private async openWriter(now: number): Promise<void> {
+    this.dirReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).then(() => {});
+    await this.dirReady;
+    const service = this.service ?? 'unknown_service';
+    const first = await this.nextCounter(service, now);
+    for (let n = first; ; n++) {
+      try {
+        this.lastName = { base: compressedFileName(service, now), n };
+        this.writer = await CompressedFileWriter.create(
+          join(this.dir, compressedFileName(service, now, n)),
+          {
+            frameBytes: this.frameBytes,
+            ...(this.level === undefined ? {} : { level: this.level }),
+          },
+        );
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n > first + 10_000) throw err;
+      }
+    }
+    this.writerDay = Math.floor(now / DAY_MS);
+    this.stats.filesWritten++;
+    await this.retain(now, 0);
+  }
+
+  /**
+   * The `-<n>` counter for a new file in the second `now`: past every file of that second still
+   * in the directory and every one this exporter made (retention may have deleted those), so
+   * names keep sorting in creation order.
+   */
+  private async nextCounter(service: string, now: number): Promise<number> {
+    const base = compressedFileName(service, now);
+    const stamp = base.slice(0, -'.zst'.length);
+    let n = this.lastName?.base === base ? this.lastName.n + 1 : 0;
+    for (const name of await readdir(this.dir)) {
+      if (!name.startsWith(stamp) || !name.endsWith('.zst')) continue;
+      const parsed = parseCompressedFileName(name);
+      if (parsed && compressedFileName(service, parsed.createdAt.getTime()) === base) {
+        n = Math.max(n, parsed.n + 1);
+      }
+    }
+    return n;
+  }
+
+  private async closeWriter(): Promise<void> {
+    const w = this.writer;
+    this.writer = undefined;
+    try {
+      await w?.close();
+    } catch (err) {
+      globalErrorHandler(err as Error);
+    }
+  }
+
+  private async retain(now: number, needBytes: number): Promise<void> {
+    this.lastRetention = now;
+    let deletions: Deletion[];
+    try {
+      deletions = await enforceRetention(this.dir, this.policy, now, this.writer?.path, needBytes);
+    } catch (err) {
+      globalErrorHandler(err as Error);
+      return;
+    }
+    for (const d of deletions) {
+      const c = this.stats.deleted[d.reason];
+      c.files++;
+      c.records += d.records;
+      c.bytes += d.bytes;
+    }
+  }
+}
+
+function newJob(): FrameJob {
+  return { frame: undefined, bytes: 0, lines: 0, meta: emptyMetadata() };
+}
+
+function unref<T>(t: T): T {
+  (t as { unref?: () => void }).unref?.();
+  return t;
+}

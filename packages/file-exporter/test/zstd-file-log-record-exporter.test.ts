@@ -1,0 +1,255 @@
+import { readdirSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  BatchLogRecordProcessor,
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
+import { CorpusRecordGenerator, toLogRecord } from '@spillway/testing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  listCompressedFiles,
+  readLogRecords,
+  verifyCompressedFile,
+  type ZstdFileExporterOptions,
+  ZstdFileLogRecordExporter,
+} from '../src/index';
+import { comparable, corpusRecords, exportAll, richRecords, tempDir } from './helpers';
+
+const DAY = 86_400_000;
+
+function setup(options: Partial<ZstdFileExporterOptions> = {}) {
+  const directory = join(tempDir(), 'logs');
+  const exporter = new ZstdFileLogRecordExporter({ directory, minFreeBytes: 0, ...options });
+  return { directory, exporter };
+}
+
+/** Exports `records` in batches of `batch`, flushing after each: one frame per batch. */
+async function exportFramed(
+  exporter: ZstdFileLogRecordExporter,
+  records: ReadableLogRecord[],
+  batch: number,
+) {
+  for (let i = 0; i < records.length; i += batch) {
+    await exportAll(exporter, records.slice(i, i + batch));
+    await exporter.forceFlush();
+  }
+}
+
+async function readAll(dir: string) {
+  const out = [];
+  for await (const r of readLogRecords(dir)) out.push(r);
+  return out;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('ZstdFileLogRecordExporter', () => {
+  describe('export', () => {
+    it('should round-trip every field through the files', async () => {
+      const { directory, exporter } = setup();
+      const records = richRecords();
+      await exportAll(exporter, records, 2);
+      await exporter.shutdown();
+      const back = await readAll(directory);
+      expect(back.map(comparable)).toEqual(records.map(comparable));
+      // Resources and scopes are shared, not re-created per record.
+      expect(back[0]!.resource).toBe(back[1]!.resource);
+      expect(back[2]!.resource).toBe(back[3]!.resource);
+      expect(back[1]!.instrumentationScope).toBe(back[3]!.instrumentationScope);
+    });
+
+    it('should write what an SDK LoggerProvider emits, field by field', async () => {
+      const { directory, exporter } = setup({ serviceName: 'checkout' });
+      const memory = new InMemoryLogRecordExporter();
+      const provider = new LoggerProvider({
+        resource: resourceFromAttributes({ 'service.name': 'checkout' }),
+        processors: [
+          new BatchLogRecordProcessor({ exporter, maxQueueSize: 10_000 }),
+          new SimpleLogRecordProcessor({ exporter: memory }),
+        ],
+      });
+      const logger = provider.getLogger('orders', '1.0.0');
+      const gen = new CorpusRecordGenerator({ seed: 3 });
+      for (const g of gen.take(3000)) logger.emit(toLogRecord(g) as never);
+      await provider.forceFlush();
+      const emitted = memory.getFinishedLogRecords().map(comparable);
+      await provider.shutdown();
+      const back = await readAll(directory);
+      expect(back).toHaveLength(3000);
+      expect(back.map(comparable)).toEqual(emitted);
+      const files = await listCompressedFiles(directory);
+      expect(files[0]!.name).toMatch(/^checkout-\d{8}-\d{6}\.zst$/);
+    });
+
+    it('should name files after the records service.name and create the directory 0700', async () => {
+      const { directory, exporter } = setup();
+      await exportAll(exporter, corpusRecords(10, { service: 'svc/with space' }));
+      await exporter.forceFlush();
+      expect(statSync(directory).mode & 0o777).toBe(0o700);
+      const [file] = await listCompressedFiles(directory);
+      expect(file!.name).toMatch(/^svc_with_space-\d{8}-\d{6}\.zst$/);
+      expect(statSync(file!.path).mode & 0o777).toBe(0o600);
+      await exporter.shutdown();
+    });
+
+    it('should fail and count exports after shutdown', async () => {
+      const { exporter } = setup();
+      await exporter.shutdown();
+      const result = await new Promise<{ code: number }>((r) =>
+        exporter.export(corpusRecords(3), r),
+      );
+      expect(result.code).toBe(1);
+      expect(exporter.getStats().dropped.shutdown).toBe(3);
+    });
+
+    it('should cut a frame flushIntervalMillis after the first record', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const { exporter } = setup({ flushIntervalMillis: 1000 });
+      await exportAll(exporter, corpusRecords(100));
+      vi.advanceTimersByTime(999);
+      expect(exporter.getStats()).toMatchObject({ framesWritten: 0, recordsPending: 100 });
+      vi.advanceTimersByTime(1);
+      await vi.waitFor(() => expect(exporter.getStats().framesWritten).toBe(1));
+      expect(exporter.getStats()).toMatchObject({ recordsWritten: 100, recordsPending: 0 });
+      await exporter.shutdown();
+    });
+  });
+
+  describe('forceFlush', () => {
+    it('should write one frame per flush and count bytes', async () => {
+      const { directory, exporter } = setup();
+      const records = corpusRecords(2000);
+      await exportAll(exporter, records.slice(0, 1000));
+      await exporter.forceFlush();
+      await exportAll(exporter, records.slice(1000));
+      await exporter.forceFlush();
+      const stats = exporter.getStats();
+      expect(stats).toMatchObject({ recordsWritten: 2000, framesWritten: 2, filesWritten: 1 });
+      const [file] = await listCompressedFiles(directory);
+      expect(stats.bytesOnDisk).toBe(file!.size);
+      expect(stats.bytesRaw).toBeGreaterThan(10 * stats.bytesOnDisk);
+      const report = await verifyCompressedFile(file!.path);
+      expect(report).toMatchObject({
+        ok: true,
+        frames: 2,
+        records: 2000,
+        rawBytes: stats.bytesRaw,
+      });
+      await exporter.shutdown();
+    });
+  });
+
+  describe('rotation', () => {
+    it('should start a new file when the current one reaches rotate.maxBytes', async () => {
+      const { directory, exporter } = setup({
+        frameBytes: 16 * 1024,
+        rotate: { maxBytes: 4096 },
+        now: () => Date.UTC(2026, 0, 1, 12),
+      });
+      const records = corpusRecords(3000);
+      await exportAll(exporter, records, 100);
+      await exporter.shutdown();
+      const files = await listCompressedFiles(directory);
+      expect(files.length).toBeGreaterThan(3);
+      expect(files.map((f) => f.name).slice(0, 3)).toEqual([
+        'svc-20260101-120000.zst',
+        'svc-20260101-120000-1.zst',
+        'svc-20260101-120000-2.zst',
+      ]);
+      expect(exporter.getStats().filesWritten).toBe(files.length);
+      for (const f of files.slice(0, -1)) expect(f.size).toBeGreaterThanOrEqual(4096);
+      expect((await readAll(directory)).map(comparable)).toEqual(records.map(comparable));
+    });
+
+    it('should start a new file at each UTC day', async () => {
+      let now = Date.UTC(2026, 0, 1, 23, 59, 58);
+      const { directory, exporter } = setup({ now: () => now });
+      const records = corpusRecords(300);
+      await exportAll(exporter, records.slice(0, 100));
+      await exporter.forceFlush();
+      now += 1000; // still the same day
+      await exportAll(exporter, records.slice(100, 200));
+      await exporter.forceFlush();
+      now += 2000;
+      await exportAll(exporter, records.slice(200));
+      await exporter.shutdown();
+      const files = await listCompressedFiles(directory);
+      expect(files.map((f) => f.name)).toEqual([
+        'svc-20260101-235958.zst',
+        'svc-20260102-000001.zst',
+      ]);
+      expect((await readAll(directory)).length).toBe(300);
+    });
+  });
+
+  describe('retention', () => {
+    it('should delete files older than maxAgeDays and count their records', async () => {
+      const old = setup({ rotate: { maxBytes: 1 } });
+      await exportFramed(old.exporter, corpusRecords(300), 100);
+      await old.exporter.shutdown();
+      const files = await listCompressedFiles(old.directory);
+      expect(files).toHaveLength(3);
+      const eightDaysAgo = (Date.now() - 8 * DAY) / 1000;
+      for (const f of files.slice(0, 2)) utimesSync(f.path, eightDaysAgo, eightDaysAgo);
+
+      const exporter = new ZstdFileLogRecordExporter({
+        directory: old.directory,
+        minFreeBytes: 0,
+        retention: { maxAgeDays: 7 },
+      });
+      await exportAll(exporter, corpusRecords(10));
+      await exporter.shutdown();
+      expect(exporter.getStats().deleted.max_age).toEqual({
+        files: 2,
+        records: 200,
+        bytes: files[0]!.size + files[0]!.indexSize + files[1]!.size + files[1]!.indexSize,
+      });
+      const left = readdirSync(old.directory).sort();
+      expect(left).toHaveLength(4); // the young old file and the new one, each with its index
+      expect(left).toContain(files[2]!.name);
+    });
+
+    it('should delete oldest files first to stay under maxTotalBytes', async () => {
+      const { directory, exporter } = setup({
+        frameBytes: 8 * 1024,
+        rotate: { maxBytes: 2048 },
+        retention: { maxTotalBytes: 20_000 },
+      });
+      const records = corpusRecords(4000);
+      await exportAll(exporter, records, 100);
+      await exporter.shutdown();
+      const stats = exporter.getStats();
+      expect(stats.deleted.max_total_bytes.files).toBeGreaterThan(0);
+      const files = await listCompressedFiles(directory);
+      const total = files.reduce((n, f) => n + f.size + f.indexSize, 0);
+      // Retention runs before each new file; the last file may add one frame on top.
+      expect(total).toBeLessThanOrEqual(20_000 + files.at(-1)!.size + files.at(-1)!.indexSize);
+      const left = await readAll(directory);
+      expect(left.length + stats.deleted.max_total_bytes.records).toBe(4000);
+      // What is left is the newest records, in order.
+      expect(left.map(comparable)).toEqual(records.slice(4000 - left.length).map(comparable));
+    });
+
+    it('should delete old files, then drop and count frames, below the free-space floor', async () => {
+      const old = setup({ rotate: { maxBytes: 1 } });
+      await exportFramed(old.exporter, corpusRecords(200), 100);
+      await old.exporter.shutdown();
+      const exporter = new ZstdFileLogRecordExporter({
+        directory: old.directory,
+        minFreeBytes: Number.MAX_SAFE_INTEGER,
+      });
+      await exportAll(exporter, corpusRecords(50));
+      await exporter.shutdown();
+      const stats = exporter.getStats();
+      expect(stats.deleted.min_free_bytes).toMatchObject({ files: 2, records: 200 });
+      expect(stats.dropped.disk_full).toBe(50);
+      expect(stats.recordsWritten).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,239 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context, MeterProvider } from '@opentelemetry/api';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import type { LogRecordExporter, LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
+import { DiskBufferedLogRecordExporter } from '@spillway/disk-buffer';
+import { ZstdFileLogRecordExporter } from '@spillway/file-exporter';
+import { FailoverLogRecordExporter } from '@spillway/router';
+import { SamplingLogRecordProcessor, type SamplingPolicy } from '@spillway/sampling';
+import { PolicyFileWatcher } from './internal/policy-file-watcher';
+import type { SamplingPolicyFile, SpillwayConfig } from './types';
+
+/** The sampling policy in force: every part set (see `SamplingPolicyFile` for the file form). */
+export type SpillwaySamplingPolicy = Required<
+  Pick<SamplingPolicyFile, 'traceSilenceAfter' | 'noTraceContext'>
+> & {
+  ratios: SpillwayConfig['ratios'];
+  /** Records/s per class; a class left out has no limit. */
+  rateLimits: NonNullable<SamplingPolicyFile['rateLimits']>;
+};
+
+/** Construction options of {@link SpillwayLogRecordProcessor} besides the configuration. */
+export interface SpillwayPipelineOptions {
+  /** Primary exporter. Default: OTLP gRPC configured by `OTEL_EXPORTER_OTLP_LOGS_*`. */
+  exporter?: LogRecordExporter;
+  meterProvider?: MeterProvider;
+  /** Debounce of config-file changes, ms. Default 250. */
+  configFileDebounceMillis?: number;
+  /** Where configuration warnings go. */
+  warn: (message: string) => void;
+}
+
+/** `getStats()` of the whole pipeline: each stage's own stats. */
+export interface SpillwayPipelineStats {
+  sampling: ReturnType<SamplingLogRecordProcessor['getStats']>;
+  diskBuffer: ReturnType<DiskBufferedLogRecordExporter['getStats']> | undefined;
+  failover: ReturnType<FailoverLogRecordExporter['getStats']> | undefined;
+  files: ReturnType<ZstdFileLogRecordExporter['getStats']> | undefined;
+}
+
+/**
+ * The whole spillway pipeline as one `LogRecordProcessor`, as DESIGN.md draws it:
+ *
+ * ```
+ * SamplingLogRecordProcessor → DiskBufferedLogRecordExporter (<dir>/wal)
+ *   → FailoverLogRecordExporter [ primary (OTLP gRPC), ZstdFileLogRecordExporter (<dir>/files) ]
+ * ```
+ *
+ * Usually made by `createLogRecordProcessorFromEnv`. Each stage stays reachable for its stats;
+ * `shutdown()` shuts the chain down in order and stops watching the config file.
+ */
+export class SpillwayLogRecordProcessor implements LogRecordProcessor {
+  readonly config: SpillwayConfig;
+  readonly sampling: SamplingLogRecordProcessor;
+  /** Undefined when the WAL directory could not be set up (warned; records go straight on). */
+  readonly diskBuffer: DiskBufferedLogRecordExporter | undefined;
+  /** Undefined with `SPILLWAY_FAILOVER=none`. */
+  readonly failover: FailoverLogRecordExporter | undefined;
+  readonly fileExporter: ZstdFileLogRecordExporter | undefined;
+  readonly primaryExporter: LogRecordExporter;
+  private currentPolicy: SpillwaySamplingPolicy;
+  private readonly envPolicy: SpillwaySamplingPolicy;
+  private readonly watcher: PolicyFileWatcher | undefined;
+  private readonly listeners = new Set<(policy: SpillwaySamplingPolicy) => void>();
+  private shutdownOnce: Promise<void> | undefined;
+
+  constructor(config: SpillwayConfig, options: SpillwayPipelineOptions) {
+    this.config = config;
+    const { meterProvider } = options;
+    this.primaryExporter = options.exporter ?? new OTLPLogExporter();
+    let downstream = this.primaryExporter;
+    const halfDisk = Math.floor(config.maxDiskBytes / 2);
+    if (config.failover === 'file') {
+      this.fileExporter = new ZstdFileLogRecordExporter({
+        directory: join(config.directory, 'files'),
+        serviceName: config.serviceName,
+        retention: { maxTotalBytes: halfDisk },
+        minFreeBytes: config.minFreeBytes,
+      });
+      this.failover = new FailoverLogRecordExporter({
+        exporters: [this.primaryExporter, this.fileExporter],
+        names: ['otlp', 'files'],
+        meterProvider,
+      });
+      downstream = this.failover;
+    }
+    this.diskBuffer = this.createDiskBuffer(downstream, halfDisk, options);
+    this.envPolicy = {
+      ratios: config.ratios,
+      rateLimits: config.rateLimits,
+      traceSilenceAfter: config.traceSilenceAfter,
+      noTraceContext: config.noTraceContext,
+    };
+    this.currentPolicy = this.envPolicy;
+    if (config.configFile) {
+      this.watcher = new PolicyFileWatcher(
+        config.configFile,
+        options.configFileDebounceMillis ?? 250,
+        (file) => {
+          try {
+            this.updatePolicy(this.mergeFile(file));
+          } catch (e) {
+            options.warn(
+              `SPILLWAY_CONFIG_FILE ${config.configFile}: ${(e as Error).message}; keeping the last good policy.`,
+            );
+          }
+        },
+        options.warn,
+      );
+      const initial = this.watcher.loadNow();
+      if (initial) this.currentPolicy = this.mergeFile(initial);
+    }
+    this.sampling = new SamplingLogRecordProcessor({
+      exporter: this.diskBuffer ?? downstream,
+      maxQueueSize: config.maxQueueSize,
+      maxExportBatchSize: config.maxExportBatchSize,
+      scheduledDelayMillis: config.scheduledDelayMillis,
+      exportTimeoutMillis: config.exportTimeoutMillis,
+      maxQueueBytes: config.maxQueueBytes,
+      meterProvider,
+      ...toSamplingPolicy(this.currentPolicy),
+    });
+    this.watcher?.start();
+  }
+
+  onEmit(logRecord: SdkLogRecord, context?: Context): void {
+    this.sampling.onEmit(logRecord, context);
+  }
+
+  enabled(options: Parameters<NonNullable<LogRecordProcessor['enabled']>>[0]): boolean {
+    return this.sampling.enabled(options);
+  }
+
+  /** Everything queued is exported to the WAL, made durable there, and one delivery attempted. */
+  forceFlush(): Promise<void> {
+    return this.sampling.forceFlush();
+  }
+
+  /** Idempotent: stops the config watcher, then shuts the chain down front to back. */
+  shutdown(): Promise<void> {
+    this.shutdownOnce ??= (async () => {
+      this.watcher?.close();
+      // Each stage shuts down the one after it: sampling → disk buffer → failover → exporters.
+      await this.sampling.shutdown();
+    })();
+    return this.shutdownOnce;
+  }
+
+  /**
+   * Hands every queued record to the WAL synchronously (`exportSync`): for process `exit`, where
+   * nothing asynchronous runs any more. Never throws.
+   */
+  flushSync(): void {
+    try {
+      this.sampling.flushSync();
+    } catch {
+      // Exit path: a failure here must not replace the exit the app asked for.
+    }
+  }
+
+  /**
+   * Applies a sampling policy change (each given part replaces the current one) at once.
+   * @throws RangeError naming a bad value; nothing changes then.
+   */
+  updatePolicy(partial: Partial<SpillwaySamplingPolicy>): void {
+    const next = { ...this.currentPolicy, ...partial };
+    this.sampling.updatePolicy(toSamplingPolicy(next));
+    this.currentPolicy = next;
+    for (const l of this.listeners) l(next);
+  }
+
+  /** The sampling policy in force (environment, then config file, then `updatePolicy`). */
+  get policy(): SpillwaySamplingPolicy {
+    return this.currentPolicy;
+  }
+
+  /** Calls `listener` after each policy change (a config-file reload included); returns an unsubscribe. */
+  onPolicyChange(listener: (policy: SpillwaySamplingPolicy) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  getStats(): SpillwayPipelineStats {
+    return {
+      sampling: this.sampling.getStats(),
+      diskBuffer: this.diskBuffer?.getStats(),
+      failover: this.failover?.getStats(),
+      files: this.fileExporter?.getStats(),
+    };
+  }
+
+  // A file reload replaces the file's part of the policy: keys removed from the file fall back to
+  // the environment's values, not to whatever the previous file said.
+  private mergeFile(file: SamplingPolicyFile): SpillwaySamplingPolicy {
+    return {
+      ratios: { ...this.envPolicy.ratios, ...file.ratios },
+      rateLimits: file.rateLimits ?? this.envPolicy.rateLimits,
+      traceSilenceAfter: file.traceSilenceAfter ?? this.envPolicy.traceSilenceAfter,
+      noTraceContext: file.noTraceContext ?? this.envPolicy.noTraceContext,
+    };
+  }
+
+  // A directory we cannot use (read-only file system, permissions, a live lock held by another
+  // process) must not take the app down: warn and send without the WAL.
+  private createDiskBuffer(
+    downstream: LogRecordExporter,
+    maxDiskBytes: number,
+    options: SpillwayPipelineOptions,
+  ): DiskBufferedLogRecordExporter | undefined {
+    const directory = join(this.config.directory, 'wal');
+    try {
+      mkdirSync(directory, { recursive: true, mode: 0o700 });
+      return new DiskBufferedLogRecordExporter({
+        exporter: downstream,
+        directory,
+        fsync: this.config.fsync,
+        maxDiskBytes,
+        minFreeBytes: this.config.minFreeBytes,
+        maxExportBatchSize: this.config.maxExportBatchSize,
+        serviceName: this.config.serviceName,
+        // Delivery at shutdown gets part of the signal-time budget; the rest closes the files.
+        shutdownTimeoutMillis: Math.floor(this.config.shutdownTimeoutMillis * 0.6),
+        meterProvider: options.meterProvider,
+      });
+    } catch (e) {
+      options.warn(
+        `spillway: cannot use ${directory} for the write-ahead log (${(e as Error).message}); records are sent without it and are lost if the process dies before delivery. Set SPILLWAY_DIR to a writable directory.`,
+      );
+      return undefined;
+    }
+  }
+}
+
+// The processor merges `rateLimits` over its current table (0 = no limit), so "no limit for this
+// class" has to be said explicitly for a policy to replace the previous one.
+function toSamplingPolicy(p: SpillwaySamplingPolicy): SamplingPolicy {
+  const rateLimits: Record<string, number> = { error: 0, warn: 0, info: 0, debug: 0, trace: 0 };
+  return { ...p, rateLimits: Object.assign(rateLimits, p.rateLimits) };
+}

@@ -1,0 +1,48 @@
+import type { ExportResult } from '@opentelemetry/core';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { formatConsoleLine } from './internal/format-console-line';
+import type { ConsoleLogRecordExporterOptions } from './types';
+
+/**
+ * Prints one readable line per record (time, severity, body, trace and span id, attributes) to
+ * stdout, stderr or a given stream; ANSI colours only on a TTY unless forced. Meant as a route
+ * target for people (`ERROR+ → stderr`), not as a storage format: use the zstd file exporter
+ * for files that tools read back.
+ */
+export class ConsoleLogRecordExporter implements LogRecordExporter {
+  private readonly stream: NodeJS.WritableStream;
+  private readonly color: boolean;
+  private stopped = false;
+
+  constructor(options: ConsoleLogRecordExporterOptions = {}) {
+    const s = options.stream ?? 'stdout';
+    this.stream = s === 'stdout' ? process.stdout : s === 'stderr' ? process.stderr : s;
+    const c = options.color ?? 'auto';
+    // tty.WriteStream.hasColors() honours NO_COLOR, FORCE_COLOR and TERM; other streams get none.
+    const tty = this.stream as NodeJS.WritableStream & {
+      isTTY?: boolean;
+      hasColors?: () => boolean;
+    };
+    this.color = c === 'auto' ? tty.isTTY === true && tty.hasColors?.() === true : c;
+  }
+
+  export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    if (this.stopped) {
+      resultCallback({ code: 1, error: new Error('ConsoleLogRecordExporter is shut down') });
+      return;
+    }
+    let out = '';
+    for (const r of records) out += formatConsoleLine(r, this.color);
+    try {
+      this.stream.write(out, (err) => resultCallback(err ? { code: 1, error: err } : { code: 0 }));
+    } catch (error) {
+      resultCallback({ code: 1, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+
+  async forceFlush(): Promise<void> {}
+
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+  }
+}

@@ -1,0 +1,21 @@
+// Child of console-log-record-exporter.test.ts: prints one record to its own stderr.
+import { ConsoleLogRecordExporter } from '@spillway/router';
+
+const e = new ConsoleLogRecordExporter({ stream: 'stderr' });
+const t: [number, number] = [0, 0];
+e.export(
+  [
+    {
+      hrTime: t,
+      hrTimeObserved: t,
+      severityNumber: 17 as never,
+      severityText: 'ERROR',
+      body: 'hello',
+      attributes: {},
+      droppedAttributesCount: 0,
+      resource: undefined as never,
+      instrumentationScope: { name: 'x' },
+    },
+  ],
+  (r) => process.stdout.write(String(r.code)),
+);

@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { describe, expect, it } from 'vitest';
+import { ConsoleLogRecordExporter } from '../src/console-log-record-exporter';
+import { buildChild } from './child-process';
+import { Batches, exportBatch } from './helpers';
+
+function setup(color: 'auto' | boolean = 'auto') {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+  const exporter = new ConsoleLogRecordExporter({ stream, color });
+  return { exporter, output: () => chunks.join('') };
+}
+
+function record(over: Partial<ReadableLogRecord>): ReadableLogRecord {
+  const [base] = new Batches().next(1);
+  return { ...base!, ...over } as ReadableLogRecord;
+}
+
+describe('ConsoleLogRecordExporter', () => {
+  describe('export', () => {
+    it('should print one line per record with time, severity, body, trace id and attributes', async () => {
+      const { exporter, output } = setup();
+      const r = record({
+        hrTime: [1_767_225_600, 123_000_000],
+        severityNumber: 17 as ReadableLogRecord['severityNumber'],
+        severityText: 'ERROR',
+        body: 'disk failed\n  at line 2',
+        attributes: { 'test.id': 4, path: '/var/x y' },
+        spanContext: {
+          traceId: '0af7651916cd43dd8448eb211c80319c',
+          spanId: 'b7ad6b7169203331',
+          traceFlags: 1,
+        },
+      });
+      expect((await exportBatch(exporter, [r, r])).code).toBe(0);
+      const lines = output().split('\n');
+      expect(lines).toHaveLength(3);
+      expect(lines[0]).toBe(
+        '2026-01-01T00:00:00.123Z ERROR disk failed\\n  at line 2 trace=0af7651916cd43dd8448eb211c80319c span=b7ad6b7169203331 test.id=4 path="/var/x y"',
+      );
+    });
+
+    it('should name the level from the severity number when there is no text, and print structured bodies as JSON', async () => {
+      const { exporter, output } = setup();
+      const r = record({
+        severityNumber: 14 as ReadableLogRecord['severityNumber'],
+        severityText: undefined,
+        body: { a: [1, true] },
+        attributes: {},
+      });
+      delete (r as { spanContext?: unknown }).spanContext;
+      await exportBatch(exporter, [r]);
+      expect(output()).toMatch(/^\S+ WARN2 \{"a":\[1,true\]\}\n$/);
+    });
+
+    it('should colour only when asked or on a TTY', async () => {
+      const plain = setup('auto');
+      const coloured = setup(true);
+      const r = record({
+        severityNumber: 21 as ReadableLogRecord['severityNumber'],
+        severityText: 'FATAL',
+      });
+      await exportBatch(plain.exporter, [r]);
+      await exportBatch(coloured.exporter, [r]);
+      expect(plain.output()).not.toContain('\x1b[');
+      expect(coloured.output()).toContain('\x1b[1;31mFATAL\x1b[0m');
+    });
+
+    it('should write to the process stderr without colour when it is a pipe', async () => {
+      const child = await buildChild(
+        fileURLToPath(new URL('./children/console-stderr.ts', import.meta.url)),
+      );
+      const r = spawnSync(process.execPath, [child], {
+        encoding: 'utf8',
+        env: { ...process.env, FORCE_COLOR: undefined },
+      });
+      expect(r.stdout).toBe('0');
+      expect(r.stderr).toBe('1970-01-01T00:00:00.000Z ERROR hello\n');
+    });
+  });
+});

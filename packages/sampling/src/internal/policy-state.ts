@@ -1,0 +1,196 @@
+import { diag } from '@opentelemetry/api';
+import { SEVERITY_CLASSES, type SeverityClassName } from '@spillway/record-format';
+import { MAX_THRESHOLD, probabilityToThreshold, thresholdToHex } from '../threshold';
+import type { NoTraceContextPolicy, RateLimits, SamplingPolicy, SeverityRatios } from '../types';
+import { RateLimiter } from './rate-limiter';
+
+export const FATAL = 5;
+export const INFO = 2;
+
+/** Defaults of the policy (DESIGN.md's `SPILLWAY_SAMPLING` and `SPILLWAY_RATE_LIMITS`). */
+export const DEFAULT_RATIOS: Readonly<Record<SeverityClassName, number>> = {
+  trace: 0.001,
+  debug: 0.001,
+  info: 0.001,
+  warn: 0.1,
+  error: 1,
+  fatal: 1,
+};
+export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = { warn: 1000, error: 200 };
+export const DEFAULT_TRACE_SILENCE_AFTER = 50;
+
+/** How records without trace context are decided (see NoTraceContextPolicy). */
+export const NoTrace = { RANDOM: 0, KEEP: 1, DROP: 2, ATTRIBUTE: 3 } as const;
+
+/**
+ * The sampling policy compiled for the hot path: per class, the configured and the effective
+ * (after rate-limit backoff) thresholds, each split in two numbers (high 24 / low 32 bits) so that
+ * "R ≥ T" is two number comparisons; the `th` hex of the effective threshold; the rate limiters.
+ * Everything is validated before anything is changed, so an update is all-or-nothing.
+ */
+export class PolicyState {
+  readonly ratios = new Float64Array(6);
+  readonly cfgHi = new Float64Array(6);
+  readonly cfgLo = new Float64Array(6);
+  readonly effRatio = new Float64Array(6);
+  readonly effHi = new Float64Array(6);
+  readonly effLo = new Float64Array(6);
+  /** Threshold one backoff level lower (the band a rate limiter measures); = cfg at level 0. */
+  readonly lowerHi = new Float64Array(6);
+  readonly lowerLo = new Float64Array(6);
+  /**
+   * 1 when a record of the class is kept whatever its trace: effective ratio 1, not subject to
+   * silencing, and records without trace context not dropped. Both enabled() and onEmit skip the
+   * randomness then.
+   */
+  readonly keepsAll = new Uint8Array(6);
+  /** `th` of the effective threshold; '' when the effective ratio is 1 (no attribute). */
+  readonly effHex: string[] = ['', '', '', '', '', ''];
+  readonly limiters: (RateLimiter | undefined)[] = [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ];
+  silenceAfter = DEFAULT_TRACE_SILENCE_AFTER;
+  noTraceMode: number = NoTrace.RANDOM;
+  noTraceAttribute = '';
+
+  constructor(
+    policy: SamplingPolicy,
+    private readonly rateLimitIntervalMillis: number,
+  ) {
+    for (let c = 0; c < 6; c++) this.ratios[c] = DEFAULT_RATIOS[SEVERITY_CLASSES[c]!];
+    this.update(
+      {
+        ...policy,
+        ratios: policy.ratios ?? {},
+        rateLimits: { ...DEFAULT_RATE_LIMITS, ...policy.rateLimits },
+      },
+      Date.now(),
+    );
+  }
+
+  /** Validates `policy` whole, then applies it. @throws RangeError naming the bad value. */
+  update(policy: SamplingPolicy, now: number): void {
+    const ratios = policy.ratios === undefined ? undefined : checkRatios(policy.ratios);
+    const limits = policy.rateLimits === undefined ? undefined : checkLimits(policy.rateLimits);
+    const silence = policy.traceSilenceAfter;
+    if (silence !== undefined && !(Number.isInteger(silence) && silence >= 0)) {
+      throw new RangeError(`traceSilenceAfter must be an integer ≥ 0, got ${String(silence)}`);
+    }
+    const noTrace =
+      policy.noTraceContext === undefined ? undefined : checkNoTrace(policy.noTraceContext);
+
+    if (ratios !== undefined) {
+      for (const [c, r] of ratios) this.ratios[c] = r;
+      for (let c = 0; c < 6; c++) {
+        const t = probabilityToThreshold(this.ratios[c]!);
+        this.cfgHi[c] = Number(t >> 32n);
+        this.cfgLo[c] = Number(t & 0xffffffffn);
+      }
+    }
+    if (limits !== undefined) {
+      for (const [c, limit] of limits) {
+        const current = this.limiters[c];
+        if (limit === 0) this.limiters[c] = undefined;
+        else if (current === undefined || current.limit !== limit) {
+          const next = new RateLimiter(limit, this.rateLimitIntervalMillis, now);
+          // A new limit keeps the backoff in force: the flood that caused it has not gone away.
+          if (current !== undefined) next.level = current.level;
+          this.limiters[c] = next;
+        }
+      }
+    }
+    if (silence !== undefined) this.silenceAfter = silence;
+    if (noTrace !== undefined) {
+      this.noTraceMode = noTrace.mode;
+      this.noTraceAttribute = noTrace.attribute;
+    }
+    for (let c = 0; c < 6; c++) this.refreshEffective(c);
+  }
+
+  /** Recomputes class `c`'s effective threshold from its ratio and backoff level. */
+  refreshEffective(c: number): void {
+    const level = this.limiters[c]?.level ?? 0;
+    const p = this.ratios[c]! / 2 ** level;
+    const t = probabilityToThreshold(p);
+    this.effRatio[c] = p;
+    this.effHi[c] = Number(t >> 32n);
+    this.effLo[c] = Number(t & 0xffffffffn);
+    this.effHex[c] = t === 0n || t >= MAX_THRESHOLD ? '' : thresholdToHex(t);
+    this.keepsAll[c] =
+      t === 0n && (c > INFO || this.silenceAfter === 0) && this.noTraceMode !== NoTrace.DROP
+        ? 1
+        : 0;
+    const lower = level > 0 ? probabilityToThreshold(p * 2) : t;
+    this.lowerHi[c] = Number(lower >> 32n);
+    this.lowerLo[c] = Number(lower & 0xffffffffn);
+  }
+
+  /** Moves class `c`'s rate-limit backoff if an interval ended; true when thresholds changed. */
+  tick(c: number, now: number): boolean {
+    const limiter = this.limiters[c];
+    if (limiter === undefined || !limiter.adjust(now)) return false;
+    this.refreshEffective(c);
+    return true;
+  }
+}
+
+function classIndex(name: string): number {
+  const c = SEVERITY_CLASSES.indexOf(name as SeverityClassName);
+  if (c < 0) {
+    throw new RangeError(
+      `unknown severity class "${name}": expected one of ${SEVERITY_CLASSES.join(', ')}`,
+    );
+  }
+  return c;
+}
+
+function checkRatios(ratios: SeverityRatios): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [name, r] of Object.entries(ratios)) {
+    const c = classIndex(name);
+    if (r === undefined) continue;
+    if (typeof r !== 'number' || !(r >= 0 && r <= 1)) {
+      throw new RangeError(`ratio for ${name} must be a number in [0, 1], got ${String(r)}`);
+    }
+    if (c === FATAL) {
+      if (r !== 1) diag.warn(`@spillway/sampling: FATAL is never sampled; ratio ${r} ignored`);
+      continue;
+    }
+    out.push([c, r]);
+  }
+  return out;
+}
+
+function checkLimits(limits: RateLimits): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [name, l] of Object.entries(limits)) {
+    const c = classIndex(name);
+    if (l === undefined) continue;
+    if (typeof l !== 'number' || !(l >= 0)) {
+      throw new RangeError(`rate limit for ${name} must be a number ≥ 0 (records/s), got ${l}`);
+    }
+    if (c === FATAL) {
+      diag.warn('@spillway/sampling: FATAL is never rate-limited; its limit is ignored');
+      continue;
+    }
+    out.push([c, l === Number.POSITIVE_INFINITY ? 0 : l]);
+  }
+  return out;
+}
+
+function checkNoTrace(p: NoTraceContextPolicy): { mode: number; attribute: string } {
+  if (p === 'random') return { mode: NoTrace.RANDOM, attribute: '' };
+  if (p === 'keep') return { mode: NoTrace.KEEP, attribute: '' };
+  if (p === 'drop') return { mode: NoTrace.DROP, attribute: '' };
+  if (typeof p === 'object' && p !== null && typeof p.attribute === 'string' && p.attribute) {
+    return { mode: NoTrace.ATTRIBUTE, attribute: p.attribute };
+  }
+  throw new RangeError(
+    `noTraceContext must be 'random', 'keep', 'drop' or { attribute: string }, got ${JSON.stringify(p)}`,
+  );
+}

@@ -1,0 +1,156 @@
+import type {
+  Attributes,
+  MeterProvider,
+  Observable,
+  ObservableCallback,
+  ObservableResult,
+} from '@opentelemetry/api';
+import { SEVERITY_CLASSES } from '@spillway/record-format';
+import type { ClassCounts, DropReason } from '../types';
+
+export const DROP_REASONS: readonly DropReason[] = [
+  'sampled',
+  'rate_limited',
+  'silenced',
+  'queue_full',
+  'export_failed',
+];
+export const Reason = {
+  SAMPLED: 0,
+  RATE_LIMITED: 1,
+  SILENCED: 2,
+  QUEUE_FULL: 3,
+  EXPORT_FAILED: 4,
+} as const;
+
+/** The component type reported in metrics, after the SDK's `batching_log_processor`. */
+const COMPONENT_TYPE = 'spillway_sampling_log_processor';
+let instances = 0;
+
+/**
+ * The processor's counters, one Float64Array slot per (reason, class): incrementing one is the
+ * only accounting cost on the hot path. Metrics read them through observable instruments at
+ * collection time, so a MeterProvider adds nothing per record.
+ */
+export class ProcessorStats {
+  readonly offered = new Float64Array(6);
+  readonly kept = new Float64Array(6);
+  readonly exported = new Float64Array(6);
+  /** Index reason * 6 + class. */
+  readonly dropped = new Float64Array(DROP_REASONS.length * 6);
+  summaries = 0;
+  private unregister: (() => void) | undefined;
+
+  drop(reason: number, cls: number): void {
+    this.dropped[reason * 6 + cls]!++;
+  }
+
+  droppedCounts(reason: number): ClassCounts {
+    return classCounts(this.dropped.subarray(reason * 6, reason * 6 + 6));
+  }
+
+  /**
+   * Publishes the counters on `meterProvider`: the SDK's semantic-convention processor metrics
+   * (`otel.sdk.processor.log.processed` with `error.type` = drop reason,
+   * `otel.sdk.processor.log.queue.size`/`.capacity`) and `spillway.sampling.*` for the rest, each
+   * with a `spillway.severity_class` attribute.
+   */
+  registerMetrics(
+    meterProvider: MeterProvider,
+    queue: () => { size: number; bytes: number },
+    capacity: number,
+    effectiveRatios: Float64Array,
+  ): void {
+    const meter = meterProvider.getMeter('@spillway/sampling', '0.1.0');
+    const base: Attributes = {
+      'otel.component.type': COMPONENT_TYPE,
+      'otel.component.name': `${COMPONENT_TYPE}/${instances++}`,
+    };
+    const byClass = SEVERITY_CLASSES.map((c) => ({ ...base, 'spillway.severity_class': c }));
+    const byReason = DROP_REASONS.map((r) =>
+      SEVERITY_CLASSES.map((c) => ({ ...base, 'error.type': r, 'spillway.severity_class': c })),
+    );
+    const processed = meter.createObservableCounter('otel.sdk.processor.log.processed', {
+      unit: '{log_record}',
+      description:
+        'Log records whose processing finished: exported (no error.type) or dropped (error.type = reason).',
+    });
+    const kept = meter.createObservableCounter('spillway.sampling.kept', {
+      unit: '{log_record}',
+      description: 'Log records that passed the sampling policy.',
+    });
+    const offered = meter.createObservableCounter('spillway.sampling.offered', {
+      unit: '{log_record}',
+      description: 'Log records emitted to the processor.',
+    });
+    const summaries = meter.createObservableCounter('spillway.sampling.summaries', {
+      unit: '{log_record}',
+      description: '"silenced N records" summary records emitted.',
+    });
+    const queueSize = meter.createObservableUpDownCounter('otel.sdk.processor.log.queue.size', {
+      unit: '{log_record}',
+      description: 'Log records in the queue.',
+    });
+    const queueCapacity = meter.createObservableUpDownCounter(
+      'otel.sdk.processor.log.queue.capacity',
+      { unit: '{log_record}', description: 'The most log records the queue holds.' },
+    );
+    const queueBytes = meter.createObservableUpDownCounter('spillway.sampling.queue.bytes', {
+      unit: 'By',
+      description: 'Estimated bytes in the queue.',
+    });
+    const ratio = meter.createObservableGauge('spillway.sampling.effective_ratio', {
+      unit: '1',
+      description: 'Keep ratio in force per severity class (after rate-limit backoff).',
+    });
+    const observe = (n: number, attrs: Attributes, r: ObservableResult): void => {
+      if (n > 0) r.observe(n, attrs);
+    };
+    const callbacks: [Observable, ObservableCallback][] = [
+      [
+        processed,
+        (r) => {
+          for (let c = 0; c < 6; c++) {
+            observe(this.exported[c]!, byClass[c]!, r);
+            for (let i = 0; i < DROP_REASONS.length; i++) {
+              observe(this.dropped[i * 6 + c]!, byReason[i]![c]!, r);
+            }
+          }
+        },
+      ],
+      [kept, (r) => perClass(this.kept, (n, c) => observe(n, byClass[c]!, r))],
+      [offered, (r) => perClass(this.offered, (n, c) => observe(n, byClass[c]!, r))],
+      [summaries, (r) => r.observe(this.summaries, base)],
+      [queueSize, (r) => r.observe(queue().size, base)],
+      [queueCapacity, (r) => r.observe(capacity, base)],
+      [queueBytes, (r) => r.observe(queue().bytes, base)],
+      [ratio, (r) => perClass(effectiveRatios, (p, c) => r.observe(p, byClass[c]!))],
+    ];
+    for (const [instrument, cb] of callbacks) instrument.addCallback(cb);
+    this.unregister = () => {
+      for (const [instrument, cb] of callbacks) instrument.removeCallback(cb);
+    };
+  }
+
+  /** Stops publishing metrics. */
+  unregisterMetrics(): void {
+    this.unregister?.();
+    this.unregister = undefined;
+  }
+}
+
+function perClass(a: Float64Array, f: (n: number, cls: number) => void): void {
+  for (let c = 0; c < 6; c++) f(a[c]!, c);
+}
+
+/** Six class counters as a {@link ClassCounts}. */
+export function classCounts(a: ArrayLike<number>): ClassCounts {
+  let total = 0;
+  const out = { total: 0 } as ClassCounts;
+  for (let c = 0; c < 6; c++) {
+    out[SEVERITY_CLASSES[c]!] = a[c]!;
+    total += a[c]!;
+  }
+  out.total = total;
+  return out;
+}

@@ -1,0 +1,188 @@
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+
+const CLASSES = 6;
+
+/**
+ * The processor's bounded queue, one FIFO ring per severity class (0 trace … 5 fatal) sharing a
+ * count bound and an estimated-bytes bound. When a record does not fit, the oldest record of the
+ * lowest non-empty class strictly below it is evicted (repeatedly), else the incoming record is
+ * refused: a flood of INFO never costs an ERROR. Batches are taken in arrival order across classes
+ * (a sequence number per slot). Rings grow by doubling up to the bound; a push otherwise allocates
+ * nothing.
+ *
+ * ```
+ *  class 5 fatal  [ · · · ]          take(n): merge the ring heads by sequence number
+ *  class 4 error  [ e e · ]                    → oldest first, across classes
+ *  class 2 info   [ i i i i i i ]  ← evicted first when full
+ * ```
+ */
+export class SeverityQueue {
+  /** Records queued. */
+  size = 0;
+  /** Estimated bytes queued. */
+  bytes = 0;
+  private readonly rings: Ring[] = [];
+  private nextSeq = 0;
+
+  /**
+   * @param onEvict called for each queued record evicted to make room, with its class.
+   */
+  constructor(
+    readonly maxSize: number,
+    readonly maxBytes: number,
+    private readonly onEvict: (cls: number) => void,
+  ) {
+    for (let c = 0; c < CLASSES; c++) this.rings.push(new Ring(Math.min(maxSize, 256)));
+  }
+
+  /** Records queued in class `cls`. */
+  countOf(cls: number): number {
+    return this.rings[cls]!.count;
+  }
+
+  /** Queues `record` of class `cls`; false when it was refused (nothing lower to evict). */
+  push(record: ReadableLogRecord, cls: number, bytes: number): boolean {
+    while (this.size >= this.maxSize || this.bytes + bytes > this.maxBytes) {
+      let victim = 0;
+      while (victim < cls && this.rings[victim]!.count === 0) victim++;
+      if (victim >= cls) return false;
+      this.shift(victim);
+      this.onEvict(victim);
+    }
+    this.rings[cls]!.push(record, this.nextSeq++, bytes);
+    this.size++;
+    this.bytes += bytes;
+    return true;
+  }
+
+  /** The sequence number of the oldest queued record, or Infinity when empty. */
+  oldestSeq(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const ring of this.rings) {
+      if (ring.count > 0 && ring.headSeq() < min) min = ring.headSeq();
+    }
+    return min;
+  }
+
+  /** The sequence number of the last record pushed (-1 before the first). */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  /**
+   * Removes and returns up to `n` records, oldest first; adds the number taken of each class to
+   * `counts` when given.
+   */
+  take(n: number, counts?: Int32Array): ReadableLogRecord[] {
+    const out: ReadableLogRecord[] = [];
+    while (out.length < n && this.size > 0) {
+      // The class with the oldest head, and the head sequence number of the runner-up: records of
+      // the best class are taken in a run until they pass it (one run when only one class queues).
+      let best = -1;
+      let bestSeq = Number.POSITIVE_INFINITY;
+      let nextSeq = Number.POSITIVE_INFINITY;
+      for (let c = 0; c < CLASSES; c++) {
+        const ring = this.rings[c]!;
+        if (ring.count === 0) continue;
+        const s = ring.headSeq();
+        if (s < bestSeq) {
+          nextSeq = bestSeq;
+          bestSeq = s;
+          best = c;
+        } else if (s < nextSeq) {
+          nextSeq = s;
+        }
+      }
+      const ring = this.rings[best]!;
+      let taken = 0;
+      while (out.length < n && ring.count > 0 && ring.headSeq() < nextSeq) {
+        out.push(this.shift(best));
+        taken++;
+      }
+      if (counts !== undefined) counts[best]! += taken;
+    }
+    return out;
+  }
+
+  private shift(cls: number): ReadableLogRecord {
+    const ring = this.rings[cls]!;
+    this.bytes -= ring.headBytes();
+    this.size--;
+    return ring.shift();
+  }
+}
+
+// A FIFO of records with their sequence numbers and sizes. It starts small and doubles when full
+// (the queue bounds the total), so a large maxQueueSize costs memory only when used.
+class Ring {
+  count = 0;
+  private head = 0;
+  private records: (ReadableLogRecord | undefined)[];
+  private seqs: Float64Array;
+  private sizes: Float64Array;
+
+  constructor(private capacity: number) {
+    this.records = new Array<ReadableLogRecord | undefined>(capacity).fill(undefined);
+    this.seqs = new Float64Array(capacity);
+    this.sizes = new Float64Array(capacity);
+  }
+
+  push(record: ReadableLogRecord, seq: number, bytes: number): void {
+    if (this.count === this.capacity) this.grow();
+    const slot = (this.head + this.count) % this.capacity;
+    this.records[slot] = record;
+    this.seqs[slot] = seq;
+    this.sizes[slot] = bytes;
+    this.count++;
+  }
+
+  headSeq(): number {
+    return this.seqs[this.head]!;
+  }
+
+  headBytes(): number {
+    return this.sizes[this.head]!;
+  }
+
+  shift(): ReadableLogRecord {
+    const record = this.records[this.head]!;
+    this.records[this.head] = undefined;
+    this.head = (this.head + 1) % this.capacity;
+    this.count--;
+    return record;
+  }
+
+  private grow(): void {
+    const cap = this.capacity * 2;
+    const records = new Array<ReadableLogRecord | undefined>(cap).fill(undefined);
+    const seqs = new Float64Array(cap);
+    const sizes = new Float64Array(cap);
+    for (let i = 0; i < this.count; i++) {
+      const from = (this.head + i) % this.capacity;
+      records[i] = this.records[from];
+      seqs[i] = this.seqs[from]!;
+      sizes[i] = this.sizes[from]!;
+    }
+    this.records = records;
+    this.seqs = seqs;
+    this.sizes = sizes;
+    this.capacity = cap;
+    this.head = 0;
+  }
+}
+
+/**
+ * A cheap estimate of a record's encoded size, for the queue's byte bound: a fixed overhead, the
+ * body's length and each attribute's key and value (strings by length, other values 16 bytes).
+ */
+export function estimateRecordBytes(record: ReadableLogRecord): number {
+  let bytes = 96;
+  const body = record.body;
+  bytes += typeof body === 'string' ? body.length : 64;
+  const attrs = record.attributes;
+  for (const k in attrs) {
+    const v = attrs[k];
+    bytes += k.length + (typeof v === 'string' ? v.length : 16);
+  }
+  return bytes;
+}

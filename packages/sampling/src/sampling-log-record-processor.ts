@@ -1,0 +1,515 @@
+import { type Context, context, diag, type SpanContext, trace } from '@opentelemetry/api';
+import { BindOnceFuture, globalErrorHandler, type InstrumentationScope } from '@opentelemetry/core';
+import type {
+  LogRecordExporter,
+  LogRecordProcessor,
+  ReadableLogRecord,
+  ReadWriteLogRecord,
+} from '@opentelemetry/sdk-logs';
+import { SEVERITY_CLASSES, severityClassOf } from '@spillway/record-format';
+import { ExportDriver } from './internal/export-driver';
+import { FATAL, INFO, NoTrace, PolicyState } from './internal/policy-state';
+import { classCounts, DROP_REASONS, ProcessorStats, Reason } from './internal/processor-stats';
+import type { RateLimiter } from './internal/rate-limiter';
+import { estimateRecordBytes, SeverityQueue } from './internal/severity-queue';
+import { hashNumber56, hashString56, TraceRandomnessReader } from './internal/trace-randomness';
+import { type SilenceExit, type TraceEntry, TraceSilencer } from './internal/trace-silencer';
+import type {
+  DropReason,
+  RateLimitStats,
+  SamplingLogRecordProcessorOptions,
+  SamplingPolicy,
+  SamplingStats,
+  SyncLogRecordExporter,
+} from './types';
+
+const DEFAULT_MAX_QUEUE_BYTES = 8 * 1024 * 1024;
+const TWO_24 = 2 ** 24;
+const TWO_32 = 2 ** 32;
+/** Outcome of {@link SamplingLogRecordProcessor.sample}: kept, or the drop reason. */
+const KEEP = -1;
+
+/** What `enabled()` receives from the SDK's `Logger.enabled` (structural: 2.x and 3.x differ). */
+export interface EnabledOptions {
+  context?: Context;
+  instrumentationScope?: InstrumentationScope;
+  severityNumber?: number;
+  eventName?: string;
+}
+
+/**
+ * A drop-in for the SDK's `BatchLogRecordProcessor` (same options, same defaults) that decides
+ * before it queues: per-class keep ratios applied consistently per trace (OTel threshold sampling),
+ * per-trace silencing of chatty INFO-or-lower records, per-class rate limits that back off by trace,
+ * and a severity-aware bounded queue. Every record it does not deliver is counted by reason and
+ * class ({@link getStats}). `onEmit` and `enabled` never throw and never do I/O, except that a
+ * FATAL record and the queue are handed synchronously to an exporter that implements `exportSync`.
+ */
+export class SamplingLogRecordProcessor implements LogRecordProcessor {
+  private readonly exporter: LogRecordExporter & Partial<SyncLogRecordExporter>;
+  private readonly policy: PolicyState;
+  private readonly stats = new ProcessorStats();
+  private readonly queue: SeverityQueue;
+  private readonly driver: ExportDriver;
+  private readonly silencer: TraceSilencer;
+  private readonly reader = new TraceRandomnessReader();
+  private readonly shutdownOnce: BindOnceFuture<void>;
+  private isShutdown = false;
+  // Randomness of the record being decided (written in place: the hot path allocates nothing).
+  private readonly rand = { hi: 0, lo: 0 };
+  // A draw made by enabled() for a record without trace context, used by the onEmit that follows,
+  // so that both see the same decision.
+  private pendingDraw = false;
+  private pendingAsks = 0;
+  private pendingHi = 0;
+  private pendingLo = 0;
+  // The record enabled() last refused (and counted): if the SDK calls onEmit for it anyway
+  // (another processor said yes), it is not counted twice.
+  private denied = false;
+  private deniedContext: SpanContext | undefined;
+  private deniedClass = -1;
+
+  constructor(options: SamplingLogRecordProcessorOptions) {
+    this.exporter = options.exporter;
+    const maxQueueSize = positiveInt(options.maxQueueSize, 2048, 'maxQueueSize');
+    let maxExportBatchSize = positiveInt(options.maxExportBatchSize, 512, 'maxExportBatchSize');
+    if (maxExportBatchSize > maxQueueSize) {
+      diag.warn(
+        `SamplingLogRecordProcessor: maxExportBatchSize ${maxExportBatchSize} > maxQueueSize ${maxQueueSize}; using ${maxQueueSize}`,
+      );
+      maxExportBatchSize = maxQueueSize;
+    }
+    const maxQueueBytes = positiveInt(
+      options.maxQueueBytes,
+      DEFAULT_MAX_QUEUE_BYTES,
+      'maxQueueBytes',
+    );
+    this.policy = new PolicyState(
+      options,
+      positiveInt(options.rateLimitIntervalMillis, 100, 'rateLimitIntervalMillis'),
+    );
+    this.queue = new SeverityQueue(maxQueueSize, maxQueueBytes, (cls) =>
+      this.stats.drop(Reason.QUEUE_FULL, cls),
+    );
+    this.silencer = new TraceSilencer(
+      positiveInt(options.silenceMaxTraces, 10_000, 'silenceMaxTraces'),
+      positiveInt(options.silenceTtlMillis, 30_000, 'silenceTtlMillis'),
+      (entry, exit) => this.emitSummary(entry, exit),
+    );
+    this.driver = new ExportDriver(
+      this.exporter,
+      this.queue,
+      this.stats,
+      {
+        maxExportBatchSize,
+        scheduledDelayMillis: positiveInt(
+          options.scheduledDelayMillis,
+          1000,
+          'scheduledDelayMillis',
+        ),
+        exportTimeoutMillis: positiveInt(
+          options.exportTimeoutMillis,
+          30_000,
+          'exportTimeoutMillis',
+        ),
+      },
+      () => this.housekeeping(),
+    );
+    if (options.meterProvider !== undefined) {
+      this.stats.registerMetrics(
+        options.meterProvider,
+        () => this.queue,
+        maxQueueSize,
+        this.policy.effRatio,
+      );
+    }
+    this.shutdownOnce = new BindOnceFuture(this.doShutdown, this);
+  }
+
+  /**
+   * Whether a record of this severity in this context could be kept: false when it would certainly
+   * be dropped (class ratio 0, the trace below the class threshold, the trace silenced), so callers
+   * that ask first never build the record. The SDK's `Logger.emit` asks too, so a refused record is
+   * counted as dropped here. Never throws.
+   */
+  enabled(options: EnabledOptions): boolean {
+    if (this.isShutdown) return false;
+    try {
+      return this.decideEnabled(options);
+    } catch (e) {
+      globalErrorHandler(e as Error);
+      return true;
+    }
+  }
+
+  /** Decides, and queues the record if kept. Never throws. */
+  onEmit(logRecord: ReadWriteLogRecord, _context?: Context): void {
+    if (this.isShutdown) return;
+    try {
+      this.process(logRecord);
+    } catch (e) {
+      globalErrorHandler(e as Error);
+    }
+  }
+
+  /** Exports everything queued (with summaries of silenced traces so far), then flushes the exporter. */
+  async forceFlush(): Promise<void> {
+    if (this.shutdownOnce.isCalled) return this.shutdownOnce.promise;
+    this.silencer.flush();
+    await this.driver.flushAll();
+    await this.exporter.forceFlush?.();
+  }
+
+  /** Summaries for every silenced trace, exports everything queued, shuts the exporter down. Idempotent. */
+  shutdown(): Promise<void> {
+    return this.shutdownOnce.call();
+  }
+
+  /**
+   * Hands the whole queue (and summaries of silenced traces) to `exporter.exportSync`, before
+   * returning; does nothing if the exporter has no `exportSync`. For process `exit` handlers, where
+   * nothing asynchronous runs any more.
+   */
+  flushSync(): void {
+    if (this.exporter.exportSync === undefined) return;
+    try {
+      this.silencer.flush();
+      this.driver.exportSync(this.queue.take(this.queue.size));
+    } catch (e) {
+      globalErrorHandler(e as Error);
+    }
+  }
+
+  /**
+   * Swaps ratios, rate limits, silencing and the no-trace-context policy at once (each given part
+   * merged over the current policy). Validated whole first: on a bad value nothing changes.
+   * @throws RangeError naming the bad value.
+   */
+  updatePolicy(policy: SamplingPolicy): void {
+    this.policy.update(policy, Date.now());
+    this.driver.arm();
+  }
+
+  /** Counts so far: offered, kept, exported and dropped by reason, per class; queue; ratios. */
+  getStats(): SamplingStats {
+    const p = this.policy;
+    const dropped = {} as Record<DropReason, ReturnType<typeof classCounts>>;
+    DROP_REASONS.forEach((r, i) => {
+      dropped[r] = this.stats.droppedCounts(i);
+    });
+    const ratios = {} as SamplingStats['ratios'];
+    const effectiveRatios = {} as SamplingStats['effectiveRatios'];
+    const rateLimits: SamplingStats['rateLimits'] = {};
+    SEVERITY_CLASSES.forEach((name, c) => {
+      ratios[name] = p.ratios[c]!;
+      effectiveRatios[name] = p.effRatio[c]!;
+      const l = p.limiters[c];
+      if (l !== undefined) {
+        const s: RateLimitStats = {
+          limit: l.limit,
+          effectiveRatio: p.effRatio[c]!,
+          backoffLevel: l.level,
+          backoffs: l.backoffs,
+          limited: l.limited,
+        };
+        rateLimits[name] = s;
+      }
+    });
+    return {
+      offered: classCounts(this.stats.offered),
+      kept: classCounts(this.stats.kept),
+      exported: classCounts(this.stats.exported),
+      dropped,
+      summaries: this.stats.summaries,
+      silencedTraces: this.silencer.size,
+      queue: {
+        size: this.queue.size,
+        bytes: this.queue.bytes,
+        maxSize: this.queue.maxSize,
+        maxBytes: this.queue.maxBytes,
+        inFlight: this.driver.inFlightRecords,
+      },
+      ratios,
+      effectiveRatios,
+      rateLimits,
+    };
+  }
+
+  private decideEnabled(options: EnabledOptions): boolean {
+    const n = options.severityNumber;
+    // Without a severity number the class may come from severityText, which enabled() never sees.
+    if (n === undefined || !(n >= 1 && n <= 24)) return this.allow();
+    const cls = (n - 1) >> 2;
+    if (cls === FATAL) return this.allow();
+    const p = this.policy;
+    if (p.limiters[cls] !== undefined) p.tick(cls, Date.now());
+    if (p.keepsAll[cls] === 1) return this.allow();
+    const sc = trace.getSpanContext(options.context ?? context.active());
+    if (sc !== undefined && this.reader.read(sc)) {
+      this.rand.hi = this.reader.hi;
+      this.rand.lo = this.reader.lo;
+      const outcome = this.compare(cls);
+      if (outcome !== KEEP) return this.deny(outcome, cls, sc);
+      if (cls <= INFO && p.silenceAfter > 0) {
+        const entry = this.silencer.get(sc.traceId);
+        if (entry !== undefined && entry.kept >= p.silenceAfter) {
+          this.silence(this.silencer.touch(sc.traceId, Date.now()), cls);
+          return this.deny(Reason.SILENCED, cls, sc);
+        }
+      }
+      return this.allow();
+    }
+    switch (p.noTraceMode) {
+      case NoTrace.DROP:
+        return this.deny(Reason.SAMPLED, cls, undefined);
+      case NoTrace.RANDOM: {
+        // One draw serves at most two enabled() calls (a bridge's, then Logger.emit's) and the
+        // onEmit after them; a draw asked about more often belongs to a record never emitted.
+        if (!this.pendingDraw || this.pendingAsks >= 2) {
+          this.draw();
+          this.pendingHi = this.rand.hi;
+          this.pendingLo = this.rand.lo;
+          this.pendingDraw = true;
+          this.pendingAsks = 0;
+        }
+        this.pendingAsks++;
+        this.rand.hi = this.pendingHi;
+        this.rand.lo = this.pendingLo;
+        const outcome = this.compare(cls);
+        if (outcome === KEEP) return this.allow();
+        this.pendingDraw = false;
+        return this.deny(outcome, cls, undefined);
+      }
+      default:
+        return p.ratios[cls] === 0 ? this.deny(Reason.SAMPLED, cls, undefined) : this.allow();
+    }
+  }
+
+  private allow(): boolean {
+    this.denied = false;
+    return true;
+  }
+
+  private deny(reason: number, cls: number, sc: SpanContext | undefined): boolean {
+    this.stats.offered[cls]!++;
+    this.stats.drop(reason, cls);
+    this.denied = true;
+    this.deniedContext = sc;
+    this.deniedClass = cls;
+    return false;
+  }
+
+  private process(record: ReadWriteLogRecord): void {
+    const n = record.severityNumber;
+    const cls =
+      n !== undefined && n >= 1 && n <= 24 ? (n - 1) >> 2 : severityClassOf(n, record.severityText);
+    const sc = record.spanContext;
+    if (this.denied) {
+      this.denied = false;
+      // enabled() refused and counted this very record; another processor let it through.
+      if (this.deniedContext === sc && this.deniedClass === cls) return;
+    }
+    this.stats.offered[cls]!++;
+    if (cls === FATAL) {
+      this.keepFatal(record);
+      return;
+    }
+    const p = this.policy;
+    const limiter = p.limiters[cls];
+    let now = 0;
+    if (limiter !== undefined) {
+      now = Date.now();
+      p.tick(cls, now);
+    }
+    if (p.keepsAll[cls] === 1) {
+      this.keep(record, cls, limiter, now, false);
+      return;
+    }
+    const traced = sc !== undefined && this.reader.read(sc);
+    let sampled = true;
+    if (traced) {
+      this.rand.hi = this.reader.hi;
+      this.rand.lo = this.reader.lo;
+    } else {
+      sampled = this.noTraceRandomness(record);
+      if (!sampled && (p.noTraceMode === NoTrace.DROP || p.ratios[cls] === 0)) {
+        this.stats.drop(Reason.SAMPLED, cls);
+        return;
+      }
+    }
+    if (sampled) {
+      const outcome = this.compare(cls);
+      if (outcome !== KEEP) {
+        this.stats.drop(outcome, cls);
+        return;
+      }
+    }
+    let entry: TraceEntry | undefined;
+    if (traced && cls <= INFO && p.silenceAfter > 0) {
+      if (now === 0) now = Date.now();
+      entry = this.silencer.touch(sc.traceId, now);
+      entry.spanContext = sc;
+      entry.resource = record.resource;
+      entry.scope = record.instrumentationScope;
+      if (entry.kept >= p.silenceAfter) {
+        this.silence(entry, cls);
+        this.stats.drop(Reason.SILENCED, cls);
+        return;
+      }
+      this.driver.arm();
+    }
+    if (this.keep(record, cls, limiter, now, sampled) && entry !== undefined) entry.kept++;
+  }
+
+  // The last steps for a record the policy keeps: the rate limit's token, the threshold attribute
+  // (when a ratio below 1 applied), the queue. False when the rate limit dropped it.
+  private keep(
+    record: ReadWriteLogRecord,
+    cls: number,
+    limiter: RateLimiter | undefined,
+    now: number,
+    sampled: boolean,
+  ): boolean {
+    if (limiter !== undefined && !limiter.tryTake(now)) {
+      this.stats.drop(Reason.RATE_LIMITED, cls);
+      return false;
+    }
+    const th = this.policy.effHex[cls]!;
+    if (sampled && th !== '') record.setAttribute('sampling.threshold', th);
+    this.stats.kept[cls]!++;
+    this.enqueue(record, cls);
+    return true;
+  }
+
+  // Sets hi/lo for a record without trace context; false when the ratio does not apply (keep and
+  // drop modes).
+  private noTraceRandomness(record: ReadableLogRecord): boolean {
+    const p = this.policy;
+    switch (p.noTraceMode) {
+      case NoTrace.KEEP:
+      case NoTrace.DROP:
+        return false;
+      case NoTrace.ATTRIBUTE: {
+        const v = record.attributes[p.noTraceAttribute];
+        if (typeof v === 'string') hashString56(v, this.rand);
+        else if (typeof v === 'number') hashNumber56(v, this.rand);
+        else this.draw();
+        return true;
+      }
+      default:
+        if (this.pendingDraw) {
+          this.pendingDraw = false;
+          this.rand.hi = this.pendingHi;
+          this.rand.lo = this.pendingLo;
+        } else {
+          this.draw();
+        }
+        return true;
+    }
+  }
+
+  private draw(): void {
+    this.rand.hi = Math.floor(Math.random() * TWO_24);
+    this.rand.lo = Math.floor(Math.random() * TWO_32);
+  }
+
+  // KEEP when R ≥ the class's effective threshold; else why not: below the configured threshold =
+  // sampled, between configured and effective = rate_limited (the backoff), and if it would pass one
+  // backoff level lower, counted in the limiter's band (what recovering would let through).
+  private compare(cls: number): number {
+    const p = this.policy;
+    const hi = this.rand.hi;
+    const lo = this.rand.lo;
+    const effHi = p.effHi[cls]!;
+    if (hi > effHi || (hi === effHi && lo >= p.effLo[cls]!)) return KEEP;
+    const cfgHi = p.cfgHi[cls]!;
+    if (hi < cfgHi || (hi === cfgHi && lo < p.cfgLo[cls]!)) return Reason.SAMPLED;
+    const lowerHi = p.lowerHi[cls]!;
+    const limiter = p.limiters[cls];
+    if (limiter !== undefined && (hi > lowerHi || (hi === lowerHi && lo >= p.lowerLo[cls]!))) {
+      limiter.band++;
+    }
+    return Reason.RATE_LIMITED;
+  }
+
+  private silence(entry: TraceEntry, cls: number): void {
+    entry.silenced[cls]!++;
+    entry.silencedTotal++;
+  }
+
+  private keepFatal(record: ReadableLogRecord): void {
+    this.stats.kept[FATAL]!++;
+    if (this.exporter.exportSync !== undefined) {
+      const batch = this.queue.take(this.queue.size);
+      batch.push(record);
+      this.driver.exportSync(batch);
+      return;
+    }
+    this.enqueue(record, FATAL);
+    void this.driver.flushAll();
+  }
+
+  private enqueue(record: ReadableLogRecord, cls: number): void {
+    if (this.queue.push(record, cls, estimateRecordBytes(record))) this.driver.afterPush();
+    else this.stats.drop(Reason.QUEUE_FULL, cls);
+  }
+
+  // A trace that silenced records leaves the table (or is flushed): one INFO record in its context
+  // says how many records of each class were silenced.
+  private emitSummary(e: TraceEntry, exit: SilenceExit): void {
+    if (e.resource === undefined || e.scope === undefined) return;
+    const now = Date.now();
+    const hrTime: [number, number] = [Math.floor(now / 1000), (now % 1000) * 1e6];
+    const summary = {
+      hrTime,
+      hrTimeObserved: hrTime,
+      spanContext: e.spanContext,
+      severityNumber: 9 as ReadableLogRecord['severityNumber'],
+      severityText: 'INFO',
+      body: `silenced ${e.silencedTotal} records`,
+      eventName: 'spillway.sampling.silenced',
+      attributes: {
+        'spillway.silenced.count': e.silencedTotal,
+        'spillway.silenced.trace': e.silenced[0],
+        'spillway.silenced.debug': e.silenced[1],
+        'spillway.silenced.info': e.silenced[2],
+        'spillway.silenced.reason': exit,
+      },
+      droppedAttributesCount: 0,
+      resource: e.resource,
+      instrumentationScope: e.scope,
+    } satisfies ReadableLogRecord;
+    this.stats.summaries++;
+    this.stats.kept[INFO]!++;
+    this.enqueue(summary, INFO);
+  }
+
+  // Timer work: expire idle traces, let rate-limit backoff recover; true while there is more to do.
+  private housekeeping(): boolean {
+    const now = Date.now();
+    this.silencer.expire(now);
+    let backoff = false;
+    for (let c = 0; c < 6; c++) {
+      this.policy.tick(c, now);
+      if ((this.policy.limiters[c]?.level ?? 0) > 0) backoff = true;
+    }
+    return backoff || this.silencer.size > 0;
+  }
+
+  private async doShutdown(): Promise<void> {
+    this.isShutdown = true;
+    this.silencer.clear('shutdown');
+    await this.driver.flushAll();
+    this.driver.stop();
+    this.stats.unregisterMetrics();
+    await this.exporter.shutdown();
+  }
+}
+
+function positiveInt(v: number | undefined, dflt: number, name: string): number {
+  if (v === undefined) return dflt;
+  if (!(Number.isFinite(v) && v > 0)) {
+    throw new RangeError(`SamplingLogRecordProcessor: ${name} must be a positive number, got ${v}`);
+  }
+  return Math.floor(v);
+}

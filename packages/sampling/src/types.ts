@@ -1,0 +1,112 @@
+import type { MeterProvider } from '@opentelemetry/api';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { SeverityClassName } from '@spillway/record-format';
+
+export type { SeverityClassName };
+
+/** Keep ratios (0–1) per severity class. */
+export type SeverityRatios = Partial<Record<SeverityClassName, number>>;
+
+/** Records per second kept per severity class; 0 = no limit. FATAL is never limited. */
+export type RateLimits = Partial<Record<SeverityClassName, number>>;
+
+/**
+ * What to do with records that carry no valid trace context: `random` = an independent draw per
+ * record at the class ratio; `keep` = keep (unless the class ratio is 0); `drop` = drop (except
+ * FATAL); `{ attribute }` = hash that attribute's value as the randomness, so all records sharing it
+ * (e.g. a session id) are kept or dropped together (records without it fall back to `random`).
+ */
+export type NoTraceContextPolicy = 'random' | 'keep' | 'drop' | { attribute: string };
+
+/** Why a record was not delivered. */
+export type DropReason = 'sampled' | 'rate_limited' | 'silenced' | 'queue_full' | 'export_failed';
+
+/** The part of the options that {@link SamplingLogRecordProcessor.updatePolicy} can change. */
+export interface SamplingPolicy {
+  /** Keep ratio per class, merged over the current ones. Default fatal 1, error 1, warn 0.1,
+   * info 0.001, debug 0.001, trace 0.001. FATAL is always 1. */
+  ratios?: SeverityRatios;
+  /** Records/s per class, merged over the current ones. Default `{ warn: 1000, error: 200 }`. */
+  rateLimits?: RateLimits;
+  /** INFO-or-lower records kept per trace before the rest are silenced; 0 = off. Default 50. */
+  traceSilenceAfter?: number;
+  /** Records without a valid trace context. Default `random`. */
+  noTraceContext?: NoTraceContextPolicy;
+}
+
+/**
+ * The optional synchronous hand-over an exporter may implement (the disk buffer does): the records
+ * are durable when it returns. Used for FATAL records and {@link SamplingLogRecordProcessor.flushSync}.
+ */
+export interface SyncLogRecordExporter {
+  exportSync(records: ReadableLogRecord[]): void;
+}
+
+/** Options of {@link SamplingLogRecordProcessor}. */
+export interface SamplingLogRecordProcessorOptions extends SamplingPolicy {
+  /** Where batches go. If it implements `exportSync`, FATAL records are handed over synchronously. */
+  exporter: LogRecordExporter & Partial<SyncLogRecordExporter>;
+  /** Records queued at most (env `OTEL_BLRP_MAX_QUEUE_SIZE`). Default 2048. */
+  maxQueueSize?: number;
+  /** Estimated bytes queued at most. Default 8 MiB. */
+  maxQueueBytes?: number;
+  /** Records per export (env `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`). Default 512. */
+  maxExportBatchSize?: number;
+  /** Delay between scheduled exports, ms (env `OTEL_BLRP_SCHEDULE_DELAY`). Default 1000. */
+  scheduledDelayMillis?: number;
+  /** An export not called back by then counts as failed, ms (env `OTEL_BLRP_EXPORT_TIMEOUT`).
+   * Default 30000. */
+  exportTimeoutMillis?: number;
+  /** Traces tracked for silencing at most (least recently seen evicted). Default 10000. */
+  silenceMaxTraces?: number;
+  /** A trace not seen for this long leaves the silencing table, ms. Default 30000. */
+  silenceTtlMillis?: number;
+  /** The rate-limit backoff step, ms. Default 100. */
+  rateLimitIntervalMillis?: number;
+  /** Publishes {@link SamplingStats} as OTel metrics when given. */
+  meterProvider?: MeterProvider;
+}
+
+/** Counts per severity class, with their total. */
+export type ClassCounts = Record<SeverityClassName, number> & { total: number };
+
+/** The state of one class's rate limit. */
+export interface RateLimitStats {
+  /** Records/s. */
+  limit: number;
+  /** Configured ratio / 2^backoffLevel. */
+  effectiveRatio: number;
+  /** How many halvings are in force now. */
+  backoffLevel: number;
+  /** Halvings so far. */
+  backoffs: number;
+  /** Records refused by the token bucket so far (also in `dropped.rate_limited`). */
+  limited: number;
+}
+
+/**
+ * What the processor did, from {@link SamplingLogRecordProcessor.getStats}. Invariants:
+ * `offered + summaries = kept + dropped.sampled + dropped.rate_limited + dropped.silenced`, and
+ * `kept = exported + dropped.queue_full + dropped.export_failed + queue.size + queue.inFlight`.
+ */
+export interface SamplingStats {
+  /** Records the app emitted (asked through `enabled()` and refused, or given to `onEmit`). */
+  offered: ClassCounts;
+  /** Records that passed the policy (sampling, silencing, rate limit), summaries included. */
+  kept: ClassCounts;
+  /** Records the exporter acknowledged with SUCCESS (or `exportSync` returned for). */
+  exported: ClassCounts;
+  /** Records not delivered, by reason. */
+  dropped: Record<DropReason, ClassCounts>;
+  /** "silenced N records" summary records emitted. */
+  summaries: number;
+  /** Traces in the silencing table. */
+  silencedTraces: number;
+  queue: { size: number; bytes: number; maxSize: number; maxBytes: number; inFlight: number };
+  /** Ratios configured. */
+  ratios: Record<SeverityClassName, number>;
+  /** Ratios in force (configured, lowered by rate-limit backoff). */
+  effectiveRatios: Record<SeverityClassName, number>;
+  /** Classes with a rate limit. */
+  rateLimits: Partial<Record<SeverityClassName, RateLimitStats>>;
+}

@@ -1,0 +1,138 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runDoctor } from '../../packages/cli/src/commands/doctor';
+import { buildPackages, childEnv, ROOT, start } from './helpers';
+
+async function doctor(env: Record<string, string>) {
+  const lines: string[] = [];
+  const code = await runDoctor({ env, out: (l) => lines.push(l), probeCollector: false });
+  return { code, out: lines.join('\n') };
+}
+
+const freshDir = () => join(mkdtempSync(join(tmpdir(), 'spillway-doctor-')), 'data');
+
+describe('runDoctor', () => {
+  it('should pass a good environment and print the effective configuration', async () => {
+    const dir = freshDir();
+    const { code, out } = await doctor({
+      OTEL_SERVICE_NAME: 'shop',
+      SPILLWAY_DIR: dir,
+      SPILLWAY_FSYNC: 'always',
+    });
+    expect(code).toBe(0);
+    expect(out).toContain('spillway doctor: service "shop"');
+    expect(out).toMatch(new RegExp(`SPILLWAY_DIR\\s+${dir}\\s+\\(env\\)`));
+    expect(out).toMatch(/SPILLWAY_FSYNC\s+always\s+\(env\)/);
+    expect(out).toMatch(/SPILLWAY_MAX_DISK_BYTES\s+1GiB\s+\(default\)/);
+    expect(out).toContain(`✓ directory ${dir}: writable`);
+    expect(out).toMatch(/✓ free space .* ≥ SPILLWAY_MIN_FREE_BYTES 64.0 MiB/);
+    expect(out).toContain('✓ lock: not held');
+    expect(out).toMatch(/✓ backlog: 0 B of SPILLWAY_MAX_DISK_BYTES 1.0 GiB/);
+    expect(out).toContain('No problems found.');
+  });
+
+  it('should fail on every bad variable, naming it', async () => {
+    const { code, out } = await doctor({
+      SPILLWAY_DIR: freshDir(),
+      SPILLWAY_FSYNC: 'sometimes',
+      SPILLWAY_SAMPLING: 'info=2',
+    });
+    expect(code).toBe(1);
+    expect(out).toContain('✗ SPILLWAY_FSYNC="sometimes" is not valid');
+    expect(out).toContain('✗ SPILLWAY_SAMPLING="info=2" is not valid');
+    expect(out).toContain('2 problems found.');
+  });
+
+  it('should fail when the directory cannot be written', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'spillway-doctor-')), 'a-file');
+    writeFileSync(file, 'not a directory');
+    const { code, out } = await doctor({ SPILLWAY_DIR: join(file, 'data') });
+    expect(code).toBe(1);
+    expect(out).toMatch(/✗ directory .*a-file\/data: not writable: .*ENOTDIR/);
+  });
+
+  it('should fail when free space is below SPILLWAY_MIN_FREE_BYTES', async () => {
+    const { code, out } = await doctor({
+      SPILLWAY_DIR: freshDir(),
+      SPILLWAY_MIN_FREE_BYTES: '1000TiB',
+    });
+    expect(code).toBe(1);
+    expect(out).toMatch(
+      /✗ free space .* < SPILLWAY_MIN_FREE_BYTES 1000.0 TiB: new records would be dropped/,
+    );
+  });
+
+  it('should report a live lock and a stale one without failing', async () => {
+    const dir = freshDir();
+    mkdirSync(join(dir, 'wal'), { recursive: true });
+    writeFileSync(join(dir, 'wal', 'lock'), `${process.pid}\nhost\n`);
+    const live = await doctor({ SPILLWAY_DIR: dir });
+    expect(live.code).toBe(0);
+    expect(live.out).toContain(`· lock: held by running process ${process.pid}`);
+    writeFileSync(join(dir, 'wal', 'lock'), '999999999\nhost\n');
+    const stale = await doctor({ SPILLWAY_DIR: dir });
+    expect(stale.out).toContain('· lock: stale (process 999999999 is gone)');
+  });
+
+  it('should fail when the backlog is over SPILLWAY_MAX_DISK_BYTES, and show how to read the files', async () => {
+    const dir = freshDir();
+    mkdirSync(join(dir, 'files'), { recursive: true });
+    writeFileSync(join(dir, 'files', 'shop-20260101-000000.zst'), Buffer.alloc(4096));
+    const { code, out } = await doctor({ SPILLWAY_DIR: dir, SPILLWAY_MAX_DISK_BYTES: '2KiB' });
+    expect(code).toBe(1);
+    expect(out).toContain('✗ backlog: 4.0 KiB of SPILLWAY_MAX_DISK_BYTES 2.0 KiB');
+    expect(out).toContain(`spillway cat ${join(dir, 'files')}`);
+  });
+
+  it('should check SPILLWAY_CONFIG_FILE', async () => {
+    const dir = freshDir();
+    const policy = join(mkdtempSync(join(tmpdir(), 'spillway-doctor-')), 'policy.json');
+    writeFileSync(policy, '{"ratios":{"info":0.5},"traceSilenceAfter":10}');
+    const good = await doctor({ SPILLWAY_DIR: dir, SPILLWAY_CONFIG_FILE: policy });
+    expect(good.out).toContain(
+      `✓ SPILLWAY_CONFIG_FILE ${policy}: valid policy (ratios, traceSilenceAfter)`,
+    );
+    writeFileSync(policy, '{"ratios":{"info":5}}');
+    const bad = await doctor({ SPILLWAY_DIR: dir, SPILLWAY_CONFIG_FILE: policy });
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('ratios.info: 5 out of range');
+    const missing = await doctor({ SPILLWAY_DIR: dir, SPILLWAY_CONFIG_FILE: `${policy}.nope` });
+    expect(missing.out).toMatch(/✗ SPILLWAY_CONFIG_FILE .* cannot be read/);
+  });
+});
+
+describe('spillway doctor', () => {
+  it('should run from the built CLI and exit non-zero on a problem', async () => {
+    buildPackages();
+    const bin = join(ROOT, 'packages', 'cli', 'dist', 'bin.mjs');
+    const ok = start(
+      process.execPath,
+      [bin, 'doctor', '--no-probe'],
+      childEnv({ SPILLWAY_DIR: freshDir() }),
+    );
+    expect(await ok.done, ok.stderr()).toEqual({ code: 0, signal: null });
+    expect(ok.stdout()).toContain('No problems found.');
+    const bad = start(
+      process.execPath,
+      [bin, 'doctor', '--no-probe'],
+      childEnv({ SPILLWAY_DIR: freshDir(), SPILLWAY_FAILOVER: 'kafka' }),
+    );
+    expect((await bad.done).code).toBe(1);
+    expect(bad.stdout()).toContain(
+      '✗ SPILLWAY_FAILOVER="kafka" is not valid: expected one of file, none',
+    );
+  });
+
+  it('should say whether the collector accepts connections', async () => {
+    const lines: string[] = [];
+    await runDoctor({
+      env: { SPILLWAY_DIR: freshDir(), OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://127.0.0.1:1' },
+      out: (l) => lines.push(l),
+    });
+    expect(lines.join('\n')).toMatch(
+      /· collector 127.0.0.1:1: unreachable .*fail over to local files/,
+    );
+  });
+});
