@@ -29,3 +29,9 @@ export function table(header, rows) {
   const line = (cells) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/** A numeric knob from the environment (`SPILLWAY_BENCH_<NAME>`), else the default. */
+export function knob(name, fallback) {
+  const v = process.env[`SPILLWAY_BENCH_${name}`];
+  return v === undefined ? fallback : Number(v);
+}

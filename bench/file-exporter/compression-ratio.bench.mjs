@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { ZstdFileLogRecordExporter, zstdImplementation } from '@spillway/file-exporter';
 import { encodeLogsDataLine } from '@spillway/record-format';
 import { otlpJsonLines } from '@spillway/testing';
-import { corpusChunks, exportBatch, machine, median, table } from './_common.mjs';
+import { corpusChunks, exportBatch, knob, machine, median, table } from './_common.mjs';
 
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 400_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RECORDS = knob('RECORDS', 400_000);
+const RUNS = knob('RUNS', 3);
 const BATCH = 512;
 
 function dirBytes(dir, suffix) {
@@ -37,11 +37,13 @@ for (let run = 0; run < RUNS; run++) {
     retention: { maxTotalBytes: 1 << 40 },
   });
   const t0 = performance.now();
-  for (const c of chunks) for (let i = 0; i < c.length; i += BATCH) await exportBatch(exporter, c.slice(i, i + BATCH));
+  for (const c of chunks)
+    for (let i = 0; i < c.length; i += BATCH) await exportBatch(exporter, c.slice(i, i + BATCH));
   await exporter.shutdown();
   const ms = performance.now() - t0;
   const stats = exporter.getStats();
-  if (stats.bytesRaw !== raw.length) throw new Error(`raw bytes differ: ${stats.bytesRaw} vs ${raw.length}`);
+  if (stats.bytesRaw !== raw.length)
+    throw new Error(`raw bytes differ: ${stats.bytesRaw} vs ${raw.length}`);
   results.push({ zst: dirBytes(dir, '.zst'), idx: dirBytes(dir, '.idx'), ms });
   rmSync(dir, { recursive: true, force: true });
 }
@@ -50,7 +52,8 @@ for (let run = 0; run < RUNS; run++) {
 const encodeMs = median(
   Array.from({ length: RUNS }, () => {
     const t = performance.now();
-    for (const c of chunks) for (let i = 0; i < c.length; i += BATCH) encodeLogsDataLine(c.slice(i, i + BATCH));
+    for (const c of chunks)
+      for (let i = 0; i < c.length; i += BATCH) encodeLogsDataLine(c.slice(i, i + BATCH));
     return performance.now() - t;
   }),
 );
@@ -60,8 +63,12 @@ const cli = (cmd, args) => {
   const out = execFileSync(cmd, args, { maxBuffer: 1 << 30 });
   return { bytes: out.length, ms: performance.now() - t0 };
 };
-const zstd3 = median(Array.from({ length: RUNS }, () => cli('zstd', ['-3', '-c', '-T1', rawPath]).bytes));
-const zstd3t = median(Array.from({ length: RUNS }, () => cli('zstd', ['-3', '-c', '-T1', rawPath]).ms));
+const zstd3 = median(
+  Array.from({ length: RUNS }, () => cli('zstd', ['-3', '-c', '-T1', rawPath]).bytes),
+);
+const zstd3t = median(
+  Array.from({ length: RUNS }, () => cli('zstd', ['-3', '-c', '-T1', rawPath]).ms),
+);
 const gzip6 = cli('gzip', ['-6', '-c', rawPath]);
 const zst = median(results.map((r) => r.zst));
 const idx = median(results.map((r) => r.idx));
@@ -70,18 +77,46 @@ const mib = raw.length / 1048576;
 const pct = (n) => `${((n / raw.length) * 100).toFixed(2)}%`;
 
 console.log(`## file-exporter: compression ratio and write throughput\n`);
-console.log(`${machine()}; codec ${zstdImplementation()}; ${RECORDS} LogHub records with random trace ids, ${mib.toFixed(1)} MiB raw OTLP/JSON; median of ${RUNS} runs.\n`);
+console.log(
+  `${machine()}; codec ${zstdImplementation()}; ${RECORDS} LogHub records with random trace ids, ${mib.toFixed(1)} MiB raw OTLP/JSON; median of ${RUNS} runs.\n`,
+);
 console.log(
   table(
     ['', 'bytes', '% of raw', 'vs zstd -3', 'MiB/s (raw)'],
     [
-      ['raw OTLP/JSON (`encodeLogsDataLine` alone)', raw.length, '100%', '', (mib / (encodeMs / 1000)).toFixed(0)],
+      [
+        'raw OTLP/JSON (`encodeLogsDataLine` alone)',
+        raw.length,
+        '100%',
+        '',
+        (mib / (encodeMs / 1000)).toFixed(0),
+      ],
       ['`zstd -3 -T1` (anchor)', zstd3, pct(zstd3), '1.000×', (mib / (zstd3t / 1000)).toFixed(0)],
-      ['ZstdFileLogRecordExporter .zst', zst, pct(zst), `${(zst / zstd3).toFixed(3)}×`, (mib / (ms / 1000)).toFixed(0)],
-      ['… plus .idx sidecar', zst + idx, pct(zst + idx), `${((zst + idx) / zstd3).toFixed(3)}×`, ''],
-      ['`gzip -6`', gzip6.bytes, pct(gzip6.bytes), `${(gzip6.bytes / zstd3).toFixed(3)}×`, (mib / (gzip6.ms / 1000)).toFixed(0)],
+      [
+        'ZstdFileLogRecordExporter .zst',
+        zst,
+        pct(zst),
+        `${(zst / zstd3).toFixed(3)}×`,
+        (mib / (ms / 1000)).toFixed(0),
+      ],
+      [
+        '… plus .idx sidecar',
+        zst + idx,
+        pct(zst + idx),
+        `${((zst + idx) / zstd3).toFixed(3)}×`,
+        '',
+      ],
+      [
+        '`gzip -6`',
+        gzip6.bytes,
+        pct(gzip6.bytes),
+        `${(gzip6.bytes / zstd3).toFixed(3)}×`,
+        (mib / (gzip6.ms / 1000)).toFixed(0),
+      ],
     ],
   ),
 );
-console.log(`\nExporter MiB/s is end to end: OTLP/JSON encoding, compression on the threadpool, writes, fsync at shutdown.`);
+console.log(
+  `\nExporter MiB/s is end to end: OTLP/JSON encoding, compression on the threadpool, writes, fsync at shutdown.`,
+);
 rmSync(work, { recursive: true, force: true });

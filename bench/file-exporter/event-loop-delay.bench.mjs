@@ -10,10 +10,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { ZstdFileLogRecordExporter, zstdImplementation } from '@spillway/file-exporter';
 import { encodeLogsDataLine } from '@spillway/record-format';
-import { corpusChunks, machine, median, table } from './_common.mjs';
+import { corpusChunks, knob, machine, median, table } from './_common.mjs';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SECONDS = knob('SECONDS', 10);
+const RUNS = knob('RUNS', 3);
 const PER_TICK = 500;
 const TICK_MS = 10;
 const FRAME_BYTES = 16 * 1024 * 1024;
@@ -81,14 +81,20 @@ async function run(make, dir) {
   });
   h.disable();
   await exporter.shutdown();
-  return { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6, rate: sent / SECONDS };
+  return {
+    p50: h.percentile(50) / 1e6,
+    p99: h.percentile(99) / 1e6,
+    max: h.max / 1e6,
+    rate: sent / SECONDS,
+  };
 }
 
 const results = {};
 for (let r = 0; r < RUNS; r++) {
   for (const [name, make] of Object.entries(contenders)) {
     const dir = mkdtempSync(join(work, 'run-'));
-    (results[name] ??= []).push(await run(make, dir));
+    results[name] ??= [];
+    results[name].push(await run(make, dir));
     rmSync(dir, { recursive: true, force: true });
   }
 }

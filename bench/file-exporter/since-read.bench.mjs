@@ -12,10 +12,10 @@ import {
   readLogRecords,
   ZstdFileLogRecordExporter,
 } from '@spillway/file-exporter';
-import { corpusChunks, exportBatch, machine, median, table } from './_common.mjs';
+import { corpusChunks, exportBatch, knob, machine, median, table } from './_common.mjs';
 
-const RAW_BYTES = Number(process.env.BENCH_RAW_BYTES ?? 1.05 * 1024 ** 3);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RAW_BYTES = knob('RAW_BYTES', 1.05 * 1024 ** 3);
+const RUNS = knob('RUNS', 3);
 const DAY_MS = 86_400_000;
 const START = Date.UTC(2026, 0, 1);
 const BATCH = 512;
@@ -47,7 +47,8 @@ for (let k = 0; k < TOTAL; k += BATCH) {
 await exporter.shutdown();
 const writeSec = (performance.now() - t0) / 1000;
 const stats = exporter.getStats();
-if (stats.bytesRaw < 1024 ** 3 && !process.env.BENCH_RAW_BYTES) throw new Error(`only ${stats.bytesRaw} raw bytes`);
+if (stats.bytesRaw < 1024 ** 3 && knob('RAW_BYTES', undefined) === undefined)
+  throw new Error(`only ${stats.bytesRaw} raw bytes`);
 
 const since = new Date(START + 10 * 3_600_000);
 const until = new Date(START + 11 * 3_600_000 - 1);
@@ -100,11 +101,34 @@ console.log(
   table(
     ['', 'frames decoded', 'of frames', 'bound (1/24 + 2)', 'ms', 'vs indexed'],
     [
-      ['readLogRecords({ since, until }) (index)', a.decoded, a.total, bound.toFixed(1), anchor.toFixed(0), '1.00×'],
-      ['decode every frame, filter', b.decoded, b.total, '', median(res.every.map((x) => x.ms)).toFixed(0), `${(median(res.every.map((x) => x.ms)) / anchor).toFixed(2)}×`],
-      ['`zstd -dc` everything (no parsing)', 'all', b.total, '', median(res.zstd.map((x) => x.ms)).toFixed(0), `${(median(res.zstd.map((x) => x.ms)) / anchor).toFixed(2)}×`],
+      [
+        'readLogRecords({ since, until }) (index)',
+        a.decoded,
+        a.total,
+        bound.toFixed(1),
+        anchor.toFixed(0),
+        '1.00×',
+      ],
+      [
+        'decode every frame, filter',
+        b.decoded,
+        b.total,
+        '',
+        median(res.every.map((x) => x.ms)).toFixed(0),
+        `${(median(res.every.map((x) => x.ms)) / anchor).toFixed(2)}×`,
+      ],
+      [
+        '`zstd -dc` everything (no parsing)',
+        'all',
+        b.total,
+        '',
+        median(res.zstd.map((x) => x.ms)).toFixed(0),
+        `${(median(res.zstd.map((x) => x.ms)) / anchor).toFixed(2)}×`,
+      ],
     ],
   ),
 );
-console.log(`\n${a.decoded <= bound ? 'PASS' : 'FAIL'}: ${a.decoded} frames decoded ≤ ${bound.toFixed(1)}`);
+console.log(
+  `\n${a.decoded <= bound ? 'PASS' : 'FAIL'}: ${a.decoded} frames decoded ≤ ${bound.toFixed(1)}`,
+);
 rmSync(dir, { recursive: true, force: true });

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import * as cat from './commands/cat';
 import * as doctor from './commands/doctor';
@@ -17,7 +20,7 @@ export const COMMANDS: ReadonlyArray<CommandModule> = [cat, stats, verify, docto
 export function buildProgram(commands: ReadonlyArray<CommandModule> = COMMANDS): Command {
   const program = new Command('spillway')
     .description('read, check and replay spillway zstd log files (OTLP/JSON lines)')
-    .version(VERSION)
+    .version(packageVersion())
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   for (const c of commands) c.register(program);
@@ -25,8 +28,13 @@ export function buildProgram(commands: ReadonlyArray<CommandModule> = COMMANDS):
   return program;
 }
 
-declare const __SPILLWAY_VERSION__: string | undefined;
-const VERSION = typeof __SPILLWAY_VERSION__ === 'string' ? __SPILLWAY_VERSION__ : '0.1.0';
+/** This package's version, from its package.json (one folder up from both src/ and dist/). */
+function packageVersion(): string {
+  // The CJS build has __dirname; the ESM build has import.meta.url.
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  return (JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as { version: string })
+    .version;
+}
 
 /**
  * Runs the program on `argv` (as `process.argv`) and returns the exit code: 0 ok, 1 failed,

@@ -21,6 +21,8 @@ export function createReadStats(): ReadStats {
     framesDecoded: 0,
     framesSkipped: 0,
     recordsRead: 0,
+    framesTorn: 0,
+    framesCorrupt: 0,
     problems: [],
   };
 }
@@ -81,6 +83,10 @@ export async function* readFrames(
   const stats = options.stats;
   const verify = options.verifyChecksums !== false;
   const report = (p: FrameProblem) => {
+    if (stats) {
+      if (p.kind === 'torn') stats.framesTorn++;
+      else if (p.kind === 'corrupt') stats.framesCorrupt++;
+    }
     stats?.problems.push(p);
     options.onProblem?.(p);
   };

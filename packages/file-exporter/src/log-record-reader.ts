@@ -19,7 +19,17 @@ async function* framesOf(
   pathOrDir: string,
   options: ReadLogRecordsOptions,
 ): AsyncGenerator<DecodedFrame> {
-  for (const path of await compressedFilesOf(pathOrDir)) yield* readFrames(path, options);
+  const paths = await compressedFilesOf(pathOrDir);
+  for (const path of paths) {
+    try {
+      yield* readFrames(path, options);
+    } catch (err) {
+      // Retention of a live exporter may delete a listed file before it is opened: it is gone,
+      // not damaged. A single file asked for by name still fails loudly.
+      if (paths.length > 1 && (err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+  }
 }
 
 type JsonRecord =
@@ -113,7 +123,10 @@ function parseLine(
       records: 0,
       message: `frame ${frame.frameIndex} at offset ${frame.offset}: line is not JSON (${(err as Error).message})`,
     };
-    options.stats?.problems.push(problem);
+    if (options.stats) {
+      options.stats.framesCorrupt++;
+      options.stats.problems.push(problem);
+    }
     options.onProblem?.(problem);
     return undefined;
   }

@@ -18,13 +18,7 @@ function hrToNanos(t: readonly [number, number]): bigint {
   return BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]);
 }
 
-/** The time a record is indexed and filtered by: its timestamp, else its observed timestamp. */
-export function recordTimeNanos(r: ReadableLogRecord): bigint {
-  const t = r.hrTime[0] === 0 && r.hrTime[1] === 0 ? r.hrTimeObserved : r.hrTime;
-  return hrToNanos(t);
-}
-
-/** The same for an OTLP/JSON record. */
+/** The time an OTLP/JSON record is indexed and filtered by: its timestamp, else its observed one. */
 export function jsonRecordTimeNanos(lr: OtlpJsonLogRecord): bigint {
   const t = lr.timeUnixNano && lr.timeUnixNano !== '0' ? lr.timeUnixNano : lr.observedTimeUnixNano;
   return t ? BigInt(t) : 0n;

@@ -1,3 +1,5 @@
+import type { MeterProvider } from '@opentelemetry/api';
+
 /** Index metadata of one or more OTLP/JSON lines: what the frame index records per frame. */
 export interface LinesMetadata {
   /** Log records in the lines. */
@@ -72,6 +74,10 @@ export interface ReadStats {
   framesSkipped: number;
   /** Records yielded after filtering. */
   recordsRead: number;
+  /** Torn frames met (a crash while writing; at most one per file, at its end). */
+  framesTorn: number;
+  /** Corrupt frames or byte ranges met and skipped. */
+  framesCorrupt: number;
   /** Every problem met, in order. */
   problems: FrameProblem[];
 }
@@ -148,6 +154,11 @@ export interface ZstdFileExporterOptions {
   level?: number;
   /** Clock, ms since the epoch (for tests). Default `Date.now`. */
   now?: () => number;
+  /**
+   * Exports the counters of `getStats()` as OTel metrics (`spillway.file_exporter.*`: records
+   * written, dropped and deleted by reason, bytes raw and on disk, frames, files). Default none.
+   */
+  meterProvider?: MeterProvider;
 }
 
 /** Files, records and bytes deleted for one reason. */

@@ -9,6 +9,7 @@ import {
   parseCompressedFileName,
   sanitizeServiceName,
 } from './compressed-files';
+import { registerExporterMetrics } from './internal/exporter-metrics';
 import { type FrameBuffer, FrameBufferPool } from './internal/frame-buffer';
 import {
   type Deletion,
@@ -50,7 +51,8 @@ interface FrameJob {
  * OTel global error handler; nothing throws into the caller.
  */
 export class ZstdFileLogRecordExporter implements LogRecordExporter {
-  private readonly dir: string;
+  /** The directory the files go to (as given). */
+  readonly directory: string;
   private readonly frameBytes: number;
   private readonly flushMs: number;
   private readonly rotateBytes: number;
@@ -87,7 +89,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
   };
 
   constructor(options: ZstdFileExporterOptions) {
-    this.dir = options.directory;
+    this.directory = options.directory;
     this.service =
       options.serviceName === undefined ? undefined : sanitizeServiceName(options.serviceName);
     this.frameBytes = options.frameBytes ?? DEFAULT_FRAME_BYTES;
@@ -102,6 +104,8 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     this.level = options.level;
     this.buffers = new FrameBufferPool(this.frameBytes);
     this.now = options.now ?? Date.now;
+    if (options.meterProvider)
+      registerExporterMetrics(options.meterProvider, () => this.getStats());
   }
 
   /** Appends the batch to the current frame; see the class documentation for when it is durable. */
@@ -161,6 +165,17 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     return this.shutdownOnce;
   }
 
+  /**
+   * Writes out the pending frame and closes the current file (fsynced), so that every record
+   * exported before the call is in a closed file; the next record opens a new one. Replay uses it
+   * to hand over everything written so far. Never rejects.
+   */
+  async rotate(): Promise<void> {
+    this.cut();
+    this.tail = this.tail.then(() => this.closeWriter());
+    await this.tail;
+  }
+
   /** Counters since construction (a copy). */
   getStats(): ZstdFileExporterStats {
     const stats = structuredClone(this.stats);
@@ -209,14 +224,14 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     const writer = this.writer!;
     if (
       this.policy.minFreeBytes > 0 &&
-      (await freeBytes(this.dir)) < this.policy.minFreeBytes + job.bytes
+      (await freeBytes(this.directory)) < this.policy.minFreeBytes + job.bytes
     ) {
       await this.retain(now, job.bytes);
-      if ((await freeBytes(this.dir)) < this.policy.minFreeBytes + job.bytes) {
+      if ((await freeBytes(this.directory)) < this.policy.minFreeBytes + job.bytes) {
         this.stats.dropped.disk_full += job.meta.records;
         globalErrorHandler(
           new Error(
-            `${this.dir}: free space below ${this.policy.minFreeBytes} bytes: ${job.meta.records} records dropped`,
+            `${this.directory}: free space below ${this.policy.minFreeBytes} bytes: ${job.meta.records} records dropped`,
           ),
         );
         return;
@@ -233,7 +248,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
   }
 
   private async openWriter(now: number): Promise<void> {
-    this.dirReady ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).then(() => {});
+    this.dirReady ??= mkdir(this.directory, { recursive: true, mode: 0o700 }).then(() => {});
     await this.dirReady;
     const service = this.service ?? 'unknown_service';
     const first = await this.nextCounter(service, now);
@@ -241,7 +256,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
       try {
         this.lastName = { base: compressedFileName(service, now), n };
         this.writer = await CompressedFileWriter.create(
-          join(this.dir, compressedFileName(service, now, n)),
+          join(this.directory, compressedFileName(service, now, n)),
           {
             frameBytes: this.frameBytes,
             ...(this.level === undefined ? {} : { level: this.level }),
@@ -266,7 +281,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     const base = compressedFileName(service, now);
     const stamp = base.slice(0, -'.zst'.length);
     let n = this.lastName?.base === base ? this.lastName.n + 1 : 0;
-    for (const name of await readdir(this.dir)) {
+    for (const name of await readdir(this.directory)) {
       if (!name.startsWith(stamp) || !name.endsWith('.zst')) continue;
       const parsed = parseCompressedFileName(name);
       if (parsed && compressedFileName(service, parsed.createdAt.getTime()) === base) {
@@ -290,7 +305,13 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     this.lastRetention = now;
     let deletions: Deletion[];
     try {
-      deletions = await enforceRetention(this.dir, this.policy, now, this.writer?.path, needBytes);
+      deletions = await enforceRetention(
+        this.directory,
+        this.policy,
+        now,
+        this.writer?.path,
+        needBytes,
+      );
     } catch (err) {
       globalErrorHandler(err as Error);
       return;

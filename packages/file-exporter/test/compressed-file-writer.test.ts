@@ -11,7 +11,7 @@ import {
   verifyCompressedFile,
 } from '../src/index';
 import { logsDataViolation } from '../src/internal/logs-data-shape';
-import { corpusRecords, sh, tempDir } from './helpers';
+import { corpusRecords, HAVE_CLI_TOOLS, sh, tempDir } from './helpers';
 
 async function setup(frameBytes = 64 * 1024) {
   const path = join(tempDir(), 'svc-20260101-000000.zst');
@@ -36,26 +36,30 @@ describe('CompressedFileWriter', () => {
   });
 
   describe('appendRecords', () => {
-    it('should write lines that zstd -dc and jq parse, each a valid OTLP/JSON LogsData', async () => {
-      const { path, writer } = await setup();
-      const records = corpusRecords(5000);
-      for (let i = 0; i < records.length; i += 250) writer.appendRecords(records.slice(i, i + 250));
-      await writer.close();
-      expect(writer.framesWritten).toBeGreaterThan(3);
-      // jq reads every line; the count of records across lines must be exact.
-      const total = sh(
-        `zstd -dc ${path} | jq -s '[.[].resourceLogs[].scopeLogs[].logRecords | length] | add'`,
-      );
-      expect(Number(total)).toBe(5000);
-      const lines = sh(`zstd -dc ${path}`)
-        .split('\n')
-        .filter((l) => l !== '');
-      expect(lines).toHaveLength(20);
-      for (const line of lines) expect(logsDataViolation(JSON.parse(line))).toBeUndefined();
-      const first = JSON.parse(lines[0]!).resourceLogs[0].scopeLogs[0].logRecords[0];
-      expect(first.timeUnixNano).toMatch(/^\d{19}$/);
-      expect(Number.isInteger(first.severityNumber)).toBe(true);
-    });
+    it.skipIf(!HAVE_CLI_TOOLS)(
+      'should write lines that zstd -dc and jq parse, each a valid OTLP/JSON LogsData',
+      async () => {
+        const { path, writer } = await setup();
+        const records = corpusRecords(5000);
+        for (let i = 0; i < records.length; i += 250)
+          writer.appendRecords(records.slice(i, i + 250));
+        await writer.close();
+        expect(writer.framesWritten).toBeGreaterThan(3);
+        // jq reads every line; the count of records across lines must be exact.
+        const total = sh(
+          `zstd -dc ${path} | jq -s '[.[].resourceLogs[].scopeLogs[].logRecords | length] | add'`,
+        );
+        expect(Number(total)).toBe(5000);
+        const lines = sh(`zstd -dc ${path}`)
+          .split('\n')
+          .filter((l) => l !== '');
+        expect(lines).toHaveLength(20);
+        for (const line of lines) expect(logsDataViolation(JSON.parse(line))).toBeUndefined();
+        const first = JSON.parse(lines[0]!).resourceLogs[0].scopeLogs[0].logRecords[0];
+        expect(first.timeUnixNano).toMatch(/^\d{19}$/);
+        expect(Number.isInteger(first.severityNumber)).toBe(true);
+      },
+    );
 
     it('should cut a frame when the pending lines reach frameBytes', async () => {
       const { path, writer } = await setup(10_000);

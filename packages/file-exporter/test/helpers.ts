@@ -47,6 +47,20 @@ export async function exportAll(
   }
 }
 
+/**
+ * Whether the zstd and jq CLIs are installed (.ci/run installs them when it can). Tests that need
+ * them are skipped with a printed reason otherwise.
+ */
+export const HAVE_CLI_TOOLS = (() => {
+  try {
+    execFileSync('bash', ['-c', 'command -v zstd && command -v jq'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.warn('zstd or jq CLI missing: tests reading files with them are skipped');
+    return false;
+  }
+})();
+
 /** Runs a shell pipeline and returns its stdout. */
 export function sh(script: string): string {
   return execFileSync('bash', ['-o', 'pipefail', '-c', script], {

@@ -59,8 +59,9 @@ describe('readFrames', () => {
     const { path, frames } = await setup();
     const last = frames[4]!;
     truncateSync(path, last.offset + Math.floor(last.length / 2));
-    const { records, problems } = await readAll(path);
+    const { records, problems, stats } = await readAll(path);
     expect(records).toBe(400);
+    expect(stats).toMatchObject({ framesTorn: 1, framesCorrupt: 0 });
     const torn = problems.filter((p) => p.kind === 'torn');
     expect(torn).toEqual([
       expect.objectContaining({ kind: 'torn', path, offset: last.offset, records: 100 }),
@@ -82,8 +83,9 @@ describe('readFrames', () => {
     const { path, frames } = await setup();
     const f = frames[2]!;
     flipByte(path, f.offset + 56 + 100);
-    const { records, problems } = await readAll(path);
+    const { records, problems, stats } = await readAll(path);
     expect(records).toBe(400);
+    expect(stats).toMatchObject({ framesTorn: 0, framesCorrupt: 1 });
     expect(problems).toEqual([
       expect.objectContaining({
         kind: 'corrupt',

@@ -9,7 +9,7 @@ import {
   readLogRecords,
   readLogsDataLines,
 } from '../src/index';
-import { comparable, corpusRecords, sh, tempDir } from './helpers';
+import { comparable, corpusRecords, HAVE_CLI_TOOLS, sh, tempDir } from './helpers';
 
 const START = Date.UTC(2026, 0, 1);
 
@@ -107,14 +107,17 @@ describe('readLogRecordBatches', () => {
 });
 
 describe('readLogsDataLines', () => {
-  it('should pass stored lines through byte for byte when no filter applies', async () => {
-    const { dir } = await setup();
-    const lines = await collect(readLogsDataLines(dir));
-    const stored = sh(
-      `cat ${dir}/svc-20260101-000000.zst ${dir}/svc-20260101-000001.zst | zstd -dc`,
-    );
-    expect(`${lines.join('\n')}\n`).toBe(stored);
-  });
+  it.skipIf(!HAVE_CLI_TOOLS)(
+    'should pass stored lines through byte for byte when no filter applies',
+    async () => {
+      const { dir } = await setup();
+      const lines = await collect(readLogsDataLines(dir));
+      const stored = sh(
+        `cat ${dir}/svc-20260101-000000.zst ${dir}/svc-20260101-000001.zst | zstd -dc`,
+      );
+      expect(`${lines.join('\n')}\n`).toBe(stored);
+    },
+  );
 
   it('should re-encode lines with only the matching records', async () => {
     const { dir, records } = await setup();

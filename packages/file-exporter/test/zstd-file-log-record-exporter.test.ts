@@ -8,6 +8,7 @@ import {
   LoggerProvider,
   SimpleLogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { CorpusRecordGenerator, toLogRecord } from '@spillway/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -20,6 +21,12 @@ import {
 import { comparable, corpusRecords, exportAll, richRecords, tempDir } from './helpers';
 
 const DAY = 86_400_000;
+
+/** A pull reader: metrics are read when the test collects them. */
+class TestMetricReader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
 
 function setup(options: Partial<ZstdFileExporterOptions> = {}) {
   const directory = join(tempDir(), 'logs');
@@ -185,6 +192,56 @@ describe('ZstdFileLogRecordExporter', () => {
         'svc-20260102-000001.zst',
       ]);
       expect((await readAll(directory)).length).toBe(300);
+    });
+  });
+
+  describe('getStats', () => {
+    it('should export its counters as OTel metrics when given a MeterProvider', async () => {
+      const reader = new TestMetricReader();
+      const meterProvider = new MeterProvider({ readers: [reader] });
+      const { exporter } = setup({ meterProvider });
+      await exportAll(exporter, corpusRecords(300));
+      await exporter.shutdown();
+      await new Promise<void>((r) => exporter.export(corpusRecords(2), () => r()));
+      const { resourceMetrics } = await reader.collect();
+      const points = new Map<string, number>();
+      for (const sm of resourceMetrics.scopeMetrics) {
+        for (const m of sm.metrics) {
+          for (const p of m.dataPoints) {
+            const attrs = Object.values(p.attributes).join(',');
+            points.set(`${m.descriptor.name}${attrs ? `{${attrs}}` : ''}`, p.value as number);
+          }
+        }
+      }
+      const stats = exporter.getStats();
+      expect(points.get('spillway.file_exporter.records.written')).toBe(300);
+      expect(points.get('spillway.file_exporter.records.dropped{shutdown}')).toBe(2);
+      expect(points.get('spillway.file_exporter.records.deleted{max_age}')).toBe(0);
+      expect(points.get('spillway.file_exporter.bytes.written{raw}')).toBe(stats.bytesRaw);
+      expect(points.get('spillway.file_exporter.bytes.written{disk}')).toBe(stats.bytesOnDisk);
+      expect(points.get('spillway.file_exporter.frames.written')).toBe(1);
+      expect(points.get('spillway.file_exporter.files.written')).toBe(1);
+      await meterProvider.shutdown();
+    });
+  });
+
+  describe('rotate', () => {
+    it('should close the current file with every record exported so far, and open a new one next', async () => {
+      const { directory, exporter } = setup({ now: () => Date.UTC(2026, 0, 1) });
+      expect(exporter.directory).toBe(directory);
+      await exportAll(exporter, corpusRecords(100));
+      await exporter.rotate();
+      expect(exporter.currentFile).toBeUndefined();
+      const [first] = (await listCompressedFiles(directory)).map((f) => f.path);
+      expect(await verifyCompressedFile(first!)).toMatchObject({ ok: true, records: 100 });
+      await exportAll(exporter, corpusRecords(10));
+      await exporter.forceFlush();
+      expect(exporter.currentFile).not.toBe(first);
+      await exporter.shutdown();
+      expect((await listCompressedFiles(directory)).map((f) => f.name)).toEqual([
+        'svc-20260101-000000.zst',
+        'svc-20260101-000000-1.zst',
+      ]);
     });
   });
 

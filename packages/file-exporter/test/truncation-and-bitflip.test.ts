@@ -1,0 +1,96 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  CompressedFileWriter,
+  createReadStats,
+  type FrameInfo,
+  readFrameTable,
+  readLogRecords,
+} from '../src/index';
+import { corpusRecords, tempDir } from './helpers';
+
+// Properties over every crash point and every single-byte corruption of one file of 6 frames.
+
+let bytes: Buffer;
+let index: Buffer;
+let frames: FrameInfo[];
+let dir: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  const path = join(dir, 'base.zst');
+  const w = await CompressedFileWriter.create(path);
+  const records = corpusRecords(600);
+  for (let i = 0; i < 6; i++) {
+    w.appendRecords(records.slice(i * 100, i * 100 + 100));
+    await w.cutFrame();
+  }
+  await w.close();
+  bytes = readFileSync(path);
+  index = readFileSync(`${path}.idx`);
+  frames = (await readFrameTable(path)).frames;
+});
+
+let n = 0;
+async function readIds(content: Buffer, withIndex: boolean) {
+  const path = join(dir, `case-${n++}.zst`);
+  writeFileSync(path, content);
+  if (withIndex) writeFileSync(`${path}.idx`, index);
+  const stats = createReadStats();
+  const ids: number[] = [];
+  for await (const r of readLogRecords(path, { stats }))
+    ids.push(r.attributes['test.id'] as number);
+  return { ids, problems: stats.problems.filter((p) => p.kind !== 'index') };
+}
+
+describe('readLogRecords', () => {
+  it('should return exactly the complete frames before any crash point, and report a torn tail', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // Random points, and every frame boundary and its neighbours.
+        fc.oneof(
+          fc.integer({ min: 0, max: 10_000_000 }),
+          fc.constantFrom(
+            ...frames.flatMap((f) => [f.offset - 1, f.offset, f.offset + 1, f.offset + 56]),
+          ),
+        ),
+        fc.boolean(),
+        async (at, withIndex) => {
+          const cut = Math.max(0, at) % (bytes.length + 1);
+          const { ids, problems } = await readIds(bytes.subarray(0, cut), withIndex);
+          const complete = frames.filter((f) => f.offset + f.length <= cut).length;
+          expect(ids).toEqual(Array.from({ length: complete * 100 }, (_, i) => i));
+          const boundary = cut === 0 || frames.some((f) => f.offset + f.length === cut);
+          expect(problems.map((p) => p.kind)).toEqual(boundary ? [] : ['torn']);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('should lose at most the damaged frame when any single byte is flipped', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.integer({ min: 1, max: 255 }),
+        fc.boolean(),
+        async (at, xor, withIndex) => {
+          const pos = at % bytes.length;
+          const damaged = Buffer.from(bytes);
+          damaged[pos]! ^= xor;
+          const { ids, problems } = await readIds(damaged, withIndex);
+          const hit = frames.findIndex((f) => pos >= f.offset && pos < f.offset + f.length);
+          const expected = Array.from({ length: 600 }, (_, i) => i).filter(
+            (i) => Math.floor(i / 100) !== hit,
+          );
+          expect(ids).toEqual(expected);
+          expect(problems).toHaveLength(1);
+          expect(problems[0]).toMatchObject({ kind: 'corrupt', offset: frames[hit]!.offset });
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+});
