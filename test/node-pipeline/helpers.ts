@@ -94,8 +94,14 @@ export interface Child {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function start(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Child {
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function start(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd = ROOT,
+  stdin: 'ignore' | 'pipe' = 'ignore',
+): Child {
+  const child = spawn(command, args, { cwd, env, stdio: [stdin, 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const waiters: { line: string; resolve: () => void }[] = [];

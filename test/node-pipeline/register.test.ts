@@ -1,9 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OtlpGrpcLogsReceiver } from '@spillway/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildPackages, childEnv, start } from './helpers';
+import { buildPackages, childEnv, ROOT, start } from './helpers';
 
 const ALL = 'fatal=1,error=1,warn=1,info=1,debug=1,trace=1';
 const app = (ext: 'mjs' | 'cjs') => join(import.meta.dirname, 'fixtures', `emit-app.${ext}`);
@@ -103,6 +103,36 @@ describe('@spillway/node/register', () => {
       expect(fatal.attributes['exception.type']).toBe('Error');
       expect(fatal.attributes['exception.message']).toBe('unexpected state');
       expect(String(fatal.attributes['exception.stacktrace'])).toContain('emit-app.mjs');
+    });
+  });
+
+  describe('SPILLWAY_CONFIG_FILE', () => {
+    it('should change the ratios of a running process when the file changes', async () => {
+      const policy = join(mkdtempSync(join(tmpdir(), 'spillway-register-')), 'policy.json');
+      writeFileSync(policy, '{"ratios":{"info":0}}');
+      const c = start(
+        process.execPath,
+        [
+          '--import',
+          '@spillway/node/register',
+          join(import.meta.dirname, 'fixtures', 'reload-app.mjs'),
+        ],
+        env({ SPILLWAY_CONFIG_FILE: policy }),
+        ROOT,
+        'pipe',
+      );
+      await c.line('ready info=0');
+      c.child.stdin!.write('emit 200 before\n');
+      await c.line('emitted before');
+      writeFileSync(policy, '{"ratios":{"info":1}}');
+      await c.line('policy info=1');
+      c.child.stdin!.write('emit 200 after\n');
+      await c.line('emitted after');
+      c.child.kill('SIGTERM');
+      expect(await c.done).toEqual({ code: null, signal: 'SIGTERM' });
+      const ids = receiver.records.map((r) => String(r.attributes['test.id']));
+      expect(ids.filter((id) => id.startsWith('before-'))).toEqual([]);
+      expect(new Set(ids.filter((id) => id.startsWith('after-'))).size).toBe(200);
     });
   });
 

@@ -202,13 +202,13 @@ export function readSpillwayConfig(
     ) {
       source = 'cgroup';
     }
-    entries.push({ variable: spec.variable, value: describe(spec.variable, config), source });
+    entries.push({ variable: spec.variable, value: valueText(spec.variable, config), source });
   }
   return { config, problems, entries };
 }
 
 /** The value a variable stands for, as text in the variable's own form. */
-function describe(variable: string, c: SpillwayConfig): string {
+function valueText(variable: string, c: SpillwayConfig): string {
   switch (variable) {
     case 'SPILLWAY_DIR':
       return c.directory;

@@ -5,12 +5,20 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { createLogRecordProcessorFromEnv } from './create-log-record-processor-from-env';
 import { installShutdownHandlers } from './install-shutdown-handlers';
+import { emitConfigWarning } from './internal/config-warning';
 import { REGISTERED } from './registered-pipeline';
 
 if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
-  const processor = createLogRecordProcessorFromEnv();
-  const sdk = new NodeSDK({ logRecordProcessors: [processor] });
-  sdk.start();
-  installShutdownHandlers({ processor, shutdown: () => sdk.shutdown() });
-  (globalThis as Record<symbol, unknown>)[REGISTERED] = { processor, sdk };
+  try {
+    const processor = createLogRecordProcessorFromEnv();
+    const sdk = new NodeSDK({ logRecordProcessors: [processor] });
+    sdk.start();
+    installShutdownHandlers({ processor, shutdown: () => sdk.shutdown() });
+    (globalThis as Record<symbol, unknown>)[REGISTERED] = { processor, sdk };
+  } catch (e) {
+    // A preload that throws stops the app before its first line: run it without telemetry instead.
+    emitConfigWarning(
+      `spillway: could not start (${(e as Error).message}); the app runs without it.`,
+    );
+  }
 }

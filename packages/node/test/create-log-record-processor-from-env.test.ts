@@ -127,6 +127,28 @@ describe('createLogRecordProcessorFromEnv', () => {
       expect(processor.diskBuffer).toBeDefined();
     });
 
+    it('should run without the WAL, warning, when the directory cannot be created', async () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'spillway-node-')), 'a-file');
+      writeFileSync(file, '');
+      const warnings: Error[] = [];
+      const onWarning = (w: Error) => warnings.push(w);
+      process.on('warning', onWarning);
+      try {
+        const { processor, logger, generator } = setup({
+          SPILLWAY_SAMPLING: ALL,
+          SPILLWAY_DIR: join(file, 'spillway'),
+        });
+        await new Promise((r) => setImmediate(r));
+        expect(processor.diskBuffer).toBeUndefined();
+        expect(warnings.map((w) => w.message).join('\n')).toContain('ENOTDIR');
+        for (const r of generator.take(10)) logger.emit(toLogRecord(r));
+        await processor.forceFlush();
+        await receiver.waitForRecords(10, 20_000);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    });
+
     it('should run without the WAL, warning, when the directory is locked by another pipeline', async () => {
       const first = setup({ SPILLWAY_SAMPLING: ALL });
       const warnings: Error[] = [];
