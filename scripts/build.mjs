@@ -19,6 +19,10 @@ const common = {
   entryPoints: entries.map((e) => `src/${e}.ts`),
   bundle: true,
   packages: 'external',
+  // The root tsconfig maps @spillway/* to sibling sources (for typechecking without builds), and
+  // esbuild applies tsconfig paths before `packages: 'external'`: keep siblings external
+  // explicitly, or each package would carry its own copy of them.
+  external: ['@spillway/*'],
   platform: 'node',
   target: 'node20.6',
   sourcemap: true,

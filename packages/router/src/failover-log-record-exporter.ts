@@ -131,6 +131,7 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       batchesReplayed: 0,
       filesReplayed: 0,
       recordsUnreadable: 0,
+      recordsRejected: 0,
     };
     return {
       targets: this.targets.map((t) => t.getStats(now)),
@@ -191,7 +192,7 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
     const replayOptions = typeof options.replay === 'object' ? options.replay : {};
     const found = this.targets
       .slice(1)
-      .map((t) => resolveReplaySource(t.exporter, replayOptions.directory))
+      .map((t) => resolveReplaySource(t.exporter))
       .find((s) => s !== undefined);
     if (!found) {
       if (options.replay !== undefined) {

@@ -41,12 +41,6 @@ export interface ReplayOptions {
   ratePerSecond?: number;
   /** Records per replay batch (a frame's lines are cut at this size). Default 512. */
   batchSize?: number;
-  /**
-   * Directory of the fallback's files; give it so that files left by an earlier process are
-   * replayed at start-up. Default: the `ZstdFileLogRecordExporter`'s own `directory` when it
-   * exposes one, else learned from the first file it opens in this process.
-   */
-  directory?: string;
   /** Where the replay checkpoint is kept. Default `<fallback directory>/.replay-checkpoint.json`. */
   checkpointPath?: string;
 }
@@ -89,6 +83,11 @@ export interface ReplayStats {
    * a line that does not parse counts as one): skipped, never sent.
    */
   recordsUnreadable: number;
+  /**
+   * Records the primary refused for good (error class `batch`, e.g. INVALID_ARGUMENT): skipped so
+   * that they do not block the rest of the backlog, never sent again.
+   */
+  recordsRejected: number;
   /** Where replay resumes: file name, frame, OTLP/JSON line in the frame, record in the line. */
   position?: { file: string; frame: number; line: number; record: number };
   lastError?: string;

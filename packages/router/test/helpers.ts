@@ -78,11 +78,13 @@ export class KnobExporter implements LogRecordExporter {
   readonly offered: ReadableLogRecord[] = [];
   hang = false;
   failWith: Error | undefined;
+  /** Called at the start of each export call, before the knobs apply. */
   onExport: (() => void) | undefined;
   private readonly pending: Array<(r: ExportResult) => void> = [];
 
   export(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void {
     this.offered.push(...records);
+    this.onExport?.();
     if (this.hang) {
       this.pending.push(cb);
       return;
@@ -93,7 +95,6 @@ export class KnobExporter implements LogRecordExporter {
     }
     this.received.push(...records);
     cb({ code: 0 });
-    this.onExport?.();
   }
   /** Answers the batches held by `hang` (accepting them) and stops hanging. */
   release(): void {

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { ZstdFileLogRecordExporter } from '@spillway/file-exporter';
+import { listCompressedFiles, ZstdFileLogRecordExporter } from '@spillway/file-exporter';
 import { describe, expect, it, vi } from 'vitest';
 import { FailoverLogRecordExporter } from '../src/failover-log-record-exporter';
 import { buildChild } from './child-process';
@@ -32,12 +31,11 @@ describe('FailoverLogRecordExporter', () => {
     it('should deliver every record written during an outage to the receiver exactly once, then delete the files', async () => {
       const dir = tempDir();
       const { receiver, otlp } = await grpcPrimary();
-      // Rotation at every frame: each outage batch ends up in a closed file once flushed.
-      const zstd = new ZstdFileLogRecordExporter({ directory: dir, rotate: { maxBytes: 1 } });
+      const zstd = new ZstdFileLogRecordExporter({ directory: dir });
       const failover = new FailoverLogRecordExporter({
         exporters: [otlp, zstd],
         retryIntervalMillis: 200,
-        replay: { settleMillis: 100, ratePerSecond: 100_000, batchSize: 25, directory: dir },
+        replay: { settleMillis: 100, ratePerSecond: 100_000, batchSize: 25 },
       });
       onCleanup(() => failover.shutdown());
       const b = new Batches();
@@ -80,10 +78,10 @@ describe('FailoverLogRecordExporter', () => {
     it('should replay a batch that fell back while the circuit stayed closed, without further traffic', async () => {
       const dir = tempDir();
       const { receiver, otlp } = await grpcPrimary();
-      const zstd = new ZstdFileLogRecordExporter({ directory: dir, rotate: { maxBytes: 1 } });
+      const zstd = new ZstdFileLogRecordExporter({ directory: dir });
       const failover = new FailoverLogRecordExporter({
         exporters: [otlp, zstd],
-        replay: { settleMillis: 50, directory: dir },
+        replay: { settleMillis: 50 },
       });
       onCleanup(() => failover.shutdown());
       receiver.failNext(1, 14);
@@ -97,12 +95,12 @@ describe('FailoverLogRecordExporter', () => {
     it('should probe the primary with a replay batch when no live traffic comes after an outage', async () => {
       const dir = tempDir();
       const { receiver, otlp } = await grpcPrimary();
-      const zstd = new ZstdFileLogRecordExporter({ directory: dir, rotate: { maxBytes: 1 } });
+      const zstd = new ZstdFileLogRecordExporter({ directory: dir });
       const failover = new FailoverLogRecordExporter({
         exporters: [otlp, zstd],
         retryIntervalMillis: 200,
         maxRetryIntervalMillis: 400,
-        replay: { settleMillis: 50, batchSize: 10, directory: dir },
+        replay: { settleMillis: 50, batchSize: 10 },
       });
       onCleanup(() => failover.shutdown());
       await receiver.stop();
@@ -116,45 +114,73 @@ describe('FailoverLogRecordExporter', () => {
       await vi.waitFor(() => expect(zstFiles(dir)).toEqual([]), { timeout: 10_000 });
     });
 
-    it('should leave the file being written alone and replay it once it is closed', async () => {
+    it('should close (rotate) the file being written before replaying it, and replay files an earlier process left', async () => {
       const dir = tempDir();
       const b = new Batches();
-      const old = batchesOf(b, 3, 10);
-      await writeFallbackFiles(dir, old);
-      const [oldFile] = zstFiles(dir);
+      await writeFallbackFiles(dir, batchesOf(b, 3, 10));
       const { receiver, otlp } = await grpcPrimary();
       const zstd = new ZstdFileLogRecordExporter({ directory: dir });
-      // No `directory` option: replay learns it from the first file the exporter opens.
+      // Threshold 1: one live failure opens the circuit, and replay probes at each retry time.
       const failover = new FailoverLogRecordExporter({
         exporters: [otlp, zstd],
+        failureThreshold: 1,
+        retryIntervalMillis: 100,
+        maxRetryIntervalMillis: 400,
         replay: { settleMillis: 50, ratePerSecond: 100_000 },
       });
       onCleanup(() => failover.shutdown());
-      // The primary refuses one batch as invalid: it goes to the open file, the circuit stays closed.
-      receiver.failNext(1, 3);
-      expect((await exportBatch(failover, b.next(10))).code).toBe(0);
-      await failover.forceFlush();
-      const current = zstd.currentFile;
-      expect(current).toBeDefined();
-      await receiver.waitForRecords(30, 10_000);
-      await vi.waitFor(() => expect(failover.getStats().replay.filesReplayed).toBe(3), {
-        timeout: 10_000,
-      });
-      expect(ids(receiver.records).sort((x, y) => x - y)).toEqual([...Array(30).keys()]);
-      expect(existsSync(current!)).toBe(true);
-      expect(zstFiles(dir)).not.toContain(oldFile);
-      expect(failover.getStats().replay.filesPending).toBe(0);
-      // Shutdown closes the file; the next process replays it.
-      await failover.shutdown();
-      const otlp2 = new OTLPLogExporter({ url: receiver.url });
-      const next = new FailoverLogRecordExporter({
-        exporters: [otlp2, new ZstdFileLogRecordExporter({ directory: dir })],
-        replay: { settleMillis: 0, directory: dir },
-      });
-      onCleanup(() => next.shutdown());
-      await receiver.waitForRecords(40, 10_000);
-      expect(tally(ids(receiver.records), 40)).toEqual({ missing: [], duplicates: 0 });
+      // A live batch during an outage goes to the exporter's open file; replay rotates that file,
+      // then replays and deletes it with the older ones.
+      const outage = async () => {
+        await receiver.stop();
+        expect((await exportBatch(failover, b.next(10))).code).toBe(0);
+        await receiver.start();
+      };
+      await outage();
+      await receiver.waitForRecords(40, 20_000);
       await vi.waitFor(() => expect(zstFiles(dir)).toEqual([]), { timeout: 10_000 });
+      expect(failover.getStats().replay).toMatchObject({ filesReplayed: 4, recordsReplayed: 40 });
+      // The exporter goes on with a new file after the rotation: nothing written later is lost.
+      await outage();
+      await receiver.waitForRecords(50, 20_000);
+      expect(tally(ids(receiver.records), 50)).toEqual({ missing: [], duplicates: 0 });
+      expect(zstd.getStats().recordsWritten).toBe(20);
+      await vi.waitFor(() => expect(zstFiles(dir)).toEqual([]), { timeout: 10_000 });
+    });
+
+    it('should count and skip a replay batch the primary rejects for good', async () => {
+      const dir = tempDir();
+      const b = new Batches();
+      await writeFallbackFiles(dir, batchesOf(b, 1, 30));
+      const primary = new KnobExporter();
+      let calls = 0;
+      primary.onExport = () => {
+        calls++;
+        primary.failWith =
+          calls === 1
+            ? Object.assign(new Error('3 INVALID_ARGUMENT: bad'), { code: 3 })
+            : undefined;
+      };
+      const failover = new FailoverLogRecordExporter({
+        exporters: [primary, new ZstdFileLogRecordExporter({ directory: dir })],
+        replay: { settleMillis: 0, batchSize: 10 },
+      });
+      onCleanup(() => failover.shutdown());
+      await vi.waitFor(
+        () => expect(failover.getStats().replay).toMatchObject({ state: 'idle', filesReplayed: 1 }),
+        {
+          timeout: 10_000,
+        },
+      );
+      expect(ids(primary.received as unknown as { attributes: Record<string, unknown> }[])).toEqual(
+        // The first batch (records 0–9) was refused; the rest went on.
+        Array.from({ length: 20 }, (_, i) => 10 + i),
+      );
+      expect(failover.getStats().replay).toMatchObject({
+        recordsReplayed: 20,
+        recordsRejected: 10,
+      });
+      expect(failover.getStats().targets[0]?.state).toBe('closed');
     });
 
     it('should let live exports go first and pace replay to ratePerSecond', async () => {
@@ -166,7 +192,7 @@ describe('FailoverLogRecordExporter', () => {
       const failover = new FailoverLogRecordExporter({
         exporters: [primary, new ZstdFileLogRecordExporter({ directory: dir })],
         exportTimeoutMillis: 60_000,
-        replay: { settleMillis: 0, ratePerSecond: 1_000, batchSize: 50, directory: dir },
+        replay: { settleMillis: 0, ratePerSecond: 1_000, batchSize: 50 },
       });
       onCleanup(() => failover.shutdown());
       // A live export in flight: replay must not start meanwhile.
@@ -203,7 +229,7 @@ describe('FailoverLogRecordExporter', () => {
       const primary = new KnobExporter();
       const failover = new FailoverLogRecordExporter({
         exporters: [primary, new ZstdFileLogRecordExporter({ directory: dir })],
-        replay: { settleMillis: 0, ratePerSecond: 500, batchSize: 50, directory: dir },
+        replay: { settleMillis: 0, ratePerSecond: 500, batchSize: 50 },
       });
       onCleanup(() => failover.shutdown());
       // The position moves once a batch is acknowledged and its checkpoint saved.
@@ -229,6 +255,35 @@ describe('FailoverLogRecordExporter', () => {
       });
     });
 
+    it('should skip and count the records of a corrupt frame and replay the rest', async () => {
+      const dir = tempDir();
+      const b = new Batches();
+      await writeFallbackFiles(dir, batchesOf(b, 2, 10));
+      const [oldest] = await listCompressedFiles(dir);
+      const path = oldest!.path;
+      // Flip a byte in the first file's only frame: its checksum no longer matches.
+      const bytes = readFileSync(path);
+      bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0xff;
+      writeFileSync(path, bytes);
+      const primary = new KnobExporter();
+      const failover = new FailoverLogRecordExporter({
+        exporters: [primary, new ZstdFileLogRecordExporter({ directory: dir })],
+        replay: { settleMillis: 0 },
+      });
+      onCleanup(() => failover.shutdown());
+      await vi.waitFor(
+        () => expect(failover.getStats().replay).toMatchObject({ state: 'idle', filesReplayed: 2 }),
+        {
+          timeout: 10_000,
+        },
+      );
+      expect(ids(primary.received as unknown as { attributes: Record<string, unknown> }[])).toEqual(
+        [...Array.from({ length: 10 }, (_, i) => 10 + i)],
+      );
+      expect(failover.getStats().replay.recordsUnreadable).toBe(10);
+      expect(failover.getStats().replay.lastError).toMatch(/checksum/);
+    });
+
     it('should stop at a failed replay batch and resume from the checkpoint without loss', async () => {
       const dir = tempDir();
       const b = new Batches();
@@ -237,12 +292,12 @@ describe('FailoverLogRecordExporter', () => {
       let calls = 0;
       primary.onExport = () => {
         calls++;
-        if (calls === 3)
+        if (calls === 4)
           primary.failWith = Object.assign(new Error('14 UNAVAILABLE'), { code: 14 });
       };
       const failover = new FailoverLogRecordExporter({
         exporters: [primary, new ZstdFileLogRecordExporter({ directory: dir })],
-        replay: { settleMillis: 100, ratePerSecond: 100_000, batchSize: 40, directory: dir },
+        replay: { settleMillis: 100, ratePerSecond: 100_000, batchSize: 40 },
       });
       onCleanup(() => failover.shutdown());
       await vi.waitFor(() => expect(failover.getStats().replay.lastError).toMatch(/UNAVAILABLE/), {

@@ -83,11 +83,11 @@ test('the 3.x exporter errors are classified: UNAVAILABLE trips the circuit, INV
 test('outage to zstd files, circuit closes when the receiver is back, replay delivers every record once', async () => {
   const first = nextId;
   const otlp = new OTLPLogExporter({ url: receiver.url, timeoutMillis: 2000 });
-  const zstd = new ZstdFileLogRecordExporter({ directory: dir, rotate: { maxBytes: 1 } });
+  const zstd = new ZstdFileLogRecordExporter({ directory: dir });
   const failover = new FailoverLogRecordExporter({
     exporters: [otlp, zstd],
     retryIntervalMillis: 200,
-    replay: { settleMillis: 100, ratePerSecond: 50_000, batchSize: 20, directory: dir },
+    replay: { settleMillis: 100, ratePerSecond: 50_000, batchSize: 20 },
   });
   const provider = new LoggerProvider({
     resource,

@@ -1,5 +1,4 @@
 import { unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import {
   type DecodedFrame,
@@ -18,26 +17,23 @@ export interface BacklogFile {
 
 /** What replay needs from a fallback target: its closed files, their frames, and deletion. */
 export interface ReplaySource {
-  /** The fallback's directory; undefined until known (see {@link resolveReplaySource}). */
-  readonly directory: string | undefined;
-  /** Closed files, oldest first: never the file the exporter is writing. */
+  readonly directory: string;
+  /**
+   * Closed files, oldest first, after closing the one being written (so everything exported to
+   * the fallback so far is included): never a file the exporter is writing.
+   */
   closedFiles(): Promise<BacklogFile[]>;
   /** The frames of a file with their OTLP/JSON lines; torn/corrupt frames are skipped and reported. */
   frames(path: string, onProblem: (problem: FrameProblem) => void): AsyncIterable<DecodedFrame>;
-  /** Whether the exporter has a file open (left out of {@link closedFiles} until it closes). */
-  hasOpenFile(): boolean;
   /** Deletes a fully replayed file and its index. */
   remove(path: string): Promise<void>;
 }
 
-// What replay uses of a ZstdFileLogRecordExporter beyond LogRecordExporter. `directory` and
-// `rotate()` are not in its API yet (see the README, "Replay"): until they are, the directory comes
-// from the `directory` replay option or is learned from the first file the exporter opens, and the
-// file being written is left for a later pass (replayed once rotation or shutdown closes it).
+// What replay uses of a ZstdFileLogRecordExporter beyond LogRecordExporter.
 interface ZstdExporterSurface {
+  readonly directory: string;
   readonly currentFile: string | undefined;
-  readonly directory?: string;
-  rotate?: () => Promise<void>;
+  rotate(): Promise<void>;
   forceFlush(): Promise<void>;
 }
 
@@ -46,61 +42,38 @@ interface ZstdExporterSurface {
  * shape, not `instanceof`: an app may load two copies of the class (ESM and CJS builds, or a
  * bundled copy), and replay must still find it.
  */
-export function resolveReplaySource(
-  exporter: LogRecordExporter,
-  directory?: string,
-): ReplaySource | undefined {
-  if (!isZstdFileExporter(exporter)) return undefined;
-  return new ZstdReplaySource(exporter, exporter.directory ?? directory);
-}
-
-/** Whether an exporter looks like a ZstdFileLogRecordExporter (see {@link resolveReplaySource}). */
-function isZstdFileExporter(e: LogRecordExporter): e is LogRecordExporter & ZstdExporterSurface {
-  const stats = (e as { getStats?: () => unknown }).getStats;
-  return (
-    'currentFile' in e &&
-    typeof stats === 'function' &&
-    typeof (stats.call(e) as { recordsWritten?: unknown }).recordsWritten === 'number'
-  );
+export function resolveReplaySource(exporter: LogRecordExporter): ReplaySource | undefined {
+  const e = exporter as LogRecordExporter & Partial<ZstdExporterSurface>;
+  if (typeof e.directory !== 'string' || typeof e.rotate !== 'function' || !('currentFile' in e)) {
+    return undefined;
+  }
+  return new ZstdReplaySource(e as LogRecordExporter & ZstdExporterSurface);
 }
 
 class ZstdReplaySource implements ReplaySource {
-  constructor(
-    private readonly exporter: ZstdExporterSurface,
-    private dir: string | undefined,
-  ) {}
+  readonly directory: string;
 
-  get directory(): string | undefined {
-    this.dir ??=
-      this.exporter.currentFile === undefined ? undefined : dirname(this.exporter.currentFile);
-    return this.dir;
+  constructor(private readonly exporter: ZstdExporterSurface) {
+    this.directory = exporter.directory;
   }
 
   async closedFiles(): Promise<BacklogFile[]> {
-    // Records just handed to the exporter are still in its current frame: write them out first.
-    if (this.exporter.rotate) await this.exporter.rotate();
-    else await this.exporter.forceFlush();
-    const directory = this.directory;
-    if (directory === undefined) return [];
+    await this.exporter.rotate();
     let listed: BacklogFile[];
     try {
-      listed = await listCompressedFiles(directory);
+      listed = await listCompressedFiles(this.directory);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    // A file the exporter started creating while we listed may not be its `currentFile` yet:
-    // forceFlush waits for its write queue, file creation included, so after it `currentFile`
-    // names every file still open among those listed.
+    // A live batch may have reopened a file since rotate(), and one the exporter started creating
+    // while we listed may not be its `currentFile` yet: forceFlush waits for its write queue, file
+    // creation included, so after it `currentFile` names every file still open among those listed.
     await this.exporter.forceFlush();
     const current = this.exporter.currentFile;
     return listed
       .filter((f) => f.path !== current)
       .map(({ path, name, size }) => ({ path, name, size }));
-  }
-
-  hasOpenFile(): boolean {
-    return this.directory !== undefined && this.exporter.currentFile !== undefined;
   }
 
   frames(path: string, onProblem: (problem: FrameProblem) => void): AsyncIterable<DecodedFrame> {

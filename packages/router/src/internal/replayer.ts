@@ -35,13 +35,23 @@ export interface ReplayHost {
 // `paused`: the probe batch's budget is spent; the loop waits for the circuit to settle.
 type PassEnd = 'done' | 'failed' | 'stopped' | 'paused';
 
-const OPEN_FILE_RECHECK_MILLIS = 10_000;
+const MAX_TIMER_MILLIS = 2 ** 31 - 1;
+
+// A replay option outside its range falls back to its default, with a warning (never a throw).
+function orDefault(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (Number.isFinite(value) && value >= min) return value;
+  const msg = `FailoverLogRecordExporter: replay.${name} must be a number >= ${min}, got ${String(value)}; using ${fallback}`;
+  diag.warn(msg);
+  process.emitWarning(msg, 'SpillwayConfigWarning');
+  return fallback;
+}
 
 export class Replayer {
   private readonly settleMillis: number;
   private readonly ratePerSecond: number;
   private readonly batchSize: number;
-  private readonly checkpointOption: string | undefined;
+  private readonly checkpointPath: string;
   private readonly decoder = new OtlpJsonDecoder();
   private stopped = false;
   private wake: (() => void) | undefined;
@@ -60,6 +70,7 @@ export class Replayer {
     batchesReplayed: 0,
     filesReplayed: 0,
     recordsUnreadable: 0,
+    recordsRejected: 0,
   };
   private position: ReplayPosition | undefined;
   private lastError: string | undefined;
@@ -69,13 +80,11 @@ export class Replayer {
     private readonly source: ReplaySource,
     options: ReplayOptions,
   ) {
-    this.settleMillis = Math.max(0, options.settleMillis ?? 30_000);
-    this.ratePerSecond =
-      options.ratePerSecond !== undefined && options.ratePerSecond > 0
-        ? options.ratePerSecond
-        : 5_000;
-    this.batchSize = Math.max(1, Math.floor(options.batchSize ?? 512));
-    this.checkpointOption = options.checkpointPath;
+    this.settleMillis = orDefault('settleMillis', options.settleMillis, 30_000, 0);
+    this.ratePerSecond = orDefault('ratePerSecond', options.ratePerSecond, 5_000, 0.001);
+    this.batchSize = Math.floor(orDefault('batchSize', options.batchSize, 512, 1));
+    this.checkpointPath =
+      options.checkpointPath ?? join(source.directory, '.replay-checkpoint.json');
     this.loop = this.run();
   }
 
@@ -134,7 +143,11 @@ export class Replayer {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(done, Math.max(0, ms));
+      // Timers cap at 2^31-1 ms (a longer one fires at once); a wake-up early only re-checks.
+      const timer =
+        ms === Number.POSITIVE_INFINITY
+          ? undefined
+          : setTimeout(done, Math.min(Math.max(0, ms), MAX_TIMER_MILLIS));
       timer?.unref();
       function done(): void {
         if (timer) clearTimeout(timer);
@@ -149,19 +162,10 @@ export class Replayer {
       try {
         if (this.dirty || !this.backlogKnown) await this.refreshBacklog();
       } catch (error) {
-        this.fail(
-          `listing ${this.source.directory ?? 'the fallback directory'}: ${describeExportError(error)}`,
-        );
+        this.fail(`listing ${this.source.directory}: ${describeExportError(error)}`);
       }
       if (this.backlog.length === 0) {
-        if (this.dirty) continue; // written to while we listed
-        // Nothing signals when the exporter closes its current file (rotation, no rotate() to
-        // ask for): look again after a while when one is open.
-        const open = this.source.hasOpenFile();
-        await this.sleep(
-          open ? Math.max(this.settleMillis, OPEN_FILE_RECHECK_MILLIS) : Number.POSITIVE_INFINITY,
-        );
-        if (open) this.dirty = true;
+        if (!this.dirty) await this.sleep(Number.POSITIVE_INFINITY);
         continue;
       }
       // Closed: replay once settled. Open: at the retry time, one replay batch is the probe (so a
@@ -180,7 +184,11 @@ export class Replayer {
       }
       this.budget = closedSince === undefined ? 1 : Number.POSITIVE_INFINITY;
       const end = await this.pass();
-      if (end === 'failed') this.notBefore = Date.now() + this.settleMillis;
+      if (end === 'failed') {
+        this.notBefore = Date.now() + this.settleMillis;
+        // A file may have gone meanwhile (the exporter's retention): list again before retrying.
+        this.dirty = true;
+      }
     }
   }
 
@@ -188,11 +196,6 @@ export class Replayer {
     this.dirty = false;
     this.backlog = await this.source.closedFiles();
     this.backlogKnown = true;
-  }
-
-  // The directory is known once there is a backlog (files were listed in it).
-  private get checkpointPath(): string {
-    return this.checkpointOption ?? join(this.source.directory ?? '.', '.replay-checkpoint.json');
   }
 
   private fail(message: string): void {
@@ -204,7 +207,9 @@ export class Replayer {
   private async pass(): Promise<PassEnd> {
     this.replaying = true;
     try {
-      const checkpoint = await loadCheckpoint(this.checkpointPath);
+      // The position in memory is never behind the one on disk (it moves first, so a checkpoint
+      // that fails to save does not make this process send a batch twice).
+      const checkpoint = this.position ?? (await loadCheckpoint(this.checkpointPath));
       for (const file of [...this.backlog]) {
         const start = checkpoint?.file === file.name ? checkpoint : undefined;
         const end = await this.replayFile(file, start);
@@ -257,8 +262,8 @@ export class Replayer {
             r + this.batchSize < records.length
               ? { file: file.name, frame: frame.frameIndex, line, record: r + this.batchSize }
               : { file: file.name, frame: frame.frameIndex, line: line + 1, record: 0 };
-          await saveCheckpoint(this.checkpointPath, next);
           this.position = next;
+          await saveCheckpoint(this.checkpointPath, next);
           if (this.budget <= 0) return 'paused';
         }
       }
@@ -279,6 +284,16 @@ export class Replayer {
     const sent = this.host.primary.send(batch);
     this.inFlight = sent;
     const attempt = await sent;
+    if (!attempt.ok && !attempt.skipped && attempt.class === 'batch') {
+      // The primary refuses this batch for good (INVALID_ARGUMENT, 400): retrying it would block
+      // the whole backlog behind it. It is counted and skipped.
+      this.stats.recordsRejected += batch.length;
+      this.fail(
+        `primary rejected a replay batch of ${batch.length} records for good (${describeExportError(attempt.error)}); skipped`,
+      );
+      this.budget--;
+      return 'done';
+    }
     if (!attempt.ok) {
       this.fail(
         attempt.skipped

@@ -14,7 +14,6 @@ const failover = new FailoverLogRecordExporter({
     settleMillis: 0,
     ratePerSecond: Number(rate),
     batchSize: Number(batch),
-    directory: dir,
   },
 });
 const timer = setInterval(() => {
