@@ -1,7 +1,7 @@
 // Burst: 10,000 mixed-severity LogHub records (their real level mix) every 100 ms for 3 s, through a
 // real LoggerProvider into an exporter that takes 5 ms per batch. Compares the SDK's
-// BatchLogRecordProcessor with SamplingLogRecordProcessor at its defaults: what each delivers, what
-// each loses per class, and (ours) why. The batch processor cannot say why; its losses are queue
+// BatchLogRecordProcessor with SamplingLogRecordProcessor at its defaults and without rate limits:
+// what each delivers, what each loses per class, and (ours) why. The batch processor cannot say why; its losses are queue
 // overflow. Median of several runs per processor, alternating. Run: node --expose-gc
 // bench/sampling/burst.bench.mjs [runs] (after building @spillway/sampling and @spillway/testing).
 import { cpus } from 'node:os';
@@ -62,10 +62,15 @@ async function run(makeProcessor) {
 const makers = {
   batch: (exporter) => new BatchLogRecordProcessor({ exporter }),
   sampling: (exporter) => new SamplingLogRecordProcessor({ exporter }),
+  // Every ERROR and WARN kept by policy: does the queue still lose none of them?
+  unlimited: (exporter) =>
+    new SamplingLogRecordProcessor({ exporter, rateLimits: { warn: 0, error: 0 } }),
 };
-const runs = { batch: [], sampling: [] };
+const runs = { batch: [], sampling: [], unlimited: [] };
 for (let r = 0; r < RUNS; r++) {
-  for (const name of r % 2 === 0 ? ['batch', 'sampling'] : ['sampling', 'batch']) {
+  const names = Object.keys(makers);
+  for (let k = 0; k < names.length; k++) {
+    const name = names[(k + r) % names.length];
     globalThis.gc?.();
     runs[name].push(await run(makers[name]));
   }
@@ -85,33 +90,45 @@ console.log(
 );
 const b = medianRun(runs.batch);
 const s = medianRun(runs.sampling);
-console.log('| class | emitted | Batch: exported | Batch: lost | Sampling: exported | Sampling: queue_full | Sampling: dropped by policy |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+const u = medianRun(runs.unlimited);
+const policyOf = (st, name) =>
+  st.dropped.sampled[name] + st.dropped.rate_limited[name] + st.dropped.silenced[name];
+console.log(
+  '| class | emitted | Batch: exported | Batch: lost | Sampling (defaults): exported / queue_full / policy | Sampling (no rate limits): exported / queue_full / policy |',
+);
+console.log('|---|---:|---:|---:|---:|---:|');
 for (let c = 5; c >= 0; c--) {
   const name = CLASSES[c];
   const e = emittedByClass[c];
-  const st = s.stats;
-  const policy = st.dropped.sampled[name] + st.dropped.rate_limited[name] + st.dropped.silenced[name];
   console.log(
-    `| ${name} | ${e} | ${b.exported[c]} | ${e - b.exported[c]} (${pct(e - b.exported[c], e)}) | ${s.exported[c]} | ${st.dropped.queue_full[name]} | ${policy} |`,
+    `| ${name} | ${e} | ${b.exported[c]} | ${e - b.exported[c]} (${pct(e - b.exported[c], e)}) | ${s.exported[c]} / ${s.stats.dropped.queue_full[name]} / ${policyOf(s.stats, name)} | ${u.exported[c]} / ${u.stats.dropped.queue_full[name]} / ${policyOf(u.stats, name)} |`,
   );
 }
 const bLost = total - sum(b.exported);
+const policyTotal = (st) =>
+  st.dropped.sampled.total + st.dropped.rate_limited.total + st.dropped.silenced.total;
 console.log(
-  `| **all** | ${total} | ${sum(b.exported)} | ${bLost} (${pct(bLost, total)}) | ${sum(s.exported)} | ${s.stats.dropped.queue_full.total} | ${s.stats.dropped.sampled.total + s.stats.dropped.rate_limited.total + s.stats.dropped.silenced.total} |`,
+  `| **all** | ${total} | ${sum(b.exported)} | ${bLost} (${pct(bLost, total)}) | ${sum(s.exported)} / ${s.stats.dropped.queue_full.total} / ${policyTotal(s.stats)} | ${sum(u.exported)} / ${u.stats.dropped.queue_full.total} / ${policyTotal(u.stats)} |`,
 );
-const st = s.stats;
-const accounted =
-  st.exported.total +
-  st.dropped.sampled.total +
-  st.dropped.rate_limited.total +
-  st.dropped.silenced.total +
-  st.dropped.queue_full.total +
-  st.dropped.export_failed.total -
-  st.summaries;
-console.log(
-  `\nSampling, drops by reason: sampled ${st.dropped.sampled.total}, rate_limited ${st.dropped.rate_limited.total} (error ${st.dropped.rate_limited.error}, warn ${st.dropped.rate_limited.warn}), silenced ${st.dropped.silenced.total}, queue_full ${st.dropped.queue_full.total}, export_failed ${st.dropped.export_failed.total}; summaries emitted ${st.summaries}. ` +
-    `Accounted: ${accounted} of ${total} records (${accounted === total ? 'every record' : 'MISMATCH'}). ` +
-    `ERROR/FATAL lost to queue overflow: ${st.dropped.queue_full.error + st.dropped.queue_full.fatal}. ` +
-    `Rate-limit backoff at the end: error level ${st.rateLimits.error?.backoffLevel} (${st.rateLimits.error?.backoffs} halvings), warn level ${st.rateLimits.warn?.backoffLevel}.`,
-);
+for (const [label, r] of [
+  ['Sampling (defaults)', s],
+  ['Sampling (no rate limits)', u],
+]) {
+  const st = r.stats;
+  const accounted =
+    st.exported.total +
+    st.dropped.sampled.total +
+    st.dropped.rate_limited.total +
+    st.dropped.silenced.total +
+    st.dropped.queue_full.total +
+    st.dropped.export_failed.total -
+    st.summaries;
+  console.log(
+    `\n${label}: drops by reason: sampled ${st.dropped.sampled.total}, rate_limited ${st.dropped.rate_limited.total} (error ${st.dropped.rate_limited.error}, warn ${st.dropped.rate_limited.warn}), silenced ${st.dropped.silenced.total}, queue_full ${st.dropped.queue_full.total}, export_failed ${st.dropped.export_failed.total}; summaries emitted ${st.summaries}. ` +
+      `Accounted: ${accounted} of ${total} records (${accounted === total ? 'every record' : 'MISMATCH'}). ` +
+      `ERROR/FATAL lost to queue overflow: ${st.dropped.queue_full.error + st.dropped.queue_full.fatal}.` +
+      (st.rateLimits.error
+        ? ` Rate-limit backoff at the end: error level ${st.rateLimits.error.backoffLevel} (${st.rateLimits.error.backoffs} halvings), warn level ${st.rateLimits.warn?.backoffLevel}.`
+        : ''),
+  );
+}

@@ -1,4 +1,4 @@
-import { type Context, context, diag, type SpanContext, trace } from '@opentelemetry/api';
+import { type Context, context, type SpanContext, trace } from '@opentelemetry/api';
 import { BindOnceFuture, globalErrorHandler, type InstrumentationScope } from '@opentelemetry/core';
 import type {
   LogRecordExporter,
@@ -6,27 +6,27 @@ import type {
   ReadableLogRecord,
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
-import { SEVERITY_CLASSES, severityClassOf } from '@spillway/record-format';
+import { severityClassOf } from '@spillway/record-format';
+import { Clock } from './internal/clock';
 import { ExportDriver } from './internal/export-driver';
 import { FATAL, INFO, NoTrace, PolicyState } from './internal/policy-state';
-import { classCounts, DROP_REASONS, ProcessorStats, Reason } from './internal/processor-stats';
+import { ProcessorStats, Reason } from './internal/processor-stats';
 import type { RateLimiter } from './internal/rate-limiter';
+import { resolveOptions } from './internal/resolve-options';
 import { estimateRecordBytes, SeverityQueue } from './internal/severity-queue';
+import { silenceSummaryRecord } from './internal/silence-summary';
 import { hashNumber56, hashString56, TraceRandomnessReader } from './internal/trace-randomness';
 import { type SilenceExit, type TraceEntry, TraceSilencer } from './internal/trace-silencer';
 import type {
-  DropReason,
-  RateLimitStats,
   SamplingLogRecordProcessorOptions,
   SamplingPolicy,
   SamplingStats,
   SyncLogRecordExporter,
 } from './types';
 
-const DEFAULT_MAX_QUEUE_BYTES = 8 * 1024 * 1024;
 const TWO_24 = 2 ** 24;
 const TWO_32 = 2 ** 32;
-/** Outcome of {@link SamplingLogRecordProcessor.sample}: kept, or the drop reason. */
+/** What compare() returns for a kept record (else the drop reason). */
 const KEEP = -1;
 
 /** What `enabled()` receives from the SDK's `Logger.enabled` (structural: 2.x and 3.x differ). */
@@ -53,6 +53,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   private readonly driver: ExportDriver;
   private readonly silencer: TraceSilencer;
   private readonly reader = new TraceRandomnessReader();
+  private readonly clock = new Clock();
   private readonly shutdownOnce: BindOnceFuture<void>;
   private isShutdown = false;
   // Randomness of the record being decided (written in place: the hot path allocates nothing).
@@ -71,55 +72,32 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
 
   constructor(options: SamplingLogRecordProcessorOptions) {
     this.exporter = options.exporter;
-    const maxQueueSize = positiveInt(options.maxQueueSize, 2048, 'maxQueueSize');
-    let maxExportBatchSize = positiveInt(options.maxExportBatchSize, 512, 'maxExportBatchSize');
-    if (maxExportBatchSize > maxQueueSize) {
-      diag.warn(
-        `SamplingLogRecordProcessor: maxExportBatchSize ${maxExportBatchSize} > maxQueueSize ${maxQueueSize}; using ${maxQueueSize}`,
-      );
-      maxExportBatchSize = maxQueueSize;
-    }
-    const maxQueueBytes = positiveInt(
-      options.maxQueueBytes,
-      DEFAULT_MAX_QUEUE_BYTES,
-      'maxQueueBytes',
-    );
-    this.policy = new PolicyState(
-      options,
-      positiveInt(options.rateLimitIntervalMillis, 100, 'rateLimitIntervalMillis'),
-    );
-    this.queue = new SeverityQueue(maxQueueSize, maxQueueBytes, (cls) =>
+    const o = resolveOptions(options);
+    this.policy = new PolicyState(options, o.rateLimitIntervalMillis, this.clock);
+    this.queue = new SeverityQueue(o.maxQueueSize, o.maxQueueBytes, (cls) =>
       this.stats.drop(Reason.QUEUE_FULL, cls),
     );
+    const onSummary = (entry: TraceEntry, exit: SilenceExit): void => {
+      const summary = silenceSummaryRecord(entry, exit, Date.now());
+      if (summary === undefined) return;
+      this.stats.summaries++;
+      this.stats.kept[INFO]!++;
+      this.enqueue(summary, INFO);
+    };
     this.silencer = new TraceSilencer(
-      positiveInt(options.silenceMaxTraces, 10_000, 'silenceMaxTraces'),
-      positiveInt(options.silenceTtlMillis, 30_000, 'silenceTtlMillis'),
-      (entry, exit) => this.emitSummary(entry, exit),
+      o.silenceMaxTraces,
+      o.silenceTtlMillis,
+      onSummary,
+      this.clock,
     );
-    this.driver = new ExportDriver(
-      this.exporter,
-      this.queue,
-      this.stats,
-      {
-        maxExportBatchSize,
-        scheduledDelayMillis: positiveInt(
-          options.scheduledDelayMillis,
-          1000,
-          'scheduledDelayMillis',
-        ),
-        exportTimeoutMillis: positiveInt(
-          options.exportTimeoutMillis,
-          30_000,
-          'exportTimeoutMillis',
-        ),
-      },
-      () => this.housekeeping(),
+    this.driver = new ExportDriver(this.exporter, this.queue, this.stats, o, () =>
+      this.housekeeping(),
     );
     if (options.meterProvider !== undefined) {
       this.stats.registerMetrics(
         options.meterProvider,
         () => this.queue,
-        maxQueueSize,
+        o.maxQueueSize,
         this.policy.effRatio,
       );
     }
@@ -186,53 +164,19 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
    * @throws RangeError naming the bad value.
    */
   updatePolicy(policy: SamplingPolicy): void {
-    this.policy.update(policy, Date.now());
+    this.clock.read();
+    this.policy.update(policy);
     this.driver.arm();
   }
 
   /** Counts so far: offered, kept, exported and dropped by reason, per class; queue; ratios. */
   getStats(): SamplingStats {
-    const p = this.policy;
-    const dropped = {} as Record<DropReason, ReturnType<typeof classCounts>>;
-    DROP_REASONS.forEach((r, i) => {
-      dropped[r] = this.stats.droppedCounts(i);
-    });
-    const ratios = {} as SamplingStats['ratios'];
-    const effectiveRatios = {} as SamplingStats['effectiveRatios'];
-    const rateLimits: SamplingStats['rateLimits'] = {};
-    SEVERITY_CLASSES.forEach((name, c) => {
-      ratios[name] = p.ratios[c]!;
-      effectiveRatios[name] = p.effRatio[c]!;
-      const l = p.limiters[c];
-      if (l !== undefined) {
-        const s: RateLimitStats = {
-          limit: l.limit,
-          effectiveRatio: p.effRatio[c]!,
-          backoffLevel: l.level,
-          backoffs: l.backoffs,
-          limited: l.limited,
-        };
-        rateLimits[name] = s;
-      }
-    });
-    return {
-      offered: classCounts(this.stats.offered),
-      kept: classCounts(this.stats.kept),
-      exported: classCounts(this.stats.exported),
-      dropped,
-      summaries: this.stats.summaries,
-      silencedTraces: this.silencer.size,
-      queue: {
-        size: this.queue.size,
-        bytes: this.queue.bytes,
-        maxSize: this.queue.maxSize,
-        maxBytes: this.queue.maxBytes,
-        inFlight: this.driver.inFlightRecords,
-      },
-      ratios,
-      effectiveRatios,
-      rateLimits,
-    };
+    return this.stats.snapshot(
+      this.policy,
+      this.queue,
+      this.driver.inFlightRecords,
+      this.silencer.size,
+    );
   }
 
   private decideEnabled(options: EnabledOptions): boolean {
@@ -242,7 +186,10 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     const cls = (n - 1) >> 2;
     if (cls === FATAL) return this.allow();
     const p = this.policy;
-    if (p.limiters[cls] !== undefined) p.tick(cls, Date.now());
+    if (p.limiters[cls] !== undefined) {
+      this.clock.update();
+      p.tick(cls);
+    }
     if (p.keepsAll[cls] === 1) return this.allow();
     const sc = trace.getSpanContext(options.context ?? context.active());
     if (sc !== undefined && this.reader.read(sc)) {
@@ -253,7 +200,8 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
       if (cls <= INFO && p.silenceAfter > 0) {
         const entry = this.silencer.get(sc.traceId);
         if (entry !== undefined && entry.kept >= p.silenceAfter) {
-          this.silence(this.silencer.touch(sc.traceId, Date.now()), cls);
+          this.clock.update();
+          this.silence(this.silencer.touch(sc.traceId), cls);
           return this.deny(Reason.SILENCED, cls, sc);
         }
       }
@@ -291,7 +239,6 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   }
 
   private deny(reason: number, cls: number, sc: SpanContext | undefined): boolean {
-    this.stats.offered[cls]!++;
     this.stats.drop(reason, cls);
     this.denied = true;
     this.deniedContext = sc;
@@ -309,20 +256,18 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
       // enabled() refused and counted this very record; another processor let it through.
       if (this.deniedContext === sc && this.deniedClass === cls) return;
     }
-    this.stats.offered[cls]!++;
     if (cls === FATAL) {
       this.keepFatal(record);
       return;
     }
     const p = this.policy;
     const limiter = p.limiters[cls];
-    let now = 0;
     if (limiter !== undefined) {
-      now = Date.now();
-      p.tick(cls, now);
+      this.clock.update();
+      p.tick(cls);
     }
     if (p.keepsAll[cls] === 1) {
-      this.keep(record, cls, limiter, now, false);
+      this.keep(record, cls, limiter, false);
       return;
     }
     const traced = sc !== undefined && this.reader.read(sc);
@@ -346,8 +291,8 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     }
     let entry: TraceEntry | undefined;
     if (traced && cls <= INFO && p.silenceAfter > 0) {
-      if (now === 0) now = Date.now();
-      entry = this.silencer.touch(sc.traceId, now);
+      if (limiter === undefined) this.clock.update();
+      entry = this.silencer.touch(sc.traceId);
       entry.spanContext = sc;
       entry.resource = record.resource;
       entry.scope = record.instrumentationScope;
@@ -358,7 +303,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
       }
       this.driver.arm();
     }
-    if (this.keep(record, cls, limiter, now, sampled) && entry !== undefined) entry.kept++;
+    if (this.keep(record, cls, limiter, sampled) && entry !== undefined) entry.kept++;
   }
 
   // The last steps for a record the policy keeps: the rate limit's token, the threshold attribute
@@ -367,10 +312,9 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     record: ReadWriteLogRecord,
     cls: number,
     limiter: RateLimiter | undefined,
-    now: number,
     sampled: boolean,
   ): boolean {
-    if (limiter !== undefined && !limiter.tryTake(now)) {
+    if (limiter !== undefined && !limiter.tryTake()) {
       this.stats.drop(Reason.RATE_LIMITED, cls);
       return false;
     }
@@ -454,43 +398,13 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     else this.stats.drop(Reason.QUEUE_FULL, cls);
   }
 
-  // A trace that silenced records leaves the table (or is flushed): one INFO record in its context
-  // says how many records of each class were silenced.
-  private emitSummary(e: TraceEntry, exit: SilenceExit): void {
-    if (e.resource === undefined || e.scope === undefined) return;
-    const now = Date.now();
-    const hrTime: [number, number] = [Math.floor(now / 1000), (now % 1000) * 1e6];
-    const summary = {
-      hrTime,
-      hrTimeObserved: hrTime,
-      spanContext: e.spanContext,
-      severityNumber: 9 as ReadableLogRecord['severityNumber'],
-      severityText: 'INFO',
-      body: `silenced ${e.silencedTotal} records`,
-      eventName: 'spillway.sampling.silenced',
-      attributes: {
-        'spillway.silenced.count': e.silencedTotal,
-        'spillway.silenced.trace': e.silenced[0],
-        'spillway.silenced.debug': e.silenced[1],
-        'spillway.silenced.info': e.silenced[2],
-        'spillway.silenced.reason': exit,
-      },
-      droppedAttributesCount: 0,
-      resource: e.resource,
-      instrumentationScope: e.scope,
-    } satisfies ReadableLogRecord;
-    this.stats.summaries++;
-    this.stats.kept[INFO]!++;
-    this.enqueue(summary, INFO);
-  }
-
   // Timer work: expire idle traces, let rate-limit backoff recover; true while there is more to do.
   private housekeeping(): boolean {
-    const now = Date.now();
-    this.silencer.expire(now);
+    this.clock.read();
+    this.silencer.expire();
     let backoff = false;
     for (let c = 0; c < 6; c++) {
-      this.policy.tick(c, now);
+      this.policy.tick(c);
       if ((this.policy.limiters[c]?.level ?? 0) > 0) backoff = true;
     }
     return backoff || this.silencer.size > 0;
@@ -504,12 +418,4 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     this.stats.unregisterMetrics();
     await this.exporter.shutdown();
   }
-}
-
-function positiveInt(v: number | undefined, dflt: number, name: string): number {
-  if (v === undefined) return dflt;
-  if (!(Number.isFinite(v) && v > 0)) {
-    throw new RangeError(`SamplingLogRecordProcessor: ${name} must be a positive number, got ${v}`);
-  }
-  return Math.floor(v);
 }

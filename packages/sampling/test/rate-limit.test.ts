@@ -76,6 +76,23 @@ describe('SamplingLogRecordProcessor', () => {
       await provider.shutdown();
     });
 
+    it('should honour limits below one record per second', async () => {
+      const { provider, processor, logger } = setupProvider({
+        ...OPTIONS,
+        rateLimits: { error: 0.5 },
+      });
+      const emit = () => logger.emit({ severityNumber: SEV.error, body: 'e' });
+      emit();
+      emit();
+      expect(processor.getStats().kept.error).toBe(1);
+      await vi.advanceTimersByTimeAsync(2_000);
+      emit();
+      emit();
+      expect(processor.getStats().kept.error).toBe(2);
+      expect(processor.getStats().dropped.rate_limited.error).toBe(2);
+      await provider.shutdown();
+    });
+
     it('should never rate-limit FATAL', async () => {
       const { provider, processor, logger } = setupProvider({
         ...OPTIONS,

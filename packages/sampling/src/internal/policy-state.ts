@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { SEVERITY_CLASSES, type SeverityClassName } from '@spillway/record-format';
 import { MAX_THRESHOLD, probabilityToThreshold, thresholdToHex } from '../threshold';
 import type { NoTraceContextPolicy, RateLimits, SamplingPolicy, SeverityRatios } from '../types';
+import type { Clock } from './clock';
 import { RateLimiter } from './rate-limiter';
 
 export const FATAL = 5;
@@ -61,20 +62,18 @@ export class PolicyState {
   constructor(
     policy: SamplingPolicy,
     private readonly rateLimitIntervalMillis: number,
+    private readonly clock: Clock,
   ) {
     for (let c = 0; c < 6; c++) this.ratios[c] = DEFAULT_RATIOS[SEVERITY_CLASSES[c]!];
-    this.update(
-      {
-        ...policy,
-        ratios: policy.ratios ?? {},
-        rateLimits: { ...DEFAULT_RATE_LIMITS, ...policy.rateLimits },
-      },
-      Date.now(),
-    );
+    this.update({
+      ...policy,
+      ratios: policy.ratios ?? {},
+      rateLimits: { ...DEFAULT_RATE_LIMITS, ...policy.rateLimits },
+    });
   }
 
   /** Validates `policy` whole, then applies it. @throws RangeError naming the bad value. */
-  update(policy: SamplingPolicy, now: number): void {
+  update(policy: SamplingPolicy): void {
     const ratios = policy.ratios === undefined ? undefined : checkRatios(policy.ratios);
     const limits = policy.rateLimits === undefined ? undefined : checkLimits(policy.rateLimits);
     const silence = policy.traceSilenceAfter;
@@ -97,7 +96,7 @@ export class PolicyState {
         const current = this.limiters[c];
         if (limit === 0) this.limiters[c] = undefined;
         else if (current === undefined || current.limit !== limit) {
-          const next = new RateLimiter(limit, this.rateLimitIntervalMillis, now);
+          const next = new RateLimiter(limit, this.rateLimitIntervalMillis, this.clock);
           // A new limit keeps the backoff in force: the flood that caused it has not gone away.
           if (current !== undefined) next.level = current.level;
           this.limiters[c] = next;
@@ -131,9 +130,9 @@ export class PolicyState {
   }
 
   /** Moves class `c`'s rate-limit backoff if an interval ended; true when thresholds changed. */
-  tick(c: number, now: number): boolean {
+  tick(c: number): boolean {
     const limiter = this.limiters[c];
-    if (limiter === undefined || !limiter.adjust(now)) return false;
+    if (limiter === undefined || !limiter.adjust()) return false;
     this.refreshEffective(c);
     return true;
   }

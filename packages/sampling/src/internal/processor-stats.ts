@@ -6,7 +6,9 @@ import type {
   ObservableResult,
 } from '@opentelemetry/api';
 import { SEVERITY_CLASSES } from '@spillway/record-format';
-import type { ClassCounts, DropReason } from '../types';
+import type { ClassCounts, DropReason, RateLimitStats, SamplingStats } from '../types';
+import type { PolicyState } from './policy-state';
+import type { SeverityQueue } from './severity-queue';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'sampled',
@@ -33,7 +35,6 @@ let instances = 0;
  * collection time, so a MeterProvider adds nothing per record.
  */
 export class ProcessorStats {
-  readonly offered = new Float64Array(6);
   readonly kept = new Float64Array(6);
   readonly exported = new Float64Array(6);
   /** Index reason * 6 + class. */
@@ -41,12 +42,74 @@ export class ProcessorStats {
   summaries = 0;
   private unregister: (() => void) | undefined;
 
+  /**
+   * Records offered in class `cls`: every one is either kept or dropped by the policy, and
+   * summaries (INFO) are kept without being offered — so no counter is paid per record for it.
+   */
+  offeredOf(cls: number): number {
+    const d = this.dropped;
+    const policyDrops =
+      d[Reason.SAMPLED * 6 + cls]! +
+      d[Reason.RATE_LIMITED * 6 + cls]! +
+      d[Reason.SILENCED * 6 + cls]!;
+    return this.kept[cls]! + policyDrops - (cls === 2 ? this.summaries : 0);
+  }
+
   drop(reason: number, cls: number): void {
     this.dropped[reason * 6 + cls]!++;
   }
 
   droppedCounts(reason: number): ClassCounts {
     return classCounts(this.dropped.subarray(reason * 6, reason * 6 + 6));
+  }
+
+  /** The counters with the queue's and the policy's state, as `getStats()` returns them. */
+  snapshot(
+    policy: PolicyState,
+    queue: SeverityQueue,
+    inFlight: number,
+    silencedTraces: number,
+  ): SamplingStats {
+    const dropped = {} as Record<DropReason, ClassCounts>;
+    DROP_REASONS.forEach((r, i) => {
+      dropped[r] = this.droppedCounts(i);
+    });
+    const ratios = {} as SamplingStats['ratios'];
+    const effectiveRatios = {} as SamplingStats['effectiveRatios'];
+    const rateLimits: SamplingStats['rateLimits'] = {};
+    SEVERITY_CLASSES.forEach((name, c) => {
+      ratios[name] = policy.ratios[c]!;
+      effectiveRatios[name] = policy.effRatio[c]!;
+      const l = policy.limiters[c];
+      if (l !== undefined) {
+        const s: RateLimitStats = {
+          limit: l.limit,
+          effectiveRatio: policy.effRatio[c]!,
+          backoffLevel: l.level,
+          backoffs: l.backoffs,
+          limited: l.limited,
+        };
+        rateLimits[name] = s;
+      }
+    });
+    return {
+      offered: classCounts(SEVERITY_CLASSES.map((_, c) => this.offeredOf(c))),
+      kept: classCounts(this.kept),
+      exported: classCounts(this.exported),
+      dropped,
+      summaries: this.summaries,
+      silencedTraces,
+      queue: {
+        size: queue.size,
+        bytes: queue.bytes,
+        maxSize: queue.maxSize,
+        maxBytes: queue.maxBytes,
+        inFlight,
+      },
+      ratios,
+      effectiveRatios,
+      rateLimits,
+    };
   }
 
   /**
@@ -119,7 +182,12 @@ export class ProcessorStats {
         },
       ],
       [kept, (r) => perClass(this.kept, (n, c) => observe(n, byClass[c]!, r))],
-      [offered, (r) => perClass(this.offered, (n, c) => observe(n, byClass[c]!, r))],
+      [
+        offered,
+        (r) => {
+          for (let c = 0; c < 6; c++) observe(this.offeredOf(c), byClass[c]!, r);
+        },
+      ],
       [summaries, (r) => r.observe(this.summaries, base)],
       [queueSize, (r) => r.observe(queue().size, base)],
       [queueCapacity, (r) => r.observe(capacity, base)],

@@ -1,3 +1,5 @@
+import type { Clock } from './clock';
+
 /** Backoff never goes below configured ratio × 2^-MAX_LEVEL (past that, rounding keeps nothing). */
 const MAX_LEVEL = 56;
 /** Weight of the old average after one interval: about a second's memory at 100 ms intervals. */
@@ -29,6 +31,9 @@ export class RateLimiter {
   /** Average records/s that one level lower would keep. */
   private lowerLevelRate = -1;
   private tokens: number;
+  // One second's worth, but at least one record: a limit below 1/s still lets a record through
+  // when a whole token has accrued.
+  private readonly capacity: number;
   private refilledAt: number;
   private keptInInterval = 0;
   private limitedInInterval = 0;
@@ -36,19 +41,22 @@ export class RateLimiter {
   constructor(
     readonly limit: number,
     private readonly intervalMillis: number,
-    now: number,
+    private readonly clock: Clock,
   ) {
-    this.tokens = limit;
+    const now = clock.now;
+    this.capacity = Math.max(1, limit);
+    this.tokens = this.capacity;
     this.refilledAt = now;
     this.intervalStart = now;
   }
 
-  /** Takes a token for one kept record; false when the bucket is empty (the record is dropped). */
-  tryTake(now: number): boolean {
+  /** Takes a token for one kept record at `clock.now`; false when the bucket is empty (dropped). */
+  tryTake(): boolean {
+    const now = this.clock.now;
     const elapsed = now - this.refilledAt;
     if (elapsed > 0) {
       const t = this.tokens + (elapsed * this.limit) / 1000;
-      this.tokens = Math.min(t, this.limit);
+      this.tokens = Math.min(t, this.capacity);
       this.refilledAt = now;
     }
     if (this.tokens >= 1) {
@@ -61,8 +69,9 @@ export class RateLimiter {
     return false;
   }
 
-  /** Moves the backoff level at interval boundaries; true when it changed. */
-  adjust(now: number): boolean {
+  /** Moves the backoff level if an interval ended by `clock.now`; true when it changed. */
+  adjust(): boolean {
+    const now = this.clock.now;
     const elapsed = now - this.intervalStart;
     if (elapsed < this.intervalMillis) return false;
     const before = this.level;

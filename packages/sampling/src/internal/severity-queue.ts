@@ -94,11 +94,9 @@ export class SeverityQueue {
         }
       }
       const ring = this.rings[best]!;
-      let taken = 0;
-      while (out.length < n && ring.count > 0 && ring.headSeq() < nextSeq) {
-        out.push(this.shift(best));
-        taken++;
-      }
+      const taken = ring.takeRun(out, n - out.length, nextSeq);
+      this.size -= taken;
+      this.bytes -= ring.lastRunBytes;
       if (counts !== undefined) counts[best]! += taken;
     }
     return out;
@@ -142,6 +140,31 @@ class Ring {
 
   headBytes(): number {
     return this.sizes[this.head]!;
+  }
+
+  /** Bytes of the records moved by the last {@link takeRun}. */
+  lastRunBytes = 0;
+
+  /**
+   * Moves up to `max` records from the head into `out`, stopping at the first whose sequence
+   * number is `beforeSeq` or more; returns how many (their bytes in {@link lastRunBytes}).
+   */
+  takeRun(out: ReadableLogRecord[], max: number, beforeSeq: number): number {
+    let taken = 0;
+    let bytes = 0;
+    let head = this.head;
+    const cap = this.capacity;
+    while (taken < max && taken < this.count && this.seqs[head]! < beforeSeq) {
+      out.push(this.records[head]!);
+      this.records[head] = undefined;
+      bytes += this.sizes[head]!;
+      head = head + 1 === cap ? 0 : head + 1;
+      taken++;
+    }
+    this.head = head;
+    this.count -= taken;
+    this.lastRunBytes = bytes;
+    return taken;
   }
 
   shift(): ReadableLogRecord {

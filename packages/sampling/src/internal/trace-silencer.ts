@@ -1,6 +1,7 @@
 import type { SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
+import type { Clock } from './clock';
 
 /** Why a trace left the silencing table (the `spillway.silenced.reason` of its summary). */
 export type SilenceExit = 'ttl' | 'evicted' | 'flush' | 'shutdown';
@@ -40,6 +41,7 @@ export class TraceSilencer {
     private readonly maxTraces: number,
     private readonly ttlMillis: number,
     private readonly onSummary: SummaryCallback,
+    private readonly clock: Clock,
   ) {}
 
   /** Traces in the table. */
@@ -52,11 +54,11 @@ export class TraceSilencer {
     return this.map.get(traceId);
   }
 
-  /** The entry of `traceId`, created if absent, marked as seen now. */
-  touch(traceId: string, now: number): TraceEntry {
+  /** The entry of `traceId`, created if absent, marked as seen at `clock.now`. */
+  touch(traceId: string): TraceEntry {
     let e = this.map.get(traceId);
     if (e === undefined) {
-      this.expire(now);
+      this.expire();
       if (this.map.size >= this.maxTraces && this.oldest !== undefined) {
         this.remove(this.oldest, 'evicted');
       }
@@ -66,13 +68,14 @@ export class TraceSilencer {
     } else {
       this.unlink(e);
     }
-    e.lastSeen = now;
+    e.lastSeen = this.clock.now;
     this.linkNewest(e);
     return e;
   }
 
   /** Removes traces not seen for longer than the TTL (oldest first; stops at the first fresh). */
-  expire(now: number): void {
+  expire(): void {
+    const now = this.clock.now;
     let e = this.oldest;
     while (e !== undefined && now - e.lastSeen > this.ttlMillis) {
       const next = e.newer;
@@ -139,7 +142,7 @@ function newEntry(): TraceEntry {
     kept: 0,
     silenced: [0, 0, 0],
     silencedTotal: 0,
-    lastSeen: 0,
+    lastSeen: 0.5,
     spanContext: undefined,
     resource: undefined,
     scope: undefined,
