@@ -10,10 +10,11 @@ import { DiskSpace } from './internal/disk-space';
 import { Ledger } from './internal/ledger';
 import { registerMetrics } from './internal/metrics';
 import { type ResolvedOptions, resolveOptions } from './internal/options';
-import { type ExtraAttribute, encodeBatch } from './internal/record-codec';
-import { listSegments, scanSegment } from './internal/recovery';
+import { type ExtraAttribute, encodeBatch } from './internal/record-encoder';
+import { listSegments, recoverInBackground, startPosition } from './internal/recovery';
+import { Sender } from './internal/sender';
+import { countSeverities, type SeverityCounts, severityRecord } from './internal/severity-counts';
 import { copyToSlab } from './internal/slab';
-import { type Position, Sender } from './internal/sender';
 import { Spiller } from './internal/spiller';
 import { FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD, SEGMENT_HEADER_BYTES } from './internal/wal-format';
 import { WalWriter } from './internal/wal-writer';
@@ -52,6 +53,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
   private readonly encoder = new ByteWriter();
   private readonly uid: ExtraAttribute | undefined;
   private recovering = 0;
+  private recovery: Promise<void> = Promise.resolve();
   private closing = false;
   private shutdownOnce: Promise<void> | undefined;
 
@@ -66,26 +68,14 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       if (cp.state === 'corrupt')
         this.counters.error(new Error(`checkpoint ignored: ${cp.reason}`));
       const checkpoint = cp.state === 'ok' ? cp.checkpoint : undefined;
-      const spillSeqs = Spiller.list(dir, this.ledger);
-      const listed = listSegments(dir, this.ledger, spillSeqs);
+      const spills = Spiller.list(dir, this.ledger);
+      const listed = listSegments(
+        dir,
+        this.ledger,
+        spills.map((e) => e.seq),
+      );
       this.space = new DiskSpace(dir);
-      const oldest = this.ledger.sorted()[0];
-      const start: Position = { seq: listed.nextSeq, offset: SEGMENT_HEADER_BYTES, doneInFile: 0 };
-      if (oldest !== undefined) {
-        start.seq = oldest.seq;
-        start.offset = oldest.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0;
-        // A checkpoint older than every file is stale: start at the oldest (at-least-once).
-        if (checkpoint !== undefined && checkpoint.seq >= oldest.seq) {
-          const at = this.ledger.atOrAfter(checkpoint.seq);
-          start.seq = at?.seq ?? listed.nextSeq;
-          if (at?.seq === checkpoint.seq && at.kind === checkpoint.kind) {
-            start.offset = checkpoint.position;
-            start.doneInFile = at.kind === 'spill' ? checkpoint.position : 0;
-          } else if (at !== undefined) {
-            start.offset = at.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0;
-          }
-        }
-      }
+      const start = startPosition(this.ledger, checkpoint, listed.nextSeq);
       this.writer = new WalWriter({
         directory: dir,
         ledger: this.ledger,
@@ -123,7 +113,17 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
         },
         start,
       );
-      this.startRecovery(listed.segments, checkpoint);
+      this.recovery = recoverInBackground(spills, listed.segments, this.counters, checkpoint, {
+        onStart: () => this.recovering++,
+        onDone: () => this.recovering--,
+        onResume: (seq, r) => {
+          const pos = this.sender.pos;
+          if (pos.seq === seq) {
+            pos.offset = r.resumeOffset;
+            pos.doneInFile = r.deliveredBefore;
+          }
+        },
+      });
     } catch (err) {
       this.lock.release();
       throw err;
@@ -136,37 +136,6 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     if (options.meterProvider) registerMetrics(options.meterProvider, () => this.getStats());
     this.sender.start();
     this.spiller.maybeSpill();
-  }
-
-  /** Verifies old segments one at a time in the background; the sender waits per segment. */
-  private startRecovery(
-    segments: ReturnType<typeof listSegments>['segments'],
-    checkpoint: ReturnType<typeof readCheckpointSync> extends infer R
-      ? R extends { checkpoint: infer C }
-        ? C | undefined
-        : never
-      : never,
-  ): void {
-    let chain = Promise.resolve();
-    for (const entry of segments) {
-      this.recovering++;
-      chain = chain.then(async () => {
-        try {
-          const r = await scanSegment(entry, this.counters, checkpoint);
-          const pos = this.sender.pos;
-          if (checkpoint?.kind === 'wal' && checkpoint.seq === entry.seq && pos.seq === entry.seq) {
-            pos.offset = r.resumeOffset;
-            pos.doneInFile = r.deliveredBefore;
-          }
-        } catch (err) {
-          this.counters.error(err);
-        } finally {
-          entry.verified = true;
-          this.recovering--;
-        }
-      });
-      entry.scanned = chain;
-    }
   }
 
   /**
@@ -183,7 +152,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       resultCallback({ code: ExportResultCode.SUCCESS });
       return;
     }
-    let frames: Array<[Buffer, number]>;
+    let frames: Array<[Buffer, number, SeverityCounts]>;
     try {
       frames = this.encode(records);
     } catch (err) {
@@ -202,38 +171,44 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
         );
       }
     };
-    for (const [frame, count] of frames) {
-      if (!this.admit(frame.length, count)) {
+    for (const [frame, count, severities] of frames) {
+      if (!this.admit(frame.length, count, severities)) {
         done(new Error(`disk buffer full: ${count} records dropped (disk_full)`));
         continue;
       }
       this.counters.accepted += count;
       try {
-        this.writer.append(frame, count, (err) => {
-          if (err) this.diskError(err, count);
+        this.writer.append(frame, count, severities, (err) => {
+          if (err) this.diskError(err, count, severities);
           done(err);
         });
       } catch (err) {
-        this.diskError(err as Error, count);
+        this.diskError(err as Error, count, severities);
         done(err as Error);
       }
     }
   }
 
   /**
-   * Appends and fdatasyncs synchronously, with every batch queued before it: for FATAL records
-   * and process exit. Never throws: a failure is counted and sent to the global error handler.
+   * Appends and fdatasyncs synchronously (whatever the `fsync` policy), with every batch queued
+   * before it: for FATAL records and process exit. Never throws: a failure is counted and sent to the global error handler.
    */
   exportSync(records: ReadableLogRecord[]): void {
-    if (this.closing || records.length === 0) return;
+    if (records.length === 0) return;
+    if (this.closing) {
+      globalErrorHandler(
+        new Error(`exportSync after shutdown: ${records.length} records not written`),
+      );
+      return;
+    }
     try {
-      for (const [frame, count] of this.encode(records)) {
-        if (!this.admit(frame.length, count)) continue;
+      for (const [frame, count, severities] of this.encode(records)) {
+        if (!this.admit(frame.length, count, severities)) continue;
         this.counters.accepted += count;
         try {
-          this.writer.appendSync(frame, count);
+          this.writer.appendSync(frame, count, severities);
         } catch (err) {
-          this.diskError(err as Error, count);
+          this.diskError(err as Error, count, severities);
           globalErrorHandler(err as Error);
         }
       }
@@ -268,6 +243,8 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       await withTimeout(this.sender.attemptUntilCaughtUp(true), this.o.shutdownTimeoutMillis);
       await this.sender.stop(this.o.exportTimeoutMillis);
       await this.spiller.stop();
+      // The background scan may be cutting a torn tail: finish before another process may lock.
+      await withTimeout(this.recovery, this.o.exportTimeoutMillis);
       await this.sender.saveCheckpoint();
       await this.writer.close();
     } catch (err) {
@@ -276,7 +253,11 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     } finally {
       this.lock.release();
     }
-    await this.downstream.shutdown();
+    try {
+      await this.downstream.shutdown();
+    } catch (err) {
+      globalErrorHandler(err as Error);
+    }
   }
 
   /** A snapshot of the counters; cheap (no I/O). */
@@ -296,6 +277,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       deliveredRecords: c.delivered,
       retries: c.retries,
       dropped: { ...c.dropped },
+      droppedBySeverity: severityRecord(c.droppedBySeverity),
       corruptFrames: c.corruptFrames,
       truncatedBytes: c.truncatedBytes,
       diskBytes: this.ledger.totalBytes(),
@@ -304,8 +286,8 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     };
   }
 
-  /** Frames (header space + payload) of at most MAX_FRAME_PAYLOAD, with their record counts. */
-  private encode(records: ReadableLogRecord[]): Array<[Buffer, number]> {
+  /** Frames (header space + payload) of at most MAX_FRAME_PAYLOAD, with their records' counts. */
+  private encode(records: ReadableLogRecord[]): Array<[Buffer, number, SeverityCounts]> {
     const w = this.encoder;
     w.reset(FRAME_HEADER_BYTES);
     encodeBatch(w, records, this.uid);
@@ -318,20 +300,22 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
         `record too large: ${w.pos - FRAME_HEADER_BYTES} bytes encoded, limit ${MAX_FRAME_PAYLOAD}`,
       );
     }
-    return [[copyToSlab(w.buf.subarray(0, w.pos)), records.length]];
+    return [[copyToSlab(w.buf.subarray(0, w.pos)), records.length, countSeverities(records)]];
   }
 
   /**
    * Makes room for `bytes` under the cap and the free-space floor, evicting the oldest files with
    * `drop_oldest`. False (records counted `disk_full`) when the batch must be dropped.
    */
-  private admit(bytes: number, count: number): boolean {
+  private admit(bytes: number, count: number, severities: SeverityCounts): boolean {
     const fits = () =>
       this.ledger.totalBytes() + bytes + SEGMENT_HEADER_BYTES <= this.o.maxDiskBytes &&
       this.space.freeBytes() - bytes >= this.o.minFreeBytes;
+    // The free-space estimate may be stale (space freed by others): ask statfs before dropping.
+    if (!fits()) this.space.refreshSync();
     while (!fits()) {
       if (this.o.whenFull === 'drop_newest' || !this.evictOldest()) {
-        this.counters.dropped.disk_full += count;
+        this.counters.drop('disk_full', count, severities);
         return false;
       }
     }
@@ -342,13 +326,15 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
   /** Deletes the oldest file that is not being written or verified, counting what it held. */
   private evictOldest(): boolean {
     const active = this.writer.activeSeq;
-    const victim = this.ledger
-      .sorted()
-      .find((e) => e.seq !== active && (e.kind === 'spill' || e.verified));
+    let victim = this.ledger.sorted().find((e) => e.seq !== active && e.verified);
+    const current = active === undefined ? undefined : this.ledger.get(active);
+    if (victim === undefined && current !== undefined && current.records > 0) {
+      // Only the segment being written is left: retire it so that it can go too.
+      this.writer.retireActive();
+      victim = current;
+    }
     if (victim === undefined) return false;
-    const pos = this.sender.pos;
-    const done = pos.seq === victim.seq ? pos.doneInFile + this.sender.inFlight : 0;
-    this.counters.dropped.disk_full += Math.max(0, victim.records - done);
+    this.counters.drop('disk_full', ...this.sender.undelivered(victim));
     victim.evicted = true;
     this.ledger.delete(victim.seq);
     fs.rmSync(victim.path, { force: true });
@@ -358,8 +344,8 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     return true;
   }
 
-  private diskError(err: Error, count: number): void {
-    this.counters.dropped.disk_full += count;
+  private diskError(err: Error, count: number, severities: SeverityCounts): void {
+    this.counters.drop('disk_full', count, severities);
     this.counters.accepted -= count;
     this.counters.error(err);
     this.space.refreshSync();

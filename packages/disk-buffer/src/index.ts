@@ -3,6 +3,7 @@ export { DiskBufferedLogRecordExporter } from './disk-buffered-log-record-export
 export { decodeLogRecordBatch, encodeLogRecordBatch } from './record-batch-codec';
 export type {
   DiskBufferDrops,
+  DiskBufferedLogRecordExporterOptions,
   DiskBufferOptions,
   DiskBufferStats,
   FsyncPolicy,

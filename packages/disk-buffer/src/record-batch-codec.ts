@@ -1,6 +1,7 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { ByteWriter } from './internal/byte-writer';
-import { BatchDecoder, encodeBatch } from './internal/record-codec';
+import { BatchDecoder } from './internal/record-decoder';
+import { encodeBatch } from './internal/record-encoder';
 import { copyToSlab } from './internal/slab';
 
 const shared = new ByteWriter();

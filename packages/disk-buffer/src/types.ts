@@ -32,7 +32,7 @@ export interface DiskBufferOptions {
   fsync?: FsyncPolicy;
   /** Cap for all files under `directory`. Default 1 GiB. Env `SPILLWAY_MAX_DISK_BYTES`. */
   maxDiskBytes?: number;
-  /** Free space the buffer always leaves on the file system (statfs). Default 64 MiB. */
+  /** Free space the buffer always leaves on the file system (statfs). Default 64 MiB. Env `SPILLWAY_MIN_FREE_BYTES`. */
   minFreeBytes?: number;
   /** WAL segment size. Default 16 MiB (at most maxDiskBytes / 8). */
   segmentBytes?: number;
@@ -61,6 +61,9 @@ export interface DiskBufferOptions {
   serviceName?: string;
 }
 
+/** The same as {@link DiskBufferOptions}, named after the class. */
+export type DiskBufferedLogRecordExporterOptions = DiskBufferOptions;
+
 /** Records not delivered, by reason. */
 export interface DiskBufferDrops {
   /** Lost to the disk cap or the free-space floor (`whenFull`), or to ENOSPC. */
@@ -88,6 +91,14 @@ export interface DiskBufferStats {
   /** Failed downstream attempts that were retried. */
   retries: number;
   dropped: DiskBufferDrops;
+  /**
+   * The same records by severity class. `unknown`: lost without being decoded (damaged frames,
+   * files of a previous run evicted or deleted before they were read).
+   */
+  droppedBySeverity: Record<
+    'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'unknown',
+    number
+  >;
   /** Damaged frames skipped (their records are in `dropped.corrupt`). */
   corruptFrames: number;
   /** Bytes cut from torn tails at recovery (never acknowledged under `fsync: 'always'`). */

@@ -19,12 +19,18 @@ let receiver: OtlpGrpcLogsReceiver;
 
 beforeAll(async () => {
   mkdirSync(bundleDir, { recursive: true });
+  const packages = join(import.meta.dirname, '..', '..');
   await esbuild.build({
     entryPoints: [join(import.meta.dirname, 'fixtures', 'crash-child.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',
-    packages: 'external',
+    // Sibling packages from source (never a stale dist); third-party packages from node_modules.
+    alias: {
+      '@spillway/file-exporter': join(packages, 'file-exporter', 'src', 'index.ts'),
+      '@spillway/record-format': join(packages, 'record-format', 'src', 'index.ts'),
+    },
+    external: ['@opentelemetry/*', '@grpc/*', '@mongodb-js/*'],
     outfile: childPath,
     logLevel: 'warning',
   });
@@ -70,7 +76,7 @@ function crashOnce(
           maxId = Math.max(maxId, from + n);
           if (!armed) {
             armed = true;
-            setTimeout(() => child.kill('SIGKILL'), Math.random() * 120);
+            setTimeout(() => child.kill('SIGKILL'), Math.random() * 80);
           }
         }
         nl = out.indexOf('\n');
@@ -90,7 +96,10 @@ function crashOnce(
 
 describe('DiskBufferedLogRecordExporter', () => {
   describe('crash recovery', () => {
-    it(`should deliver every acknowledged record after ${LOOPS} SIGKILLs`, async () => {
+    // ~20 s for 50 kills on an idle 2-core machine; the timeout leaves room for a loaded runner.
+    it(`should deliver every acknowledged record after ${LOOPS} SIGKILLs`, {
+      timeout: 60_000 + LOOPS * 2_000,
+    }, async () => {
       const dir = tempDir();
       const acked = new Set<number>();
       let nextId = 0;

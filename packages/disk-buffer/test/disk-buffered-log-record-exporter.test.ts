@@ -1,6 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { severityClassName, severityClassOf } from '@spillway/record-format';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiskBufferedLogRecordExporter } from '../src/index';
 import type { DiskBufferOptions } from '../src/types';
@@ -57,6 +59,16 @@ describe('DiskBufferedLogRecordExporter', () => {
       await down.waitFor(() => down.records.length === 10);
       expect(exporter.getStats().retries).toBe(4);
       expect(exporter.getStats().lastError).toMatch(/injected failure/);
+      await exporter.shutdown();
+    });
+
+    it('should time out a hung downstream export and retry it', async () => {
+      const { exporter, down, send } = setup({ exportTimeoutMillis: 50 });
+      down.hangNext(2);
+      await send(10, 0);
+      await down.waitFor(() => down.records.length === 10);
+      expect(exporter.getStats().retries).toBe(2);
+      expect(exporter.getStats().lastError).toMatch(/timed out after 50 ms/);
       await exporter.shutdown();
     });
 
@@ -164,7 +176,9 @@ describe('DiskBufferedLogRecordExporter', () => {
       await exporter.forceFlush();
       const { resourceMetrics } = await reader.collect();
       const metrics = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
-      const delivered = metrics.find((m) => m.descriptor.name === 'spillway.disk_buffer.records.delivered');
+      const delivered = metrics.find(
+        (m) => m.descriptor.name === 'spillway.disk_buffer.records.delivered',
+      );
       expect(delivered?.dataPoints[0]?.value).toBe(7);
       await exporter.shutdown();
       await meterProvider.shutdown();
@@ -176,7 +190,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       'should stay under the cap with %s and count every lost record',
       async (whenFull) => {
         const maxDiskBytes = 512 * 1024;
-        const { exporter, down, directory, send } = setup({
+        const { exporter, down, directory } = setup({
           maxDiskBytes,
           segmentBytes: 64 * 1024,
           whenFull,
@@ -184,8 +198,11 @@ describe('DiskBufferedLogRecordExporter', () => {
         });
         down.failing = true;
         let sent = 0;
+        const sentRecords: ReadableLogRecord[] = [];
         for (let i = 0; i < 60; i++) {
-          await send(100, sent);
+          const recs = corpusRecords(100, sent);
+          sentRecords.push(...recs);
+          await new Promise((r) => exporter.export(recs, r));
           sent += 100;
           const onDisk = readdirSync(directory).reduce(
             (n, f) => n + statSync(join(directory, f)).size,
@@ -199,6 +216,16 @@ describe('DiskBufferedLogRecordExporter', () => {
         await down.waitFor(() => exporter.getStats().pendingRecords === 0);
         await exporter.forceFlush();
         expect(down.records.length + exporter.getStats().dropped.disk_full).toBe(sent);
+        // Lost records by severity: exactly the classes of the ids that never arrived.
+        const arrived = new Set(down.ids());
+        const expected = { trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0, unknown: 0 };
+        for (const r of sentRecords) {
+          if (arrived.has(r.attributes['test.id'] as number)) continue;
+          expected[
+            severityClassName(severityClassOf(r.severityNumber as number, r.severityText))
+          ]++;
+        }
+        expect(exporter.getStats().droppedBySeverity).toEqual(expected);
         const ids = down.ids();
         if (whenFull === 'drop_newest') expect(ids[0]).toBe(0);
         else expect(ids.at(-1)).toBe(sent - 1);

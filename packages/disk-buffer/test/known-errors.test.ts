@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DirectoryLockedError, DiskBufferedLogRecordExporter } from '../src/index';
 import { encodeCheckpoint } from '../src/internal/checkpoint';
 import { CollectingExporter } from './helpers/collecting-exporter';
-import { removeTempDirs, tempDir } from './helpers/records';
+import { corpusRecords, removeTempDirs, tempDir } from './helpers/records';
 import { drain, fillDirectory, frames, segments } from './helpers/wal-files';
 
 // One test per named corruption (Vector's known-errors file): each damages a directory written by
@@ -66,6 +66,7 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     const { down, exporter } = await drain(dir);
     expect(idsOf(down)).toEqual(without(2));
     expect(exporter.getStats().dropped.corrupt).toBe(PER_BATCH);
+    expect(exporter.getStats().droppedBySeverity.unknown).toBe(PER_BATCH);
     expect(exporter.getStats().corruptFrames).toBe(1);
     await exporter.shutdown();
   });
@@ -125,7 +126,7 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     const { dir, seg } = await setup();
     const f = frames(seg)[4]!;
     const cp = encodeCheckpoint({ seq: 1, kind: 'wal', position: f.offset });
-    cp[9] ^= 0x01;
+    cp[9] = cp[9]! ^ 0x01;
     writeFileSync(join(dir, 'checkpoint'), cp);
     const { down, exporter } = await drain(dir);
     expect(idsOf(down)).toEqual(ALL);
@@ -136,7 +137,10 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
   it('should resume after the records a valid checkpoint covers', async () => {
     const { dir, seg } = await setup();
     const f = frames(seg)[4]!;
-    writeFileSync(join(dir, 'checkpoint'), encodeCheckpoint({ seq: 1, kind: 'wal', position: f.offset }));
+    writeFileSync(
+      join(dir, 'checkpoint'),
+      encodeCheckpoint({ seq: 1, kind: 'wal', position: f.offset }),
+    );
     const { down, exporter } = await drain(dir);
     expect(idsOf(down)).toEqual(ALL.slice(4 * PER_BATCH));
     await exporter.shutdown();
@@ -145,7 +149,10 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
   it('should start at the oldest segment when the checkpoint is stale', async () => {
     const { dir } = await setup();
     // Points into a segment that no longer exists (older than every file).
-    writeFileSync(join(dir, 'checkpoint'), encodeCheckpoint({ seq: 0, kind: 'wal', position: 999 }));
+    writeFileSync(
+      join(dir, 'checkpoint'),
+      encodeCheckpoint({ seq: 0, kind: 'wal', position: 999 }),
+    );
     const { down, exporter } = await drain(dir);
     expect(idsOf(down)).toEqual(ALL);
     await exporter.shutdown();
@@ -174,12 +181,28 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     await exporter.shutdown();
   });
 
+  it('should get past a spill file that is garbage and deliver what follows', async () => {
+    const { dir } = await setup();
+    // Seq 7 follows the segment (seq 1); new segments of the next run come after it.
+    const garbage = join(dir, 'svc-20260101-000000-7.zst');
+    writeFileSync(garbage, Buffer.from('not zstd at all '.repeat(64)));
+    const { down, exporter } = await drain(dir);
+    await new Promise((r) => exporter.export(corpusRecords(5, 1000), r));
+    await exporter.forceFlush();
+    expect(idsOf(down)).toEqual([...ALL, 1000, 1001, 1002, 1003, 1004]);
+    expect(existsSync(garbage)).toBe(false);
+    await exporter.shutdown();
+  });
+
   it('should refuse a directory locked by a live process, naming its pid', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+      stdio: 'ignore',
+    });
     try {
       writeFileSync(join(dir, 'lock'), `${child.pid}\nother-host\n`);
-      const make = () => new DiskBufferedLogRecordExporter({ exporter: new CollectingExporter(), directory: dir });
+      const make = () =>
+        new DiskBufferedLogRecordExporter({ exporter: new CollectingExporter(), directory: dir });
       expect(make).toThrow(DirectoryLockedError);
       expect(make).toThrow(new RegExp(`locked by process ${child.pid}`));
     } finally {
@@ -189,12 +212,19 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
 
   it('should refuse a second exporter on the same directory in this process', async () => {
     const dir = tempDir();
-    const first = new DiskBufferedLogRecordExporter({ exporter: new CollectingExporter(), directory: dir });
-    expect(() => new DiskBufferedLogRecordExporter({ exporter: new CollectingExporter(), directory: dir })).toThrow(
-      DirectoryLockedError,
-    );
+    const first = new DiskBufferedLogRecordExporter({
+      exporter: new CollectingExporter(),
+      directory: dir,
+    });
+    expect(
+      () =>
+        new DiskBufferedLogRecordExporter({ exporter: new CollectingExporter(), directory: dir }),
+    ).toThrow(DirectoryLockedError);
     await first.shutdown();
-    const again = new DiskBufferedLogRecordExporter({ exporter: new CollectingExporter(), directory: dir });
+    const again = new DiskBufferedLogRecordExporter({
+      exporter: new CollectingExporter(),
+      directory: dir,
+    });
     await again.shutdown();
   });
 

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DiskBufferedLogRecordExporter } from '../src/index';
 import { ByteWriter } from '../src/internal/byte-writer';
 import { crc32, crc32Table } from '../src/internal/crc32';
-import { BatchDecoder, encodeBatch } from '../src/internal/record-codec';
+import { BatchDecoder } from '../src/internal/record-decoder';
+import { encodeBatch } from '../src/internal/record-encoder';
 import { CollectingExporter } from './helpers/collecting-exporter';
 import { corpusRecords, removeTempDirs, tempDir } from './helpers/records';
 
@@ -13,7 +14,12 @@ type Mutable = { -readonly [K in keyof ReadableLogRecord]: ReadableLogRecord[K] 
 
 function everyFieldRecords(): ReadableLogRecord[] {
   const resource = resourceFromAttributes(
-    { 'service.name': 'round-trip', 'host.cores': 2, 'deploy.canary': false, 'k8s.labels': ['a', 'b'] },
+    {
+      'service.name': 'round-trip',
+      'host.cores': 2,
+      'deploy.canary': false,
+      'k8s.labels': ['a', 'b'],
+    },
     { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' },
   );
   const scope = {

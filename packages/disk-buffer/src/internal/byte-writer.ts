@@ -6,13 +6,12 @@ const utf8Write: Utf8Write =
     return this.write(s, offset, 'utf8');
   };
 
-// ASCII hex digit → value, 255 for anything else.
-const HEX = new Uint8Array(128).fill(255);
-for (let i = 0; i < 10; i++) HEX[48 + i] = i;
-for (let i = 0; i < 6; i++) {
-  HEX[97 + i] = 10 + i;
-  HEX[65 + i] = 10 + i;
-}
+type HexWrite = (this: Buffer, s: string, offset: number, length: number) => number;
+const hexWrite: HexWrite =
+  (Buffer.prototype as unknown as { hexWrite?: HexWrite }).hexWrite ??
+  function (this: Buffer, s: string, offset: number, length: number) {
+    return this.write(s, offset, length, 'hex');
+  };
 
 /**
  * A growable little-endian byte writer, reused across batches so the hot path allocates nothing
@@ -120,23 +119,15 @@ export class ByteWriter {
   }
 
   /**
-   * Writes lowercase or uppercase `hex` as raw bytes; returns false (writing nothing) unless it is
-   * exactly `bytes` long and all hex digits. A JS loop: cheaper than a native call for 16 bytes.
+   * Writes `hex` as raw bytes; returns false (pos unchanged) unless it is exactly `bytes` long and
+   * all hex digits.
    */
   hex(hex: string, bytes: number): boolean {
     if (hex.length !== bytes * 2) return false;
     this.ensure(bytes);
-    const b = this.buf;
-    const p = this.pos;
-    for (let i = 0; i < bytes; i++) {
-      const hi = HEX[hex.charCodeAt(2 * i) & 127]!;
-      const lo = HEX[hex.charCodeAt(2 * i + 1) & 127]!;
-      if ((hi | lo) === 255 || hex.charCodeAt(2 * i) > 127 || hex.charCodeAt(2 * i + 1) > 127) {
-        return false;
-      }
-      b[p + i] = (hi << 4) | lo;
-    }
-    this.pos = p + bytes;
+    // Stops at the first non-hex digit; a short count means the id is not hex.
+    if (hexWrite.call(this.buf, hex, this.pos, bytes) !== bytes) return false;
+    this.pos += bytes;
     return true;
   }
 }

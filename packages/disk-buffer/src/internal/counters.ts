@@ -1,4 +1,5 @@
 import type { DiskBufferDrops } from '../types';
+import { addCounts, emptyCounts, type SeverityCounts, total, UNKNOWN } from './severity-counts';
 
 /** Mutable counters shared by the writer, the recovery scan, the sender and the spiller. */
 export class Counters {
@@ -6,9 +7,24 @@ export class Counters {
   delivered = 0;
   retries = 0;
   dropped: DiskBufferDrops = { disk_full: 0, corrupt: 0, expired: 0 };
+  droppedBySeverity: SeverityCounts = emptyCounts();
   corruptFrames = 0;
   truncatedBytes = 0;
   lastError: string | undefined;
+
+  /** Counts `count` lost records; those `severities` does not cover count as `unknown`. */
+  drop(reason: keyof DiskBufferDrops, count: number, severities?: SeverityCounts): void {
+    if (count <= 0) return;
+    this.dropped[reason] += count;
+    const known = severities ? Math.min(total(severities), count) : 0;
+    if (severities && known === total(severities)) addCounts(this.droppedBySeverity, severities);
+    else if (severities) {
+      // More severities than records (an estimate overshot): keep the count exact, not the split.
+      this.droppedBySeverity[UNKNOWN]! += count;
+      return;
+    }
+    this.droppedBySeverity[UNKNOWN]! += count - known;
+  }
 
   error(err: unknown): void {
     this.lastError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);

@@ -1,3 +1,5 @@
+import type { SeverityCounts } from './severity-counts';
+
 /**
  * The files under the buffer directory that hold undelivered records, by sequence number. One
  * sequence number names one segment, which is either a WAL file or, after spilling, a spill file.
@@ -21,16 +23,23 @@ export interface WalEntry {
   /** Written in this run, or its recovery scan finished. */
   verified: boolean;
   evicted: boolean;
+  /** Records per severity class, for files written in this run (undefined: not known). */
+  severities: SeverityCounts | undefined;
 }
 
 export interface SpillEntry {
   kind: 'spill';
   seq: number;
+  /** The `.zst` file (its `.idx` sidecar beside it). */
   path: string;
   /** The compressed file plus its index. */
   bytes: number;
   records: number;
+  /** Recovered from a previous run: its record count is read from the index in the background. */
+  scanned: Promise<void> | undefined;
+  verified: boolean;
   evicted: boolean;
+  severities: SeverityCounts | undefined;
 }
 
 export type LedgerEntry = WalEntry | SpillEntry;

@@ -8,6 +8,10 @@ export function registerMetrics(provider: MeterProvider, stats: () => DiskBuffer
     description: 'Records not delivered, by reason',
     unit: '{record}',
   });
+  const bySeverity = meter.createObservableCounter(
+    'spillway.disk_buffer.records.dropped_by_severity',
+    { description: 'Records not delivered, by severity class', unit: '{record}' },
+  );
   const delivered = meter.createObservableCounter('spillway.disk_buffer.records.delivered', {
     description: 'Records acknowledged by the downstream exporter',
     unit: '{record}',
@@ -30,11 +34,14 @@ export function registerMetrics(provider: MeterProvider, stats: () => DiskBuffer
       for (const reason of ['disk_full', 'corrupt', 'expired'] as const) {
         r.observe(dropped, s.dropped[reason], { reason });
       }
+      for (const [severity, n] of Object.entries(s.droppedBySeverity)) {
+        r.observe(bySeverity, n, { severity });
+      }
       r.observe(delivered, s.deliveredRecords);
       r.observe(retries, s.retries);
       r.observe(pending, s.pendingRecords);
       r.observe(disk, s.diskBytes);
     },
-    [dropped, delivered, retries, pending, disk],
+    [dropped, bySeverity, delivered, retries, pending, disk],
   );
 }

@@ -66,11 +66,11 @@ function envFsync(): FsyncPolicy | undefined {
   return p;
 }
 
-function envBytes(): number | undefined {
-  const v = process.env['SPILLWAY_MAX_DISK_BYTES'];
+function envBytes(variable: string, fallback: string): number | undefined {
+  const v = process.env[variable];
   if (v === undefined || v === '') return undefined;
   const n = parseBytes(v);
-  if (n === undefined) warn('SPILLWAY_MAX_DISK_BYTES', v, 'bytes or 512MiB, 2GiB', '1GiB');
+  if (n === undefined) warn(variable, v, 'bytes or 512MiB, 2GiB', fallback);
   return n;
 }
 
@@ -83,7 +83,11 @@ function positive(name: string, v: number | undefined, fallback: number): number
 
 export function resolveOptions(o: DiskBufferOptions): ResolvedOptions {
   const fsync = o.fsync ?? envFsync() ?? { intervalMillis: 200 };
-  const maxDiskBytes = positive('maxDiskBytes', o.maxDiskBytes ?? envBytes(), GiB);
+  const maxDiskBytes = positive(
+    'maxDiskBytes',
+    o.maxDiskBytes ?? envBytes('SPILLWAY_MAX_DISK_BYTES', '1GiB'),
+    GiB,
+  );
   const segmentBytes = Math.max(
     64 * 1024,
     Math.min(positive('segmentBytes', o.segmentBytes, 16 * MiB), Math.floor(maxDiskBytes / 8)),
@@ -102,7 +106,7 @@ export function resolveOptions(o: DiskBufferOptions): ResolvedOptions {
     intervalMillis:
       typeof fsync === 'string' ? 200 : positive('fsync.intervalMillis', fsync.intervalMillis, 200),
     maxDiskBytes,
-    minFreeBytes: o.minFreeBytes ?? 64 * MiB,
+    minFreeBytes: o.minFreeBytes ?? envBytes('SPILLWAY_MIN_FREE_BYTES', '64MiB') ?? 64 * MiB,
     segmentBytes,
     whenFull: o.whenFull ?? 'drop_oldest',
     spillAfterBytes: positive('spillAfterBytes', o.spillAfterBytes, 64 * MiB),

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { Checkpoint } from './checkpoint';
 import type { Counters } from './counters';
 import { FrameReader } from './frame-reader';
-import type { Ledger, WalEntry } from './ledger';
+import type { Ledger, SpillEntry, WalEntry } from './ledger';
+import type { Position } from './sender';
+import { Spiller } from './spiller';
 import {
   type FrameHeader,
   parseSegmentFileName,
@@ -61,6 +63,7 @@ export function listSegments(
       scanned: undefined,
       verified: false,
       evicted: false,
+      severities: undefined,
     };
     segments.push(entry);
     ledger.set(entry);
@@ -113,7 +116,7 @@ export async function scanSegment(
       if (r.kind === 'frame') {
         if (r.header.firstIndex > expectedIndex && entry.records > 0) {
           // A gap without damaged bytes cannot happen in one writer's file; count it as lost.
-          counters.dropped.corrupt += r.header.firstIndex - expectedIndex;
+          counters.drop('corrupt', r.header.firstIndex - expectedIndex);
         }
         if (r.end <= cpOffset) {
           result.resumeOffset = r.end;
@@ -129,14 +132,14 @@ export async function scanSegment(
       }
       counters.corruptFrames++;
       if (r.tail) {
-        counters.dropped.corrupt += sumCounts(r.damagedHeaders, expectedIndex);
+        counters.drop('corrupt', sumCounts(r.damagedHeaders, expectedIndex));
         cutAt = r.offset;
         break;
       }
       const next = await peekIndex(reader, limit);
       if (next !== undefined && next > expectedIndex)
-        counters.dropped.corrupt += next - expectedIndex;
-      else counters.dropped.corrupt += sumCounts(r.damagedHeaders, expectedIndex);
+        counters.drop('corrupt', next - expectedIndex);
+      else counters.drop('corrupt', sumCounts(r.damagedHeaders, expectedIndex));
       if (next !== undefined) expectedIndex = next;
     }
     if (cutAt !== undefined) {
@@ -170,4 +173,78 @@ function sumCounts(headers: FrameHeader[], expectedIndex: number): number {
     at += h.count;
   }
   return n;
+}
+
+/**
+ * Where the sender starts: the checkpoint when it names a file that still exists, else the oldest
+ * file (a missing, damaged or stale checkpoint costs redelivery, never loss).
+ */
+export function startPosition(
+  ledger: Ledger,
+  checkpoint: Checkpoint | undefined,
+  nextSeq: number,
+): Position {
+  const oldest = ledger.sorted()[0];
+  if (oldest === undefined) return { seq: nextSeq, offset: SEGMENT_HEADER_BYTES, doneInFile: 0 };
+  const start: Position = {
+    seq: oldest.seq,
+    offset: oldest.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0,
+    doneInFile: 0,
+  };
+  // A checkpoint older than every file is stale: start at the oldest.
+  if (checkpoint === undefined || checkpoint.seq < oldest.seq) return start;
+  const at = ledger.atOrAfter(checkpoint.seq);
+  if (at === undefined) return { seq: nextSeq, offset: SEGMENT_HEADER_BYTES, doneInFile: 0 };
+  start.seq = at.seq;
+  if (at.seq === checkpoint.seq && at.kind === checkpoint.kind) {
+    // A WAL offset is adjusted to a frame boundary (and its records counted) by the scan.
+    start.offset = checkpoint.position;
+    start.doneInFile = at.kind === 'spill' ? checkpoint.position : 0;
+  } else {
+    start.offset = at.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0;
+  }
+  return start;
+}
+
+export interface RecoveryHooks {
+  onStart: () => void;
+  onDone: () => void;
+  /** The scan of the checkpoint's segment found where to resume in it. */
+  onResume: (seq: number, result: ScanResult) => void;
+}
+
+/**
+ * Step 2 for every old file, one at a time in seq order (spill files: their record counts from the
+ * index). Each entry's `scanned` promise resolves when it is verified; the sender awaits it.
+ */
+export function recoverInBackground(
+  spills: SpillEntry[],
+  segments: WalEntry[],
+  counters: Counters,
+  checkpoint: Checkpoint | undefined,
+  hooks: RecoveryHooks,
+): Promise<void> {
+  let chain = Promise.resolve();
+  const step = (entry: WalEntry | SpillEntry, work: () => Promise<void>) => {
+    hooks.onStart();
+    chain = chain.then(async () => {
+      try {
+        await work();
+      } catch (err) {
+        counters.error(err);
+      } finally {
+        entry.verified = true;
+        hooks.onDone();
+      }
+    });
+    entry.scanned = chain;
+  };
+  for (const entry of spills) step(entry, () => Spiller.loadCount(entry));
+  for (const entry of segments) {
+    step(entry, async () => {
+      const r = await scanSegment(entry, counters, checkpoint);
+      if (checkpoint?.kind === 'wal' && checkpoint.seq === entry.seq) hooks.onResume(entry.seq, r);
+    });
+  }
+  return chain;
 }

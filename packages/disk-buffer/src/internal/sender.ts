@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
-import { ExportResultCode, globalErrorHandler } from '@opentelemetry/core';
+import { globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { RetryOptions } from '../types';
 import { backoffMillis } from './backoff';
 import type { CheckpointStore } from './checkpoint';
 import type { Counters } from './counters';
+import { exportWithTimeout } from './export-with-timeout';
 import { FrameReader } from './frame-reader';
 import type { Ledger, LedgerEntry, SpillEntry, WalEntry } from './ledger';
-import { BatchDecoder } from './record-codec';
+import { BatchDecoder } from './record-decoder';
+import { addCounts, countSeverities, emptyCounts, type SeverityCounts } from './severity-counts';
 import { SEGMENT_HEADER_BYTES } from './wal-format';
 
 /*
@@ -54,6 +56,12 @@ export interface Position {
 
 type Outcome = 'delivered' | 'failed' | 'idle';
 
+/** Encoded bytes above which the sender stops merging WAL frames into one export. */
+const MAX_BATCH_BYTES = 1024 * 1024;
+
+/** Consecutive read errors on one file before it is given up. */
+const MAX_READ_FAILURES = 5;
+
 interface Batch {
   records: ReadableLogRecord[];
   entry: LedgerEntry;
@@ -65,6 +73,9 @@ export class Sender {
   readonly pos: Position;
   /** Records of the current file in the batch being exported now. */
   inFlight = 0;
+  private inFlightSeverities: SeverityCounts = emptyCounts();
+  /** Severities of the records of the current file already done (delivered or dropped). */
+  private doneSeverities: SeverityCounts = emptyCounts();
   private stopped = false;
   private running: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
@@ -148,6 +159,23 @@ export class Sender {
     for (const w of this.attemptWaiters.splice(0)) w(outcome);
   }
 
+  /**
+   * Records of `entry` not yet done (delivered or dropped), with their severities when known: what
+   * is lost if the file goes now. The export in flight counts as done: it is retried from memory.
+   */
+  undelivered(entry: LedgerEntry): [number, SeverityCounts | undefined] {
+    const current = this.pos.seq === entry.seq;
+    const done = current ? this.pos.doneInFile + this.inFlight : 0;
+    const left = Math.max(0, entry.records - done);
+    if (entry.severities === undefined) return [left, undefined];
+    const severities = entry.severities.slice();
+    if (current) {
+      addCounts(severities, this.doneSeverities, -1);
+      addCounts(severities, this.inFlightSeverities, -1);
+    }
+    return [left, severities];
+  }
+
   /** The checkpoint for the current position. */
   saveCheckpoint(): Promise<void> {
     const e = this.o.ledger.get(this.pos.seq);
@@ -160,17 +188,37 @@ export class Sender {
   }
 
   private async run(): Promise<void> {
+    let failures = 0;
     while (!this.stopped) {
-      const batch = await this.nextBatch();
+      let batch: Batch | undefined;
+      try {
+        batch = await this.nextBatch();
+        failures = 0;
+      } catch (err) {
+        // A read error (EIO, EMFILE…) must not end delivery: note it, back off, try again; a file
+        // that keeps failing is given up (its records counted) rather than wedging the sender.
+        this.o.counters.error(err);
+        await this.closeReaders().catch(() => {});
+        if (++failures >= MAX_READ_FAILURES) {
+          failures = 0;
+          await this.giveUp().catch((e) => this.o.counters.error(e));
+          continue;
+        }
+        await this.sleep(backoffMillis(failures - 1, this.o.retry));
+        continue;
+      }
       if (batch === undefined) continue;
       const n = batch.records.length;
       this.inFlight = n;
+      this.inFlightSeverities = countSeverities(batch.records);
       const delivered = n > 0 ? await this.deliver(batch.records) : true;
       this.inFlight = 0;
+      this.inFlightSeverities = emptyCounts();
       if (!delivered) break; // stopped while retrying: the batch stays on disk
       if (this.pos.seq === batch.entry.seq) {
         this.pos.offset = batch.end;
         this.pos.doneInFile += n;
+        addCounts(this.doneSeverities, this.inFlightSeverities);
       }
       this.settle('delivered');
       this.maybeCheckpoint();
@@ -185,10 +233,13 @@ export class Sender {
       return undefined;
     }
     if (entry.seq !== this.pos.seq) {
-      await this.closeReaders();
+      // Claim the seq before any await: the spiller never converts a seq the sender has reached.
       this.pos.seq = entry.seq;
       this.pos.offset = entry.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0;
       this.pos.doneInFile = 0;
+      this.doneSeverities = emptyCounts();
+      await this.closeReaders();
+      return undefined;
     }
     if (entry.evicted) {
       await this.finishFile(entry, false);
@@ -207,8 +258,9 @@ export class Sender {
         fh = await fs.promises.open(entry.path, 'r');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        if (this.o.ledger.get(entry.seq) !== entry) return undefined; // evicted or spilled meanwhile
         // Deleted underneath: its undelivered records are lost; count them and move on.
-        this.o.counters.dropped.corrupt += Math.max(0, entry.records - this.pos.doneInFile);
+        this.o.counters.drop('corrupt', ...this.undelivered(entry));
         this.o.counters.error(err);
         this.o.ledger.delete(entry.seq);
         this.o.onFileDeleted();
@@ -220,7 +272,10 @@ export class Sender {
     reader.pos = this.pos.offset;
     const records: ReadableLogRecord[] = [];
     const recovered = entry.scanned !== undefined;
-    while (records.length < this.o.maxBatchRecords && !entry.evicted) {
+    let bytes = 0;
+    // Frames are merged up to a record count and a size: large bodies must not add up to a request
+    // over a collector's message limit (gRPC's default is 4 MiB).
+    while (records.length < this.o.maxBatchRecords && bytes < MAX_BATCH_BYTES && !entry.evicted) {
       const r = await reader.next(entry.written);
       if (r === null) break;
       if (r.kind === 'incomplete') {
@@ -231,19 +286,25 @@ export class Sender {
       if (r.kind === 'corrupt') {
         if (!recovered) {
           this.o.counters.corruptFrames++;
-          this.o.counters.dropped.corrupt += r.damagedHeaders.reduce((s, h) => s + h.count, 0);
+          this.o.counters.drop(
+            'corrupt',
+            r.damagedHeaders.reduce((n, h) => n + h.count, 0),
+          );
         }
         continue;
       }
+      bytes += r.payload.length;
       try {
         const decoded = this.decoder.decode(r.payload, 0, r.payload.length);
         for (const rec of decoded) records.push(rec);
       } catch (err) {
         this.o.counters.corruptFrames++;
-        this.o.counters.dropped.corrupt += r.header.count;
+        this.o.counters.drop('corrupt', r.header.count);
         this.o.counters.error(err);
       }
     }
+    // Evicted while we read: the evictor counted these records as lost; do not also deliver them.
+    if (entry.evicted) return undefined;
     if (records.length > 0 || reader.pos > this.pos.offset) {
       return { records, entry, end: reader.pos };
     }
@@ -256,13 +317,15 @@ export class Sender {
   }
 
   private async spillBatch(entry: SpillEntry): Promise<Batch | undefined> {
+    if (entry.scanned) await entry.scanned;
     if (this.spill?.seq !== entry.seq) {
       await this.closeReaders();
       try {
         this.spill = { seq: entry.seq, cursor: await this.o.openSpill(entry, this.pos.offset) };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        this.o.counters.dropped.corrupt += Math.max(0, entry.records - this.pos.doneInFile);
+        if (this.o.ledger.get(entry.seq) !== entry) return undefined;
+        this.o.counters.drop('corrupt', ...this.undelivered(entry));
         this.o.counters.error(err);
         this.o.ledger.delete(entry.seq);
         this.o.onFileDeleted();
@@ -270,6 +333,7 @@ export class Sender {
       }
     }
     const records = await this.spill.cursor.next(this.o.maxBatchRecords);
+    if (entry.evicted) return undefined;
     if (records === null) {
       await this.finishFile(entry, true);
       return undefined;
@@ -277,21 +341,30 @@ export class Sender {
     return { records, entry, end: this.pos.offset + records.length };
   }
 
+  /** Drops the current file after repeated read failures, counting what it still held. */
+  private async giveUp(): Promise<void> {
+    const entry = this.o.ledger.get(this.pos.seq);
+    if (entry === undefined) return;
+    this.o.counters.drop('corrupt', ...this.undelivered(entry));
+    await this.finishFile(entry, true);
+  }
+
   /** Deletes a finished file (unless evicted: the evictor deleted it) and moves to the next seq. */
   private async finishFile(entry: LedgerEntry, remove: boolean): Promise<void> {
     await this.closeReaders();
     if (remove && !entry.evicted) {
-      const left = entry.records - this.pos.doneInFile;
-      // Records the file holds beyond those read were lost to damage the reader skipped silently.
-      if (left > 0 && entry.kind === 'spill') this.o.counters.dropped.corrupt += left;
       await fs.promises.rm(entry.path, { force: true });
       if (entry.kind === 'spill') await fs.promises.rm(`${entry.path}.idx`, { force: true });
     }
     this.o.ledger.delete(entry.seq);
     this.o.onFileDeleted();
+    // Claim the next seq now, at the start of whatever kind of file it is (a seq not created yet
+    // will be a WAL segment: only the writer creates seqs, and a claimed seq is never spilled).
+    const next = this.o.ledger.get(entry.seq + 1);
     this.pos.seq = entry.seq + 1;
-    this.pos.offset = SEGMENT_HEADER_BYTES;
+    this.pos.offset = next?.kind === 'spill' ? 0 : SEGMENT_HEADER_BYTES;
     this.pos.doneInFile = 0;
+    this.doneSeverities = emptyCounts();
   }
 
   private async closeReaders(): Promise<void> {
@@ -317,7 +390,7 @@ export class Sender {
     for (let attempt = 0; ; attempt++) {
       records = this.dropExpired(records);
       if (records.length === 0) return true;
-      const err = await this.exportOnce(records);
+      const err = await exportWithTimeout(this.o.exporter, records, this.o.exportTimeoutMillis);
       if (err === undefined) {
         this.o.counters.delivered += records.length;
         return true;
@@ -336,34 +409,12 @@ export class Sender {
     if (maxAge === undefined) return records;
     const oldest = Date.now() - maxAge;
     const kept = records.filter((r) => r.hrTime[0] * 1000 + r.hrTime[1] / 1e6 >= oldest);
-    this.o.counters.dropped.expired += records.length - kept.length;
+    if (kept.length < records.length) {
+      const gone = countSeverities(records);
+      addCounts(gone, countSeverities(kept), -1);
+      this.o.counters.drop('expired', records.length - kept.length, gone);
+    }
     return kept;
-  }
-
-  private exportOnce(records: ReadableLogRecord[]): Promise<Error | undefined> {
-    return new Promise((resolve) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        resolve(new Error(`downstream export timed out after ${this.o.exportTimeoutMillis} ms`));
-      }, this.o.exportTimeoutMillis);
-      try {
-        this.o.exporter.export(records, (result) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(
-            result.code === ExportResultCode.SUCCESS
-              ? undefined
-              : (result.error ?? new Error('downstream export failed')),
-          );
-        });
-      } catch (err) {
-        settled = true;
-        clearTimeout(timer);
-        resolve(err as Error);
-      }
-    });
   }
 
   private sleep(ms: number): Promise<void> {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Ledger, WalEntry } from './ledger';
+import { addCounts, emptyCounts, type SeverityCounts } from './severity-counts';
 import {
   encodeSegmentHeader,
   SEGMENT_HEADER_BYTES,
@@ -47,6 +48,7 @@ interface Pending {
   offset: number;
   firstIndex: number;
   frame: Buffer;
+  severities: SeverityCounts;
   done: Done;
 }
 
@@ -88,8 +90,8 @@ export class WalWriter {
    * Queues `frame` (header space included, sealed here); `done` runs once it is written (and
    * fsynced under 'always'). Throws only when no segment can be created (e.g. ENOSPC).
    */
-  append(frame: Buffer, count: number, done: Done): void {
-    const p = this.assign(frame, count, done);
+  append(frame: Buffer, count: number, severities: SeverityCounts, done: Done): void {
+    const p = this.assign(frame, count, severities, done);
     this.pending.push(p);
     if (!this.flushing) {
       this.flushing = true;
@@ -99,9 +101,9 @@ export class WalWriter {
   }
 
   /** Writes every pending frame and `frame`, then fdatasyncs, synchronously. */
-  appendSync(frame: Buffer, count: number): void {
+  appendSync(frame: Buffer, count: number, severities: SeverityCounts): void {
     let failure: Error | undefined;
-    const own = this.assign(frame, count, (err) => {
+    const own = this.assign(frame, count, severities, (err) => {
       failure = err;
     });
     const batch = this.pending;
@@ -123,7 +125,8 @@ export class WalWriter {
       }
     }
     for (const seg of touched) {
-      if (this.o.mode !== 'never') fs.fdatasyncSync(seg.fd);
+      // exportSync is the explicit "make it durable now" call: it syncs whatever the policy.
+      fs.fdatasyncSync(seg.fd);
       seg.dirty = false;
       if (seg.fresh) this.syncDirSync(seg);
     }
@@ -139,6 +142,14 @@ export class WalWriter {
     await this.syncDirty();
   }
 
+  /** Retires the active segment (it closes once its writes land); the next append opens a new one. */
+  retireActive(): void {
+    if (this.active === undefined) return;
+    this.active.retired = true;
+    this.active = undefined;
+    void this.closeRetired();
+  }
+
   /** Flushes, then closes every segment; later appends open a new one. */
   async close(): Promise<void> {
     await this.flush();
@@ -150,7 +161,7 @@ export class WalWriter {
     this.dirFd = undefined;
   }
 
-  private assign(frame: Buffer, count: number, done: Done): Pending {
+  private assign(frame: Buffer, count: number, severities: SeverityCounts, done: Done): Pending {
     let seg = this.active;
     if (
       seg === undefined ||
@@ -164,8 +175,10 @@ export class WalWriter {
       offset: seg.entry.bytes,
       firstIndex: seg.entry.records,
       frame,
+      severities,
       done,
     };
+    addCounts(seg.entry.severities!, severities);
     sealFrame(frame, count, seg.entry.records);
     seg.entry.bytes += frame.length;
     seg.entry.records += count;
@@ -201,6 +214,7 @@ export class WalWriter {
       scanned: undefined,
       verified: true,
       evicted: false,
+      severities: emptyCounts(),
     };
     this.o.ledger.set(entry);
     const seg: OpenSegment = {
@@ -279,6 +293,7 @@ export class WalWriter {
         fs.ftruncateSync(seg.fd, first.offset);
         seg.entry.bytes = first.offset;
         seg.entry.records = first.firstIndex;
+        for (const p of failed) addCounts(seg.entry.severities!, p.severities, -1);
       } catch {
         // The reader skips the torn bytes and counts them; nothing more to do here.
       }
@@ -318,7 +333,9 @@ export class WalWriter {
 
   private async closeRetired(): Promise<void> {
     for (const seg of [...this.open]) {
-      if (!seg.retired || seg.inFlight > 0 || this.pending.some((p) => p.seg === seg)) continue;
+      // `open` is re-checked: another closeRetired may have taken this segment during an await.
+      if (!this.open.has(seg) || !seg.retired || seg.inFlight > 0) continue;
+      if (this.pending.some((p) => p.seg === seg)) continue;
       this.open.delete(seg);
       if (seg.entry.written < seg.entry.bytes) seg.entry.written = seg.entry.bytes;
       try {

@@ -18,14 +18,34 @@ export class CollectingExporter implements LogRecordExporter {
     this.failCount = n;
   }
 
+  /** The next `n` exports never call back (a hung connection). */
+  hangNext(n: number): void {
+    this.hangCount = n;
+  }
+
+  private hangCount = 0;
+
+  /** Lets `n` more exports succeed, then fails every export. */
+  succeedThenFail(n: number): void {
+    this.successBudget = n;
+  }
+
+  private successBudget = Number.POSITIVE_INFINITY;
+
   export(logs: ReadableLogRecord[], cb: (r: ExportResult) => void): void {
     this.exports++;
+    if (this.hangCount > 0) {
+      this.hangCount--;
+      return;
+    }
     const finish = () => {
+      if (this.successBudget <= 0) this.failing = true;
       if (this.failing || this.failCount > 0) {
         if (this.failCount > 0) this.failCount--;
         this.failures++;
         cb({ code: ExportResultCode.FAILED, error: new Error('injected failure') });
       } else {
+        this.successBudget--;
         this.records.push(...logs);
         cb({ code: ExportResultCode.SUCCESS });
       }

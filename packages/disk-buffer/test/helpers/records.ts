@@ -9,7 +9,9 @@ const generator = new CorpusRecordGenerator({ seed: 7 });
 /** `n` realistic records (LogHub bodies, trace contexts) with `test.id` attributes from `from`. */
 export function corpusRecords(n: number, from?: number): ReadableLogRecord[] {
   const g = generator.take(n);
-  if (from !== undefined) g.forEach((r, i) => (r.attributes['test.id'] = from + i));
+  if (from !== undefined) {
+    for (let i = 0; i < g.length; i++) g[i]!.attributes['test.id'] = from + i;
+  }
   return toReadableLogRecords(g, 'disk-buffer-test');
 }
 

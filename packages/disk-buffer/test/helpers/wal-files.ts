@@ -71,7 +71,9 @@ export async function drain(
     retry: { initialMillis: 5, maxMillis: 20 },
     ...extra,
   });
-  await down.waitFor(() => !exporter.getStats().recovering && exporter.getStats().pendingRecords === 0);
+  await down.waitFor(
+    () => !exporter.getStats().recovering && exporter.getStats().pendingRecords === 0,
+  );
   await exporter.forceFlush();
   return { down, exporter };
 }
