@@ -177,14 +177,34 @@ export class Sender {
   }
 
   /** The checkpoint for the current position. */
-  saveCheckpoint(): Promise<void> {
-    const e = this.o.ledger.get(this.pos.seq);
+  async saveCheckpoint(): Promise<void> {
+    const seq = this.pos.seq;
+    const position = this.pos.offset;
+    const e = this.o.ledger.get(seq);
     this.lastCheckpoint = Date.now();
-    return this.o.checkpoints.save({
-      seq: this.pos.seq,
-      kind: e?.kind === 'spill' ? 'spill' : 'wal',
-      position: this.pos.offset,
+    await this.flushDownstream();
+    return this.o.checkpoints.save({ seq, kind: e?.kind === 'spill' ? 'spill' : 'wal', position });
+  }
+
+  /**
+   * Downstream exporters may acknowledge a batch before it is durable on their side (the zstd
+   * file exporter acknowledges once a batch is in its current frame, and fsyncs on forceFlush).
+   * Flushing them before the checkpoint moves or a delivered file is deleted keeps "delivered"
+   * from ever meaning "lost by a crash downstream". Bounded by the export timeout.
+   */
+  private async flushDownstream(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.o.exportTimeoutMillis);
+      timer.unref();
     });
+    try {
+      await Promise.race([this.o.exporter.forceFlush(), timeout]);
+    } catch (err) {
+      this.o.counters.error(err);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async run(): Promise<void> {
@@ -353,6 +373,7 @@ export class Sender {
   private async finishFile(entry: LedgerEntry, remove: boolean): Promise<void> {
     await this.closeReaders();
     if (remove && !entry.evicted) {
+      await this.flushDownstream();
       await fs.promises.rm(entry.path, { force: true });
       if (entry.kind === 'spill') await fs.promises.rm(`${entry.path}.idx`, { force: true });
     }
