@@ -4,7 +4,6 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiskBufferedLogRecordExporter } from '../src/index';
 import { ByteWriter } from '../src/internal/byte-writer';
-import { crc32, crc32Table } from '../src/internal/crc32';
 import { BatchDecoder } from '../src/internal/record-decoder';
 import { encodeBatch } from '../src/internal/record-encoder';
 import { CollectingExporter } from './helpers/collecting-exporter';
@@ -138,15 +137,6 @@ describe('encodeBatch', () => {
     encodeBatch(w, corpusRecords(3));
     const buf = Buffer.from(w.buf.subarray(0, w.pos));
     expect(() => new BatchDecoder().decode(buf, 0, buf.length - 5)).toThrow(/overrun|bytes after/);
-  });
-});
-
-describe('crc32', () => {
-  it('should match the portable table implementation', () => {
-    const data = Buffer.from('The quick brown fox jumps over the lazy dog');
-    expect(crc32(data)).toBe(0x414fa339);
-    expect(crc32Table(data)).toBe(0x414fa339);
-    expect(crc32Table(data, 4, 19)).toBe(crc32(data.subarray(4, 19)));
   });
 });
 

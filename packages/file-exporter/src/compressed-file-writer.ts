@@ -1,7 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { encodeLogsDataLine } from '@spillway/record-format';
-import { crc32 } from './internal/crc32';
+import { crc32, encodeLogsDataLine } from '@spillway/record-format';
 import { countLines, type FrameBuffer, FrameBufferPool } from './internal/frame-buffer';
 import { encodeFrameHeader, FRAME_HEADER_BYTES } from './internal/frame-header';
 import { encodeIndexEntry, encodeIndexHeader, INDEX_HEADER_BYTES } from './internal/index-file';

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { crc32 } from './internal/crc32';
+import { crc32 } from '@spillway/record-format';
 import { decodeFrameHeader, FRAME_HEADER_BYTES, hex } from './internal/frame-header';
 import { loadFrameTable, readAt, writeFrameIndex } from './internal/frame-table';
 import { toNanos } from './internal/time-bound';

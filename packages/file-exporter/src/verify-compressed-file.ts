@@ -1,6 +1,6 @@
 import { open, readFile } from 'node:fs/promises';
 import type { OtlpJsonLogsData } from '@spillway/record-format';
-import { crc32 } from './internal/crc32';
+import { crc32 } from '@spillway/record-format';
 import { FRAME_HEADER_BYTES, hex } from './internal/frame-header';
 import { loadFrameTable, readAt } from './internal/frame-table';
 import { decodeIndex } from './internal/index-file';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from './crc32';
+import { crc32 } from '@spillway/record-format';
 import { readU64 } from './wal-format';
 
 /**

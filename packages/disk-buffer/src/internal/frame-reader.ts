@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { crc32 } from './crc32';
+import { crc32 } from '@spillway/record-format';
 import { FRAME_HEADER_BYTES, FRAME_MAGIC, type FrameHeader, parseFrameHeader } from './wal-format';
 
 /** A frame whose checksum verified; `payload` is a view valid until the next `next()` call. */

@@ -1,4 +1,4 @@
-import { crc32 } from './crc32';
+import { crc32 } from '@spillway/record-format';
 
 /**
  * On-disk constants and structs of the WAL (FORMAT.md). Every struct is little-endian.

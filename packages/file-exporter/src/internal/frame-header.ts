@@ -1,4 +1,4 @@
-import { crc32 } from './crc32';
+import { crc32 } from '@spillway/record-format';
 
 /*
  * The frame header: a zstd *skippable* frame (RFC 8878 §3.1.2) written before each data frame, so

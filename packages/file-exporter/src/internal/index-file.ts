@@ -1,4 +1,4 @@
-import { crc32 } from './crc32';
+import { crc32 } from '@spillway/record-format';
 
 /*
  * The `<file>.zst.idx` sidecar: a 16-byte header then one 52-byte entry per frame, appended as

@@ -21,7 +21,7 @@ function makeTable(): Int32Array {
   return t;
 }
 
-/** The portable implementation, exported for the test that checks it against `zlib.crc32`. */
+/** The portable implementation (Node < 20.15), exported so tests check it against `zlib.crc32`. */
 export function crc32Table(data: Uint8Array, start = 0, end = data.length): number {
   table ??= makeTable();
   let c = -1;
