@@ -12,10 +12,10 @@ import { ExportDriver } from './internal/export-driver';
 import { FATAL, INFO, NoTrace, PolicyState } from './internal/policy-state';
 import { ProcessorStats, Reason } from './internal/processor-stats';
 import type { RateLimiter } from './internal/rate-limiter';
+import { KEEP, RecordRandomness } from './internal/record-randomness';
 import { resolveOptions } from './internal/resolve-options';
 import { estimateRecordBytes, SeverityQueue } from './internal/severity-queue';
 import { silenceSummaryRecord } from './internal/silence-summary';
-import { hashNumber56, hashString56, TraceRandomnessReader } from './internal/trace-randomness';
 import { type SilenceExit, type TraceEntry, TraceSilencer } from './internal/trace-silencer';
 import type {
   SamplingLogRecordProcessorOptions,
@@ -23,11 +23,6 @@ import type {
   SamplingStats,
   SyncLogRecordExporter,
 } from './types';
-
-const TWO_24 = 2 ** 24;
-const TWO_32 = 2 ** 32;
-/** What compare() returns for a kept record (else the drop reason). */
-const KEEP = -1;
 
 /** What `enabled()` receives from the SDK's `Logger.enabled` (structural: 2.x and 3.x differ). */
 export interface EnabledOptions {
@@ -52,18 +47,10 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   private readonly queue: SeverityQueue;
   private readonly driver: ExportDriver;
   private readonly silencer: TraceSilencer;
-  private readonly reader = new TraceRandomnessReader();
+  private readonly randomness: RecordRandomness;
   private readonly clock = new Clock();
   private readonly shutdownOnce: BindOnceFuture<void>;
   private isShutdown = false;
-  // Randomness of the record being decided (written in place: the hot path allocates nothing).
-  private readonly rand = { hi: 0, lo: 0 };
-  // A draw made by enabled() for a record without trace context, used by the onEmit that follows,
-  // so that both see the same decision.
-  private pendingDraw = false;
-  private pendingAsks = 0;
-  private pendingHi = 0;
-  private pendingLo = 0;
   // The record enabled() last refused (and counted): if the SDK calls onEmit for it anyway
   // (another processor said yes), it is not counted twice.
   private denied = false;
@@ -74,6 +61,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     this.exporter = options.exporter;
     const o = resolveOptions(options);
     this.policy = new PolicyState(options, o.rateLimitIntervalMillis, this.clock);
+    this.randomness = new RecordRandomness(this.policy);
     this.queue = new SeverityQueue(o.maxQueueSize, o.maxQueueBytes, (cls) =>
       this.stats.drop(Reason.QUEUE_FULL, cls),
     );
@@ -192,10 +180,8 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     }
     if (p.keepsAll[cls] === 1) return this.allow();
     const sc = trace.getSpanContext(options.context ?? context.active());
-    if (sc !== undefined && this.reader.read(sc)) {
-      this.rand.hi = this.reader.hi;
-      this.rand.lo = this.reader.lo;
-      const outcome = this.compare(cls);
+    if (sc !== undefined && this.randomness.fromTrace(sc)) {
+      const outcome = this.randomness.compare(cls);
       if (outcome !== KEEP) return this.deny(outcome, cls, sc);
       if (cls <= INFO && p.silenceAfter > 0) {
         const entry = this.silencer.get(sc.traceId);
@@ -211,21 +197,8 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
       case NoTrace.DROP:
         return this.deny(Reason.SAMPLED, cls, undefined);
       case NoTrace.RANDOM: {
-        // One draw serves at most two enabled() calls (a bridge's, then Logger.emit's) and the
-        // onEmit after them; a draw asked about more often belongs to a record never emitted.
-        if (!this.pendingDraw || this.pendingAsks >= 2) {
-          this.draw();
-          this.pendingHi = this.rand.hi;
-          this.pendingLo = this.rand.lo;
-          this.pendingDraw = true;
-          this.pendingAsks = 0;
-        }
-        this.pendingAsks++;
-        this.rand.hi = this.pendingHi;
-        this.rand.lo = this.pendingLo;
-        const outcome = this.compare(cls);
+        const outcome = this.randomness.comparePending(cls);
         if (outcome === KEEP) return this.allow();
-        this.pendingDraw = false;
         return this.deny(outcome, cls, undefined);
       }
       default:
@@ -270,20 +243,17 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
       this.keep(record, cls, limiter, false);
       return;
     }
-    const traced = sc !== undefined && this.reader.read(sc);
+    const traced = sc !== undefined && this.randomness.fromTrace(sc);
     let sampled = true;
-    if (traced) {
-      this.rand.hi = this.reader.hi;
-      this.rand.lo = this.reader.lo;
-    } else {
-      sampled = this.noTraceRandomness(record);
+    if (!traced) {
+      sampled = this.randomness.fromRecord(record);
       if (!sampled && (p.noTraceMode === NoTrace.DROP || p.ratios[cls] === 0)) {
         this.stats.drop(Reason.SAMPLED, cls);
         return;
       }
     }
     if (sampled) {
-      const outcome = this.compare(cls);
+      const outcome = this.randomness.compare(cls);
       if (outcome !== KEEP) {
         this.stats.drop(outcome, cls);
         return;
@@ -323,57 +293,6 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     this.stats.kept[cls]!++;
     this.enqueue(record, cls);
     return true;
-  }
-
-  // Sets hi/lo for a record without trace context; false when the ratio does not apply (keep and
-  // drop modes).
-  private noTraceRandomness(record: ReadableLogRecord): boolean {
-    const p = this.policy;
-    switch (p.noTraceMode) {
-      case NoTrace.KEEP:
-      case NoTrace.DROP:
-        return false;
-      case NoTrace.ATTRIBUTE: {
-        const v = record.attributes[p.noTraceAttribute];
-        if (typeof v === 'string') hashString56(v, this.rand);
-        else if (typeof v === 'number') hashNumber56(v, this.rand);
-        else this.draw();
-        return true;
-      }
-      default:
-        if (this.pendingDraw) {
-          this.pendingDraw = false;
-          this.rand.hi = this.pendingHi;
-          this.rand.lo = this.pendingLo;
-        } else {
-          this.draw();
-        }
-        return true;
-    }
-  }
-
-  private draw(): void {
-    this.rand.hi = Math.floor(Math.random() * TWO_24);
-    this.rand.lo = Math.floor(Math.random() * TWO_32);
-  }
-
-  // KEEP when R ≥ the class's effective threshold; else why not: below the configured threshold =
-  // sampled, between configured and effective = rate_limited (the backoff), and if it would pass one
-  // backoff level lower, counted in the limiter's band (what recovering would let through).
-  private compare(cls: number): number {
-    const p = this.policy;
-    const hi = this.rand.hi;
-    const lo = this.rand.lo;
-    const effHi = p.effHi[cls]!;
-    if (hi > effHi || (hi === effHi && lo >= p.effLo[cls]!)) return KEEP;
-    const cfgHi = p.cfgHi[cls]!;
-    if (hi < cfgHi || (hi === cfgHi && lo < p.cfgLo[cls]!)) return Reason.SAMPLED;
-    const lowerHi = p.lowerHi[cls]!;
-    const limiter = p.limiters[cls];
-    if (limiter !== undefined && (hi > lowerHi || (hi === lowerHi && lo >= p.lowerLo[cls]!))) {
-      limiter.band++;
-    }
-    return Reason.RATE_LIMITED;
   }
 
   private silence(entry: TraceEntry, cls: number): void {

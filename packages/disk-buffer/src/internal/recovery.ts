@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import type { Position } from './batch-source';
 import type { Checkpoint } from './checkpoint';
 import type { Counters } from './counters';
 import { FrameReader } from './frame-reader';
 import type { Ledger, SpillEntry, WalEntry } from './ledger';
-import type { Position } from './sender';
 import { Spiller } from './spiller';
 import {
   type FrameHeader,

@@ -1,19 +1,17 @@
-import * as fs from 'node:fs';
 import { globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { RetryOptions } from '../types';
 import { backoffMillis } from './backoff';
+import { type Batch, BatchSource, type Position, type SpillCursor } from './batch-source';
 import type { CheckpointStore } from './checkpoint';
 import type { Counters } from './counters';
 import { exportWithTimeout } from './export-with-timeout';
-import { FrameReader } from './frame-reader';
-import type { Ledger, LedgerEntry, SpillEntry, WalEntry } from './ledger';
-import { BatchDecoder } from './record-decoder';
+import type { Ledger, LedgerEntry, SpillEntry } from './ledger';
 import { addCounts, countSeverities, emptyCounts, type SeverityCounts } from './severity-counts';
-import { SEGMENT_HEADER_BYTES } from './wal-format';
 
 /*
- * The sender: one loop, one export in flight, oldest seq first.
+ * The sender: one loop, one export in flight, oldest seq first. This file is the delivery loop
+ * (export with timeout, retry, expiry, checkpoints); reading the next batch is batch-source.ts.
  *
  *   ledger.atOrAfter(pos.seq) ─► WAL: frames from pos.offset up to entry.written (decoded)
  *                             └► spill: lines after pos.offset records (SpillCursor)
@@ -24,12 +22,6 @@ import { SEGMENT_HEADER_BYTES } from './wal-format';
  *   The checkpoint is saved at most every `checkpointMillis` (and on shutdown), not per batch:
  *   a crash redelivers at most what was delivered since the last save.
  */
-
-/** Batches of records out of a spill file, after the first `skip` records. */
-export interface SpillCursor {
-  next(maxRecords: number): Promise<ReadableLogRecord[] | null>;
-  close(): Promise<void>;
-}
 
 export interface SenderOptions {
   ledger: Ledger;
@@ -46,45 +38,22 @@ export interface SenderOptions {
   onFileDeleted: () => void;
 }
 
-export interface Position {
-  seq: number;
-  /** Byte offset in a WAL segment, or records already delivered from a spill file. */
-  offset: number;
-  /** Records of the current file delivered (or skipped as corrupt/expired). */
-  doneInFile: number;
-}
-
 type Outcome = 'delivered' | 'failed' | 'idle';
-
-/** Encoded bytes above which the sender stops merging WAL frames into one export. */
-const MAX_BATCH_BYTES = 1024 * 1024;
 
 /** Consecutive read errors on one file before it is given up. */
 const MAX_READ_FAILURES = 5;
 
-interface Batch {
-  records: ReadableLogRecord[];
-  entry: LedgerEntry;
-  /** Position after the batch. */
-  end: number;
-}
-
 export class Sender {
-  readonly pos: Position;
   /** Records of the current file in the batch being exported now. */
   inFlight = 0;
   private inFlightSeverities: SeverityCounts = emptyCounts();
-  /** Severities of the records of the current file already done (delivered or dropped). */
-  private doneSeverities: SeverityCounts = emptyCounts();
+  private readonly source: BatchSource;
   private stopped = false;
   private running: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private sleepTimer: NodeJS.Timeout | undefined;
   private cutSleep: (() => void) | undefined;
   private attemptWaiters: Array<(o: Outcome) => void> = [];
-  private walReader: { seq: number; fh: fs.promises.FileHandle; reader: FrameReader } | undefined;
-  private spill: { seq: number; cursor: SpillCursor } | undefined;
-  private readonly decoder = new BatchDecoder();
   private lastCheckpoint = 0;
   private checkpointTimer: NodeJS.Timeout | undefined;
 
@@ -92,7 +61,24 @@ export class Sender {
     private readonly o: SenderOptions,
     start: Position,
   ) {
-    this.pos = start;
+    this.source = new BatchSource(
+      {
+        ledger: o.ledger,
+        counters: o.counters,
+        maxBatchRecords: o.maxBatchRecords,
+        openSpill: o.openSpill,
+        onFileDeleted: o.onFileDeleted,
+        undelivered: (entry) => this.undelivered(entry),
+        waitForData: () => this.waitForData(),
+        flushDownstream: () => this.flushDownstream(),
+      },
+      start,
+    );
+  }
+
+  /** The read position (owned by the batch source; recovery may move it on resume). */
+  get pos(): Position {
+    return this.source.pos;
   }
 
   start(): void {
@@ -139,7 +125,7 @@ export class Sender {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.running, new Promise((r) => (timer = setTimeout(r, ms)))]);
     clearTimeout(timer);
-    await this.closeReaders();
+    await this.source.closeReaders();
   }
 
   private end(): { seq: number; offset: number } {
@@ -170,7 +156,7 @@ export class Sender {
     if (entry.severities === undefined) return [left, undefined];
     const severities = entry.severities.slice();
     if (current) {
-      addCounts(severities, this.doneSeverities, -1);
+      addCounts(severities, this.source.doneSeverities, -1);
       addCounts(severities, this.inFlightSeverities, -1);
     }
     return [left, severities];
@@ -212,16 +198,16 @@ export class Sender {
     while (!this.stopped) {
       let batch: Batch | undefined;
       try {
-        batch = await this.nextBatch();
+        batch = await this.source.next();
         failures = 0;
       } catch (err) {
         // A read error (EIO, EMFILE…) must not end delivery: note it, back off, try again; a file
         // that keeps failing is given up (its records counted) rather than wedging the sender.
         this.o.counters.error(err);
-        await this.closeReaders().catch(() => {});
+        await this.source.closeReaders().catch(() => {});
         if (++failures >= MAX_READ_FAILURES) {
           failures = 0;
-          await this.giveUp().catch((e) => this.o.counters.error(e));
+          await this.source.giveUp().catch((e) => this.o.counters.error(e));
           continue;
         }
         await this.sleep(backoffMillis(failures - 1, this.o.retry));
@@ -238,163 +224,11 @@ export class Sender {
       if (this.pos.seq === batch.entry.seq) {
         this.pos.offset = batch.end;
         this.pos.doneInFile += n;
-        addCounts(this.doneSeverities, this.inFlightSeverities);
+        addCounts(this.source.doneSeverities, this.inFlightSeverities);
       }
       this.settle('delivered');
       this.maybeCheckpoint();
     }
-  }
-
-  /** The next batch, or undefined after waiting (for data, a scan, or a file switch). */
-  private async nextBatch(): Promise<Batch | undefined> {
-    const entry = this.o.ledger.atOrAfter(this.pos.seq);
-    if (entry === undefined) {
-      await this.waitForData();
-      return undefined;
-    }
-    if (entry.seq !== this.pos.seq) {
-      // Claim the seq before any await: the spiller never converts a seq the sender has reached.
-      this.pos.seq = entry.seq;
-      this.pos.offset = entry.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0;
-      this.pos.doneInFile = 0;
-      this.doneSeverities = emptyCounts();
-      await this.closeReaders();
-      return undefined;
-    }
-    if (entry.evicted) {
-      await this.finishFile(entry, false);
-      return undefined;
-    }
-    if (entry.kind === 'spill') return this.spillBatch(entry);
-    return this.walBatch(entry);
-  }
-
-  private async walBatch(entry: WalEntry): Promise<Batch | undefined> {
-    if (entry.scanned) await entry.scanned;
-    if (this.walReader?.seq !== entry.seq) {
-      await this.closeReaders();
-      let fh: fs.promises.FileHandle;
-      try {
-        fh = await fs.promises.open(entry.path, 'r');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        if (this.o.ledger.get(entry.seq) !== entry) return undefined; // evicted or spilled meanwhile
-        // Deleted underneath: its undelivered records are lost; count them and move on.
-        this.o.counters.drop('corrupt', ...this.undelivered(entry));
-        this.o.counters.error(err);
-        this.o.ledger.delete(entry.seq);
-        this.o.onFileDeleted();
-        return undefined;
-      }
-      this.walReader = { seq: entry.seq, fh, reader: new FrameReader(fh, this.pos.offset) };
-    }
-    const { reader } = this.walReader;
-    reader.pos = this.pos.offset;
-    const records: ReadableLogRecord[] = [];
-    const recovered = entry.scanned !== undefined;
-    let bytes = 0;
-    // Frames are merged up to a record count and a size: large bodies must not add up to a request
-    // over a collector's message limit (gRPC's default is 4 MiB).
-    while (records.length < this.o.maxBatchRecords && bytes < MAX_BATCH_BYTES && !entry.evicted) {
-      const r = await reader.next(entry.written);
-      if (r === null) break;
-      if (r.kind === 'incomplete') {
-        // Only a closed file can end in a torn frame (the scan already cut recovered ones).
-        if (entry.closed) reader.pos = entry.written;
-        break;
-      }
-      if (r.kind === 'corrupt') {
-        if (!recovered) {
-          this.o.counters.corruptFrames++;
-          this.o.counters.drop(
-            'corrupt',
-            r.damagedHeaders.reduce((n, h) => n + h.count, 0),
-          );
-        }
-        continue;
-      }
-      bytes += r.payload.length;
-      try {
-        const decoded = this.decoder.decode(r.payload, 0, r.payload.length);
-        for (const rec of decoded) records.push(rec);
-      } catch (err) {
-        this.o.counters.corruptFrames++;
-        this.o.counters.drop('corrupt', r.header.count);
-        this.o.counters.error(err);
-      }
-    }
-    // Evicted while we read: the evictor counted these records as lost; do not also deliver them.
-    if (entry.evicted) return undefined;
-    if (records.length > 0 || reader.pos > this.pos.offset) {
-      return { records, entry, end: reader.pos };
-    }
-    if (entry.closed && reader.pos >= entry.written) {
-      await this.finishFile(entry, true);
-      return undefined;
-    }
-    await this.waitForData();
-    return undefined;
-  }
-
-  private async spillBatch(entry: SpillEntry): Promise<Batch | undefined> {
-    if (entry.scanned) await entry.scanned;
-    if (this.spill?.seq !== entry.seq) {
-      await this.closeReaders();
-      try {
-        this.spill = { seq: entry.seq, cursor: await this.o.openSpill(entry, this.pos.offset) };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        if (this.o.ledger.get(entry.seq) !== entry) return undefined;
-        this.o.counters.drop('corrupt', ...this.undelivered(entry));
-        this.o.counters.error(err);
-        this.o.ledger.delete(entry.seq);
-        this.o.onFileDeleted();
-        return undefined;
-      }
-    }
-    const records = await this.spill.cursor.next(this.o.maxBatchRecords);
-    if (entry.evicted) return undefined;
-    if (records === null) {
-      await this.finishFile(entry, true);
-      return undefined;
-    }
-    return { records, entry, end: this.pos.offset + records.length };
-  }
-
-  /** Drops the current file after repeated read failures, counting what it still held. */
-  private async giveUp(): Promise<void> {
-    const entry = this.o.ledger.get(this.pos.seq);
-    if (entry === undefined) return;
-    this.o.counters.drop('corrupt', ...this.undelivered(entry));
-    await this.finishFile(entry, true);
-  }
-
-  /** Deletes a finished file (unless evicted: the evictor deleted it) and moves to the next seq. */
-  private async finishFile(entry: LedgerEntry, remove: boolean): Promise<void> {
-    await this.closeReaders();
-    if (remove && !entry.evicted) {
-      await this.flushDownstream();
-      await fs.promises.rm(entry.path, { force: true });
-      if (entry.kind === 'spill') await fs.promises.rm(`${entry.path}.idx`, { force: true });
-    }
-    this.o.ledger.delete(entry.seq);
-    this.o.onFileDeleted();
-    // Claim the next seq now, at the start of whatever kind of file it is (a seq not created yet
-    // will be a WAL segment: only the writer creates seqs, and a claimed seq is never spilled).
-    const next = this.o.ledger.get(entry.seq + 1);
-    this.pos.seq = entry.seq + 1;
-    this.pos.offset = next?.kind === 'spill' ? 0 : SEGMENT_HEADER_BYTES;
-    this.pos.doneInFile = 0;
-    this.doneSeverities = emptyCounts();
-  }
-
-  private async closeReaders(): Promise<void> {
-    const w = this.walReader;
-    this.walReader = undefined;
-    await w?.fh.close();
-    const s = this.spill;
-    this.spill = undefined;
-    await s?.cursor.close();
   }
 
   private waitForData(): Promise<void> {

@@ -8,11 +8,11 @@ import {
   readFrameTable,
   readLogRecordBatches,
 } from '@spillway/file-exporter';
+import type { SpillCursor } from './batch-source';
 import type { Counters } from './counters';
 import { FrameReader } from './frame-reader';
 import type { Ledger, SpillEntry, WalEntry } from './ledger';
 import { BatchDecoder } from './record-decoder';
-import type { SpillCursor } from './sender';
 import { countSeverities, emptyCounts } from './severity-counts';
 import { SEGMENT_HEADER_BYTES } from './wal-format';
 

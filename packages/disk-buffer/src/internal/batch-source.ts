@@ -1,0 +1,219 @@
+import * as fs from 'node:fs';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { Counters } from './counters';
+import { FrameReader } from './frame-reader';
+import type { Ledger, LedgerEntry, SpillEntry, WalEntry } from './ledger';
+import { BatchDecoder } from './record-decoder';
+import { emptyCounts, type SeverityCounts } from './severity-counts';
+import { SEGMENT_HEADER_BYTES } from './wal-format';
+
+/*
+ * The reading half of the sender (the delivery loop is in sender.ts): owns the read position and
+ * the open file, and turns the file at the position into the next batch. WAL segments are read
+ * frame by frame (FrameReader) and decoded; spill files through a SpillCursor. When a closed file
+ * is fully read it is deleted and the position moves to the next seq.
+ */
+
+/** Batches of records out of a spill file, after the first `skip` records. */
+export interface SpillCursor {
+  next(maxRecords: number): Promise<ReadableLogRecord[] | null>;
+  close(): Promise<void>;
+}
+
+export interface Position {
+  seq: number;
+  /** Byte offset in a WAL segment, or records already delivered from a spill file. */
+  offset: number;
+  /** Records of the current file delivered (or skipped as corrupt/expired). */
+  doneInFile: number;
+}
+
+export interface Batch {
+  records: ReadableLogRecord[];
+  entry: LedgerEntry;
+  /** Position after the batch. */
+  end: number;
+}
+
+export interface BatchSourceOptions {
+  ledger: Ledger;
+  counters: Counters;
+  maxBatchRecords: number;
+  openSpill: (entry: SpillEntry, skip: number) => Promise<SpillCursor>;
+  /** Called after a file is deleted (disk accounting). */
+  onFileDeleted: () => void;
+  /** Records of `entry` not yet done, with their severities: counted when a file is lost. */
+  undelivered: (entry: LedgerEntry) => [number, SeverityCounts | undefined];
+  /** Parks the loop until there is new data (or it is stopped). */
+  waitForData: () => Promise<void>;
+  /** Makes what was delivered durable downstream, before a delivered file is deleted. */
+  flushDownstream: () => Promise<void>;
+}
+
+/** Encoded bytes above which the sender stops merging WAL frames into one export. */
+const MAX_BATCH_BYTES = 1024 * 1024;
+
+export class BatchSource {
+  /** Severities of the records of the current file already done (delivered or dropped). */
+  doneSeverities: SeverityCounts = emptyCounts();
+  private walReader: { seq: number; fh: fs.promises.FileHandle; reader: FrameReader } | undefined;
+  private spill: { seq: number; cursor: SpillCursor } | undefined;
+  private readonly decoder = new BatchDecoder();
+
+  constructor(
+    private readonly o: BatchSourceOptions,
+    readonly pos: Position,
+  ) {}
+
+  /** The next batch, or undefined after waiting (for data, a scan, or a file switch). */
+  async next(): Promise<Batch | undefined> {
+    const entry = this.o.ledger.atOrAfter(this.pos.seq);
+    if (entry === undefined) {
+      await this.o.waitForData();
+      return undefined;
+    }
+    if (entry.seq !== this.pos.seq) {
+      // Claim the seq before any await: the spiller never converts a seq the sender has reached.
+      this.pos.seq = entry.seq;
+      this.pos.offset = entry.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0;
+      this.pos.doneInFile = 0;
+      this.doneSeverities = emptyCounts();
+      await this.closeReaders();
+      return undefined;
+    }
+    if (entry.evicted) {
+      await this.finishFile(entry, false);
+      return undefined;
+    }
+    if (entry.kind === 'spill') return this.spillBatch(entry);
+    return this.walBatch(entry);
+  }
+
+  private async walBatch(entry: WalEntry): Promise<Batch | undefined> {
+    if (entry.scanned) await entry.scanned;
+    if (this.walReader?.seq !== entry.seq) {
+      await this.closeReaders();
+      let fh: fs.promises.FileHandle;
+      try {
+        fh = await fs.promises.open(entry.path, 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        if (this.o.ledger.get(entry.seq) !== entry) return undefined; // evicted or spilled meanwhile
+        // Deleted underneath: its undelivered records are lost; count them and move on.
+        this.o.counters.drop('corrupt', ...this.o.undelivered(entry));
+        this.o.counters.error(err);
+        this.o.ledger.delete(entry.seq);
+        this.o.onFileDeleted();
+        return undefined;
+      }
+      this.walReader = { seq: entry.seq, fh, reader: new FrameReader(fh, this.pos.offset) };
+    }
+    const { reader } = this.walReader;
+    reader.pos = this.pos.offset;
+    const records: ReadableLogRecord[] = [];
+    const recovered = entry.scanned !== undefined;
+    let bytes = 0;
+    // Frames are merged up to a record count and a size: large bodies must not add up to a request
+    // over a collector's message limit (gRPC's default is 4 MiB).
+    while (records.length < this.o.maxBatchRecords && bytes < MAX_BATCH_BYTES && !entry.evicted) {
+      const r = await reader.next(entry.written);
+      if (r === null) break;
+      if (r.kind === 'incomplete') {
+        // Only a closed file can end in a torn frame (the scan already cut recovered ones).
+        if (entry.closed) reader.pos = entry.written;
+        break;
+      }
+      if (r.kind === 'corrupt') {
+        if (!recovered) {
+          this.o.counters.corruptFrames++;
+          this.o.counters.drop(
+            'corrupt',
+            r.damagedHeaders.reduce((n, h) => n + h.count, 0),
+          );
+        }
+        continue;
+      }
+      bytes += r.payload.length;
+      try {
+        const decoded = this.decoder.decode(r.payload, 0, r.payload.length);
+        for (const rec of decoded) records.push(rec);
+      } catch (err) {
+        this.o.counters.corruptFrames++;
+        this.o.counters.drop('corrupt', r.header.count);
+        this.o.counters.error(err);
+      }
+    }
+    // Evicted while we read: the evictor counted these records as lost; do not also deliver them.
+    if (entry.evicted) return undefined;
+    if (records.length > 0 || reader.pos > this.pos.offset) {
+      return { records, entry, end: reader.pos };
+    }
+    if (entry.closed && reader.pos >= entry.written) {
+      await this.finishFile(entry, true);
+      return undefined;
+    }
+    await this.o.waitForData();
+    return undefined;
+  }
+
+  private async spillBatch(entry: SpillEntry): Promise<Batch | undefined> {
+    if (entry.scanned) await entry.scanned;
+    if (this.spill?.seq !== entry.seq) {
+      await this.closeReaders();
+      try {
+        this.spill = { seq: entry.seq, cursor: await this.o.openSpill(entry, this.pos.offset) };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        if (this.o.ledger.get(entry.seq) !== entry) return undefined;
+        this.o.counters.drop('corrupt', ...this.o.undelivered(entry));
+        this.o.counters.error(err);
+        this.o.ledger.delete(entry.seq);
+        this.o.onFileDeleted();
+        return undefined;
+      }
+    }
+    const records = await this.spill.cursor.next(this.o.maxBatchRecords);
+    if (entry.evicted) return undefined;
+    if (records === null) {
+      await this.finishFile(entry, true);
+      return undefined;
+    }
+    return { records, entry, end: this.pos.offset + records.length };
+  }
+
+  /** Drops the current file after repeated read failures, counting what it still held. */
+  async giveUp(): Promise<void> {
+    const entry = this.o.ledger.get(this.pos.seq);
+    if (entry === undefined) return;
+    this.o.counters.drop('corrupt', ...this.o.undelivered(entry));
+    await this.finishFile(entry, true);
+  }
+
+  /** Deletes a finished file (unless evicted: the evictor deleted it) and moves to the next seq. */
+  private async finishFile(entry: LedgerEntry, remove: boolean): Promise<void> {
+    await this.closeReaders();
+    if (remove && !entry.evicted) {
+      await this.o.flushDownstream();
+      await fs.promises.rm(entry.path, { force: true });
+      if (entry.kind === 'spill') await fs.promises.rm(`${entry.path}.idx`, { force: true });
+    }
+    this.o.ledger.delete(entry.seq);
+    this.o.onFileDeleted();
+    // Claim the next seq now, at the start of whatever kind of file it is (a seq not created yet
+    // will be a WAL segment: only the writer creates seqs, and a claimed seq is never spilled).
+    const next = this.o.ledger.get(entry.seq + 1);
+    this.pos.seq = entry.seq + 1;
+    this.pos.offset = next?.kind === 'spill' ? 0 : SEGMENT_HEADER_BYTES;
+    this.pos.doneInFile = 0;
+    this.doneSeverities = emptyCounts();
+  }
+
+  async closeReaders(): Promise<void> {
+    const w = this.walReader;
+    this.walReader = undefined;
+    await w?.fh.close();
+    const s = this.spill;
+    this.spill = undefined;
+    await s?.cursor.close();
+  }
+}

@@ -1,0 +1,112 @@
+import type { SpanContext } from '@opentelemetry/api';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { NoTrace, type PolicyState } from './policy-state';
+import { Reason } from './processor-stats';
+import { hashNumber56, hashString56, TraceRandomnessReader } from './trace-randomness';
+
+const TWO_24 = 2 ** 24;
+const TWO_32 = 2 ** 32;
+/** What compare() returns for a kept record (else the drop reason). */
+export const KEEP = -1;
+
+/**
+ * The randomness R of the record being decided, and its comparison with the class thresholds: R
+ * comes from the trace context, or for a record without one from an attribute hash or a random
+ * draw (shared between `enabled()` and the `onEmit()` that follows). Written in place: the hot
+ * path allocates nothing.
+ */
+export class RecordRandomness {
+  private readonly reader = new TraceRandomnessReader();
+  private readonly rand = { hi: 0, lo: 0 };
+  // A draw made by enabled() for a record without trace context, used by the onEmit that follows,
+  // so that both see the same decision.
+  private pendingDraw = false;
+  private pendingAsks = 0;
+  private pendingHi = 0;
+  private pendingLo = 0;
+
+  constructor(private readonly policy: PolicyState) {}
+
+  /** Sets R from a span context; false when it has no valid trace id. */
+  fromTrace(sc: SpanContext): boolean {
+    if (!this.reader.read(sc)) return false;
+    this.rand.hi = this.reader.hi;
+    this.rand.lo = this.reader.lo;
+    return true;
+  }
+
+  /**
+   * For `enabled()` on a record without trace context in random mode: compares a draw kept for the
+   * `onEmit()` that follows (dropped again when the record is refused).
+   */
+  comparePending(cls: number): number {
+    // One draw serves at most two enabled() calls (a bridge's, then Logger.emit's) and the
+    // onEmit after them; a draw asked about more often belongs to a record never emitted.
+    if (!this.pendingDraw || this.pendingAsks >= 2) {
+      this.draw();
+      this.pendingHi = this.rand.hi;
+      this.pendingLo = this.rand.lo;
+      this.pendingDraw = true;
+      this.pendingAsks = 0;
+    }
+    this.pendingAsks++;
+    this.rand.hi = this.pendingHi;
+    this.rand.lo = this.pendingLo;
+    const outcome = this.compare(cls);
+    if (outcome !== KEEP) this.pendingDraw = false;
+    return outcome;
+  }
+
+  /**
+   * Sets R for a record without trace context; false when the ratio does not apply (keep and drop
+   * modes).
+   */
+  fromRecord(record: ReadableLogRecord): boolean {
+    const p = this.policy;
+    switch (p.noTraceMode) {
+      case NoTrace.KEEP:
+      case NoTrace.DROP:
+        return false;
+      case NoTrace.ATTRIBUTE: {
+        const v = record.attributes[p.noTraceAttribute];
+        if (typeof v === 'string') hashString56(v, this.rand);
+        else if (typeof v === 'number') hashNumber56(v, this.rand);
+        else this.draw();
+        return true;
+      }
+      default:
+        if (this.pendingDraw) {
+          this.pendingDraw = false;
+          this.rand.hi = this.pendingHi;
+          this.rand.lo = this.pendingLo;
+        } else {
+          this.draw();
+        }
+        return true;
+    }
+  }
+
+  private draw(): void {
+    this.rand.hi = Math.floor(Math.random() * TWO_24);
+    this.rand.lo = Math.floor(Math.random() * TWO_32);
+  }
+
+  // KEEP when R ≥ the class's effective threshold; else why not: below the configured threshold =
+  // sampled, between configured and effective = rate_limited (the backoff), and if it would pass one
+  // backoff level lower, counted in the limiter's band (what recovering would let through).
+  compare(cls: number): number {
+    const p = this.policy;
+    const hi = this.rand.hi;
+    const lo = this.rand.lo;
+    const effHi = p.effHi[cls]!;
+    if (hi > effHi || (hi === effHi && lo >= p.effLo[cls]!)) return KEEP;
+    const cfgHi = p.cfgHi[cls]!;
+    if (hi < cfgHi || (hi === cfgHi && lo < p.cfgLo[cls]!)) return Reason.SAMPLED;
+    const lowerHi = p.lowerHi[cls]!;
+    const limiter = p.limiters[cls];
+    if (limiter !== undefined && (hi > lowerHi || (hi === lowerHi && lo >= p.lowerLo[cls]!))) {
+      limiter.band++;
+    }
+    return Reason.RATE_LIMITED;
+  }
+}
