@@ -232,5 +232,41 @@ describe('DiskBufferedLogRecordExporter', () => {
         await exporter.shutdown();
       },
     );
+
+    it('should count by severity only the undelivered records of a partly delivered file it evicts', async () => {
+      const { exporter, down } = setup({
+        maxDiskBytes: 512 * 1024,
+        segmentBytes: 64 * 1024,
+        whenFull: 'drop_oldest',
+        minFreeBytes: 0,
+        maxExportBatchSize: 50,
+      });
+      // The first two batches of the oldest segment are delivered, the third is in flight when the
+      // downstream goes down, and the cap evicts that segment with the rest of its records.
+      down.succeedThenFail(2);
+      const sentRecords: ReadableLogRecord[] = [];
+      for (let i = 0; i < 120; i++) {
+        const recs = corpusRecords(50, i * 50);
+        sentRecords.push(...recs);
+        await new Promise((r) => exporter.export(recs, r));
+      }
+      expect(exporter.getStats().dropped.disk_full).toBeGreaterThan(0);
+      down.succeedThenFail(Number.POSITIVE_INFINITY);
+      down.failing = false;
+      await down.waitFor(() => exporter.getStats().pendingRecords === 0);
+      await exporter.forceFlush();
+      const arrived = new Set(down.ids());
+      expect(arrived.has(0) && arrived.has(99)).toBe(true);
+      const lost = { trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0, unknown: 0 };
+      let lostCount = 0;
+      for (const r of sentRecords) {
+        if (arrived.has(r.attributes['test.id'] as number)) continue;
+        lostCount++;
+        lost[severityClassName(severityClassOf(r.severityNumber as number, r.severityText))]++;
+      }
+      expect(lostCount).toBe(exporter.getStats().dropped.disk_full);
+      expect(exporter.getStats().droppedBySeverity).toEqual(lost);
+      await exporter.shutdown();
+    });
   });
 });

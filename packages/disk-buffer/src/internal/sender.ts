@@ -215,8 +215,9 @@ export class Sender {
       }
       if (batch === undefined) continue;
       const n = batch.records.length;
+      const batchSeverities = countSeverities(batch.records);
       this.inFlight = n;
-      this.inFlightSeverities = countSeverities(batch.records);
+      this.inFlightSeverities = batchSeverities;
       const delivered = n > 0 ? await this.deliver(batch.records) : true;
       this.inFlight = 0;
       this.inFlightSeverities = emptyCounts();
@@ -224,7 +225,7 @@ export class Sender {
       if (this.pos.seq === batch.entry.seq) {
         this.pos.offset = batch.end;
         this.pos.doneInFile += n;
-        addCounts(this.source.doneSeverities, this.inFlightSeverities);
+        addCounts(this.source.doneSeverities, batchSeverities);
       }
       this.settle('delivered');
       this.maybeCheckpoint();
