@@ -75,6 +75,24 @@ describe('FailoverLogRecordExporter', () => {
       expect(existsSync(join(dir, '.replay-checkpoint.json'))).toBe(false);
     });
 
+    it('should keep writing one fallback file through an outage, not one per batch', async () => {
+      const dir = tempDir();
+      const { receiver, otlp } = await grpcPrimary();
+      const zstd = new ZstdFileLogRecordExporter({ directory: dir });
+      const failover = new FailoverLogRecordExporter({
+        exporters: [otlp, zstd],
+        retryIntervalMillis: 60_000,
+        replay: { settleMillis: 100 },
+      });
+      onCleanup(() => failover.shutdown());
+      const b = new Batches();
+      await receiver.stop();
+      for (let i = 0; i < 30; i++) expect((await exportBatch(failover, b.next(20))).code).toBe(0);
+      await failover.forceFlush();
+      expect(zstd.getStats().recordsWritten).toBe(600);
+      expect(zstFiles(dir)).toHaveLength(1);
+    });
+
     it('should replay a batch that fell back while the circuit stayed closed, without further traffic', async () => {
       const dir = tempDir();
       const { receiver, otlp } = await grpcPrimary();

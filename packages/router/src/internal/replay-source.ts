@@ -23,6 +23,11 @@ export interface ReplaySource {
    * the fallback so far is included): never a file the exporter is writing.
    */
   closedFiles(): Promise<BacklogFile[]>;
+  /**
+   * Every file waiting, the one being written included, without closing it: what the backlog is
+   * between passes. Cheap (a directory listing), so it may run after every fallback write.
+   */
+  pendingFiles(): Promise<BacklogFile[]>;
   /** The frames of a file with their OTLP/JSON lines; torn/corrupt frames are skipped and reported. */
   frames(path: string, onProblem: (problem: FrameProblem) => void): AsyncIterable<DecodedFrame>;
   /** Deletes a fully replayed file and its index. */
@@ -59,21 +64,23 @@ class ZstdReplaySource implements ReplaySource {
 
   async closedFiles(): Promise<BacklogFile[]> {
     await this.exporter.rotate();
-    let listed: BacklogFile[];
-    try {
-      listed = await listCompressedFiles(this.directory);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    const listed = await this.pendingFiles();
     // A live batch may have reopened a file since rotate(), and one the exporter started creating
     // while we listed may not be its `currentFile` yet: forceFlush waits for its write queue, file
     // creation included, so after it `currentFile` names every file still open among those listed.
     await this.exporter.forceFlush();
     const current = this.exporter.currentFile;
-    return listed
-      .filter((f) => f.path !== current)
-      .map(({ path, name, size }) => ({ path, name, size }));
+    return listed.filter((f) => f.path !== current);
+  }
+
+  async pendingFiles(): Promise<BacklogFile[]> {
+    try {
+      const listed = await listCompressedFiles(this.directory);
+      return listed.map(({ path, name, size }) => ({ path, name, size }));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
   }
 
   frames(path: string, onProblem: (problem: FrameProblem) => void): AsyncIterable<DecodedFrame> {

@@ -62,6 +62,9 @@ export class Replayer {
   private backlog: BacklogFile[] = [];
   private backlogKnown = false;
   private dirty = true;
+  // Records went to the fallback since its file was last closed: they may not be in a file on
+  // disk yet (the exporter writes a frame at its flush interval), but they are backlog.
+  private unrotated = false;
   private replaying = false;
   private inFlight: Promise<unknown> = Promise.resolve();
   private readonly loop: Promise<void>;
@@ -101,6 +104,7 @@ export class Replayer {
   /** A live batch went to a fallback: there is (or will be) a file to replay. */
   fallbackWritten(): void {
     this.dirty = true;
+    this.unrotated = true;
     this.notify();
   }
 
@@ -164,7 +168,7 @@ export class Replayer {
       } catch (error) {
         this.fail(`listing ${this.source.directory}: ${describeExportError(error)}`);
       }
-      if (this.backlog.length === 0) {
+      if (this.backlog.length === 0 && !this.unrotated) {
         if (!this.dirty) await this.sleep(Number.POSITIVE_INFINITY);
         continue;
       }
@@ -182,6 +186,17 @@ export class Replayer {
         await this.sleep(readyAt - Date.now());
         continue;
       }
+      // Only now close the file being written, so its records replay in this pass too. Closing it
+      // at every listing instead would cut a new file for every batch the fallback takes.
+      try {
+        this.unrotated = false;
+        this.backlog = await this.source.closedFiles();
+      } catch (error) {
+        this.fail(`listing ${this.source.directory}: ${describeExportError(error)}`);
+        this.notBefore = Date.now() + this.settleMillis;
+        continue;
+      }
+      if (this.backlog.length === 0) continue;
       this.budget = closedSince === undefined ? 1 : Number.POSITIVE_INFINITY;
       const end = await this.pass();
       if (end === 'failed') {
@@ -194,7 +209,7 @@ export class Replayer {
 
   private async refreshBacklog(): Promise<void> {
     this.dirty = false;
-    this.backlog = await this.source.closedFiles();
+    this.backlog = await this.source.pendingFiles();
     this.backlogKnown = true;
   }
 
