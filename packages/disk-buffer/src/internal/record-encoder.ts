@@ -108,6 +108,8 @@ function writeMap(w: ByteWriter, m: Record<string, unknown>, extra?: [string, st
     return;
   }
   w.pos = at;
+  // Deferred strings of the first pass would land in the wrong places: redo the batch undeferred.
+  if (w.deferLong) w.abandonDeferral();
   const keys = Object.keys(m);
   w.varint(keys.length + (extra ? 1 : 0));
   for (const k of keys) {
@@ -128,8 +130,18 @@ function writeHrTime(w: ByteWriter, t: readonly [number, number]): void {
   const s = t[0];
   const ns = t[1];
   if (s >>> 0 === s && ns >>> 0 === ns && ns < HR_WIDE) {
-    w.u32(ns);
-    w.u32(s);
+    w.ensure(8);
+    const b = w.buf;
+    const p = w.pos;
+    b[p] = ns;
+    b[p + 1] = ns >>> 8;
+    b[p + 2] = ns >>> 16;
+    b[p + 3] = ns >>> 24;
+    b[p + 4] = s;
+    b[p + 5] = s >>> 8;
+    b[p + 6] = s >>> 16;
+    b[p + 7] = s >>> 24;
+    w.pos = p + 8;
   } else {
     w.u32(HR_WIDE);
     w.f64le(s);
@@ -146,6 +158,42 @@ function writeOptString(w: ByteWriter, s: string | undefined): void {
   }
 }
 
+// Span ids recently written, in a direct-mapped cache keyed by a few of their chars: the records
+// of a span repeat its ids (the very same strings, so the comparisons are pointer checks), and a
+// hit copies 24 bytes instead of decoding 48 hex digits.
+const ID_SLOTS = 256;
+const idTrace: Array<string | undefined> = new Array<string | undefined>(ID_SLOTS).fill(undefined);
+const idSpan: Array<string | undefined> = new Array<string | undefined>(ID_SLOTS).fill(undefined);
+const idBytes = new Uint8Array(ID_SLOTS * 24);
+const idView = new DataView(idBytes.buffer);
+
+/** Writes the ids as 24 bytes; false (nothing written) when they are not 32 and 16 hex digits. */
+function writeSpanIds(w: ByteWriter, traceId: string, spanId: string): boolean {
+  if (traceId.length !== 32 || spanId.length !== 16) return false;
+  const slot =
+    ((traceId.charCodeAt(31) * 31 + spanId.charCodeAt(15)) * 31 + spanId.charCodeAt(14)) &
+    (ID_SLOTS - 1);
+  const from = slot * 24;
+  if (idTrace[slot] === traceId && idSpan[slot] === spanId) {
+    w.words(idView, from, 24);
+    return true;
+  }
+  const at = w.pos;
+  if (!w.hex(traceId, 16) || !w.hex(spanId, 8)) {
+    w.pos = at;
+    return false;
+  }
+  const b = w.buf;
+  for (let i = 0; i < 24; i++) idBytes[from + i] = b[at + i]!;
+  idTrace[slot] = traceId;
+  idSpan[slot] = spanId;
+  return true;
+}
+
+// Reused between batches: the resource / scope index of each record.
+let rIdx = new Uint32Array(1024);
+let sIdx = new Uint32Array(1024);
+
 /**
  * Appends the payload of `records` to `w`. `uid`, when given, names the extra attribute stamped on
  * each record (its value from the record's index in the batch).
@@ -155,33 +203,82 @@ export function encodeBatch(
   records: ReadonlyArray<ReadableLogRecord>,
   uid?: ExtraAttribute,
 ): void {
-  const resources = new Map<Resource, number>();
-  const scopes = new Map<Scope, number>();
-  const rIdx = new Array<number>(records.length);
-  const sIdx = new Array<number>(records.length);
-  for (let i = 0; i < records.length; i++) {
+  // Long strings are written together at the end, assumed ASCII (nearly all logs are); a batch
+  // where one is not is encoded again, each string written on its own.
+  const start = w.pos;
+  w.deferLong = true;
+  w.deferFailed = false;
+  let done = false;
+  try {
+    encodeAll(w, records, uid);
+    done = !w.deferFailed && w.flushDeferred();
+  } finally {
+    // Also when encoding threw: the writer must not keep deferring nor hold the strings.
+    if (!done) w.abandonDeferral();
+    w.deferLong = false;
+  }
+  if (done) return;
+  w.pos = start;
+  encodeAll(w, records, uid);
+}
+
+function encodeAll(
+  w: ByteWriter,
+  records: ReadonlyArray<ReadableLogRecord>,
+  uid: ExtraAttribute | undefined,
+): void {
+  const n = records.length;
+  if (rIdx.length < n) {
+    rIdx = new Uint32Array(n);
+    sIdx = new Uint32Array(n);
+  }
+  // Distinct resources and scopes in first-seen order. Nearly every batch has one of each, so
+  // the previous record's is checked before the maps.
+  const resources: Resource[] = [];
+  const scopes: Scope[] = [];
+  const resIndex = new Map<Resource, number>();
+  const scopeIndex = new Map<Scope, number>();
+  let lastRes: Resource | undefined;
+  let lastScope: Scope | undefined;
+  let ri = 0;
+  let si = 0;
+  for (let i = 0; i < n; i++) {
     const r = records[i]!;
-    let ri = resources.get(r.resource);
-    if (ri === undefined) {
-      ri = resources.size;
-      resources.set(r.resource, ri);
+    const res = r.resource;
+    if (res !== lastRes) {
+      let k = resIndex.get(res);
+      if (k === undefined) {
+        k = resources.length;
+        resources.push(res);
+        resIndex.set(res, k);
+      }
+      lastRes = res;
+      ri = k;
     }
-    let si = scopes.get(r.instrumentationScope);
-    if (si === undefined) {
-      si = scopes.size;
-      scopes.set(r.instrumentationScope, si);
+    const scope = r.instrumentationScope;
+    if (scope !== lastScope) {
+      let k = scopeIndex.get(scope);
+      if (k === undefined) {
+        k = scopes.length;
+        scopes.push(scope);
+        scopeIndex.set(scope, k);
+      }
+      lastScope = scope;
+      si = k;
     }
     rIdx[i] = ri;
     sIdx[i] = si;
   }
   w.u8(CODEC_VERSION);
-  w.varint(resources.size);
-  for (const res of resources.keys()) {
+  w.varint(resources.length);
+  for (let i = 0; i < resources.length; i++) {
+    const res = resources[i]!;
     writeMap(w, res.attributes as Record<string, unknown>);
     writeOptString(w, res.schemaUrl);
   }
-  w.varint(scopes.size);
-  for (const s of scopes.keys()) {
+  w.varint(scopes.length);
+  for (let i = 0; i < scopes.length; i++) {
+    const s = scopes[i]!;
     w.string(s.name);
     writeOptString(w, s.version);
     writeOptString(w, s.schemaUrl);
@@ -193,51 +290,77 @@ export function encodeBatch(
     }
     w.varint(s.droppedAttributesCount ?? 0);
   }
-  w.varint(records.length);
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    w.varint(rIdx[i]!);
-    w.varint(sIdx[i]!);
-    const sc = r.spanContext;
-    const flagsAt = w.pos;
-    let flags = 0;
-    w.u8(0);
-    writeHrTime(w, r.hrTime);
-    writeHrTime(w, r.hrTimeObserved);
-    if (r.severityNumber !== undefined) {
-      flags |= F_SEVERITY_NUMBER;
-      w.varint(r.severityNumber as number);
-    }
-    if (r.severityText !== undefined) {
-      flags |= F_SEVERITY_TEXT;
-      w.string(r.severityText);
-    }
-    if (r.body !== undefined) {
-      flags |= F_BODY;
-      writeValue(w, r.body);
-    }
-    if (r.eventName !== undefined) {
-      flags |= F_EVENT_NAME;
-      w.string(r.eventName);
-    }
-    if (sc !== undefined) {
-      flags |= F_SPAN;
-      const idsAt = w.pos;
-      if (!w.hex(sc.traceId, 16) || !w.hex(sc.spanId, 8)) {
-        w.pos = idsAt;
-        flags |= F_TEXT_IDS;
-        w.string(sc.traceId);
-        w.string(sc.spanId);
-      }
-      w.varint(sc.traceFlags);
-      if (sc.isRemote) flags |= F_REMOTE;
-      if (sc.traceState !== undefined) {
-        flags |= F_TRACE_STATE;
-        w.string(sc.traceState.serialize());
-      }
-    }
-    writeMap(w, r.attributes as Record<string, unknown>, uid ? [uid.key, uid.value(i)] : undefined);
-    w.varint(r.droppedAttributesCount);
-    w.buf[flagsAt] = flags;
+  w.varint(n);
+  for (let i = 0; i < n; i++) writeRecord(w, records[i]!, rIdx[i]!, sIdx[i]!, uid, i);
+}
+
+function writeRecord(
+  w: ByteWriter,
+  r: ReadableLogRecord,
+  ri: number,
+  si: number,
+  uid: ExtraAttribute | undefined,
+  i: number,
+): void {
+  // Both indexes are nearly always < 128: a byte each, without the varint loop.
+  w.ensure(3);
+  let p = w.pos;
+  const b = w.buf;
+  if (ri < 0x80 && si < 0x80) {
+    b[p] = ri;
+    b[p + 1] = si;
+    p += 2;
+  } else {
+    w.varint(ri);
+    w.varint(si);
+    p = w.pos;
   }
+  const flagsAt = p;
+  let flags = 0;
+  w.pos = p + 1;
+  writeHrTime(w, r.hrTime);
+  writeHrTime(w, r.hrTimeObserved);
+  const severityNumber = r.severityNumber;
+  if (severityNumber !== undefined) {
+    flags |= F_SEVERITY_NUMBER;
+    w.varint(severityNumber as number);
+  }
+  const severityText = r.severityText;
+  if (severityText !== undefined) {
+    flags |= F_SEVERITY_TEXT;
+    w.string(severityText);
+  }
+  const body = r.body;
+  if (body !== undefined) {
+    flags |= F_BODY;
+    if (typeof body === 'string') {
+      w.u8(T_STRING);
+      w.string(body);
+    } else {
+      writeValue(w, body);
+    }
+  }
+  const eventName = r.eventName;
+  if (eventName !== undefined) {
+    flags |= F_EVENT_NAME;
+    w.string(eventName);
+  }
+  const sc = r.spanContext;
+  if (sc !== undefined) {
+    flags |= F_SPAN;
+    if (!writeSpanIds(w, sc.traceId, sc.spanId)) {
+      flags |= F_TEXT_IDS;
+      w.string(sc.traceId);
+      w.string(sc.spanId);
+    }
+    w.varint(sc.traceFlags);
+    if (sc.isRemote) flags |= F_REMOTE;
+    if (sc.traceState !== undefined) {
+      flags |= F_TRACE_STATE;
+      w.string(sc.traceState.serialize());
+    }
+  }
+  writeMap(w, r.attributes as Record<string, unknown>, uid ? [uid.key, uid.value(i)] : undefined);
+  w.varint(r.droppedAttributesCount);
+  w.buf[flagsAt] = flags;
 }
