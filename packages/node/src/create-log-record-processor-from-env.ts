@@ -1,5 +1,5 @@
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
-import { emitConfigWarning } from './internal/config-warning';
+import { emitConfigWarning } from '@spillway/record-format';
 import { readSpillwayConfig } from './read-spillway-config';
 import { SpillwayLogRecordProcessor } from './spillway-log-record-processor';
 import type { SpillwayOverrides } from './types';

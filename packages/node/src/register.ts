@@ -3,9 +3,9 @@
 // does by itself — with spillway as the logs pipeline, and installs the shutdown hooks
 // (see installShutdownHandlers). `OTEL_SDK_DISABLED=true` turns all of it off.
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { emitConfigWarning } from '@spillway/record-format';
 import { createLogRecordProcessorFromEnv } from './create-log-record-processor-from-env';
 import { installShutdownHandlers } from './install-shutdown-handlers';
-import { emitConfigWarning } from './internal/config-warning';
 import { REGISTERED } from './registered-pipeline';
 
 if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {

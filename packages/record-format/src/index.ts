@@ -1,3 +1,4 @@
+export { emitConfigWarning } from './config-warning';
 export { type Crc32, crc32, crc32Table } from './crc32';
 export {
   fromOtlpJsonAnyValue,

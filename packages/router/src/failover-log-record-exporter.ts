@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { emitConfigWarning } from '@spillway/record-format';
 import { describeExportError } from './classify-export-error';
 import { ExportTarget } from './internal/export-target';
 import { resolveReplaySource } from './internal/replay-source';
@@ -214,8 +215,8 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
-  const msg = `FailoverLogRecordExporter: ${name} must be a positive number, got ${String(value)}; using ${fallback}`;
-  diag.warn(msg);
-  process.emitWarning(msg, 'SpillwayConfigWarning');
+  emitConfigWarning(
+    `FailoverLogRecordExporter: ${name} must be a positive number, got ${String(value)}; using ${fallback}`,
+  );
   return fallback;
 }

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { emitConfigWarning } from '@spillway/record-format';
 import type { DiskBufferOptions, FsyncPolicy, RetryOptions, WhenFull } from '../types';
 import type { FsyncMode } from './wal-writer';
 
@@ -25,9 +26,8 @@ export interface ResolvedOptions {
 }
 
 function warn(variable: string, value: string, accepted: string, fallback: string): void {
-  process.emitWarning(
+  emitConfigWarning(
     `${variable}=${JSON.stringify(value)} is not valid (accepted: ${accepted}); using ${fallback}`,
-    { code: 'SPILLWAY_BAD_ENV' },
   );
 }
 

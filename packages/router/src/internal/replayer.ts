@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { FrameProblem } from '@spillway/file-exporter';
-import { OtlpJsonDecoder } from '@spillway/record-format';
+import { emitConfigWarning, OtlpJsonDecoder } from '@spillway/record-format';
 import { describeExportError } from '../classify-export-error';
 import type { ReplayOptions, ReplayStats } from '../types';
 import type { ExportTarget } from './export-target';
@@ -41,9 +41,9 @@ const MAX_TIMER_MILLIS = 2 ** 31 - 1;
 function orDefault(name: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (Number.isFinite(value) && value >= min) return value;
-  const msg = `FailoverLogRecordExporter: replay.${name} must be a number >= ${min}, got ${String(value)}; using ${fallback}`;
-  diag.warn(msg);
-  process.emitWarning(msg, 'SpillwayConfigWarning');
+  emitConfigWarning(
+    `FailoverLogRecordExporter: replay.${name} must be a number >= ${min}, got ${String(value)}; using ${fallback}`,
+  );
   return fallback;
 }
 
