@@ -231,32 +231,26 @@ export class WalWriter {
     return seg;
   }
 
+  /**
+   * Writes rounds until nothing is pending. Pipelined by one round: the frames of a round are
+   * acknowledged once the next round's writes are under way, so the exports those callbacks
+   * trigger are encoded on the event loop while the disk works on the round before.
+   */
   private async loop(): Promise<void> {
-    while (this.pending.length > 0) {
+    let written: Pending[] = [];
+    let touched = new Set<OpenSegment>();
+    for (;;) {
       const batch = this.pending;
       this.pending = [];
-      const touched = new Set<OpenSegment>();
-      for (const group of groupBySegment(batch)) {
-        const seg = group[0]!.seg;
-        seg.inFlight++;
-        try {
-          await writev(
-            seg.fd,
-            group.map((p) => p.frame),
-            group[0]!.offset,
-          );
-          this.landed(seg, group[0]!.offset, lastEnd(group));
-          touched.add(seg);
-        } catch (err) {
-          this.fail(seg, group, err as Error);
-        } finally {
-          seg.inFlight--;
-        }
+      const round = batch.length > 0 ? this.writeRound(batch) : undefined;
+      for (const p of written) if (touched.has(p.seg)) p.done();
+      written = [];
+      if (round === undefined) {
+        if (this.pending.length > 0) continue;
+        break;
       }
-      if (this.o.mode === 'always') {
-        for (const seg of touched) await this.syncSegment(seg);
-      }
-      for (const p of batch) if (touched.has(p.seg)) p.done();
+      touched = await round;
+      written = batch;
       this.o.onWritten();
       await this.closeRetired();
     }
@@ -264,6 +258,44 @@ export class WalWriter {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
+  }
+
+  /** Writes `batch` (fdatasync under 'always'); resolves to the segments written. */
+  private async writeRound(batch: Pending[]): Promise<Set<OpenSegment>> {
+    const touched = new Set<OpenSegment>();
+    for (const group of groupBySegment(batch)) {
+      const seg = group[0]!.seg;
+      seg.inFlight++;
+      try {
+        await writev(
+          seg.fd,
+          group.map((p) => p.frame),
+          group[0]!.offset,
+        );
+        this.landed(seg, group[0]!.offset, lastEnd(group));
+        touched.add(seg);
+      } catch (err) {
+        this.fail(seg, group, err as Error);
+      } finally {
+        seg.inFlight--;
+      }
+    }
+    if (this.o.mode === 'always') {
+      for (const seg of touched) {
+        try {
+          await this.syncSegment(seg);
+        } catch (err) {
+          // Written but not durable: under 'always' its frames fail (the segment is retired).
+          touched.delete(seg);
+          this.fail(
+            seg,
+            batch.filter((p) => p.seg === seg),
+            err as Error,
+          );
+        }
+      }
+    }
+    return touched;
   }
 
   private landed(seg: OpenSegment, offset: number, end: number): void {
