@@ -132,6 +132,85 @@ describe('encodeBatch', () => {
     expect(w.pos).toBeLessThanOrEqual(proto.length);
   });
 
+  it('should rewrite a map of 128 or more attributes with a full count', () => {
+    const attributes: Record<string, string> = {};
+    for (let i = 0; i < 200; i++) attributes[`key.${i}`] = `value ${i}`;
+    const [rec] = corpusRecords(1);
+    const records = [{ ...rec!, attributes }, rec!];
+    const w = new ByteWriter();
+    encodeBatch(w, records);
+    const back = new BatchDecoder().decode(w.buf, 0, w.pos);
+    expect(back[0]!.attributes).toEqual(attributes);
+    expect(back[1]!.body).toBe(rec!.body);
+  });
+
+  it('should keep later strings in place after a lone surrogate', () => {
+    // UTF-8 cannot hold a lone surrogate (it becomes U+FFFD, one code unit as well): the strings
+    // after it in the text block must still line up.
+    const [rec] = corpusRecords(1);
+    const records = [{ ...rec!, body: 'a\ud800b', attributes: { k: '\udc00', after: 'intact' } }];
+    const w = new ByteWriter();
+    encodeBatch(w, records);
+    const back = new BatchDecoder().decode(w.buf, 0, w.pos);
+    expect(back[0]!.body).toBe('a\ufffdb');
+    expect(back[0]!.attributes).toEqual({ k: '\ufffd', after: 'intact' });
+  });
+
+  it('should encode a string built by += the same as a flat one', () => {
+    let body = '';
+    for (let i = 0; i < 300; i++) body += String.fromCharCode(97 + (i % 26));
+    const [rec] = corpusRecords(1);
+    const w = new ByteWriter();
+    encodeBatch(w, [{ ...rec!, body }]);
+    expect(new BatchDecoder().decode(w.buf, 0, w.pos)[0]!.body).toBe(body);
+  });
+
+  it('should read codec version 1 payloads (strings in place)', () => {
+    // Written by hand from FORMAT.md: one resource, one scope, one record.
+    const str = (s: string) => {
+      const b = Buffer.from(s, 'utf8');
+      return [b.length, ...b];
+    };
+    const u32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+    // biome-ignore format: one line per field, as FORMAT.md lists them
+    const payload = Buffer.from([
+      1, // codec version
+      1, // resources
+      1, ...str('service.name'), 6, ...str('v1-service'), 0, // attributes, no schema URL
+      1, // scopes
+      ...str('scope'), 0, 0, 0, 0, // name, no version/schema URL/attributes, 0 dropped
+      1, // records
+      0, 0, // resource 0, scope 0
+      0x02 | 0x04 | 0x08, // flags: severity text, severity number, body
+      ...u32(5), ...u32(1_767_225_600), // time
+      ...u32(6), ...u32(1_767_225_600), // observed time
+      9, // severity number
+      ...str('INFO'),
+      6, ...str('héllo wörld'), // body
+      1, ...str('n'), 4, 10, // attributes: n = 5 (zigzag)
+      0, // dropped attributes
+    ]);
+    const [back] = new BatchDecoder().decode(payload, 0, payload.length);
+    expect(back!.resource.attributes).toEqual({ 'service.name': 'v1-service' });
+    expect(back!.instrumentationScope).toEqual({ name: 'scope' });
+    expect(back!.hrTime).toEqual([1_767_225_600, 5]);
+    expect(back!.hrTimeObserved).toEqual([1_767_225_600, 6]);
+    expect([back!.severityNumber, back!.severityText, back!.body]).toEqual([
+      9,
+      'INFO',
+      'héllo wörld',
+    ]);
+    expect(back!.attributes).toEqual({ n: 5 });
+  });
+
+  it('should refuse a text block offset outside the payload', () => {
+    const w = new ByteWriter();
+    encodeBatch(w, corpusRecords(3));
+    const buf = Buffer.from(w.buf.subarray(0, w.pos));
+    buf.writeUInt32LE(buf.length + 1, 1);
+    expect(() => new BatchDecoder().decode(buf, 0, buf.length)).toThrow(/text block offset/);
+  });
+
   it('should fail loudly on a damaged payload', () => {
     const w = new ByteWriter();
     encodeBatch(w, corpusRecords(3));

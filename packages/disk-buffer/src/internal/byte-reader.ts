@@ -1,8 +1,16 @@
 import { CorruptRecordError } from './errors';
 
-/** Reads what {@link ByteWriter} wrote; every read is bounds-checked and throws on overrun. */
+/**
+ * Reads what {@link ByteWriter} wrote; every read is bounds-checked and throws on overrun. Strings
+ * come from the batch's text block when one is set ({@link useText}), else from UTF-8 in place
+ * (codec version 1).
+ */
 export class ByteReader {
   pos: number;
+  /** Position in `text`, in UTF-16 code units. */
+  textPos = 0;
+  private text = '';
+  private inline = true;
   private readonly f64 = new Float64Array(1);
   private readonly f64Bytes = new Uint8Array(this.f64.buffer);
 
@@ -12,6 +20,23 @@ export class ByteReader {
     readonly end = buf.length,
   ) {
     this.pos = start;
+  }
+
+  /** Strings are read from `text` (a decoded text block) from now on. */
+  useText(text: string): void {
+    this.text = text;
+    this.textPos = 0;
+    this.inline = false;
+  }
+
+  /** The text block's chars read since `from`. */
+  textSince(from: number): string {
+    return this.text.slice(from, this.textPos);
+  }
+
+  /** True once every char of the text block has been read. */
+  get textDone(): boolean {
+    return this.textPos === this.text.length;
   }
 
   private need(n: number): void {
@@ -55,6 +80,17 @@ export class ByteReader {
 
   string(): string {
     const len = this.varint();
+    if (!this.inline) {
+      const from = this.textPos;
+      const to = from + len;
+      if (to > this.text.length) {
+        throw new CorruptRecordError(
+          `text overrun: need ${len} chars at ${from}, text has ${this.text.length}`,
+        );
+      }
+      this.textPos = to;
+      return this.text.slice(from, to);
+    }
     this.need(len);
     const s = this.buf.toString('utf8', this.pos, this.pos + len);
     this.pos += len;

@@ -6,17 +6,6 @@ const utf8Write: Utf8Write =
     return this.write(s, offset, 'utf8');
   };
 
-// A call into C++ (utf8Write) costs ~100 ns on its own, more than copying a short ASCII string
-// char by char; past this many UTF-16 units the native copy wins. 42 is also where a string's
-// reserved length prefix grows from 1 byte to 3 (42 × 3 ≤ 127), which the format relies on.
-const SHORT_STRING = 42;
-// Strings at least this long are deferred while a batch is encoded (see `flushDeferred`): below
-// it, encoding in place costs less than the bookkeeping.
-const DEFER_MIN = 16;
-// Deferred text is flushed at this many UTF-16 units (bounds the scratch space, and keeps it far
-// below the 3-byte length limit of 2 MiB).
-const MAX_DEFERRED = 256 * 1024;
-
 // Two hex digits (char codes < 128, packed as hi << 7 | lo) → their byte, or -1: one table load
 // per byte instead of two, and no native call (Buffer#hexWrite costs more than the decode).
 const HEX_PAIR = /* @__PURE__ */ (() => {
@@ -37,27 +26,23 @@ const HEX_PAIR = /* @__PURE__ */ (() => {
 
 /**
  * A growable little-endian byte writer, reused across batches so the hot path allocates nothing
- * but the final copy. Lengths are LEB128 varints; a string's length is reserved before its bytes
- * are written (1 byte when it cannot exceed 127 bytes, else 3) and back-filled, padded with
- * continuation bytes when shorter, so no string is scanned twice.
+ * but the final copy. Strings do not go in place: {@link text} writes a string's length in UTF-16
+ * code units and keeps the string; {@link endText} then writes all of them as one UTF-8 block
+ * (one join and one native write per batch: a call into C++ costs more than a short log body, and
+ * copying chars one by one in JS costs more than the native encoder).
  */
 export class ByteWriter {
   buf: Buffer;
   pos = 0;
-  /** Set by the batch encoder: long strings are deferred (see `flushDeferred`). */
-  deferLong = false;
-  /** A deferred string turned out not to be ASCII: the caller must encode again, undeferred. */
-  deferFailed = false;
-  // A view of `buf` for the 4-byte copies of `flushDeferred` (unaligned, which typed arrays refuse).
+  // A view of `buf` for the 4-byte copies of `words` (unaligned, which typed arrays refuse).
   private dv: DataView;
   private readonly f64 = new Float64Array(1);
   private readonly f64Bytes = new Uint8Array(this.f64.buffer);
-  // Deferred strings, with where each one's bytes go and the total of their lengths.
-  private deferred: string[] = [];
-  private deferredChars = 0;
-  private deferredAt: number[] = [];
-  private deferredLen: number[] = [];
-  private deferredN = 0;
+  // The strings given to `text` since the last `endText`, in order.
+  private texts: string[] = [];
+  private textCount = 0;
+  /** The char `text` read to flatten a rope: a public field, so the read cannot be elided. */
+  flattenProbe = 0;
 
   constructor(initialBytes = 64 * 1024) {
     this.buf = Buffer.allocUnsafe(initialBytes);
@@ -66,6 +51,7 @@ export class ByteWriter {
 
   reset(pos = 0): void {
     this.pos = pos;
+    this.discardText();
   }
 
   ensure(n: number): void {
@@ -115,110 +101,47 @@ export class ByteWriter {
     this.pos = p + 8;
   }
 
-  string(s: string): void {
+  /** Writes the varint length of `s` in UTF-16 code units; its chars go in the text block. */
+  text(s: string): void {
+    this.texts[this.textCount++] = s;
     const n = s.length;
-    // UTF-16 code units expand to at most 3 UTF-8 bytes each.
-    this.ensure(n * 3 + 3);
-    const b = this.buf;
-    const at = this.pos;
-    // Reading a char also flattens a rope in place (which joining them would not, re-walking it on
-    // every encode of the same string); a non-ASCII one is not worth deferring.
-    if (n >= DEFER_MIN && this.deferLong && n < MAX_DEFERRED && s.charCodeAt(0) < 0x80) {
-      this.defer(s, n);
-      return;
-    }
-    if (n <= SHORT_STRING) {
-      const start = at + 1;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        b[start + i] = c;
-      }
-      const len = i === n ? n : utf8Write.call(b, s, start);
-      b[at] = len;
-      this.pos = start + len;
-      return;
-    }
-    const start = at + 3;
-    const len = utf8Write.call(b, s, start);
-    if (len >= 0x200000) {
-      // Too long for a 3-byte varint (2 MiB): move the bytes to make room for a full varint.
-      const bytes = Buffer.from(b.subarray(start, start + len));
-      this.varint(len);
-      this.raw(bytes);
-      return;
-    }
-    b[at] = (len & 0x7f) | 0x80;
-    b[at + 1] = ((len >>> 7) & 0x7f) | 0x80;
-    b[at + 2] = len >>> 14;
-    this.pos = start + len;
-  }
-
-  // Assumes `s` is ASCII (its byte length its length), writes the length and leaves the bytes to
-  // `flushDeferred`, which checks the assumption for all deferred strings at once.
-  private defer(s: string, n: number): void {
-    const b = this.buf;
-    let at = this.pos;
-    // The same 1- or 3-byte length `string` would write for an ASCII string.
-    if (n <= SHORT_STRING) {
-      b[at++] = n;
+    // Reading a char flattens a rope (a string built by `+=`) in place, once; the join would walk
+    // the rope again every time the string is encoded. Only strings of 13+ chars can be ropes. The
+    // char is kept so the read cannot be optimized away.
+    if (n >= 13) this.probe = s.charCodeAt(0);
+    if (n < 0x80) {
+      this.ensure(1);
+      this.buf[this.pos++] = n;
     } else {
-      b[at] = (n & 0x7f) | 0x80;
-      b[at + 1] = ((n >>> 7) & 0x7f) | 0x80;
-      b[at + 2] = n >>> 14;
-      at += 3;
+      this.varint(n);
     }
-    const k = this.deferredN++;
-    this.deferredAt[k] = at;
-    this.deferredLen[k] = n;
-    this.deferred[k] = s;
-    this.deferredChars += n;
-    this.pos = at + n;
-    if (this.deferredChars >= MAX_DEFERRED && !this.flushDeferred()) this.abandonDeferral();
   }
 
-  /**
-   * Writes the deferred strings: one utf8Write of their concatenation past `pos` (a call into C++
-   * costs more than encoding a log body, so one per batch instead of one per string), then word
-   * copies into the reserved places. False, writing nothing, when they were not all ASCII.
-   */
-  flushDeferred(): boolean {
-    const n = this.deferredN;
-    if (n === 0) return true;
-    const parts = this.deferred;
-    // Joined in one builtin call: no intermediate rope nodes to allocate.
-    parts.length = n;
-    const text = parts.join('');
-    parts.length = 0; // holds no strings between batches
-    this.deferredChars = 0;
-    this.deferredN = 0;
-    // Room for any UTF-8 expansion, so a short count can only mean "not ASCII".
-    this.ensure(text.length * 3 + 4);
-    const b = this.buf;
-    let q = this.pos;
-    if (utf8Write.call(b, text, q) !== text.length) return false;
-    const dv = this.dv;
-    const atList = this.deferredAt;
-    const lenList = this.deferredLen;
-    for (let k = 0; k < n; k++) {
-      const t = atList[k]!;
-      const len = lenList[k]!;
-      let j = 0;
-      for (; j + 4 <= len; j += 4) dv.setUint32(t + j, dv.getUint32(q + j, true), true);
-      for (; j < len; j++) b[t + j] = b[q + j]!;
-      q += len;
-    }
-    return true;
+  /** How many strings {@link text} holds (to rewind to with {@link rewindText}). */
+  get textMark(): number {
+    return this.textCount;
   }
 
-  /** Stops deferring for this batch, which the caller then encodes again. */
-  abandonDeferral(): void {
-    this.deferred.length = 0;
-    this.deferredChars = 0;
-    this.deferredN = 0;
-    this.deferLong = false;
-    this.deferFailed = true;
+  /** Forgets the strings given to {@link text} after `mark` was taken. */
+  rewindText(mark: number): void {
+    this.textCount = mark;
+  }
+
+  /** Writes every string given to {@link text} since the last call, as one UTF-8 block. */
+  endText(): void {
+    const parts = this.texts;
+    parts.length = this.textCount;
+    const all = parts.join('');
+    this.discardText();
+    // Each UTF-16 code unit becomes at most 3 UTF-8 bytes.
+    this.ensure(all.length * 3);
+    this.pos += utf8Write.call(this.buf, all, this.pos);
+  }
+
+  /** Drops the strings held for the text block (also after a failed encode: holds nothing). */
+  discardText(): void {
+    this.texts.length = 0;
+    this.textCount = 0;
   }
 
   /** Appends `len` (a multiple of 4) bytes of `src` from `from`, four at a time. */

@@ -5,6 +5,7 @@ import { ByteReader } from './byte-reader';
 import { CorruptRecordError } from './errors';
 import {
   CODEC_VERSION,
+  CODEC_VERSION_INLINE_STRINGS,
   F_BODY,
   F_EVENT_NAME,
   F_REMOTE,
@@ -97,16 +98,30 @@ export class BatchDecoder {
   private readonly scopes = new Map<string, Scope>();
 
   decode(buf: Buffer, start: number, end: number): ReadableLogRecord[] {
-    const rd = new ByteReader(buf, start, end);
-    const version = rd.u8();
-    if (version !== CODEC_VERSION) throw new CorruptRecordError(`unknown codec version ${version}`);
+    const version = buf[start];
+    let rd: ByteReader;
+    if (version === CODEC_VERSION) {
+      // u8 version | u32 offset of the text block | structure | text block (UTF-8, to the end)
+      const textAt = end - start >= 5 ? buf.readUInt32LE(start + 1) : 0;
+      if (textAt < 5 || textAt > end - start) {
+        throw new CorruptRecordError(`text block offset ${textAt} outside the payload`);
+      }
+      rd = new ByteReader(buf, start + 5, start + textAt);
+      rd.useText(buf.toString('utf8', start + textAt, end));
+    } else if (version === CODEC_VERSION_INLINE_STRINGS) {
+      rd = new ByteReader(buf, start + 1, end);
+    } else {
+      throw new CorruptRecordError(`unknown codec version ${version}`);
+    }
     const nRes = rd.varint();
     const resources: Resource[] = [];
     for (let i = 0; i < nRes; i++) {
       const at = rd.pos;
+      const textAt = rd.textPos;
       const attributes = readMap(rd, 0);
       const schemaUrl = readOptString(rd);
-      const key = buf.toString('latin1', at, rd.pos);
+      // Its bytes (with the lengths of its strings) then its chars: the same key for the same resource.
+      const key = buf.toString('latin1', at, rd.pos) + rd.textSince(textAt);
       let res = this.resources.get(key);
       if (res === undefined) {
         res = resourceFromAttributes(
@@ -121,12 +136,13 @@ export class BatchDecoder {
     const scopes: Scope[] = [];
     for (let i = 0; i < nScopes; i++) {
       const at = rd.pos;
+      const textAt = rd.textPos;
       const name = rd.string();
       const version = readOptString(rd);
       const schemaUrl = readOptString(rd);
       const attributes = rd.u8() === 1 ? readMap(rd, 0) : undefined;
       const dropped = rd.varint();
-      const key = buf.toString('latin1', at, rd.pos);
+      const key = buf.toString('latin1', at, rd.pos) + rd.textSince(textAt);
       let scope = this.scopes.get(key);
       if (scope === undefined) {
         const s: { -readonly [K in keyof Scope]: Scope[K] } = { name };
@@ -179,9 +195,10 @@ export class BatchDecoder {
       rec.droppedAttributesCount = rd.varint();
       out[i] = rec;
     }
-    if (rd.pos !== end) {
-      throw new CorruptRecordError(`payload has ${end - rd.pos} bytes after its last record`);
+    if (rd.pos !== rd.end) {
+      throw new CorruptRecordError(`payload has ${rd.end - rd.pos} bytes after its last record`);
     }
+    if (!rd.textDone) throw new CorruptRecordError('text block has chars after its last string');
     return out;
   }
 

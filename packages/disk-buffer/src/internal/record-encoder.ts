@@ -43,7 +43,7 @@ function writeValue(w: ByteWriter, v: unknown): void {
   switch (typeof v) {
     case 'string':
       w.u8(T_STRING);
-      w.string(v);
+      w.text(v);
       return;
     case 'number':
       if ((v | 0) === v && !Object.is(v, -0)) {
@@ -62,7 +62,7 @@ function writeValue(w: ByteWriter, v: unknown): void {
       return;
     case 'bigint':
       w.u8(T_BIGINT);
-      w.string(v.toString());
+      w.text(v.toString());
       return;
     case 'object':
       if (v === null) {
@@ -90,17 +90,18 @@ function writeMap(w: ByteWriter, m: Record<string, unknown>, extra?: [string, st
   // Count while writing (for..in allocates no key array); a 1-byte count covers < 128 keys, the
   // rare larger map is rewritten with a full varint.
   const at = w.pos;
+  const mark = w.textMark;
   w.u8(0);
   let n = 0;
   for (const k in m) {
-    w.string(k);
+    w.text(k);
     writeValue(w, m[k]);
     n++;
   }
   if (extra) {
-    w.string(extra[0]);
+    w.text(extra[0]);
     w.u8(T_STRING);
-    w.string(extra[1]);
+    w.text(extra[1]);
     n++;
   }
   if (n < 0x80) {
@@ -108,18 +109,17 @@ function writeMap(w: ByteWriter, m: Record<string, unknown>, extra?: [string, st
     return;
   }
   w.pos = at;
-  // Deferred strings of the first pass would land in the wrong places: redo the batch undeferred.
-  if (w.deferLong) w.abandonDeferral();
+  w.rewindText(mark);
   const keys = Object.keys(m);
   w.varint(keys.length + (extra ? 1 : 0));
   for (const k of keys) {
-    w.string(k);
+    w.text(k);
     writeValue(w, m[k]);
   }
   if (extra) {
-    w.string(extra[0]);
+    w.text(extra[0]);
     w.u8(T_STRING);
-    w.string(extra[1]);
+    w.text(extra[1]);
   }
 }
 
@@ -154,7 +154,7 @@ function writeOptString(w: ByteWriter, s: string | undefined): void {
     w.u8(0);
   } else {
     w.u8(1);
-    w.string(s);
+    w.text(s);
   }
 }
 
@@ -203,23 +203,17 @@ export function encodeBatch(
   records: ReadonlyArray<ReadableLogRecord>,
   uid?: ExtraAttribute,
 ): void {
-  // Long strings are written together at the end, assumed ASCII (nearly all logs are); a batch
-  // where one is not is encoded again, each string written on its own.
   const start = w.pos;
-  w.deferLong = true;
-  w.deferFailed = false;
-  let done = false;
+  w.u8(CODEC_VERSION);
+  w.u32(0); // where the text block starts, back-filled below
   try {
     encodeAll(w, records, uid);
-    done = !w.deferFailed && w.flushDeferred();
+    w.buf.writeUInt32LE(w.pos - start, start + 1);
+    w.endText();
   } finally {
-    // Also when encoding threw: the writer must not keep deferring nor hold the strings.
-    if (!done) w.abandonDeferral();
-    w.deferLong = false;
+    // Also when encoding threw (a throwing getter): hold no strings until the next batch.
+    w.discardText();
   }
-  if (done) return;
-  w.pos = start;
-  encodeAll(w, records, uid);
 }
 
 function encodeAll(
@@ -269,7 +263,6 @@ function encodeAll(
     rIdx[i] = ri;
     sIdx[i] = si;
   }
-  w.u8(CODEC_VERSION);
   w.varint(resources.length);
   for (let i = 0; i < resources.length; i++) {
     const res = resources[i]!;
@@ -279,7 +272,7 @@ function encodeAll(
   w.varint(scopes.length);
   for (let i = 0; i < scopes.length; i++) {
     const s = scopes[i]!;
-    w.string(s.name);
+    w.text(s.name);
     writeOptString(w, s.version);
     writeOptString(w, s.schemaUrl);
     if (s.attributes === undefined) {
@@ -328,14 +321,14 @@ function writeRecord(
   const severityText = r.severityText;
   if (severityText !== undefined) {
     flags |= F_SEVERITY_TEXT;
-    w.string(severityText);
+    w.text(severityText);
   }
   const body = r.body;
   if (body !== undefined) {
     flags |= F_BODY;
     if (typeof body === 'string') {
       w.u8(T_STRING);
-      w.string(body);
+      w.text(body);
     } else {
       writeValue(w, body);
     }
@@ -343,21 +336,21 @@ function writeRecord(
   const eventName = r.eventName;
   if (eventName !== undefined) {
     flags |= F_EVENT_NAME;
-    w.string(eventName);
+    w.text(eventName);
   }
   const sc = r.spanContext;
   if (sc !== undefined) {
     flags |= F_SPAN;
     if (!writeSpanIds(w, sc.traceId, sc.spanId)) {
       flags |= F_TEXT_IDS;
-      w.string(sc.traceId);
-      w.string(sc.spanId);
+      w.text(sc.traceId);
+      w.text(sc.spanId);
     }
     w.varint(sc.traceFlags);
     if (sc.isRemote) flags |= F_REMOTE;
     if (sc.traceState !== undefined) {
       flags |= F_TRACE_STATE;
-      w.string(sc.traceState.serialize());
+      w.text(sc.traceState.serialize());
     }
   }
   writeMap(w, r.attributes as Record<string, unknown>, uid ? [uid.key, uid.value(i)] : undefined);

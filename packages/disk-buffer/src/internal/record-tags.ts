@@ -3,7 +3,9 @@
  * disk.
  */
 
-export const CODEC_VERSION = 1;
+export const CODEC_VERSION = 2;
+/** The first codec: strings in place (varint UTF-8 byte length + bytes). Still read. */
+export const CODEC_VERSION_INLINE_STRINGS = 1;
 
 // Value tags.
 export const T_NULL = 0;
