@@ -1,5 +1,7 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseBytes, parseFsync, resolveOptions } from '../src/internal/options';
+import { resolveOptions } from '../src/internal/options';
 import { CollectingExporter } from './helpers/collecting-exporter';
 
 afterEach(() => {
@@ -19,7 +21,7 @@ describe('resolveOptions', () => {
       intervalMillis: 50,
       maxDiskBytes: 512 * 1024 * 1024,
       minFreeBytes: 1e9,
-      directory: '/var/lib/x',
+      directory: '/var/lib/x/wal',
       segmentBytes: 16 * 1024 * 1024,
     });
   });
@@ -41,31 +43,24 @@ describe('resolveOptions', () => {
     const o = resolveOptions({ exporter: new CollectingExporter() });
     expect(o.fsyncMode).toBe('interval');
     expect(o.intervalMillis).toBe(200);
-    expect(String(warn.mock.calls[0]?.[0])).toMatch(/SPILLWAY_FSYNC="sometimes".*interval:<ms>/);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(
+      /SPILLWAY_FSYNC="sometimes" is not valid \(accepted: always, never or interval:<milliseconds>.*using interval:200/,
+    );
+  });
+
+  it('should put the WAL where @spillway/node does without SPILLWAY_DIR', () => {
+    vi.stubEnv('SPILLWAY_DIR', '');
+    vi.stubEnv('OTEL_SERVICE_NAME', 'checkout');
+    expect(resolveOptions({ exporter: new CollectingExporter() }).directory).toBe(
+      join(tmpdir(), 'spillway', 'checkout', 'wal'),
+    );
+    const named = resolveOptions({ exporter: new CollectingExporter(), serviceName: 'cart' });
+    expect(named.directory).toBe(join(tmpdir(), 'spillway', 'cart', 'wal'));
   });
 
   it('should reject a non-positive size with a RangeError naming the option', () => {
     expect(() => resolveOptions({ exporter: new CollectingExporter(), maxDiskBytes: 0 })).toThrow(
       /maxDiskBytes must be a positive number, got 0/,
     );
-  });
-});
-
-describe('parseBytes', () => {
-  it('should read plain bytes and binary or decimal units', () => {
-    expect(parseBytes('123')).toBe(123);
-    expect(parseBytes('2GiB')).toBe(2 * 1024 ** 3);
-    expect(parseBytes('1.5 MiB')).toBe(1.5 * 1024 * 1024);
-    expect(parseBytes('10MB')).toBe(10e6);
-    expect(parseBytes('lots')).toBeUndefined();
-  });
-});
-
-describe('parseFsync', () => {
-  it('should read always, never and interval:<ms>', () => {
-    expect(parseFsync('always')).toBe('always');
-    expect(parseFsync('never')).toBe('never');
-    expect(parseFsync('interval:200')).toEqual({ intervalMillis: 200 });
-    expect(parseFsync('interval')).toBeUndefined();
   });
 });

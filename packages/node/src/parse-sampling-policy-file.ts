@@ -1,8 +1,8 @@
+import { isInvalid } from '@spillway/record-format';
 import {
   CLASS_NAMES,
   type ClassName,
   type ClassTable,
-  isInvalid,
   parseNoTraceContext,
 } from './internal/parse-values';
 import type { SamplingPolicyFile } from './types';

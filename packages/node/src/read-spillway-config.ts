@@ -1,18 +1,20 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { queueBytesForLimit, readCgroupMemoryLimit } from './internal/cgroup-memory';
 import {
   formatSize,
   isInvalid,
   type Parsed,
-  parseChoice,
   parseDuration,
   parseFsync,
   parseInteger,
+  parseSize,
+} from '@spillway/record-format';
+import { queueBytesForLimit, readCgroupMemoryLimit } from './internal/cgroup-memory';
+import {
+  parseChoice,
   parseNoTraceContext,
   parseRateLimits,
   parseRatios,
-  parseSize,
 } from './internal/parse-values';
 import type {
   ConfigEntry,

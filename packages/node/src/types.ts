@@ -1,6 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import type { ClassTable, FsyncPolicy, NoTraceContext } from './internal/parse-values';
+import type { FsyncPolicy } from '@spillway/record-format';
+import type { ClassTable, NoTraceContext } from './internal/parse-values';
 
 export type { ClassTable, FsyncPolicy, NoTraceContext };
 

@@ -1,3 +1,13 @@
+export type { FsyncPolicy, Invalid, Parsed } from './config-values';
+export {
+  formatSize,
+  invalid,
+  isInvalid,
+  parseDuration,
+  parseFsync,
+  parseInteger,
+  parseSize,
+} from './config-values';
 export { emitConfigWarning } from './config-warning';
 export { type Crc32, crc32, crc32Table } from './crc32';
 export {

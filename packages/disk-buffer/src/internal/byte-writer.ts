@@ -106,9 +106,8 @@ export class ByteWriter {
     this.texts[this.textCount++] = s;
     const n = s.length;
     // Reading a char flattens a rope (a string built by `+=`) in place, once; the join would walk
-    // the rope again every time the string is encoded. Only strings of 13+ chars can be ropes. The
-    // char is kept so the read cannot be optimized away.
-    if (n >= 13) this.probe = s.charCodeAt(0);
+    // the rope again every time the string is encoded. Only strings of 13+ chars can be ropes.
+    if (n >= 13) this.flattenProbe = s.charCodeAt(0);
     if (n < 0x80) {
       this.ensure(1);
       this.buf[this.pos++] = n;

@@ -1,7 +1,13 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emitConfigWarning } from '@spillway/record-format';
-import type { DiskBufferOptions, FsyncPolicy, RetryOptions, WhenFull } from '../types';
+import {
+  emitConfigWarning,
+  isInvalid,
+  type Parsed,
+  parseFsync,
+  parseSize,
+} from '@spillway/record-format';
+import type { DiskBufferOptions, RetryOptions, WhenFull } from '../types';
 import type { FsyncMode } from './wal-writer';
 
 const MiB = 1024 * 1024;
@@ -25,53 +31,27 @@ export interface ResolvedOptions {
   serviceName: string | undefined;
 }
 
-function warn(variable: string, value: string, accepted: string, fallback: string): void {
+/** `SPILLWAY_FSYNC` / a size variable, when set: the parsed value, or undefined after a warning. */
+function fromEnv<T>(variable: string, parse: (text: string) => Parsed<T>, fallback: string) {
+  const text = process.env[variable];
+  if (text === undefined || text.trim() === '') return undefined;
+  const v = parse(text);
+  if (!isInvalid(v)) return v;
   emitConfigWarning(
-    `${variable}=${JSON.stringify(value)} is not valid (accepted: ${accepted}); using ${fallback}`,
+    `${variable}=${JSON.stringify(text)} is not valid (accepted: ${v.expected}); using ${fallback}`,
   );
+  return undefined;
 }
 
-/** `always`, `never`, `interval:<ms>`; undefined (with a warning) for anything else. */
-export function parseFsync(s: string): FsyncPolicy | undefined {
-  if (s === 'always' || s === 'never') return s;
-  const m = /^interval:(\d+)$/.exec(s);
-  return m ? { intervalMillis: Number(m[1]) } : undefined;
-}
-
-/** `123`, `512MiB`, `2GiB`, `64KiB`, `1GB` (decimal units too). */
-export function parseBytes(s: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*(|B|KB|KiB|MB|MiB|GB|GiB|TB|TiB)$/i.exec(s.trim());
-  if (!m) return undefined;
-  const unit = (m[2] ?? '').toLowerCase();
-  const mult: Record<string, number> = {
-    '': 1,
-    b: 1,
-    kb: 1e3,
-    kib: 1024,
-    mb: 1e6,
-    mib: MiB,
-    gb: 1e9,
-    gib: GiB,
-    tb: 1e12,
-    tib: 1024 * GiB,
-  };
-  return Math.floor(Number(m[1]) * (mult[unit] ?? 1));
-}
-
-function envFsync(): FsyncPolicy | undefined {
-  const v = process.env['SPILLWAY_FSYNC'];
-  if (v === undefined || v === '') return undefined;
-  const p = parseFsync(v);
-  if (p === undefined) warn('SPILLWAY_FSYNC', v, 'always, never, interval:<ms>', 'interval:200');
-  return p;
-}
-
-function envBytes(variable: string, fallback: string): number | undefined {
-  const v = process.env[variable];
-  if (v === undefined || v === '') return undefined;
-  const n = parseBytes(v);
-  if (n === undefined) warn(variable, v, 'bytes or 512MiB, 2GiB', fallback);
-  return n;
+/**
+ * Where the WAL goes without `directory`: `wal` under `SPILLWAY_DIR`, else under
+ * `<tmpdir>/spillway/<service.name>` — the same place @spillway/node puts it.
+ */
+export function defaultDirectory(serviceName: string | undefined): string {
+  const root =
+    process.env['SPILLWAY_DIR']?.trim() ||
+    join(tmpdir(), 'spillway', serviceName ?? (process.env['OTEL_SERVICE_NAME']?.trim() || 'node'));
+  return join(root, 'wal');
 }
 
 function positive(name: string, v: number | undefined, fallback: number): number {
@@ -82,31 +62,27 @@ function positive(name: string, v: number | undefined, fallback: number): number
 }
 
 export function resolveOptions(o: DiskBufferOptions): ResolvedOptions {
-  const fsync = o.fsync ?? envFsync() ?? { intervalMillis: 200 };
+  const fsync = o.fsync ??
+    fromEnv('SPILLWAY_FSYNC', parseFsync, 'interval:200') ?? {
+      intervalMillis: 200,
+    };
   const maxDiskBytes = positive(
     'maxDiskBytes',
-    o.maxDiskBytes ?? envBytes('SPILLWAY_MAX_DISK_BYTES', '1GiB'),
+    o.maxDiskBytes ?? fromEnv('SPILLWAY_MAX_DISK_BYTES', parseSize, '1GiB'),
     GiB,
   );
   const segmentBytes = Math.max(
     64 * 1024,
     Math.min(positive('segmentBytes', o.segmentBytes, 16 * MiB), Math.floor(maxDiskBytes / 8)),
   );
-  const directory =
-    o.directory ??
-    process.env['SPILLWAY_DIR'] ??
-    join(
-      tmpdir(),
-      `spillway-${o.serviceName ?? process.env['OTEL_SERVICE_NAME'] ?? 'node'}`,
-      'wal',
-    );
   return {
-    directory,
+    directory: o.directory ?? defaultDirectory(o.serviceName),
     fsyncMode: typeof fsync === 'string' ? fsync : 'interval',
     intervalMillis:
       typeof fsync === 'string' ? 200 : positive('fsync.intervalMillis', fsync.intervalMillis, 200),
     maxDiskBytes,
-    minFreeBytes: o.minFreeBytes ?? envBytes('SPILLWAY_MIN_FREE_BYTES', '64MiB') ?? 64 * MiB,
+    minFreeBytes:
+      o.minFreeBytes ?? fromEnv('SPILLWAY_MIN_FREE_BYTES', parseSize, '64MiB') ?? 64 * MiB,
     segmentBytes,
     whenFull: o.whenFull ?? 'drop_oldest',
     spillAfterBytes: positive('spillAfterBytes', o.spillAfterBytes, 64 * MiB),
