@@ -48,11 +48,19 @@ describe('resolveOptions', () => {
     );
   });
 
+  it('should warn about a SPILLWAY_DIR under /proc and use the default', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    vi.stubEnv('SPILLWAY_DIR', '/proc/self/x');
+    const o = resolveOptions({ exporter: new CollectingExporter(), serviceName: 'cart' });
+    expect(o.directory).toBe(join(tmpdir(), 'spillway', 'cart', 'wal'));
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/SPILLWAY_DIR="\/proc\/self\/x" is not valid/);
+  });
+
   it('should put the WAL where @spillway/node does without SPILLWAY_DIR', () => {
     vi.stubEnv('SPILLWAY_DIR', '');
-    vi.stubEnv('OTEL_SERVICE_NAME', 'checkout');
+    vi.stubEnv('OTEL_SERVICE_NAME', 'check out');
     expect(resolveOptions({ exporter: new CollectingExporter() }).directory).toBe(
-      join(tmpdir(), 'spillway', 'checkout', 'wal'),
+      join(tmpdir(), 'spillway', 'check_out', 'wal'),
     );
     const named = resolveOptions({ exporter: new CollectingExporter(), serviceName: 'cart' });
     expect(named.directory).toBe(join(tmpdir(), 'spillway', 'cart', 'wal'));

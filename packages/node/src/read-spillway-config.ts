@@ -1,13 +1,14 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
+  defaultDataDirectory,
   formatSize,
   isInvalid,
   type Parsed,
+  parseDirectory,
   parseDuration,
   parseFsync,
   parseInteger,
   parseSize,
+  serviceNameFromEnv,
 } from '@spillway/record-format';
 import { queueBytesForLimit, readCgroupMemoryLimit } from './internal/cgroup-memory';
 import {
@@ -68,7 +69,7 @@ const VARIABLES: Variable[] = [
   {
     variable: 'SPILLWAY_DIR',
     defaultText: '<tmpdir>/spillway/<service.name>',
-    apply: set('directory', (t) => t),
+    apply: set('directory', parseDirectory),
   },
   {
     variable: 'SPILLWAY_SAMPLING',
@@ -166,11 +167,11 @@ export function readSpillwayConfig(
   env: Env = process.env,
   options: ReadSpillwayConfigOptions = {},
 ): SpillwayConfigReport {
-  const serviceName = readServiceName(env);
+  const serviceName = serviceNameFromEnv(env);
   const cgroupLimit = readCgroupMemoryLimit(options.cgroupRoot);
   const config: SpillwayConfig = {
     serviceName,
-    directory: defaultDirectory(serviceName),
+    directory: defaultDataDirectory(serviceName),
     ratios: { ...DEFAULT_RATIOS },
     noTraceContext: 'random',
     traceSilenceAfter: 50,
@@ -266,28 +267,3 @@ function problem(spec: Variable, value: string, expected: string): ConfigProblem
 }
 
 /** `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, as the SDK resolves it. */
-function readServiceName(env: Env): string {
-  const name = env.OTEL_SERVICE_NAME?.trim();
-  if (name) return name;
-  for (const pair of (env.OTEL_RESOURCE_ATTRIBUTES ?? '').split(',')) {
-    const eq = pair.indexOf('=');
-    if (eq > 0 && pair.slice(0, eq).trim() === 'service.name') {
-      try {
-        const v = decodeURIComponent(pair.slice(eq + 1).trim());
-        if (v) return v;
-      } catch {
-        // A malformed percent escape: the SDK ignores the attribute too.
-      }
-    }
-  }
-  return 'unknown_service:node';
-}
-
-/**
- * `<tmpdir>/spillway/<service.name>`: per service so two services on one host never share a WAL
- * lock. Set `SPILLWAY_DIR` to a volume that outlives the process where it matters (Kubernetes: an
- * emptyDir survives container restarts).
- */
-function defaultDirectory(serviceName: string): string {
-  return join(tmpdir(), 'spillway', serviceName.replace(/[^A-Za-z0-9._-]+/g, '_'));
-}

@@ -133,6 +133,7 @@ describe('readSpillwayConfig', () => {
 
   // [variable, bad value, words the accepted form must contain, the default named]
   const bad: [string, string, string, string][] = [
+    ['SPILLWAY_DIR', '/proc/self/spillway', 'outside /proc', '<tmpdir>/spillway/<service.name>'],
     ['SPILLWAY_MAX_DISK_BYTES', '12 parsecs', '512MiB', '1GiB'],
     ['SPILLWAY_MAX_DISK_BYTES', '-5MiB', '512MiB', '1GiB'],
     ['SPILLWAY_MAX_DISK_BYTES', 'MiB', '512MiB', '1GiB'],

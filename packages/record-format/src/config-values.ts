@@ -1,3 +1,6 @@
+import { tmpdir } from 'node:os';
+import { join, resolve, sep } from 'node:path';
+
 // Parsers for the value forms spillway's environment variables use (sizes, durations, the fsync
 // policy), shared by every package that reads one. Each returns the parsed value or an `Invalid`
 // naming the accepted form, so the caller can warn "<VAR>=<value> is not valid (accepted: <form>);
@@ -90,4 +93,47 @@ export function parseFsync(text: string): Parsed<FsyncPolicy> {
     if (!isInvalid(ms) && ms > 0) return { intervalMillis: ms };
   }
   return invalid('always, never or interval:<milliseconds> (e.g. interval:200, interval:1s)');
+}
+
+const PSEUDO_FILE_SYSTEMS = ['/proc', '/sys'];
+
+/**
+ * A data directory (`SPILLWAY_DIR`): any path (a relative one is taken from the working directory)
+ * except under /proc or /sys, which are not storage (creating directories there can even hang).
+ */
+export function parseDirectory(text: string): Parsed<string> {
+  const t = text.trim();
+  const form = 'a directory path outside /proc and /sys (e.g. /var/lib/my-service/spillway)';
+  if (t === '') return invalid(form);
+  const abs = resolve(t);
+  if (PSEUDO_FILE_SYSTEMS.some((p) => abs === p || abs.startsWith(p + sep))) return invalid(form);
+  return t;
+}
+
+/** `service.name` as the SDK derives it: `OTEL_SERVICE_NAME`, else `OTEL_RESOURCE_ATTRIBUTES`. */
+export function serviceNameFromEnv(env: Record<string, string | undefined>): string {
+  const name = env['OTEL_SERVICE_NAME']?.trim();
+  if (name) return name;
+  for (const pair of (env['OTEL_RESOURCE_ATTRIBUTES'] ?? '').split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && pair.slice(0, eq).trim() === 'service.name') {
+      try {
+        const v = decodeURIComponent(pair.slice(eq + 1).trim());
+        if (v) return v;
+      } catch {
+        // A malformed percent escape: the SDK ignores the attribute too.
+      }
+    }
+  }
+  return 'unknown_service:node';
+}
+
+/**
+ * The data directory without `SPILLWAY_DIR`: `<tmpdir>/spillway/<service.name>`, per service so two
+ * services on one host never share a WAL lock (characters outside `A-Za-z0-9._-` become `_`). Set
+ * `SPILLWAY_DIR` to a volume that outlives the process where it matters (Kubernetes: an emptyDir
+ * survives container restarts).
+ */
+export function defaultDataDirectory(serviceName: string): string {
+  return join(tmpdir(), 'spillway', serviceName.replace(/[^A-Za-z0-9._-]+/g, '_'));
 }

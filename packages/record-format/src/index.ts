@@ -1,12 +1,15 @@
 export type { FsyncPolicy, Invalid, Parsed } from './config-values';
 export {
+  defaultDataDirectory,
   formatSize,
   invalid,
   isInvalid,
+  parseDirectory,
   parseDuration,
   parseFsync,
   parseInteger,
   parseSize,
+  serviceNameFromEnv,
 } from './config-values';
 export { emitConfigWarning } from './config-warning';
 export { type Crc32, crc32, crc32Table } from './crc32';

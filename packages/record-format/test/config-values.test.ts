@@ -1,11 +1,16 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  defaultDataDirectory,
   formatSize,
   isInvalid,
+  parseDirectory,
   parseDuration,
   parseFsync,
   parseInteger,
   parseSize,
+  serviceNameFromEnv,
 } from '../src/index';
 
 describe('parseSize', () => {
@@ -63,5 +68,38 @@ describe('parseFsync', () => {
     expect(isInvalid(parseFsync('interval'))).toBe(true);
     expect(isInvalid(parseFsync('interval:0'))).toBe(true);
     expect(isInvalid(parseFsync('sometimes'))).toBe(true);
+  });
+});
+
+describe('parseDirectory', () => {
+  it('should take absolute and relative paths, and /dev/shm', () => {
+    expect(parseDirectory(' /var/lib/app/spillway ')).toBe('/var/lib/app/spillway');
+    expect(parseDirectory('data/spillway')).toBe('data/spillway');
+    expect(parseDirectory('/dev/shm/spillway')).toBe('/dev/shm/spillway');
+  });
+
+  it('should refuse /proc, /sys and blank values', () => {
+    for (const bad of ['/proc/self/spillway', '/sys', '/proc/../proc/1', '  ']) {
+      const v = parseDirectory(bad);
+      expect(isInvalid(v) && v.expected).toMatch(/outside \/proc and \/sys/);
+    }
+  });
+});
+
+describe('serviceNameFromEnv', () => {
+  it('should prefer OTEL_SERVICE_NAME, then service.name in OTEL_RESOURCE_ATTRIBUTES', () => {
+    expect(serviceNameFromEnv({ OTEL_SERVICE_NAME: ' cart ' })).toBe('cart');
+    expect(serviceNameFromEnv({ OTEL_RESOURCE_ATTRIBUTES: 'a=b,service.name=pay%20ments' })).toBe(
+      'pay ments',
+    );
+    expect(serviceNameFromEnv({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=%E0%A4%A' })).toBe(
+      'unknown_service:node',
+    );
+  });
+});
+
+describe('defaultDataDirectory', () => {
+  it('should name a directory per service, with only safe characters', () => {
+    expect(defaultDataDirectory('pay ments/v2')).toBe(join(tmpdir(), 'spillway', 'pay_ments_v2'));
   });
 });

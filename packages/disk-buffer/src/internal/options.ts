@@ -1,11 +1,13 @@
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  defaultDataDirectory,
   emitConfigWarning,
   isInvalid,
   type Parsed,
+  parseDirectory,
   parseFsync,
   parseSize,
+  serviceNameFromEnv,
 } from '@spillway/record-format';
 import type { DiskBufferOptions, RetryOptions, WhenFull } from '../types';
 import type { FsyncMode } from './wal-writer';
@@ -44,13 +46,13 @@ function fromEnv<T>(variable: string, parse: (text: string) => Parsed<T>, fallba
 }
 
 /**
- * Where the WAL goes without `directory`: `wal` under `SPILLWAY_DIR`, else under
- * `<tmpdir>/spillway/<service.name>` — the same place @spillway/node puts it.
+ * Where the WAL goes without `directory`: `wal` in the data directory (`SPILLWAY_DIR`, else
+ * `<tmpdir>/spillway/<service.name>`), the same place @spillway/node puts it.
  */
 export function defaultDirectory(serviceName: string | undefined): string {
   const root =
-    process.env['SPILLWAY_DIR']?.trim() ||
-    join(tmpdir(), 'spillway', serviceName ?? (process.env['OTEL_SERVICE_NAME']?.trim() || 'node'));
+    fromEnv('SPILLWAY_DIR', parseDirectory, '<tmpdir>/spillway/<service.name>') ??
+    defaultDataDirectory(serviceName ?? serviceNameFromEnv(process.env));
   return join(root, 'wal');
 }
 
