@@ -87,6 +87,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
           this.sender.wake();
           this.spiller.maybeSpill();
         },
+        onError: (err) => this.counters.error(err),
       });
       this.spiller = new Spiller({
         directory: dir,

@@ -26,10 +26,13 @@ import {
 export type FsyncMode = 'always' | 'never' | 'interval';
 export type Done = (err?: Error) => void;
 
-const writev = promisify(fs.writev);
-const fdatasync = promisify(fs.fdatasync);
-const fsync = promisify(fs.fsync);
-const close = promisify(fs.close);
+/** The asynchronous file calls of the WAL (an object, so a test can hold one back). */
+export const walIo = {
+  writev: promisify(fs.writev),
+  fdatasync: promisify(fs.fdatasync),
+  fsync: promisify(fs.fsync),
+  close: promisify(fs.close),
+};
 
 interface OpenSegment {
   entry: WalEntry;
@@ -41,6 +44,8 @@ interface OpenSegment {
   dirty: boolean;
   /** Created and its directory entry not yet fsynced. */
   fresh: boolean;
+  /** The fdatasync in flight, if any: it covers every write that landed before it started. */
+  syncing: Promise<void> | undefined;
 }
 
 interface Pending {
@@ -61,6 +66,8 @@ export interface WalWriterOptions {
   firstSeq: number;
   /** Called whenever more bytes become readable or a segment closes. */
   onWritten: () => void;
+  /** A sync or close that no append waits for failed (for the stats' last error). */
+  onError: (err: Error) => void;
 }
 
 export class WalWriter {
@@ -225,6 +232,7 @@ export class WalWriter {
       retired: false,
       dirty: true,
       fresh: true,
+      syncing: undefined,
     };
     this.open.add(seg);
     this.active = seg;
@@ -267,7 +275,7 @@ export class WalWriter {
       const seg = group[0]!.seg;
       seg.inFlight++;
       try {
-        await writev(
+        await walIo.writev(
           seg.fd,
           group.map((p) => p.frame),
           group[0]!.offset,
@@ -335,14 +343,34 @@ export class WalWriter {
     for (const p of failed) p.done(err);
   }
 
+  /**
+   * Resolves once every write that landed in `seg` before the call is durable. A sync already in
+   * flight is awaited rather than skipped: it may have cleared `dirty` for the caller's writes.
+   */
   private async syncSegment(seg: OpenSegment): Promise<void> {
-    if (!seg.dirty) return;
+    if (!seg.dirty) {
+      if (seg.syncing) await seg.syncing;
+      return;
+    }
     seg.dirty = false;
-    await fdatasync(seg.fd);
+    const sync = this.syncNow(seg);
+    seg.syncing = sync;
+    try {
+      await sync;
+    } finally {
+      if (seg.syncing === sync) seg.syncing = undefined;
+    }
+  }
+
+  private async syncNow(seg: OpenSegment): Promise<void> {
+    // A later sync also waits for this one: each covers the writes that landed before it started.
+    const previous = seg.syncing;
+    await walIo.fdatasync(seg.fd);
+    if (previous) await previous;
     if (seg.fresh) {
       seg.fresh = false;
       this.dirFd ??= fs.openSync(this.o.directory, 'r');
-      await fsync(this.dirFd);
+      await walIo.fsync(this.dirFd);
     }
   }
 
@@ -370,13 +398,21 @@ export class WalWriter {
       if (this.pending.some((p) => p.seg === seg)) continue;
       this.open.delete(seg);
       if (seg.entry.written < seg.entry.bytes) seg.entry.written = seg.entry.bytes;
+      // Often called with `void`: a rejection would be unhandled and end the app. A failed sync
+      // has already failed the frames of any round that waited for it; readers verify whatever
+      // reached the file.
       try {
         if (this.o.mode !== 'never') await this.syncSegment(seg);
-      } finally {
-        await close(seg.fd);
-        seg.entry.closed = true;
-        this.o.onWritten();
+      } catch (err) {
+        this.o.onError(err as Error);
       }
+      try {
+        await walIo.close(seg.fd);
+      } catch (err) {
+        this.o.onError(err as Error);
+      }
+      seg.entry.closed = true;
+      this.o.onWritten();
     }
   }
 }
