@@ -17,6 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { median } from '../_shared.mjs';
 
 const SCENARIOS = [
   '(a) BatchLogRecordProcessor',
@@ -87,11 +88,6 @@ async function child(index) {
   for (let k = 0; k < 3; k++) ns.push(await pass());
   await provider.shutdown();
   process.stdout.write(JSON.stringify(median(ns)));
-}
-
-function median(xs) {
-  const s = [...xs].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)];
 }
 
 function parent(rounds) {

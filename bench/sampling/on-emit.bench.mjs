@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { median } from '../_shared.mjs';
 
 const SCENARIOS = ['BatchLogRecordProcessor', 'SamplingLogRecordProcessor (keep all)'];
 const CALLS = 200_000;
@@ -61,11 +62,6 @@ async function child(index) {
   for (let k = 0; k < 5; k++) ns.push(await pass());
   await processor.shutdown();
   process.stdout.write(JSON.stringify(median(ns)));
-}
-
-function median(xs) {
-  const s = [...xs].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)];
 }
 
 function parent(rounds) {

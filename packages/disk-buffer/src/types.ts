@@ -1,11 +1,9 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { FsyncPolicy } from '@spillway/record-format';
 
-/**
- * When an export is acknowledged: `'always'` after fdatasync; `{ intervalMillis }` once written,
- * with an fdatasync at least every `intervalMillis`; `'never'` once written (page cache only).
- */
-export type FsyncPolicy = 'always' | 'never' | { intervalMillis: number };
+// One definition, shared with @spillway/node's SPILLWAY_FSYNC parser.
+export type { FsyncPolicy };
 
 /** Which records are lost when the disk cap or the free-space floor is reached. */
 export type WhenFull = 'drop_oldest' | 'drop_newest';

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../src/internal/ledger';
 import { emptyCounts } from '../src/internal/severity-counts';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../src/internal/wal-format';
-import { WalWriter, walIo } from '../src/internal/wal-writer';
+import { walIo } from '../src/internal/wal-segment';
+import { WalWriter } from '../src/internal/wal-writer';
 import { removeTempDirs, tempDir } from './helpers/records';
 
 const real = { ...walIo };

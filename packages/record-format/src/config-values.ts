@@ -80,7 +80,11 @@ export function parseInteger(text: string, min: number): Parsed<number> {
   return Number.isSafeInteger(n) && n >= min ? n : invalid(`a whole number ≥ ${min}`);
 }
 
-/** The WAL's fsync policy. */
+/**
+ * The WAL's fsync policy, i.e. when an export is acknowledged: `'always'` after fdatasync;
+ * `{ intervalMillis }` once written, with an fdatasync at least every `intervalMillis`; `'never'`
+ * once written (page cache only).
+ */
 export type FsyncPolicy = 'always' | 'never' | { intervalMillis: number };
 
 /** `always`, `never` or `interval:<duration>` (`interval:200`, `interval:1s`). */

@@ -130,18 +130,8 @@ function writeHrTime(w: ByteWriter, t: readonly [number, number]): void {
   const s = t[0];
   const ns = t[1];
   if (s >>> 0 === s && ns >>> 0 === ns && ns < HR_WIDE) {
-    w.ensure(8);
-    const b = w.buf;
-    const p = w.pos;
-    b[p] = ns;
-    b[p + 1] = ns >>> 8;
-    b[p + 2] = ns >>> 16;
-    b[p + 3] = ns >>> 24;
-    b[p + 4] = s;
-    b[p + 5] = s >>> 8;
-    b[p + 6] = s >>> 16;
-    b[p + 7] = s >>> 24;
-    w.pos = p + 8;
+    w.u32(ns);
+    w.u32(s);
   } else {
     w.u32(HR_WIDE);
     w.f64le(s);

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Ledger, WalEntry } from './ledger';
 import { addCounts, emptyCounts, type SeverityCounts } from './severity-counts';
 import {
@@ -9,6 +8,7 @@ import {
   sealFrame,
   segmentFileName,
 } from './wal-format';
+import { OpenSegment, WalDirectory, walIo } from './wal-segment';
 
 /*
  * Group commit:
@@ -16,8 +16,9 @@ import {
  *   export() ─► append(): seq/offset/index assigned at once, frame queued ─┐
  *   export() ─► append() ──────────────────────────────────────────────────┤ pending
  *                                                                          ▼
- *   flush loop: take all pending ─► writev per segment ─► fdatasync ('always') ─► callbacks
- *               (appends arriving meanwhile wait for the next round: one fsync serves them all)
+ *   flush loop: take all pending ─► writev per segment ─► fdatasync ('always') ─► callbacks,
+ *               run once the next round's writes are under way (appends arriving meanwhile wait
+ *               for the next round: one fsync serves them all)
  *
  * exportSync() writes the pending frames and its own with positional writes plus fdatasync, all
  * synchronous; positions were fixed at append, so it never collides with a write in flight.
@@ -25,28 +26,6 @@ import {
 
 export type FsyncMode = 'always' | 'never' | 'interval';
 export type Done = (err?: Error) => void;
-
-/** The asynchronous file calls of the WAL (an object, so a test can hold one back). */
-export const walIo = {
-  writev: promisify(fs.writev),
-  fdatasync: promisify(fs.fdatasync),
-  fsync: promisify(fs.fsync),
-  close: promisify(fs.close),
-};
-
-interface OpenSegment {
-  entry: WalEntry;
-  fd: number;
-  /** Written ranges that landed ahead of `entry.written` (offset → end). */
-  ahead: Map<number, number>;
-  inFlight: number;
-  retired: boolean;
-  dirty: boolean;
-  /** Created and its directory entry not yet fsynced. */
-  fresh: boolean;
-  /** The fdatasync in flight, if any: it covers every write that landed before it started. */
-  syncing: Promise<void> | undefined;
-}
 
 interface Pending {
   seg: OpenSegment;
@@ -78,10 +57,11 @@ export class WalWriter {
   private idleWaiters: Array<() => void> = [];
   private nextSeq: number;
   private readonly timer: NodeJS.Timeout | undefined;
-  private dirFd: number | undefined;
+  private readonly dir: WalDirectory;
 
   constructor(private readonly o: WalWriterOptions) {
     this.nextSeq = o.firstSeq;
+    this.dir = new WalDirectory(o.directory);
     if (o.mode === 'interval') {
       this.timer = setInterval(() => void this.syncDirty(), o.intervalMillis);
       this.timer.unref();
@@ -125,18 +105,14 @@ export class WalWriter {
           group.map((p) => p.frame),
           group[0]!.offset,
         );
-        this.landed(seg, group[0]!.offset, lastEnd(group));
+        seg.landed(group[0]!.offset, lastEnd(group));
         touched.add(seg);
       } catch (err) {
         this.fail(seg, group, err as Error);
       }
     }
-    for (const seg of touched) {
-      // exportSync is the explicit "make it durable now" call: it syncs whatever the policy.
-      fs.fdatasyncSync(seg.fd);
-      seg.dirty = false;
-      if (seg.fresh) this.syncDirSync(seg);
-    }
+    // exportSync is the explicit "make it durable now" call: it syncs whatever the policy.
+    for (const seg of touched) seg.syncSync();
     for (const p of batch) if (touched.has(p.seg)) p.done();
     void this.closeRetired();
     this.o.onWritten();
@@ -164,8 +140,7 @@ export class WalWriter {
     if (this.active) this.active.retired = true;
     this.active = undefined;
     await this.closeRetired();
-    if (this.dirFd !== undefined) fs.closeSync(this.dirFd);
-    this.dirFd = undefined;
+    this.dir.close();
   }
 
   private assign(frame: Buffer, count: number, severities: SeverityCounts, done: Done): Pending {
@@ -224,16 +199,7 @@ export class WalWriter {
       severities: emptyCounts(),
     };
     this.o.ledger.set(entry);
-    const seg: OpenSegment = {
-      entry,
-      fd,
-      ahead: new Map(),
-      inFlight: 0,
-      retired: false,
-      dirty: true,
-      fresh: true,
-      syncing: undefined,
-    };
+    const seg = new OpenSegment(entry, fd, this.dir);
     this.open.add(seg);
     this.active = seg;
     return seg;
@@ -280,7 +246,7 @@ export class WalWriter {
           group.map((p) => p.frame),
           group[0]!.offset,
         );
-        this.landed(seg, group[0]!.offset, lastEnd(group));
+        seg.landed(group[0]!.offset, lastEnd(group));
         touched.add(seg);
       } catch (err) {
         this.fail(seg, group, err as Error);
@@ -291,7 +257,7 @@ export class WalWriter {
     if (this.o.mode === 'always') {
       for (const seg of touched) {
         try {
-          await this.syncSegment(seg);
+          await seg.sync();
         } catch (err) {
           // Written but not durable: under 'always' its frames fail (the segment is retired).
           touched.delete(seg);
@@ -306,19 +272,6 @@ export class WalWriter {
     return touched;
   }
 
-  private landed(seg: OpenSegment, offset: number, end: number): void {
-    seg.dirty = true;
-    if (offset !== seg.entry.written) {
-      seg.ahead.set(offset, end);
-      return;
-    }
-    seg.entry.written = end;
-    for (let next = seg.ahead.get(end); next !== undefined; next = seg.ahead.get(next)) {
-      seg.ahead.delete(seg.entry.written);
-      seg.entry.written = next;
-    }
-  }
-
   /**
    * A write failed (ENOSPC, EIO): its frames fail, the segment is cut back to what is written and
    * retired, so the next append starts a fresh segment.
@@ -328,7 +281,7 @@ export class WalWriter {
     for (const p of this.pending) if (p.seg === seg) failed.add(p);
     this.pending = this.pending.filter((p) => p.seg !== seg);
     const first = group[0]!;
-    if (seg.ahead.size === 0 && first.offset === seg.entry.written) {
+    if (seg.writtenTo(first.offset)) {
       try {
         fs.ftruncateSync(seg.fd, first.offset);
         seg.entry.bytes = first.offset;
@@ -343,48 +296,11 @@ export class WalWriter {
     for (const p of failed) p.done(err);
   }
 
-  /**
-   * Resolves once every write that landed in `seg` before the call is durable. A sync already in
-   * flight is awaited rather than skipped: it may have cleared `dirty` for the caller's writes.
-   */
-  private async syncSegment(seg: OpenSegment): Promise<void> {
-    if (!seg.dirty) {
-      if (seg.syncing) await seg.syncing;
-      return;
-    }
-    seg.dirty = false;
-    const sync = this.syncNow(seg);
-    seg.syncing = sync;
-    try {
-      await sync;
-    } finally {
-      if (seg.syncing === sync) seg.syncing = undefined;
-    }
-  }
-
-  private async syncNow(seg: OpenSegment): Promise<void> {
-    // A later sync also waits for this one: each covers the writes that landed before it started.
-    const previous = seg.syncing;
-    await walIo.fdatasync(seg.fd);
-    if (previous) await previous;
-    if (seg.fresh) {
-      seg.fresh = false;
-      this.dirFd ??= fs.openSync(this.o.directory, 'r');
-      await walIo.fsync(this.dirFd);
-    }
-  }
-
-  private syncDirSync(seg: OpenSegment): void {
-    seg.fresh = false;
-    this.dirFd ??= fs.openSync(this.o.directory, 'r');
-    fs.fsyncSync(this.dirFd);
-  }
-
   private async syncDirty(): Promise<void> {
     if (this.o.mode === 'never') return;
     for (const seg of this.open) {
       try {
-        await this.syncSegment(seg);
+        await seg.sync();
       } catch {
         // An fsync failure surfaces again at close; the interval timer must not throw.
       }
@@ -402,7 +318,7 @@ export class WalWriter {
       // has already failed the frames of any round that waited for it; readers verify whatever
       // reached the file.
       try {
-        if (this.o.mode !== 'never') await this.syncSegment(seg);
+        if (this.o.mode !== 'never') await seg.sync();
       } catch (err) {
         this.o.onError(err as Error);
       }
