@@ -1,17 +1,18 @@
 // Helpers shared by the disk-buffer scenarios (not a scenario itself).
-import { CorpusRecordGenerator, toReadableLogRecords } from '@spillway/testing';
+import { createBenchmarkRecordGenerator, toReadableLogRecords } from '@spillway/testing';
 
 export { knob, machine, median, table } from '../_shared.mjs';
 
-/** LogHub records (90% with trace context) as ReadableLogRecords, in batches of `batch`. */
-export function corpusBatches(total, batch) {
-  const recs = toReadableLogRecords(
-    new CorpusRecordGenerator({ seed: 42 }).take(total),
-    'bench-service',
-  );
-  const out = [];
-  for (let i = 0; i < recs.length; i += batch) out.push(recs.slice(i, i + batch));
-  return out;
+/**
+ * Records (90% with trace context) as ReadableLogRecords, in batches of `batch`: the LogHub
+ * corpus when it is found, else generated ones; `input` names which, for the results line.
+ */
+export function recordBatches(total, batch) {
+  const { generator, input } = createBenchmarkRecordGenerator({ seed: 42 });
+  const recs = toReadableLogRecords(generator.take(total), 'bench-service');
+  const batches = [];
+  for (let i = 0; i < recs.length; i += batch) batches.push(recs.slice(i, i + batch));
+  return { batches, input };
 }
 
 /** A downstream that is down: the WAL is measured alone (the sender backs off for a minute). */

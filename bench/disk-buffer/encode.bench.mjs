@@ -1,14 +1,14 @@
 // Encoding cost of the WAL's binary batch codec vs OTLP protobuf (otlp-transformer's
-// ProtobufLogsSerializer, what the OTLP gRPC exporter sends) on the same LogHub batches, in the
+// ProtobufLogsSerializer, what the OTLP gRPC exporter sends) on the same batches, in the
 // same run. Goal (issue 4): ≤ 0.5× protobuf ns/record, bytes/record ≤ protobuf's.
 import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { decodeLogRecordBatch, encodeLogRecordBatch } from '@spillway/disk-buffer';
-import { corpusBatches, knob, machine, median, table } from './_common.mjs';
+import { knob, machine, median, recordBatches, table } from './_common.mjs';
 
 const RECORDS = knob('RECORDS', 100_000);
 const RUNS = knob('RUNS', 7);
 const BATCH = 512;
-const batches = corpusBatches(RECORDS, BATCH);
+const { batches, input } = recordBatches(RECORDS, BATCH);
 
 function measure(fn) {
   let bytes = 0;
@@ -42,6 +42,6 @@ const rows = Object.entries(samples).map(([name, s]) => {
 });
 rows.push(['disk-buffer codec, decode', median(decodeNs).toFixed(0), '–', '–']);
 console.log(
-  `Encoding ${RECORDS} LogHub records in batches of ${BATCH}, median of ${RUNS} runs. ${machine()}\n`,
+  `Encoding ${RECORDS} ${input} records in batches of ${BATCH}, median of ${RUNS} runs. ${machine()}\n`,
 );
 console.log(table(['encoder', 'ns/record', 'ratio to protobuf', 'bytes/record'], rows));

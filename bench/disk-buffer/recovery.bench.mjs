@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DiskBufferedLogRecordExporter } from '@spillway/disk-buffer';
-import { corpusBatches, knob, machine, table, unreachable } from './_common.mjs';
+import { knob, machine, recordBatches, table, unreachable } from './_common.mjs';
 
 const MIB = knob('RECOVERY_MIB', 1024);
 const dir = mkdtempSync(join(tmpdir(), 'bench-recovery-'));
-const batches = corpusBatches(50_000, 500);
+const { batches, input } = recordBatches(50_000, 500);
 
 const options = {
   exporter: unreachable,
@@ -60,7 +60,7 @@ await reader.shutdown();
 rmSync(dir, { recursive: true, force: true });
 
 console.log(
-  `${(walBytes / 1024 ** 2).toFixed(0)} MiB of WAL (${walRecords.toLocaleString('en-US')} LogHub records, written in ${(writeMs / 1000).toFixed(1)} s). ${machine()}\n`,
+  `${(walBytes / 1024 ** 2).toFixed(0)} MiB of WAL (${walRecords.toLocaleString('en-US')} ${input} records, written in ${(writeMs / 1000).toFixed(1)} s). ${machine()}\n`,
 );
 console.log(
   table(

@@ -11,13 +11,13 @@ import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskBufferedLogRecordExporter, encodeLogRecordBatch } from '@spillway/disk-buffer';
-import { corpusBatches, knob, machine, median, table, unreachable } from './_common.mjs';
+import { knob, machine, median, recordBatches, table, unreachable } from './_common.mjs';
 
 const RECORDS = knob('RECORDS', 200_000);
 const RUNS = knob('RUNS', 3);
 const BATCH = knob('BATCH', 100);
 const IN_FLIGHT = knob('IN_FLIGHT', 64);
-const batches = corpusBatches(RECORDS, BATCH);
+const { batches, input } = recordBatches(RECORDS, BATCH);
 const frameBytes = batches.reduce((n, b) => n + encodeLogRecordBatch(b).length + 24, 0);
 const work = mkdtempSync(join(tmpdir(), 'bench-wal-'));
 
@@ -128,7 +128,7 @@ const rows = cases.map(([name]) => {
   ];
 });
 console.log(
-  `${RECORDS} LogHub records in batches of ${BATCH}, ${IN_FLIGHT} exports in flight, ${(frameBytes / RECORDS).toFixed(0)} B/record framed, median of ${RUNS} runs. ${machine()}\n`,
+  `${RECORDS} ${input} records in batches of ${BATCH}, ${IN_FLIGHT} exports in flight, ${(frameBytes / RECORDS).toFixed(0)} B/record framed, median of ${RUNS} runs. ${machine()}\n`,
 );
 console.log(
   table(['case', 'records/s', 'MB/s', 'share of raw MB/s', 'share of encode + raw MB/s'], rows),

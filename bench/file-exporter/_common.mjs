@@ -1,12 +1,19 @@
 // Helpers shared by the file-exporter scenarios (not a scenario itself).
-import { CorpusRecordGenerator, toReadableLogRecords } from '@spillway/testing';
+import { createBenchmarkRecordGenerator, toReadableLogRecords } from '@spillway/testing';
 
 export { exportBatch, knob, machine, median, table } from '../_shared.mjs';
 
-/** LogHub records with random trace ids (the generator's default 90% share), in chunks. */
-export function* corpusChunks(total, options = {}, chunk = 10_000) {
-  const gen = new CorpusRecordGenerator({ seed: 42, ...options });
+/**
+ * Records with random trace ids (the generators' default 90% share), in chunks of `chunk`: the
+ * LogHub corpus when it is found, else generated ones; `input` names which, for the results line.
+ */
+export function recordChunks(total, options = {}, chunk = 10_000) {
+  const { generator, input } = createBenchmarkRecordGenerator({ seed: 42, ...options });
+  const chunks = [];
   for (let done = 0; done < total; done += chunk) {
-    yield toReadableLogRecords(gen.take(Math.min(chunk, total - done)), 'bench-service');
+    chunks.push(
+      toReadableLogRecords(generator.take(Math.min(chunk, total - done)), 'bench-service'),
+    );
   }
+  return { chunks, input };
 }

@@ -10,14 +10,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { ZstdFileLogRecordExporter, zstdImplementation } from '@spillway/file-exporter';
 import { encodeLogsDataLine } from '@spillway/record-format';
-import { corpusChunks, knob, machine, median, table } from './_common.mjs';
+import { knob, machine, median, recordChunks, table } from './_common.mjs';
 
 const SECONDS = knob('SECONDS', 10);
 const RUNS = knob('RUNS', 3);
 const PER_TICK = 500;
 const TICK_MS = 10;
 const FRAME_BYTES = 16 * 1024 * 1024;
-const pool = [...corpusChunks(50_000)].flat();
+const pool = recordChunks(50_000).chunks.flat();
 const work = mkdtempSync(join(tmpdir(), 'bench-eld-'));
 
 const contenders = {

@@ -12,7 +12,8 @@ import {
   readLogRecords,
   ZstdFileLogRecordExporter,
 } from '@spillway/file-exporter';
-import { corpusChunks, exportBatch, knob, machine, median, table } from './_common.mjs';
+import { otlpJsonLines } from '@spillway/testing';
+import { exportBatch, knob, machine, median, recordChunks, table } from './_common.mjs';
 
 const RAW_BYTES = knob('RAW_BYTES', 1.05 * 1024 ** 3);
 const RUNS = knob('RUNS', 3);
@@ -20,9 +21,11 @@ const DAY_MS = 86_400_000;
 const START = Date.UTC(2026, 0, 1);
 const BATCH = 512;
 
-// ~490 raw bytes per record on this corpus: enough records for RAW_BYTES over 24 hours.
-const TOTAL = Math.ceil(RAW_BYTES / 490);
-const pool = [...corpusChunks(100_000)].flat();
+const pool = recordChunks(100_000).chunks.flat();
+// Raw bytes per record differ by input (~490 on LogHub, ~710 generated): measure, then write
+// enough records for RAW_BYTES over 24 hours.
+const rawPerRecord = otlpJsonLines(pool.slice(0, 10_000)).length / 10_000;
+const TOTAL = Math.ceil(RAW_BYTES / rawPerRecord);
 const dir = mkdtempSync(join(tmpdir(), 'bench-since-'));
 let now = START;
 const exporter = new ZstdFileLogRecordExporter({

@@ -1,4 +1,4 @@
-// Collector outage, end to end: 6 s of LogHub records (their real level mix, with trace contexts) at
+// Collector outage, end to end: 6 s of LogHub records (else generated ones; with trace contexts) at
 // 10,000 records/s through a real LoggerProvider to a real OTLP/gRPC receiver that goes down from
 // t = 2 s to t = 4 s. Compares the stock setup (BatchLogRecordProcessor + OTLPLogExporter gRPC) with
 // the pipeline `createLogRecordProcessorFromEnv()` builds at its defaults (sampling → WAL → OTLP,
@@ -15,7 +15,11 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { readLogRecords } from '@spillway/file-exporter';
 import { createLogRecordProcessorFromEnv } from '@spillway/node';
-import { CorpusRecordGenerator, OtlpGrpcLogsReceiver, toLogRecord } from '@spillway/testing';
+import {
+  createBenchmarkRecordGenerator,
+  OtlpGrpcLogsReceiver,
+  toLogRecord,
+} from '@spillway/testing';
 
 const RATE = 10_000;
 const SECONDS = 6;
@@ -27,11 +31,12 @@ const CLASSES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const classOf = (n) => (n >= 1 && n <= 24 ? (n - 1) >> 2 : 2);
 const total = RATE * SECONDS;
 
-const generated = new CorpusRecordGenerator({
+const { generator, input } = createBenchmarkRecordGenerator({
   seed: 5,
   intervalMicros: 1e6 / RATE,
   startTimeMs: Date.now(),
-}).take(total);
+});
+const generated = generator.take(total);
 const records = generated.map((g) => toLogRecord(g));
 const emitted = new Array(6).fill(0);
 for (const g of generated) emitted[classOf(g.severityNumber)]++;
@@ -125,7 +130,7 @@ const b = median(runs.spillway);
 const s = b.stats.sampling;
 
 console.log(
-  `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${new Date().toISOString().slice(0, 10)}; ${total.toLocaleString('en')} LogHub records at ${RATE.toLocaleString('en')}/s for ${SECONDS} s, collector down from ${DOWN_AT / 1000} s to ${UP_AT / 1000} s; median of ${RUNS} runs.\n`,
+  `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${new Date().toISOString().slice(0, 10)}; ${total.toLocaleString('en')} ${input} records at ${RATE.toLocaleString('en')}/s for ${SECONDS} s, collector down from ${DOWN_AT / 1000} s to ${UP_AT / 1000} s; median of ${RUNS} runs.\n`,
 );
 console.log(
   '| class | emitted | stock: at collector | stock: lost | spillway: at collector | spillway: local files | spillway: dropped by policy | spillway: lost unaccounted |',

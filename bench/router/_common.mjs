@@ -1,14 +1,17 @@
 // Helpers shared by the router scenarios (not a scenario itself).
-import { CorpusRecordGenerator, toReadableLogRecords } from '@spillway/testing';
+import { createBenchmarkRecordGenerator, toReadableLogRecords } from '@spillway/testing';
 
 export { exportBatch, machine, median, table } from '../_shared.mjs';
 
-/** `n` LogHub records in batches of `size`, as ReadableLogRecords. */
-export function corpusBatches(n, size = 512) {
-  const gen = new CorpusRecordGenerator({ seed: 42 });
-  const out = [];
+/**
+ * `n` records in batches of `size`, as ReadableLogRecords: the LogHub corpus when it is found,
+ * else generated ones; `input` names which, for the results line.
+ */
+export function recordBatches(n, size = 512) {
+  const { generator: gen, input } = createBenchmarkRecordGenerator({ seed: 42 });
+  const batches = [];
   for (let done = 0; done < n; done += size) {
-    out.push(toReadableLogRecords(gen.take(Math.min(size, n - done)), 'bench-service'));
+    batches.push(toReadableLogRecords(gen.take(Math.min(size, n - done)), 'bench-service'));
   }
-  return out;
+  return { batches, input };
 }

@@ -9,11 +9,11 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { ZstdFileLogRecordExporter } from '@spillway/file-exporter';
 import { FailoverLogRecordExporter } from '@spillway/router';
 import { OtlpGrpcLogsReceiver } from '@spillway/testing';
-import { corpusBatches, exportBatch, machine, median, table } from './_common.mjs';
+import { exportBatch, machine, median, recordBatches, table } from './_common.mjs';
 
 const RECORDS = 50_000;
 const RUNS = 5;
-const batches = corpusBatches(RECORDS);
+const { batches, input } = recordBatches(RECORDS);
 
 async function timed(exporter) {
   const t0 = process.hrtime.bigint();
@@ -55,7 +55,7 @@ const row = (name, xs) => [
 ];
 console.log(
   table(
-    ['Pipeline (50k LogHub records, batches of 512)', 'records/s (median of 5)', 'vs anchor'],
+    [`Pipeline (50k ${input} records, batches of 512)`, 'records/s (median of 5)', 'vs anchor'],
     [
       row('OTLPLogExporter gRPC alone, receiver up (anchor)', results.bare),
       row('FailoverLogRecordExporter [OTLP, zstd files], receiver up', results.failover),

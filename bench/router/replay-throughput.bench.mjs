@@ -9,11 +9,11 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { ZstdFileLogRecordExporter } from '@spillway/file-exporter';
 import { FailoverLogRecordExporter } from '@spillway/router';
 import { OtlpGrpcLogsReceiver } from '@spillway/testing';
-import { corpusBatches, exportBatch, machine, median, table } from './_common.mjs';
+import { exportBatch, machine, median, recordBatches, table } from './_common.mjs';
 
 const RECORDS = 50_000;
 const RUNS = 5;
-const batches = corpusBatches(RECORDS);
+const { batches, input } = recordBatches(RECORDS);
 
 const receiver = await new OtlpGrpcLogsReceiver().start();
 const direct = [];
@@ -56,7 +56,7 @@ const row = (name, xs) => [
 ];
 console.log(
   table(
-    ['50k LogHub records to the gRPC receiver', 'records/s (median of 5)', 'vs anchor'],
+    [`50k ${input} records to the gRPC receiver`, 'records/s (median of 5)', 'vs anchor'],
     [
       row('OTLPLogExporter, batches of 512 from memory (anchor)', direct),
       row('Replay from zstd files (read, decode, send, checkpoint per batch)', replay),

@@ -1,4 +1,4 @@
-// Burst: 10,000 mixed-severity LogHub records (their real level mix) every 100 ms for 3 s, through a
+// Burst: 10,000 mixed-severity records (LogHub's real level mix, else generated) every 100 ms for 3 s, through a
 // real LoggerProvider into an exporter that takes 5 ms per batch. Compares the SDK's
 // BatchLogRecordProcessor with SamplingLogRecordProcessor at its defaults and without rate limits:
 // what each delivers, what each loses per class, and (ours) why. The batch processor cannot say why; its losses are queue
@@ -10,7 +10,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { SamplingLogRecordProcessor } from '@spillway/sampling';
-import { CorpusRecordGenerator, toLogRecord } from '@spillway/testing';
+import { createBenchmarkRecordGenerator, toLogRecord } from '@spillway/testing';
 
 const PER_TICK = 10_000;
 const TICKS = 30;
@@ -20,8 +20,8 @@ const RUNS = Number(process.argv[2] ?? 3);
 const CLASSES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const classOf = (n) => (n >= 1 && n <= 24 ? (n - 1) >> 2 : 2);
 
-const records = new CorpusRecordGenerator({ seed: 11 })
-  .take(PER_TICK * TICKS)
+const records = createBenchmarkRecordGenerator({ seed: 11 })
+  .generator.take(PER_TICK * TICKS)
   .map((g) => toLogRecord(g));
 const emittedByClass = new Array(6).fill(0);
 for (const r of records) emittedByClass[classOf(r.severityNumber)]++;

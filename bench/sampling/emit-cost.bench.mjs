@@ -1,4 +1,4 @@
-// ns per `logger.emit` through a real LoggerProvider, INFO records from the LogHub corpus (90% with
+// ns per `logger.emit` through a real LoggerProvider, INFO records from the LogHub corpus or generated (90% with
 // a trace context), each processor on a no-op exporter:
 //   (a) BatchLogRecordProcessor                        — the anchor
 //   (b) SamplingLogRecordProcessor, every ratio 1      — the cost of deciding and queueing (no
@@ -34,7 +34,7 @@ async function child(index) {
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
   const { BatchLogRecordProcessor, LoggerProvider } = await import('@opentelemetry/sdk-logs');
   const { SamplingLogRecordProcessor } = await import('@spillway/sampling');
-  const { CorpusRecordGenerator, toLogRecord } = await import('@spillway/testing');
+  const { createBenchmarkRecordGenerator, toLogRecord } = await import('@spillway/testing');
   const exporter = {
     export: (_records, done) => done({ code: ExportResultCode.SUCCESS }),
     forceFlush: async () => {},
@@ -58,12 +58,14 @@ async function child(index) {
     processors: [processor],
   });
   const logger = provider.getLogger('bench');
-  // INFO records with real bodies and attributes; the generator's share without trace context.
-  const records = new CorpusRecordGenerator({ seed: 3 }).take(POOL).map((g) => ({
-    ...toLogRecord(g),
-    severityNumber: 9,
-    severityText: 'INFO',
-  }));
+  // INFO records with realistic bodies and attributes; the generator's share without trace context.
+  const records = createBenchmarkRecordGenerator({ seed: 3 })
+    .generator.take(POOL)
+    .map((g) => ({
+      ...toLogRecord(g),
+      severityNumber: 9,
+      severityText: 'INFO',
+    }));
   const turn = () => new Promise((resolve) => setImmediate(resolve));
   const pass = async () => {
     let us = 0;

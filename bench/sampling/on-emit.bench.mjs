@@ -1,5 +1,5 @@
 // The processor's own cost, without the SDK's record construction: CPU ns per `onEmit` of records
-// the SDK already built (256 INFO records from the LogHub corpus, cycled, in cache), exports to a
+// the SDK already built (256 INFO records from the LogHub corpus or generated, cycled, in cache), exports to a
 // no-op exporter included (amortised), for the SDK's BatchLogRecordProcessor and for
 // SamplingLogRecordProcessor keeping everything (all ratios 1, no silencing) — the decision, the
 // byte estimate, the severity queue and its batching. emit-cost.bench.mjs measures the same through
@@ -21,7 +21,7 @@ async function child(index) {
   const { ExportResultCode } = await import('@opentelemetry/core');
   const { BatchLogRecordProcessor, LoggerProvider } = await import('@opentelemetry/sdk-logs');
   const { SamplingLogRecordProcessor } = await import('@spillway/sampling');
-  const { CorpusRecordGenerator, toLogRecord } = await import('@spillway/testing');
+  const { createBenchmarkRecordGenerator, toLogRecord } = await import('@spillway/testing');
   // Build real SDK records (LogRecordImpl) once, through a provider with a capturing processor.
   const records = [];
   const capture = new LoggerProvider({
@@ -29,7 +29,7 @@ async function child(index) {
       { onEmit: (r) => records.push(r), forceFlush: async () => {}, shutdown: async () => {} },
     ],
   }).getLogger('bench');
-  for (const g of new CorpusRecordGenerator({ seed: 3 }).take(POOL)) {
+  for (const g of createBenchmarkRecordGenerator({ seed: 3 }).generator.take(POOL)) {
     capture.emit({ ...toLogRecord(g), severityNumber: 9, severityText: 'INFO' });
   }
   const exporter = {

@@ -1,15 +1,20 @@
-// The spillway quickstart: a few seconds of a realistic mixed workload (LogHub records with trace
-// contexts) through the pipeline `createLogRecordProcessorFromEnv()` builds, then a report of what
+// The spillway quickstart: a few seconds of a realistic mixed workload (generated records of six
+// simulated services, with trace contexts and stack traces; or the LogHub corpus when
+// SPILLWAY_CORPUS_DIR names it) through the pipeline `createLogRecordProcessorFromEnv()` builds, then a report of what
 // happened to every record. With no collector it fails over to local zstd files; with
 // OTEL_EXPORTER_OTLP_LOGS_ENDPOINT pointing at one, it ships there.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { createLogRecordProcessorFromEnv } from '@spillway/node';
-import { CorpusRecordGenerator, corpusDir, loadCorpus, toLogRecord } from '@spillway/testing';
-import { FALLBACK_LINES } from './fallback-lines.mjs';
+import {
+  CorpusRecordGenerator,
+  loadCorpus,
+  SyntheticRecordGenerator,
+  toLogRecord,
+} from '@spillway/testing';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const seconds = Number(process.env.QUICKSTART_SECONDS || 4);
@@ -34,21 +39,37 @@ const provider = new LoggerProvider({
 });
 const logger = provider.getLogger('quickstart', '0.1.0');
 
-const corpus = corpusDir();
-const generator = new CorpusRecordGenerator({
+// Generated records unless the user asks for the LogHub corpus: the demo needs nothing beside
+// the repository.
+const corpus = process.env.SPILLWAY_CORPUS_DIR;
+if (corpus && !existsSync(corpus)) {
+  console.error(
+    `SPILLWAY_CORPUS_DIR=${corpus}: no such folder (unset it to use generated records)`,
+  );
+  process.exit(2);
+}
+const options = {
   seed: Date.now() % 100_000,
   idAttribute: false,
-  lines: corpus ? loadCorpus(corpus) : FALLBACK_LINES,
   startTimeMs: Date.now(),
   intervalMicros: 1e6 / rate,
-});
+};
+const generator = corpus
+  ? new CorpusRecordGenerator({ ...options, lines: loadCorpus(corpus) })
+  : new SyntheticRecordGenerator(options);
 const endpoint =
   process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT ||
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT ||
   'http://localhost:4317 (default)';
 
 console.log(
-  `spillway quickstart: ${seconds} s of ${corpus ? 'LogHub' : 'built-in sample'} records at ${rate.toLocaleString('en')}/s`,
+  `spillway quickstart: ${seconds} s of ${corpus ? 'LogHub corpus' : 'generated'} records at ${rate.toLocaleString('en')}/s`,
+);
+console.log(
+  corpus
+    ? `  records    LogHub sample from ${show(corpus)}`
+    : '  records    6 simulated services (HTTP API, checkout, DB pool, queue consumer, auth, cache);\n' +
+        '             SPILLWAY_CORPUS_DIR=<LogHub sample folder> replays real logs instead',
 );
 console.log(`  collector  ${endpoint}`);
 console.log(`  directory  ${show(config.directory)}`);
@@ -111,13 +132,20 @@ const toFiles = targets[1]?.recordsSent ?? 0;
 const wal = stats.diskBuffer;
 console.log('Delivery');
 console.log(`  to the collector       ${n(toCollector).padStart(9)}`);
-console.log(
-  `  to local files         ${n(toFiles).padStart(9)}${targets[0]?.state === 'open' ? '   (collector unreachable: circuit open, failed over)' : ''}`,
-);
+// The failover's first target is the collector: say why records went to files, in plain words.
+const otlp = targets[0];
+const why =
+  toFiles === 0 || !otlp || otlp.batchesFailed + otlp.timeouts === 0
+    ? ''
+    : toCollector === 0
+      ? '   (collector unreachable)'
+      : `   (the collector failed ${n(otlp.batchesFailed + otlp.timeouts)} batches)`;
+console.log(`  to local files         ${n(toFiles).padStart(9)}${why}`);
 if (wal) {
-  console.log(
-    `  left in the WAL        ${n(wal.pendingRecords).padStart(9)}   (delivered on the next start)`,
-  );
+  if (wal.pendingRecords > 0)
+    console.log(
+      `  left in the WAL        ${n(wal.pendingRecords).padStart(9)}   (delivered on the next start)`,
+    );
   const lost = wal.dropped.disk_full + wal.dropped.corrupt + wal.dropped.expired;
   if (lost > 0)
     console.log(`  dropped on disk        ${n(lost).padStart(9)}   ${JSON.stringify(wal.dropped)}`);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,12 +79,31 @@ describe('runDoctor', () => {
   it('should fail when the backlog is over SPILLWAY_MAX_DISK_BYTES, and show how to read the files', async () => {
     const dir = freshDir();
     mkdirSync(join(dir, 'files'), { recursive: true });
-    writeFileSync(join(dir, 'files', 'shop-20260101-000000.zst'), Buffer.alloc(4096));
-    const { code, out } = await doctor({ SPILLWAY_DIR: dir, SPILLWAY_MAX_DISK_BYTES: '2KiB' });
+    // Sparse: 17 MiB by size (what the cap counts), no disk used.
+    writeFileSync(join(dir, 'files', 'shop-20260101-000000.zst'), '');
+    truncateSync(join(dir, 'files', 'shop-20260101-000000.zst'), 17 * 2 ** 20);
+    const { code, out } = await doctor({ SPILLWAY_DIR: dir, SPILLWAY_MAX_DISK_BYTES: '16MiB' });
     expect(code).toBe(1);
-    expect(out).toContain('✗ backlog: 4.0 KiB of SPILLWAY_MAX_DISK_BYTES 2.0 KiB');
+    expect(out).toContain('✗ backlog: 17.0 MiB of SPILLWAY_MAX_DISK_BYTES 16.0 MiB');
     expect(out).toContain(`spillway cat ${join(dir, 'files')}`);
   });
+
+  it.each([
+    ['SPILLWAY_MAX_QUEUE_BYTES', '0'],
+    ['SPILLWAY_MAX_QUEUE_BYTES', '1B'],
+    ['SPILLWAY_MAX_DISK_BYTES', '1KiB'],
+    ['SPILLWAY_MAX_DISK_BYTES', '0'],
+    ['SPILLWAY_DIR', 'relative/spillway'],
+    ['OTEL_BLRP_EXPORT_TIMEOUT', '30000h'],
+  ])(
+    'should report %s=%s, a value that would stop logging, as a problem',
+    async (variable, value) => {
+      const env = { SPILLWAY_DIR: freshDir(), [variable]: value };
+      const { code, out } = await doctor(env);
+      expect(code).toBe(1);
+      expect(out).toContain(`✗ ${variable}=${JSON.stringify(value)} is not valid: expected `);
+    },
+  );
 
   it('should check SPILLWAY_CONFIG_FILE', async () => {
     const dir = freshDir();
@@ -106,7 +125,7 @@ describe('runDoctor', () => {
 describe('spillway doctor', () => {
   it('should run from the built CLI and exit non-zero on a problem', async () => {
     buildPackages();
-    const bin = join(ROOT, 'packages', 'cli', 'dist', 'bin.mjs');
+    const bin = join(ROOT, 'packages', 'cli', 'bin', 'spillway.mjs');
     const ok = start(
       process.execPath,
       [bin, 'doctor', '--no-probe'],
@@ -132,7 +151,7 @@ describe('spillway doctor', () => {
       out: (l) => lines.push(l),
     });
     expect(lines.join('\n')).toMatch(
-      /· collector 127.0.0.1:1: unreachable .*fail over to local files/,
+      /! collector 127.0.0.1:1 \(OTEL_EXPORTER_OTLP_LOGS_ENDPOINT\): unreachable .*records go to local files/,
     );
   });
 });

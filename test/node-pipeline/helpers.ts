@@ -85,6 +85,17 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Environment for an example run exactly as its README says: the caller's shell minus every
+ * OTEL_* and SPILLWAY_* variable (and vitest's own), plus only the knobs the README documents.
+ */
+export function documentedEnv(documented: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env))
+    if (/^(OTEL_|SPILLWAY_|VITEST)/.test(k) || k === 'NODE_OPTIONS') delete env[k];
+  return { ...env, ...documented };
+}
+
 export interface Child {
   child: ChildProcess;
   stdout: () => string;

@@ -7,6 +7,7 @@ import * as doctor from './commands/doctor';
 import * as stats from './commands/stats';
 import * as verify from './commands/verify';
 import { ExitCode } from './internal/exit-codes';
+import { NoFilesError } from './internal/no-files';
 
 /** A command of the `spillway` program: one file under `commands/`. */
 export interface CommandModule {
@@ -19,7 +20,9 @@ export const COMMANDS: ReadonlyArray<CommandModule> = [cat, stats, verify, docto
 /** The commander program with `commands` registered; exits are left to {@link main}. */
 export function buildProgram(commands: ReadonlyArray<CommandModule> = COMMANDS): Command {
   const program = new Command('spillway')
-    .description('read, check and replay spillway zstd log files (OTLP/JSON lines)')
+    .description(
+      "read and check spillway's zstd log files (OTLP/JSON lines), and check its configuration",
+    )
     .version(packageVersion())
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
@@ -38,7 +41,7 @@ function packageVersion(): string {
 
 /**
  * Runs the program on `argv` (as `process.argv`) and returns the exit code: 0 ok, 1 failed,
- * 2 usage, 3 partial (see each command's `--help`). Errors are printed to stderr, never thrown.
+ * 2 usage, 3 partial, 4 no files (see {@link ExitCode}). Errors are printed to stderr, never thrown.
  */
 export async function main(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram();
@@ -51,6 +54,6 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     }
     process.stderr.write(`spillway: ${(err as Error).message}\n`);
-    return ExitCode.FAILED;
+    return err instanceof NoFilesError ? err.exitCode : ExitCode.FAILED;
   }
 }

@@ -1,7 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   closeSync,
-  existsSync,
   mkdtempSync,
   openSync,
   rmSync,
@@ -9,62 +8,27 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CompressedFileWriter, listCompressedFiles, readFrameTable } from '@spillway/file-exporter';
-import { CorpusRecordGenerator, toReadableLogRecords } from '@spillway/testing';
+import { listCompressedFiles, readFrameTable } from '@spillway/file-exporter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, buildCli, RECORDS as records, spillway, writeFixture } from './fixture';
 
-// End to end: the BUILT bin (dist/bin.mjs, as npm installs it) in a child process.
-const packages = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(packages, 'cli', 'dist', 'bin.mjs');
+// End to end: the command as npm links it (bin/spillway.mjs running the built dist/) in a child
+// process, on real files.
+const bin = BIN;
 const START = Date.UTC(2026, 0, 1);
 let root = '';
 let dir = '';
-const records = toReadableLogRecords(
-  new CorpusRecordGenerator({ seed: 5, intervalMicros: 10_000 }).take(3000),
-  'shop',
-);
 
 beforeAll(async () => {
-  const build = (pkg: string, ...entries: string[]) =>
-    execFileSync(process.execPath, [join(packages, '..', 'scripts', 'build.mjs'), ...entries], {
-      cwd: join(packages, pkg),
-      stdio: 'inherit',
-    });
-  if (!existsSync(join(packages, 'record-format', 'dist', 'index.mjs')))
-    build('record-format', 'index');
-  build('file-exporter', 'index');
-  build('cli', 'index', 'bin');
-  root = mkdtempSync(join(tmpdir(), 'spillway-cli-'));
-  dir = join(root, 'logs');
-  execFileSync('mkdir', ['-p', dir]);
-  // Two files of 3 frames × 500 records (10 ms apart: 5 s per frame).
-  for (let file = 0; file < 2; file++) {
-    const w = await CompressedFileWriter.create(join(dir, `shop-20260101-00000${file}.zst`));
-    for (let f = 0; f < 3; f++) {
-      const i = file * 1500 + f * 500;
-      w.appendRecords(records.slice(i, i + 500));
-      await w.cutFrame();
-    }
-    await w.close();
-  }
-}, 120_000);
+  buildCli();
+  ({ root, dir } = await writeFixture());
+}, 300_000);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const HAVE_JQ = spawnSync('bash', ['-c', 'command -v jq']).status === 0;
 if (!HAVE_JQ) console.warn('jq CLI missing: the cat | jq test is skipped');
-
-function spillway(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, SPILLWAY_PROGRESS: '0', ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** A copy of the fixture directory to damage. */
 function copyOfFixture(): string {
@@ -225,10 +189,19 @@ describe('spillway verify', () => {
     closeSync(fd);
     const r = spillway(['verify', d]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(
-      `corrupt: ${first!.path} at offset ${frame.offset}: frame 1 at offset ${frame.offset}: data checksum mismatch`,
+    // Problems go to stderr (pipes of stdout see only the sound files and the summary).
+    expect(r.stderr).toContain(
+      `spillway: corrupt: ${first!.path} at offset ${frame.offset}: frame 1 at offset ${frame.offset}: data checksum mismatch`,
     );
-    expect(r.stdout).toContain('1 of 2 files have problems');
+    expect(r.stderr).toContain(`FAILED ${first!.path}: 1 problem`);
+    expect(r.stdout).not.toContain('corrupt');
+    expect(r.stdout).not.toContain('FAILED');
+    expect(r.stdout.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(
+        /^ok .*shop-20260101-000001\.zst: 3 frames, 1500 records, \d+ raw bytes$/,
+      ),
+      '1 of 2 files have problems',
+    ]);
   });
 
   it('should report a lost index and rebuild it with --fix-index', async () => {
@@ -237,7 +210,8 @@ describe('spillway verify', () => {
     unlinkSync(`${first!.path}.idx`);
     const r = spillway(['verify', d]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`${first!.path}.idx: index missing`);
+    expect(r.stderr).toContain(`${first!.path}.idx: index missing`);
+    expect(r.stdout).not.toContain('index missing');
     expect(spillway(['verify', '--fix-index', d]).code).toBe(0);
     expect(spillway(['verify', d]).code).toBe(0);
   });

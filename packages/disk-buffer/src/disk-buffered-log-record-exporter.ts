@@ -1,17 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import { join } from 'node:path';
 import { type ExportResult, ExportResultCode, globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  emptySubstitutionCounts,
+  normalizeLogRecords,
+  renormalizeLogRecord,
+} from '@spillway/record-format';
 import { ByteWriter } from './internal/byte-writer';
-import { CheckpointStore, readCheckpointSync } from './internal/checkpoint';
+import { CHECKPOINT_FILE, CheckpointStore, readCheckpointSync } from './internal/checkpoint';
 import { Counters } from './internal/counters';
 import { DirLock } from './internal/dir-lock';
+import { displaceIfNotFile, listDirectory } from './internal/directory-listing';
 import { DiskSpace } from './internal/disk-space';
+import { FileHolds } from './internal/file-holds';
 import { Ledger } from './internal/ledger';
 import { registerMetrics } from './internal/metrics';
 import { type ResolvedOptions, resolveOptions } from './internal/options';
 import { type ExtraAttribute, encodeBatch } from './internal/record-encoder';
-import { listSegments, recoverInBackground, startPosition } from './internal/recovery';
+import { recoverInBackground, startPosition, trustedCheckpoint } from './internal/recovery';
 import { Sender } from './internal/sender';
 import { countSeverities, type SeverityCounts, severityRecord } from './internal/severity-counts';
 import { copyToSlab } from './internal/slab';
@@ -50,7 +58,9 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
   private readonly sender: Sender;
   private readonly spiller: Spiller;
   private readonly space: DiskSpace;
+  private readonly holds: FileHolds;
   private readonly encoder = new ByteWriter();
+  private readonly substituted = emptySubstitutionCounts();
   private readonly uid: ExtraAttribute | undefined;
   private recovering = 0;
   private recovery: Promise<void> = Promise.resolve();
@@ -64,21 +74,32 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.lock = DirLock.acquire(dir);
     try {
+      const lockPath = join(dir, 'lock');
+      if (this.lock.takeover) this.counters.warn(lockPath, this.lock.takeover);
+      if (this.lock.displaced)
+        this.counters.skip(lockPath, `not a file: moved to ${this.lock.displaced}`);
+      for (const name of [CHECKPOINT_FILE, `${CHECKPOINT_FILE}.tmp`]) {
+        const aside = displaceIfNotFile(join(dir, name));
+        if (aside) this.counters.skip(join(dir, name), `not a file: moved to ${aside}`);
+      }
       const cp = readCheckpointSync(dir);
       if (cp.state === 'corrupt')
         this.counters.error(new Error(`checkpoint ignored: ${cp.reason}`));
-      const checkpoint = cp.state === 'ok' ? cp.checkpoint : undefined;
-      const spills = Spiller.list(dir, this.ledger);
-      const listed = listSegments(
-        dir,
+      const listed = listDirectory(dir, this.ledger, this.counters);
+      const checkpoint = trustedCheckpoint(
         this.ledger,
-        spills.map((e) => e.seq),
+        cp.state === 'ok' ? cp.checkpoint : undefined,
       );
       this.space = new DiskSpace(dir);
+      this.holds = new FileHolds(
+        () => this.space.refreshSync(),
+        (err) => this.counters.error(err),
+      );
       const start = startPosition(this.ledger, checkpoint, listed.nextSeq);
       this.writer = new WalWriter({
         directory: dir,
         ledger: this.ledger,
+        holds: this.holds,
         mode: this.o.fsyncMode,
         intervalMillis: this.o.intervalMillis,
         segmentBytes: this.o.segmentBytes,
@@ -93,6 +114,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
         directory: dir,
         ledger: this.ledger,
         counters: this.counters,
+        holds: this.holds,
         spillAfterBytes: this.o.spillAfterBytes,
         serviceName: this.o.serviceName,
         busy: (seq) => seq <= this.sender.pos.seq || seq === this.writer.activeSeq,
@@ -102,6 +124,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
         {
           ledger: this.ledger,
           counters: this.counters,
+          holds: this.holds,
           exporter: this.downstream,
           checkpoints: new CheckpointStore(dir, this.o.fsyncMode !== 'never'),
           retry: this.o.retry,
@@ -114,17 +137,23 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
         },
         start,
       );
-      this.recovery = recoverInBackground(spills, listed.segments, this.counters, checkpoint, {
-        onStart: () => this.recovering++,
-        onDone: () => this.recovering--,
-        onResume: (seq, r) => {
-          const pos = this.sender.pos;
-          if (pos.seq === seq) {
-            pos.offset = r.resumeOffset;
-            pos.doneInFile = r.deliveredBefore;
-          }
+      this.recovery = recoverInBackground(
+        listed.spills,
+        listed.segments,
+        this.counters,
+        checkpoint,
+        {
+          onStart: () => this.recovering++,
+          onDone: () => this.recovering--,
+          onResume: (seq, r) => {
+            const pos = this.sender.pos;
+            if (pos.seq === seq) {
+              pos.offset = r.resumeOffset;
+              pos.doneInFile = r.deliveredBefore;
+            }
+          },
         },
-      });
+      );
     } catch (err) {
       this.lock.release();
       throw err;
@@ -155,7 +184,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     }
     let frames: Array<[Buffer, number, SeverityCounts]>;
     try {
-      frames = this.encode(records);
+      frames = this.encode(normalizeLogRecords(records, this.substituted));
     } catch (err) {
       resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
       return;
@@ -203,7 +232,9 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       return;
     }
     try {
-      for (const [frame, count, severities] of this.encode(records)) {
+      for (const [frame, count, severities] of this.encode(
+        normalizeLogRecords(records, this.substituted),
+      )) {
         if (!this.admit(frame.length, count, severities)) continue;
         this.counters.accepted += count;
         try {
@@ -246,7 +277,8 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       await this.spiller.stop();
       // The background scan may be cutting a torn tail: finish before another process may lock.
       await withTimeout(this.recovery, this.o.exportTimeoutMillis);
-      await this.sender.saveCheckpoint();
+      // A checkpoint that cannot be written costs redelivery; the files must still be closed.
+      await this.sender.saveCheckpoint().catch((err) => this.counters.error(err));
       await this.writer.close();
     } catch (err) {
       this.counters.error(err);
@@ -281,20 +313,32 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       droppedBySeverity: severityRecord(c.droppedBySeverity),
       corruptFrames: c.corruptFrames,
       truncatedBytes: c.truncatedBytes,
+      skippedFiles: c.skippedFiles,
       diskBytes: this.ledger.totalBytes(),
       recovering: this.recovering > 0,
       lastError: c.lastError,
+      substitutedValues: { ...this.substituted },
     };
   }
 
-  /** Frames (header space + payload) of at most MAX_FRAME_PAYLOAD, with their records' counts. */
-  private encode(records: ReadableLogRecord[]): Array<[Buffer, number, SeverityCounts]> {
+  /**
+   * Frames (header space + payload) of at most MAX_FRAME_PAYLOAD, with their records' counts, of
+   * normalised records: each fits a frame (normalisation bounds a record to a few MiB), so the
+   * RangeError is for a record grown after its check whose normalised copy still does not fit.
+   */
+  private encode(
+    records: ReadableLogRecord[],
+    renormalized = false,
+  ): Array<[Buffer, number, SeverityCounts]> {
     const w = this.encoder;
     w.reset(FRAME_HEADER_BYTES);
-    encodeBatch(w, records, this.uid);
+    encodeBatch(w, records, this.substituted, this.uid);
     if (w.pos - FRAME_HEADER_BYTES > MAX_FRAME_PAYLOAD && records.length > 1) {
       const half = records.length >> 1;
       return [...this.encode(records.slice(0, half)), ...this.encode(records.slice(half))];
+    }
+    if (w.pos - FRAME_HEADER_BYTES > MAX_FRAME_PAYLOAD && !renormalized) {
+      return this.encode([renormalizeLogRecord(records[0]!, this.substituted)], true);
     }
     if (w.pos - FRAME_HEADER_BYTES > MAX_FRAME_PAYLOAD) {
       throw new RangeError(
@@ -338,10 +382,10 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     this.counters.drop('disk_full', ...this.sender.undelivered(victim));
     victim.evicted = true;
     this.ledger.delete(victim.seq);
-    fs.rmSync(victim.path, { force: true });
-    if (victim.kind === 'spill') fs.rmSync(`${victim.path}.idx`, { force: true });
+    // Unlinked once closed: a held file would keep its blocks (FileHolds).
+    this.holds.remove(victim.path, victim.kind === 'spill' ? [`${victim.path}.idx`] : []);
     this.space.noteAppended(-victim.bytes);
-    this.sender.wake();
+    this.sender.evicted(victim.seq);
     return true;
   }
 

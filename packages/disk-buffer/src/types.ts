@@ -1,6 +1,6 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import type { FsyncPolicy } from '@spillway/record-format';
+import type { FsyncPolicy, SubstitutionCounts } from '@spillway/record-format';
 
 // One definition, shared with @spillway/node's SPILLWAY_FSYNC parser.
 export type { FsyncPolicy };
@@ -101,10 +101,21 @@ export interface DiskBufferStats {
   corruptFrames: number;
   /** Bytes cut from torn tails at recovery (never acknowledged under `fsync: 'always'`). */
   truncatedBytes: number;
+  /**
+   * Files under the directory the buffer left alone, each warned about once: a segment of an
+   * unknown format version (a newer release wrote it), or a directory or other non-regular file
+   * under a name the buffer uses (moved aside when it is `lock` or `checkpoint`).
+   */
+  skippedFiles: number;
   /** Bytes of every file under the directory that the buffer owns. */
   diskBytes: number;
   /** True while the backlog of a previous run is being verified. */
   recovering: boolean;
   /** The last downstream or disk error, if any. */
   lastError: string | undefined;
+  /**
+   * Values replaced when exported records were normalised (a cycle, a value nested too deep or
+   * unreadable, a number out of range, a non-string text…), by kind: README, "Guarantees".
+   */
+  substitutedValues: SubstitutionCounts;
 }

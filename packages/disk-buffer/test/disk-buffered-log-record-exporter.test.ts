@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DiskBufferedLogRecordExporter } from '../src/index';
 import type { DiskBufferOptions } from '../src/types';
 import { CollectingExporter } from './helpers/collecting-exporter';
-import { corpusRecords, removeTempDirs, tempDir } from './helpers/records';
+import { generatedRecords, removeTempDirs, tempDir } from './helpers/records';
 import { frames, segments } from './helpers/wal-files';
 
 function setup(opts: Partial<DiskBufferOptions> = {}) {
@@ -22,7 +22,9 @@ function setup(opts: Partial<DiskBufferOptions> = {}) {
     ...opts,
   });
   const send = (n: number, from: number) =>
-    new Promise<{ code: number; error?: Error }>((r) => exporter.export(corpusRecords(n, from), r));
+    new Promise<{ code: number; error?: Error }>((r) =>
+      exporter.export(generatedRecords(n, from), r),
+    );
   return { down, exporter, directory, send };
 }
 
@@ -108,7 +110,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       const { exporter, directory, down, send } = setup({ fsync: { intervalMillis: 60_000 } });
       down.failing = true;
       const queued = send(5, 0);
-      exporter.exportSync(corpusRecords(3, 5));
+      exporter.exportSync(generatedRecords(3, 5));
       expect(walRecordsOnDisk(directory)).toBe(8);
       expect((await queued).code).toBe(0);
       await exporter.shutdown();
@@ -155,7 +157,7 @@ describe('DiskBufferedLogRecordExporter', () => {
 
   describe('getStats', () => {
     it('should count records older than maxRecordAgeMillis as expired', async () => {
-      // Corpus timestamps are from 2026-01-01: older than a minute by the time the test runs.
+      // Generated timestamps are from 2026-01-01: older than a minute by the time the test runs.
       const { exporter, down, send } = setup({ maxRecordAgeMillis: 60_000 });
       await send(25, 0);
       await exporter.forceFlush();
@@ -200,7 +202,7 @@ describe('DiskBufferedLogRecordExporter', () => {
         let sent = 0;
         const sentRecords: ReadableLogRecord[] = [];
         for (let i = 0; i < 60; i++) {
-          const recs = corpusRecords(100, sent);
+          const recs = generatedRecords(100, sent);
           sentRecords.push(...recs);
           await new Promise((r) => exporter.export(recs, r));
           sent += 100;
@@ -246,7 +248,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       down.succeedThenFail(2);
       const sentRecords: ReadableLogRecord[] = [];
       for (let i = 0; i < 120; i++) {
-        const recs = corpusRecords(50, i * 50);
+        const recs = generatedRecords(50, i * 50);
         sentRecords.push(...recs);
         await new Promise((r) => exporter.export(recs, r));
       }

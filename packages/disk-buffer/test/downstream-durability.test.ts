@@ -4,7 +4,7 @@ import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-lo
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiskBufferedLogRecordExporter } from '../src/disk-buffered-log-record-exporter';
 import { CHECKPOINT_FILE } from '../src/internal/checkpoint';
-import { corpusRecords, removeTempDirs, tempDir } from './helpers/records';
+import { generatedRecords, removeTempDirs, tempDir } from './helpers/records';
 
 /**
  * A real downstream with the file exporter's contract: `export` acknowledges once a batch is
@@ -37,7 +37,7 @@ describe('DiskBufferedLogRecordExporter', () => {
         directory,
         fsync: 'always',
       });
-      const records = corpusRecords(300, 0);
+      const records = generatedRecords(300, 0);
       await new Promise<void>((resolve) => buffer.export(records, () => resolve()));
       let durableAtCheckpoint = -1;
       const saved = new Promise<void>((resolve) => {

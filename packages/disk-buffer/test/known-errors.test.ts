@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import {
   appendFileSync,
   existsSync,
@@ -10,10 +9,10 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DirectoryLockedError, DiskBufferedLogRecordExporter } from '../src/index';
+import { DiskBufferedLogRecordExporter } from '../src/index';
 import { encodeCheckpoint } from '../src/internal/checkpoint';
 import { CollectingExporter } from './helpers/collecting-exporter';
-import { corpusRecords, removeTempDirs, tempDir } from './helpers/records';
+import { generatedRecords, removeTempDirs, tempDir } from './helpers/records';
 import { drain, fillDirectory, frames, segments } from './helpers/wal-files';
 
 // One test per named corruption (Vector's known-errors file): each damages a directory written by
@@ -39,8 +38,12 @@ async function setup(): Promise<{ dir: string; seg: string }> {
 }
 
 function flipByte(path: string, at: number): void {
+  flipBit(path, at, 0xff);
+}
+
+function flipBit(path: string, at: number, bits: number): void {
   const b = readFileSync(path);
-  b[at] = b[at]! ^ 0xff;
+  b[at] = b[at]! ^ bits;
   writeFileSync(path, b);
 }
 
@@ -187,57 +190,106 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     const garbage = join(dir, 'svc-20260101-000000-7.zst');
     writeFileSync(garbage, Buffer.from('not zstd at all '.repeat(64)));
     const { down, exporter } = await drain(dir);
-    await new Promise((r) => exporter.export(corpusRecords(5, 1000), r));
+    await new Promise((r) => exporter.export(generatedRecords(5, 1000), r));
     await exporter.forceFlush();
     expect(idsOf(down)).toEqual([...ALL, 1000, 1001, 1002, 1003, 1004]);
     expect(existsSync(garbage)).toBe(false);
     await exporter.shutdown();
   });
 
-  it('should refuse a directory locked by a live process, naming its pid', async () => {
-    const dir = tempDir();
-    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
-      stdio: 'ignore',
-    });
-    try {
-      writeFileSync(join(dir, 'lock'), `${child.pid}\nother-host\n`);
-      const make = () =>
-        new DiskBufferedLogRecordExporter({ exporter: new CollectingExporter(), directory: dir });
-      expect(make).toThrow(DirectoryLockedError);
-      expect(make).toThrow(new RegExp(`locked by process ${child.pid}`));
-    } finally {
-      child.kill('SIGKILL');
+  // A flipped bit in each frame header field of frame 2 (of 6): the frame is skipped and its
+  // records counted from the record indexes on either side; the frames after it are delivered.
+  it.each([
+    ['magic', 0, 0x01],
+    ['checksum', 4, 0x80],
+    ['length, past the end of the file', 10, 0x01],
+    ['length, implausibly large', 11, 0x40],
+    ['length, shorter', 8, 0x04],
+    ['count', 12, 0x02],
+    ['first record index', 16, 0x01],
+    ['first record index, high byte', 23, 0x80],
+  ])(
+    'should skip a frame with a flipped bit in its %s and keep the frames after it',
+    async (_field, at, bit) => {
+      const { dir, seg } = await setup();
+      const f = frames(seg)[2]!;
+      flipBit(seg, f.offset + at, bit);
+      const { down, exporter } = await drain(dir);
+      expect(idsOf(down)).toEqual(without(2));
+      const s = exporter.getStats();
+      expect(s.dropped.corrupt).toBe(PER_BATCH);
+      expect(s.corruptFrames).toBe(1);
+      expect(s.truncatedBytes).toBe(0);
+      expect(s.pendingRecords).toBe(0);
+      await exporter.shutdown();
+    },
+  );
+
+  it('should bound corrupt by the record indexes around forged frame headers', async () => {
+    const { dir, seg } = await setup();
+    const f = frames(seg)[2]!;
+    const b = readFileSync(seg);
+    // Fill frame 2's payload with plausible headers claiming millions of records.
+    for (let at = f.offset + 24; at + 24 <= f.offset + f.length; at += 24) {
+      b.writeUInt32LE(0x52465053, at);
+      b.writeUInt32LE(64 * 1024 * 1024, at + 8);
+      b.writeUInt32LE(4_000_000, at + 12);
+      b.writeUInt32LE(2 * PER_BATCH, at + 16);
     }
+    writeFileSync(seg, b);
+    const { down, exporter } = await drain(dir);
+    expect(idsOf(down)).toEqual(without(2));
+    expect(exporter.getStats().dropped.corrupt).toBe(PER_BATCH);
+    await exporter.shutdown();
   });
 
-  it('should refuse a second exporter on the same directory in this process', async () => {
-    const dir = tempDir();
-    const first = new DiskBufferedLogRecordExporter({
-      exporter: new CollectingExporter(),
-      directory: dir,
-    });
-    expect(
-      () =>
-        new DiskBufferedLogRecordExporter({ exporter: new CollectingExporter(), directory: dir }),
-    ).toThrow(DirectoryLockedError);
-    await first.shutdown();
-    const again = new DiskBufferedLogRecordExporter({
-      exporter: new CollectingExporter(),
-      directory: dir,
-    });
-    await again.shutdown();
+  it('should bound corrupt by the damaged bytes when forged headers fill the last frame', async () => {
+    const { dir, seg } = await setup();
+    const f = frames(seg).at(-1)!;
+    const b = readFileSync(seg);
+    for (let at = f.offset + 24; at + 24 <= f.offset + f.length; at += 24) {
+      b.writeUInt32LE(0x52465053, at);
+      b.writeUInt32LE(1024, at + 8);
+      b.writeUInt32LE(64, at + 12);
+      b.writeUInt32LE(PER_BATCH * (BATCHES - 1) + ((at - f.offset) / 24 - 1) * 64, at + 16);
+    }
+    b.writeUInt32LE((b.readUInt32LE(f.offset + 4) ^ 1) >>> 0, f.offset + 4);
+    writeFileSync(seg, b);
+    const { down, exporter } = await drain(dir);
+    expect(idsOf(down)).toEqual(without(BATCHES - 1));
+    const s = exporter.getStats();
+    // Never more than the damaged bytes could hold (16 bytes a record at the least).
+    expect(s.dropped.corrupt).toBeGreaterThan(0);
+    expect(s.dropped.corrupt).toBeLessThanOrEqual(Math.floor(f.length / 16));
+    expect(s.truncatedBytes).toBe(f.length);
+    await exporter.shutdown();
   });
 
-  it('should take over a stale lock left by a dead process', async () => {
+  it('should deliver a duplicated frame once and count no records for the copy', async () => {
+    const { dir, seg } = await setup();
+    const fs = frames(seg);
+    const b = readFileSync(seg);
+    const copy = b.subarray(fs[1]!.offset, fs[1]!.offset + fs[1]!.length);
+    const at = fs[3]!.offset;
+    writeFileSync(seg, Buffer.concat([b.subarray(0, at), copy, b.subarray(at)]));
+    const { down, exporter } = await drain(dir);
+    expect(down.ids()).toHaveLength(ALL.length);
+    expect(idsOf(down)).toEqual(ALL);
+    expect(exporter.getStats().dropped.corrupt).toBe(0);
+    expect(exporter.getStats().corruptFrames).toBe(1);
+    await exporter.shutdown();
+  });
+
+  it.each([
+    ['past the last file', { seq: 99, kind: 'wal' as const, position: 32 }],
+    ['naming the oldest seq as a spill file', { seq: 1, kind: 'spill' as const, position: 40 }],
+  ])('should redeliver everything for a valid-checksum checkpoint %s', async (_case, cp) => {
     const { dir } = await setup();
-    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-    const pid = child.pid!;
-    await new Promise((r) => child.on('exit', r));
-    writeFileSync(join(dir, 'lock'), `${pid}\nsome-host\n`);
+    writeFileSync(join(dir, 'checkpoint'), encodeCheckpoint(cp));
     const { down, exporter } = await drain(dir);
     expect(idsOf(down)).toEqual(ALL);
-    expect(readFileSync(join(dir, 'lock'), 'utf8')).toMatch(new RegExp(`^${process.pid}\\n`));
+    expect(exporter.getStats().pendingRecords).toBe(0);
+    expect(exporter.getStats().dropped.corrupt).toBe(0);
     await exporter.shutdown();
-    expect(existsSync(join(dir, 'lock'))).toBe(false);
   });
 });

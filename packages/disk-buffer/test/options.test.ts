@@ -71,4 +71,22 @@ describe('resolveOptions', () => {
       /maxDiskBytes must be a positive number, got 0/,
     );
   });
+
+  it('should reject a size below eight of the smallest segments, naming the value', () => {
+    expect(() =>
+      resolveOptions({ exporter: new CollectingExporter(), maxDiskBytes: 1024 }),
+    ).toThrow(/maxDiskBytes must be at least 524288 \(eight of the smallest segments\), got 1024/);
+    expect(
+      resolveOptions({ exporter: new CollectingExporter(), maxDiskBytes: 512 * 1024 }).maxDiskBytes,
+    ).toBe(512 * 1024);
+  });
+
+  it('should warn about a SPILLWAY_MAX_DISK_BYTES below the minimum and use the default', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    vi.stubEnv('SPILLWAY_MAX_DISK_BYTES', '1KiB');
+    expect(resolveOptions({ exporter: new CollectingExporter() }).maxDiskBytes).toBe(2 ** 30);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(
+      /^SPILLWAY_MAX_DISK_BYTES="1KiB" is not valid \(accepted: .*at least 512KiB\); using 1GiB$/,
+    );
+  });
 });

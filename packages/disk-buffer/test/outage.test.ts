@@ -1,10 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import { zstdCompress } from '@spillway/file-exporter';
 import { OtlpGrpcLogsReceiver, otlpJsonLines } from '@spillway/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DiskBufferedLogRecordExporter } from '../src/index';
 import { CollectingExporter } from './helpers/collecting-exporter';
-import { corpusRecords, removeTempDirs, tempDir } from './helpers/records';
+import { generatedRecords, removeTempDirs, tempDir } from './helpers/records';
 
 let receiver: OtlpGrpcLogsReceiver;
 
@@ -39,7 +40,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       const acks: Array<Promise<{ code: number }>> = [];
       const started = Date.now();
       while (sent < total) {
-        const recs = corpusRecords(200, sent);
+        const recs = generatedRecords(200, sent);
         sent += 200;
         acks.push(new Promise((r) => exporter.export(recs, r)));
         const due = started + (sent / 20_000) * 1000;
@@ -72,7 +73,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       await exporter.shutdown();
     });
 
-    it('should compress the LogHub corpus (with trace ids) to at most 6% of raw OTLP/JSON', async () => {
+    it('should spill within 10% of one-shot zstd and under 9.5% of raw OTLP/JSON', async () => {
       const down = new CollectingExporter();
       down.failing = true;
       const exporter = new DiskBufferedLogRecordExporter({
@@ -83,7 +84,7 @@ describe('DiskBufferedLogRecordExporter', () => {
         retry: { initialMillis: 60_000 },
         shutdownTimeoutMillis: 10,
       });
-      const records = corpusRecords(100_000, 0);
+      const records = generatedRecords(100_000, 0);
       for (let i = 0; i < records.length; i += 500) {
         await new Promise((r) => exporter.export(records.slice(i, i + 500), r));
       }
@@ -92,12 +93,18 @@ describe('DiskBufferedLogRecordExporter', () => {
         interval: 100,
       });
       const s = exporter.getStats();
-      const rawPerRecord = otlpJsonLines(records, 500).length / records.length;
+      const raw = otlpJsonLines(records, 500);
+      const rawPerRecord = raw.length / records.length;
       const ratio = s.spillBytes / (s.spillRecords * rawPerRecord);
+      // The reference: the same bytes as one zstd frame at the default level. Spill files are cut
+      // into frames (so a reader can seek), which may cost a little, never much.
+      const oneShot = (await zstdCompress(raw)).length / raw.length;
       console.log(
-        `spill: ${s.spillRecords} records in ${s.spillBytes} bytes = ${(ratio * 100).toFixed(2)}% of raw OTLP/JSON (${rawPerRecord.toFixed(0)} B/record raw)`,
+        `spill: ${s.spillRecords} records in ${s.spillBytes} bytes = ${(ratio * 100).toFixed(2)}% of raw OTLP/JSON (${rawPerRecord.toFixed(0)} B/record raw; one-shot zstd ${(oneShot * 100).toFixed(2)}%)`,
       );
-      expect(ratio).toBeLessThanOrEqual(0.06);
+      expect(ratio).toBeLessThanOrEqual(oneShot * 1.1);
+      // Measured 8.4–8.6% on these generated records (random ids, UUIDs, latencies, stack traces).
+      expect(ratio).toBeLessThanOrEqual(0.095);
       await exporter.shutdown();
     });
   });

@@ -7,7 +7,7 @@ import { ByteWriter } from '../src/internal/byte-writer';
 import { BatchDecoder } from '../src/internal/record-decoder';
 import { encodeBatch } from '../src/internal/record-encoder';
 import { CollectingExporter } from './helpers/collecting-exporter';
-import { corpusRecords, removeTempDirs, tempDir } from './helpers/records';
+import { generatedRecords, removeTempDirs, tempDir } from './helpers/records';
 
 type Mutable = { -readonly [K in keyof ReadableLogRecord]: ReadableLogRecord[K] };
 
@@ -123,9 +123,9 @@ describe('encodeBatch', () => {
     expect(back[1]!.resource).toBe(back[0]!.resource);
   });
 
-  it('should encode LogHub records smaller than OTLP protobuf', async () => {
+  it('should encode generated records smaller than OTLP protobuf', async () => {
     const { ProtobufLogsSerializer } = await import('@opentelemetry/otlp-transformer');
-    const records = corpusRecords(2000);
+    const records = generatedRecords(2000);
     const w = new ByteWriter();
     encodeBatch(w, records);
     const proto = ProtobufLogsSerializer.serializeRequest(records)!;
@@ -135,7 +135,7 @@ describe('encodeBatch', () => {
   it('should rewrite a map of 128 or more attributes with a full count', () => {
     const attributes: Record<string, string> = {};
     for (let i = 0; i < 200; i++) attributes[`key.${i}`] = `value ${i}`;
-    const [rec] = corpusRecords(1);
+    const [rec] = generatedRecords(1);
     const records = [{ ...rec!, attributes }, rec!];
     const w = new ByteWriter();
     encodeBatch(w, records);
@@ -147,7 +147,7 @@ describe('encodeBatch', () => {
   it('should keep later strings in place after a lone surrogate', () => {
     // UTF-8 cannot hold a lone surrogate (it becomes U+FFFD, one code unit as well): the strings
     // after it in the text block must still line up.
-    const [rec] = corpusRecords(1);
+    const [rec] = generatedRecords(1);
     const records = [{ ...rec!, body: 'a\ud800b', attributes: { k: '\udc00', after: 'intact' } }];
     const w = new ByteWriter();
     encodeBatch(w, records);
@@ -159,7 +159,7 @@ describe('encodeBatch', () => {
   it('should encode a string built by += the same as a flat one', () => {
     let body = '';
     for (let i = 0; i < 300; i++) body += String.fromCharCode(97 + (i % 26));
-    const [rec] = corpusRecords(1);
+    const [rec] = generatedRecords(1);
     const w = new ByteWriter();
     encodeBatch(w, [{ ...rec!, body }]);
     expect(new BatchDecoder().decode(w.buf, 0, w.pos)[0]!.body).toBe(body);
@@ -205,7 +205,7 @@ describe('encodeBatch', () => {
 
   it('should refuse a text block offset outside the payload', () => {
     const w = new ByteWriter();
-    encodeBatch(w, corpusRecords(3));
+    encodeBatch(w, generatedRecords(3));
     const buf = Buffer.from(w.buf.subarray(0, w.pos));
     buf.writeUInt32LE(buf.length + 1, 1);
     expect(() => new BatchDecoder().decode(buf, 0, buf.length)).toThrow(/text block offset/);
@@ -213,7 +213,7 @@ describe('encodeBatch', () => {
 
   it('should fail loudly on a damaged payload', () => {
     const w = new ByteWriter();
-    encodeBatch(w, corpusRecords(3));
+    encodeBatch(w, generatedRecords(3));
     const buf = Buffer.from(w.buf.subarray(0, w.pos));
     expect(() => new BatchDecoder().decode(buf, 0, buf.length - 5)).toThrow(/overrun|bytes after/);
   });

@@ -6,7 +6,7 @@ import { DiskBufferedLogRecordExporter } from '../src/index';
 import { readCheckpointSync } from '../src/internal/checkpoint';
 import type { DiskBufferOptions } from '../src/types';
 import { CollectingExporter } from './helpers/collecting-exporter';
-import { corpusRecords, removeTempDirs, tempDir } from './helpers/records';
+import { generatedRecords, removeTempDirs, tempDir } from './helpers/records';
 import { frames, segments } from './helpers/wal-files';
 
 afterEach(removeTempDirs);
@@ -30,7 +30,7 @@ async function spilled(dir: string, n: number): Promise<void> {
   down.failing = true;
   const exporter = setup(dir, down);
   for (let i = 0; i < n; i += 100) {
-    await new Promise((r) => exporter.export(corpusRecords(100, i), r));
+    await new Promise((r) => exporter.export(generatedRecords(100, i), r));
   }
   await vi.waitFor(() => expect(exporter.getStats().spillRecords).toBeGreaterThan(n / 2), {
     timeout: 20_000,

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileHolds } from '../src/internal/file-holds';
 import { Ledger } from '../src/internal/ledger';
 import { emptyCounts } from '../src/internal/severity-counts';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../src/internal/wal-format';
@@ -33,6 +34,10 @@ describe('WalWriter', () => {
       const writer = new WalWriter({
         directory: tempDir(),
         ledger: new Ledger(),
+        holds: new FileHolds(
+          () => {},
+          () => {},
+        ),
         mode: 'always',
         intervalMillis: 200,
         segmentBytes: SEGMENT_HEADER_BYTES + frameBytes,

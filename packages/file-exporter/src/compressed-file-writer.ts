@@ -1,4 +1,4 @@
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, open, rm } from 'node:fs/promises';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { crc32, encodeLogsDataLine } from '@spillway/record-format';
 import { countLines, type FrameBuffer, FrameBufferPool } from './internal/frame-buffer';
@@ -64,12 +64,15 @@ export class CompressedFileWriter {
   ): Promise<CompressedFileWriter> {
     const mode = options.mode ?? 0o600;
     const fh = await open(path, 'wx', mode);
-    let idx: FileHandle;
+    let idx: FileHandle | undefined;
     try {
       idx = await open(`${path}.idx`, 'w', mode);
       await idx.write(encodeIndexHeader(), 0, INDEX_HEADER_BYTES, 0);
     } catch (err) {
-      await fh.close();
+      // A full disk fails the index header write: remove both files rather than leave an empty
+      // pair behind (this call created them: `wx` refused an existing path).
+      await Promise.allSettled([fh.close(), idx?.close()]);
+      await Promise.allSettled([rm(path, { force: true }), rm(`${path}.idx`, { force: true })]);
       throw err;
     }
     const frameBytes = options.frameBytes ?? DEFAULT_FRAME_BYTES;

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CompressedFileEntry } from './types';
+import type { CompressedFileEntry, FrameProblem } from './types';
 
 const NAME = /^(.+)-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:-(\d+))?\.zst$/;
 
@@ -32,8 +32,13 @@ export function parseCompressedFileName(
 /**
  * The `.zst` files of a directory, oldest first: by the time in their name (then its counter), files
  * whose name does not follow the scheme by modification time. Sizes included, sidecars counted.
+ * An entry named `*.zst` that is not a regular file (a directory, a FIFO, a symlink loop) is left
+ * out and reported to `onProblem` (kind `unreadable`), never opened.
  */
-export async function listCompressedFiles(dir: string): Promise<CompressedFileEntry[]> {
+export async function listCompressedFiles(
+  dir: string,
+  options: { onProblem?: (problem: FrameProblem) => void } = {},
+): Promise<CompressedFileEntry[]> {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.zst'));
   const entries: Array<CompressedFileEntry & { sortKey: number; n: number }> = [];
   for (const name of names) {
@@ -41,10 +46,20 @@ export async function listCompressedFiles(dir: string): Promise<CompressedFileEn
     let st: Awaited<ReturnType<typeof stat>>;
     try {
       st = await stat(path);
-    } catch {
-      continue; // deleted meanwhile (retention of a live exporter)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // ENOENT: deleted meanwhile (retention of a live exporter), not a problem.
+      if (code !== 'ENOENT') unreadable(path, `cannot be looked at (${code})`, options);
+      continue;
     }
-    if (!st.isFile()) continue;
+    if (!st.isFile()) {
+      unreadable(
+        path,
+        `${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'a special file'}, not a file: skipped`,
+        options,
+      );
+      continue;
+    }
     let indexSize = 0;
     try {
       indexSize = (await stat(`${path}.idx`)).size;
@@ -67,4 +82,19 @@ export async function listCompressedFiles(dir: string): Promise<CompressedFileEn
   }
   entries.sort((a, b) => a.sortKey - b.sortKey || a.n - b.n || a.name.localeCompare(b.name));
   return entries.map(({ sortKey: _k, n: _n, ...e }) => e);
+}
+
+function unreadable(
+  path: string,
+  message: string,
+  options: { onProblem?: (problem: FrameProblem) => void },
+): void {
+  options.onProblem?.({
+    kind: 'unreadable',
+    path,
+    offset: 0,
+    length: 0,
+    records: 0,
+    message: `${path}: ${message}`,
+  });
 }

@@ -1,7 +1,7 @@
-import { open } from 'node:fs/promises';
 import { crc32 } from '@spillway/record-format';
 import { decodeFrameHeader, FRAME_HEADER_BYTES, hex } from './internal/frame-header';
 import { loadFrameTable, readAt, writeFrameIndex } from './internal/frame-table';
+import { openRegularFile } from './internal/regular-file';
 import { toNanos } from './internal/time-bound';
 import type {
   DecodedFrame,
@@ -23,8 +23,23 @@ export function createReadStats(): ReadStats {
     recordsRead: 0,
     framesTorn: 0,
     framesCorrupt: 0,
+    filesUnreadable: 0,
+    recordsLost: 0,
+    recordsLostUnknown: false,
     problems: [],
   };
+}
+
+/** Adds a problem to read counters: by kind, and the records it lost. */
+export function countProblem(stats: ReadStats, p: FrameProblem): void {
+  if (p.kind === 'torn') stats.framesTorn++;
+  else if (p.kind === 'corrupt') stats.framesCorrupt++;
+  else if (p.kind === 'unreadable') stats.filesUnreadable++;
+  if (p.kind !== 'index') {
+    stats.recordsLost += p.records;
+    if (p.recordsUnknown) stats.recordsLostUnknown = true;
+  }
+  stats.problems.push(p);
 }
 
 /**
@@ -83,24 +98,33 @@ export async function* readFrames(
   const stats = options.stats;
   const verify = options.verifyChecksums !== false;
   const report = (p: FrameProblem) => {
-    if (stats) {
-      if (p.kind === 'torn') stats.framesTorn++;
-      else if (p.kind === 'corrupt') stats.framesCorrupt++;
-    }
-    stats?.problems.push(p);
+    if (stats) countProblem(stats, p);
     options.onProblem?.(p);
   };
   let table = await loadFrameTable(path);
-  for (const p of table.problems) report(p);
+  // Damage is reported in file order as the read reaches it, so that a rescan (below) can replace
+  // what the first table said about the bytes after the rescan point.
+  let pending = table.problems.filter((p) => p.kind !== 'index');
+  for (const p of table.problems) if (p.kind === 'index') report(p);
+  const reportUpTo = (offset: number) => {
+    const due = pending.filter((p) => p.offset < offset);
+    pending = pending.filter((p) => p.offset >= offset);
+    for (const p of due) report(p);
+  };
   if (stats) {
     stats.files++;
     stats.framesTotal += table.frames.length;
   }
-  const fh = await open(path, 'r');
+  if (table.problems.some((p) => p.kind === 'unreadable')) {
+    reportUpTo(Number.POSITIVE_INFINITY);
+    return;
+  }
+  const fh = await openRegularFile(path);
   try {
     let rescanned = false;
     for (let i = 0; i < table.frames.length; i++) {
       const f = table.frames[i]!;
+      reportUpTo(f.offset);
       options.onProgress?.(path, f.offset + f.length);
       if (!frameMatches(f, since, until, minSeverity)) {
         if (stats) stats.framesSkipped++;
@@ -112,8 +136,12 @@ export async function* readFrames(
         header.ok &&
         FRAME_HEADER_BYTES + header.header.dataLength === f.length &&
         header.header.checksum === f.checksum;
-      if (!agrees && i < table.indexedFrames && !rescanned) {
-        // The index describes another file (replaced or rewritten): trust the headers instead.
+      const data = bytes.subarray(FRAME_HEADER_BYTES);
+      // An indexed frame whose data fails its checksum may have lost or gained bytes, which moves
+      // every later frame off the index's offsets: the header scan (with its look-ahead) decides.
+      const dataBad = agrees && verify && crc32(data) !== f.checksum;
+      if ((!agrees || dataBad) && i < table.indexedFrames && !rescanned) {
+        // The index describes another file (replaced, rewritten or shifted): trust the headers.
         rescanned = true;
         report({
           kind: 'index',
@@ -121,11 +149,14 @@ export async function* readFrames(
           offset: f.offset,
           length: 0,
           records: 0,
-          message: `index entry ${i} disagrees with the frame header at offset ${f.offset}: file rescanned`,
+          message: `index entry ${i} ${dataBad ? 'points at a frame whose data checksum fails' : 'disagrees with the frame header'} at offset ${f.offset}: file rescanned`,
         });
         const fresh = await loadFrameTable(path, { useIndex: false });
-        for (const p of fresh.problems) if (p.offset >= f.offset) report(p);
-        const rest = fresh.frames.filter((x) => x.offset >= f.offset);
+        // Everything after the last frame dealt with comes from the scan: bytes lost or gained
+        // before this point move the frames after it off the index's offsets.
+        const handled = i > 0 ? table.frames[i - 1]!.offset : -1;
+        pending = fresh.problems.filter((p) => p.kind !== 'index' && p.offset > handled);
+        const rest = fresh.frames.filter((x) => x.offset > handled);
         table = { ...fresh, frames: [...table.frames.slice(0, i), ...rest], indexedFrames: 0 };
         rest.forEach((x, k) => {
           x.frameIndex = i + k;
@@ -133,7 +164,6 @@ export async function* readFrames(
         i--;
         continue;
       }
-      const data = bytes.subarray(FRAME_HEADER_BYTES);
       const problem = (message: string) =>
         report({
           kind: 'corrupt',
@@ -141,6 +171,7 @@ export async function* readFrames(
           offset: f.offset,
           length: f.length,
           records: f.records,
+          maxSeverity: f.maxSeverity,
           message,
         });
       if (!agrees) {
@@ -185,6 +216,7 @@ export async function* readFrames(
         lines: splitLines(raw),
       };
     }
+    reportUpTo(Number.POSITIVE_INFINITY);
   } finally {
     await fh.close();
   }

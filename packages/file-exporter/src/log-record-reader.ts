@@ -2,16 +2,29 @@ import { stat } from 'node:fs/promises';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { OtlpJsonDecoder, type OtlpJsonLogsData } from '@spillway/record-format';
 import { listCompressedFiles } from './compressed-files';
-import { readFrames } from './frame-reader';
+import { countProblem, readFrames } from './frame-reader';
 import { toNanos } from './internal/time-bound';
 import { effectiveSeverity, jsonRecordTimeNanos } from './record-metadata';
-import type { DecodedFrame, ReadLogRecordsOptions } from './types';
+import type { DecodedFrame, FrameProblem, ReadLogRecordsOptions } from './types';
 
-/** The `.zst` files `pathOrDir` names: the file itself, or a directory's files oldest first. */
-export async function compressedFilesOf(pathOrDir: string): Promise<string[]> {
-  if ((await stat(pathOrDir)).isDirectory()) {
-    return (await listCompressedFiles(pathOrDir)).map((f) => f.path);
+/**
+ * The `.zst` files `pathOrDir` names: the file itself, or a directory's files oldest first. Entries
+ * of the directory named like compressed files that are not regular files go to `onProblem`
+ * (kind `unreadable`); a path that cannot even be looked at (a symlink loop) is returned as is, so
+ * that reading it reports it.
+ */
+export async function compressedFilesOf(
+  pathOrDir: string,
+  options: { onProblem?: (problem: FrameProblem) => void } = {},
+): Promise<string[]> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(pathOrDir)).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+    isDir = false;
   }
+  if (isDir) return (await listCompressedFiles(pathOrDir, options)).map((f) => f.path);
   return [pathOrDir];
 }
 
@@ -19,7 +32,12 @@ async function* framesOf(
   pathOrDir: string,
   options: ReadLogRecordsOptions,
 ): AsyncGenerator<DecodedFrame> {
-  const paths = await compressedFilesOf(pathOrDir);
+  const paths = await compressedFilesOf(pathOrDir, {
+    onProblem: (p) => {
+      if (options.stats) countProblem(options.stats, p);
+      options.onProblem?.(p);
+    },
+  });
   for (const path of paths) {
     try {
       yield* readFrames(path, options);
@@ -115,18 +133,18 @@ function parseLine(
   try {
     return JSON.parse(line) as OtlpJsonLogsData;
   } catch (err) {
-    const problem = {
-      kind: 'corrupt' as const,
+    // The frame's checksum held, so only a writer bug gets here: the line held at least a record.
+    const problem: FrameProblem = {
+      kind: 'corrupt',
       path: frame.path,
       offset: frame.offset,
       length: 0,
-      records: 0,
+      records: 1,
+      recordsUnknown: true,
+      maxSeverity: frame.maxSeverity,
       message: `frame ${frame.frameIndex} at offset ${frame.offset}: line is not JSON (${(err as Error).message})`,
     };
-    if (options.stats) {
-      options.stats.framesCorrupt++;
-      options.stats.problems.push(problem);
-    }
+    if (options.stats) countProblem(options.stats, problem);
     options.onProblem?.(problem);
     return undefined;
   }

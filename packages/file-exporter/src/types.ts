@@ -1,4 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/api';
+import type { SubstitutionCounts } from '@spillway/record-format';
 
 /** Index metadata of one or more OTLP/JSON lines: what the frame index records per frame. */
 export interface LinesMetadata {
@@ -49,16 +50,27 @@ export interface FrameProblem {
   /**
    * `torn`: the file ends inside a frame (a crash while writing; only ever the last frame);
    * `corrupt`: bytes that fail a checksum, do not decompress or do not parse;
-   * `index`: the sidecar index is missing, stale or damaged (nothing is lost: frames are scanned).
+   * `index`: the sidecar index is missing, stale or damaged (nothing is lost: frames are scanned);
+   * `unreadable`: a path named like a compressed file that is not a regular file (a directory, a
+   * FIFO, a symlink loop) or cannot be opened: nothing of it is read.
    */
-  kind: 'torn' | 'corrupt' | 'index';
+  kind: 'torn' | 'corrupt' | 'index' | 'unreadable';
   path: string;
   /** Byte offset in the .zst file where the problem starts. */
   offset: number;
   /** Bytes skipped because of it (0 for `index`). */
   length: number;
-  /** Records known (from a valid header) to be lost, else 0. */
+  /**
+   * Records lost with the skipped bytes: from the frame header when it is valid, else from the
+   * `.idx` entries that describe the bytes. When neither does, {@link recordsUnknown} is set and
+   * this is a lower bound: one per zstd data frame found in the bytes (0 only when the bytes hold
+   * no frame at all, e.g. bytes inserted between frames).
+   */
   records: number;
+  /** True when {@link records} is a lower bound, not the exact count. */
+  recordsUnknown?: boolean;
+  /** The largest severity number of the lost records, when a header or index entry tells it. */
+  maxSeverity?: number;
   /** A precise description, values included. */
   message: string;
 }
@@ -78,6 +90,15 @@ export interface ReadStats {
   framesTorn: number;
   /** Corrupt frames or byte ranges met and skipped. */
   framesCorrupt: number;
+  /** Paths named like compressed files that are not regular files, or cannot be opened. */
+  filesUnreadable: number;
+  /**
+   * Records lost with torn, corrupt and unreadable parts (the sum of their problems' `records`): a
+   * lower bound when {@link recordsLostUnknown}.
+   */
+  recordsLost: number;
+  /** Some damaged part held an unknown number of records: {@link recordsLost} is a lower bound. */
+  recordsLostUnknown: boolean;
   /** Every problem met, in order. */
   problems: FrameProblem[];
 }
@@ -182,6 +203,8 @@ export interface ZstdFileExporterStats {
   bytesOnDisk: number;
   /** Records accepted but not written, by reason. */
   dropped: { disk_full: number; io_error: number; shutdown: number };
+  /** Values replaced when exported records were normalised, by kind (see @spillway/record-format). */
+  substitutedValues: SubstitutionCounts;
   /** Files deleted by rotation/retention, by reason, with the records they held. */
   deleted: {
     max_age: DeletedCounts;

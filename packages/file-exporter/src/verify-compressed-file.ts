@@ -1,10 +1,10 @@
-import { open, readFile } from 'node:fs/promises';
 import type { OtlpJsonLogsData } from '@spillway/record-format';
 import { crc32 } from '@spillway/record-format';
 import { FRAME_HEADER_BYTES, hex } from './internal/frame-header';
 import { loadFrameTable, readAt } from './internal/frame-table';
 import { decodeIndex } from './internal/index-file';
 import { logsDataViolation } from './internal/logs-data-shape';
+import { openRegularFile, readRegularFile } from './internal/regular-file';
 import { metadataOfLogsData } from './record-metadata';
 import type { FrameInfo, FrameProblem } from './types';
 import { zstdDecompress } from './zstd-codec';
@@ -65,9 +65,12 @@ export async function verifyCompressedFile(
       offset: f.offset,
       length: f.length,
       records: f.records,
+      maxSeverity: f.maxSeverity,
       message: `frame ${f.frameIndex} at offset ${f.offset}: ${message}`,
     });
-  const fh = await open(path, 'r');
+  // Not a regular file (a directory, a FIFO, a symlink loop named *.zst): that is the problem.
+  if (report.problems.some((p) => p.kind === 'unreadable')) return report;
+  const fh = await openRegularFile(path);
   try {
     for (const f of table.frames) {
       const data = (await readAt(fh, f.offset, f.length)).subarray(FRAME_HEADER_BYTES);
@@ -142,10 +145,8 @@ function checkContent(f: FrameInfo, raw: Buffer, corrupt: (f: FrameInfo, m: stri
 async function checkIndex(path: string, frames: FrameInfo[], report: VerifyReport): Promise<void> {
   const problem = (message: string, offset = 0) =>
     report.problems.push({ kind: 'index', path, offset, length: 0, records: 0, message });
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(`${path}.idx`);
-  } catch {
+  const bytes = await readRegularFile(`${path}.idx`);
+  if (bytes === undefined) {
     problem(`${path}.idx: index missing`);
     return;
   }

@@ -2,7 +2,11 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { encodeLogsDataLine } from '@spillway/record-format';
+import {
+  emptySubstitutionCounts,
+  encodeLogsDataLine,
+  normalizeLogRecords,
+} from '@spillway/record-format';
 import { CompressedFileWriter, DEFAULT_FRAME_BYTES } from './compressed-file-writer';
 import {
   compressedFileName,
@@ -11,6 +15,7 @@ import {
 } from './compressed-files';
 import { registerExporterMetrics } from './internal/exporter-metrics';
 import { type FrameBuffer, FrameBufferPool } from './internal/frame-buffer';
+import { removeStaleIndexTemps } from './internal/frame-table';
 import {
   type Deletion,
   enforceRetention,
@@ -81,6 +86,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     bytesRaw: 0,
     bytesOnDisk: 0,
     dropped: { disk_full: 0, io_error: 0, shutdown: 0 },
+    substitutedValues: emptySubstitutionCounts(),
     deleted: {
       max_age: { files: 0, records: 0, bytes: 0 },
       max_total_bytes: { files: 0, records: 0, bytes: 0 },
@@ -109,7 +115,10 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
   }
 
   /** Appends the batch to the current frame; see the class documentation for when it is durable. */
-  export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+  export(input: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    // Normalised first (record-format): the service name, the line and the index metadata all
+    // read fields a hostile record could not give back.
+    const records = normalizeLogRecords(input, this.stats.substitutedValues);
     if (this.shutdownOnce) {
       this.stats.dropped.shutdown += records.length;
       resultCallback({ code: FAILED, error: new Error('ZstdFileLogRecordExporter is shut down') });
@@ -125,7 +134,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
       this.service ??= sanitizeServiceName(
         String(records[0]!.resource.attributes['service.name'] ?? 'unknown_service'),
       );
-      line = `${encodeLogsDataLine(records)}\n`;
+      line = `${encodeLogsDataLine(records, this.stats.substitutedValues)}\n`;
       meta = metadataOfRecords(records);
     } catch (err) {
       resultCallback({ code: FAILED, error: err as Error });
@@ -248,7 +257,9 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
   }
 
   private async openWriter(now: number): Promise<void> {
-    this.dirReady ??= mkdir(this.directory, { recursive: true, mode: 0o700 }).then(() => {});
+    this.dirReady ??= mkdir(this.directory, { recursive: true, mode: 0o700 }).then(() =>
+      removeStaleIndexTemps(this.directory),
+    );
     await this.dirReady;
     const service = this.service ?? 'unknown_service';
     const first = await this.nextCounter(service, now);

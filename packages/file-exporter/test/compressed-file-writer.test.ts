@@ -11,7 +11,7 @@ import {
   verifyCompressedFile,
 } from '../src/index';
 import { logsDataViolation } from '../src/internal/logs-data-shape';
-import { corpusRecords, HAVE_CLI_TOOLS, sh, tempDir } from './helpers';
+import { generatedRecords, HAVE_CLI_TOOLS, sh, tempDir } from './helpers';
 
 async function setup(frameBytes = 64 * 1024) {
   const path = join(tempDir(), 'svc-20260101-000000.zst');
@@ -40,7 +40,7 @@ describe('CompressedFileWriter', () => {
       'should write lines that zstd -dc and jq parse, each a valid OTLP/JSON LogsData',
       async () => {
         const { path, writer } = await setup();
-        const records = corpusRecords(5000);
+        const records = generatedRecords(5000);
         for (let i = 0; i < records.length; i += 250)
           writer.appendRecords(records.slice(i, i + 250));
         await writer.close();
@@ -63,7 +63,7 @@ describe('CompressedFileWriter', () => {
 
     it('should cut a frame when the pending lines reach frameBytes', async () => {
       const { path, writer } = await setup(10_000);
-      const records = corpusRecords(200);
+      const records = generatedRecords(200);
       for (const r of records) writer.appendRecords([r]);
       await writer.close();
       const table = await readFrameTable(path);
@@ -77,7 +77,7 @@ describe('CompressedFileWriter', () => {
   describe('appendLines', () => {
     it('should keep pre-encoded lines and their metadata in one frame', async () => {
       const { path, writer } = await setup(1 << 30);
-      const records = corpusRecords(30);
+      const records = generatedRecords(30);
       const text = `${encodeLogsDataLine(records.slice(0, 10))}\n${encodeLogsDataLine(records.slice(10))}\n`;
       writer.appendLines(text, metadataOfRecords(records));
       await writer.close();
@@ -101,7 +101,7 @@ describe('CompressedFileWriter', () => {
   describe('cutFrame', () => {
     it('should write one frame per call with the index entry describing it', async () => {
       const { path, writer } = await setup(1 << 30);
-      const records = corpusRecords(90);
+      const records = generatedRecords(90);
       for (let i = 0; i < 3; i++) {
         writer.appendRecords(records.slice(i * 30, i * 30 + 30));
         await writer.cutFrame();
@@ -123,7 +123,7 @@ describe('CompressedFileWriter', () => {
       const { writer } = await setup();
       await writer.close();
       await writer.close();
-      expect(() => writer.appendRecords(corpusRecords(1))).toThrow(/closed/);
+      expect(() => writer.appendRecords(generatedRecords(1))).toThrow(/closed/);
     });
   });
 
@@ -131,7 +131,7 @@ describe('CompressedFileWriter', () => {
     it('should decode only the frames the index admits for a time window', async () => {
       const { path, writer } = await setup(1 << 30);
       // 10 frames of 100 records, 1 s per frame.
-      const records = corpusRecords(1000, { intervalMicros: 10_000 });
+      const records = generatedRecords(1000, { intervalMicros: 10_000 });
       for (let i = 0; i < 10; i++) {
         writer.appendRecords(records.slice(i * 100, i * 100 + 100));
         await writer.cutFrame();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { CorpusRecordGenerator, toReadableLogRecords } from '@spillway/testing';
+import { SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
 import { afterAll } from 'vitest';
 
 const roots: string[] = [];
@@ -19,12 +19,12 @@ export function tempDir(): string {
   return d;
 }
 
-/** `n` LogHub records with random trace ids, 20 µs apart from `startTimeMs`. */
-export function corpusRecords(
+/** `n` generated records (random trace ids), 20 µs apart from `startTimeMs`. */
+export function generatedRecords(
   n: number,
   options: { seed?: number; service?: string; startTimeMs?: number; intervalMicros?: number } = {},
 ): ReadableLogRecord[] {
-  const gen = new CorpusRecordGenerator({
+  const gen = new SyntheticRecordGenerator({
     seed: options.seed ?? 7,
     ...(options.startTimeMs === undefined ? {} : { startTimeMs: options.startTimeMs }),
     ...(options.intervalMicros === undefined ? {} : { intervalMicros: options.intervalMicros }),

@@ -20,7 +20,7 @@ import {
   rebuildFrameIndex,
   verifyCompressedFile,
 } from '../src/index';
-import { corpusRecords, tempDir } from './helpers';
+import { generatedRecords, tempDir } from './helpers';
 
 // One test per named corruption: what a crash or a bad disk leaves, and what readers must do.
 
@@ -28,7 +28,7 @@ import { corpusRecords, tempDir } from './helpers';
 async function setup(seed = 7) {
   const path = join(tempDir(), 'svc-20260101-000000.zst');
   const writer = await CompressedFileWriter.create(path, { frameBytes: 1 << 30 });
-  const records = corpusRecords(500, { seed });
+  const records = generatedRecords(500, { seed });
   for (let i = 0; i < 5; i++) {
     writer.appendRecords(records.slice(i * 100, i * 100 + 100));
     await writer.cutFrame();
@@ -150,6 +150,64 @@ describe('readFrames', () => {
     expect(stats.problems.some((p) => p.kind === 'index' && /rescanned/.test(p.message))).toBe(
       true,
     );
+  });
+
+  it('should count the records of a one-frame spill file whose header magic is damaged, from its index', async () => {
+    const path = join(tempDir(), 'svc-20260101-000000-7.zst');
+    const writer = await CompressedFileWriter.create(path, { frameBytes: 8 << 20 });
+    const records = generatedRecords(1025);
+    for (let i = 0; i < records.length; i += 100) writer.appendRecords(records.slice(i, i + 100));
+    await writer.close();
+    const [frame] = (await readFrameTable(path)).frames;
+    flipByte(path, 2);
+    const { records: read, problems, stats } = await readAll(path);
+    expect(read).toBe(0);
+    expect(problems.filter((p) => p.kind !== 'index')).toEqual([
+      expect.objectContaining({
+        kind: 'corrupt',
+        offset: 0,
+        records: 1025,
+        maxSeverity: frame!.maxSeverity,
+      }),
+    ]);
+    expect(stats).toMatchObject({ recordsLost: 1025, recordsLostUnknown: false });
+    // Without the index nothing says how many: at least one, flagged as a lower bound.
+    unlinkSync(`${path}.idx`);
+    const blind = await readAll(path);
+    expect(blind.stats).toMatchObject({ recordsLost: 1, recordsLostUnknown: true });
+  });
+
+  it('should keep the frame after one whose data lost a byte (its length now overshoots)', async () => {
+    const { path, frames } = await setup();
+    const b = readFileSync(path);
+    const at = frames[2]!.offset + 56 + 50;
+    writeFileSync(path, Buffer.concat([b.subarray(0, at), b.subarray(at + 1)]));
+    unlinkSync(`${path}.idx`);
+    const { records, problems } = await readAll(path);
+    expect(records).toBe(400);
+    expect(problems.filter((p) => p.kind !== 'index')).toEqual([
+      expect.objectContaining({ kind: 'corrupt', offset: frames[2]!.offset, records: 100 }),
+    ]);
+  });
+
+  it('should keep the frame after one that gained bytes', async () => {
+    const { path, frames } = await setup();
+    const b = readFileSync(path);
+    const at = frames[2]!.offset + 56 + 50;
+    writeFileSync(path, Buffer.concat([b.subarray(0, at), Buffer.from('xyz'), b.subarray(at)]));
+    const { records, problems, stats } = await readAll(path);
+    expect(records).toBe(400);
+    // The frame that gained bytes is lost (counted); the 3 bytes it pushed out hold no frame.
+    expect(problems.filter((p) => p.kind !== 'index')).toEqual([
+      expect.objectContaining({ kind: 'corrupt', offset: frames[2]!.offset, records: 100 }),
+      expect.objectContaining({
+        kind: 'corrupt',
+        offset: frames[3]!.offset,
+        length: 3,
+        records: 0,
+      }),
+    ]);
+    expect(stats.recordsLost).toBe(100);
   });
 
   it('should read an empty file (crash before the first frame) as no records', async () => {

@@ -9,14 +9,14 @@ import {
   readLogRecords,
   readLogsDataLines,
 } from '../src/index';
-import { comparable, corpusRecords, HAVE_CLI_TOOLS, sh, tempDir } from './helpers';
+import { comparable, generatedRecords, HAVE_CLI_TOOLS, sh, tempDir } from './helpers';
 
 const START = Date.UTC(2026, 0, 1);
 
 /** Two files of 10 frames × 200 records, 10 ms apart: 2 s per frame, 20 s per file. */
 async function setup() {
   const dir = tempDir();
-  const records = corpusRecords(4000, { intervalMicros: 10_000 });
+  const records = generatedRecords(4000, { intervalMicros: 10_000 });
   for (let file = 0; file < 2; file++) {
     const w = await CompressedFileWriter.create(join(dir, `svc-20260101-00000${file}.zst`));
     for (let f = 0; f < 10; f++) {

@@ -7,12 +7,12 @@ import {
   readFrameTable,
   verifyCompressedFile,
 } from '../src/index';
-import { corpusRecords, tempDir } from './helpers';
+import { generatedRecords, tempDir } from './helpers';
 
 async function setup() {
   const path = join(tempDir(), 'svc-20260101-000000.zst');
   const w = await CompressedFileWriter.create(path);
-  const records = corpusRecords(300);
+  const records = generatedRecords(300);
   for (let i = 0; i < 3; i++) {
     w.appendRecords(records.slice(i * 100, i * 100 + 100));
     await w.cutFrame();
@@ -58,7 +58,7 @@ describe('verifyCompressedFile', () => {
   it('should catch a header whose metadata does not match the content', async () => {
     const path = join(tempDir(), 'lying.zst');
     const w = await CompressedFileWriter.create(path);
-    const records = corpusRecords(10);
+    const records = generatedRecords(10);
     w.appendLines(
       `${JSON.stringify({ resourceLogs: [] })}\n`,
       metadataOfRecords(records), // claims 10 records

@@ -9,7 +9,7 @@ import {
   SimpleLogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { CorpusRecordGenerator, toLogRecord } from '@spillway/testing';
+import { SyntheticRecordGenerator, toLogRecord } from '@spillway/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   listCompressedFiles,
@@ -18,7 +18,7 @@ import {
   type ZstdFileExporterOptions,
   ZstdFileLogRecordExporter,
 } from '../src/index';
-import { comparable, corpusRecords, exportAll, richRecords, tempDir } from './helpers';
+import { comparable, exportAll, generatedRecords, richRecords, tempDir } from './helpers';
 
 const DAY = 86_400_000;
 
@@ -82,7 +82,7 @@ describe('ZstdFileLogRecordExporter', () => {
         ],
       });
       const logger = provider.getLogger('orders', '1.0.0');
-      const gen = new CorpusRecordGenerator({ seed: 3 });
+      const gen = new SyntheticRecordGenerator({ seed: 3 });
       for (const g of gen.take(3000)) logger.emit(toLogRecord(g) as never);
       await provider.forceFlush();
       const emitted = memory.getFinishedLogRecords().map(comparable);
@@ -96,7 +96,7 @@ describe('ZstdFileLogRecordExporter', () => {
 
     it('should name files after the records service.name and create the directory 0700', async () => {
       const { directory, exporter } = setup();
-      await exportAll(exporter, corpusRecords(10, { service: 'svc/with space' }));
+      await exportAll(exporter, generatedRecords(10, { service: 'svc/with space' }));
       await exporter.forceFlush();
       expect(statSync(directory).mode & 0o777).toBe(0o700);
       const [file] = await listCompressedFiles(directory);
@@ -109,7 +109,7 @@ describe('ZstdFileLogRecordExporter', () => {
       const { exporter } = setup();
       await exporter.shutdown();
       const result = await new Promise<{ code: number }>((r) =>
-        exporter.export(corpusRecords(3), r),
+        exporter.export(generatedRecords(3), r),
       );
       expect(result.code).toBe(1);
       expect(exporter.getStats().dropped.shutdown).toBe(3);
@@ -118,7 +118,7 @@ describe('ZstdFileLogRecordExporter', () => {
     it('should cut a frame flushIntervalMillis after the first record', async () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       const { exporter } = setup({ flushIntervalMillis: 1000 });
-      await exportAll(exporter, corpusRecords(100));
+      await exportAll(exporter, generatedRecords(100));
       vi.advanceTimersByTime(999);
       expect(exporter.getStats()).toMatchObject({ framesWritten: 0, recordsPending: 100 });
       vi.advanceTimersByTime(1);
@@ -131,7 +131,7 @@ describe('ZstdFileLogRecordExporter', () => {
   describe('forceFlush', () => {
     it('should write one frame per flush and count bytes', async () => {
       const { directory, exporter } = setup();
-      const records = corpusRecords(2000);
+      const records = generatedRecords(2000);
       await exportAll(exporter, records.slice(0, 1000));
       await exporter.forceFlush();
       await exportAll(exporter, records.slice(1000));
@@ -159,7 +159,7 @@ describe('ZstdFileLogRecordExporter', () => {
         rotate: { maxBytes: 4096 },
         now: () => Date.UTC(2026, 0, 1, 12),
       });
-      const records = corpusRecords(3000);
+      const records = generatedRecords(3000);
       await exportAll(exporter, records, 100);
       await exporter.shutdown();
       const files = await listCompressedFiles(directory);
@@ -177,7 +177,7 @@ describe('ZstdFileLogRecordExporter', () => {
     it('should start a new file at each UTC day', async () => {
       let now = Date.UTC(2026, 0, 1, 23, 59, 58);
       const { directory, exporter } = setup({ now: () => now });
-      const records = corpusRecords(300);
+      const records = generatedRecords(300);
       await exportAll(exporter, records.slice(0, 100));
       await exporter.forceFlush();
       now += 1000; // still the same day
@@ -200,9 +200,9 @@ describe('ZstdFileLogRecordExporter', () => {
       const reader = new TestMetricReader();
       const meterProvider = new MeterProvider({ readers: [reader] });
       const { exporter } = setup({ meterProvider });
-      await exportAll(exporter, corpusRecords(300));
+      await exportAll(exporter, generatedRecords(300));
       await exporter.shutdown();
-      await new Promise<void>((r) => exporter.export(corpusRecords(2), () => r()));
+      await new Promise<void>((r) => exporter.export(generatedRecords(2), () => r()));
       const { resourceMetrics } = await reader.collect();
       const points = new Map<string, number>();
       for (const sm of resourceMetrics.scopeMetrics) {
@@ -229,12 +229,12 @@ describe('ZstdFileLogRecordExporter', () => {
     it('should close the current file with every record exported so far, and open a new one next', async () => {
       const { directory, exporter } = setup({ now: () => Date.UTC(2026, 0, 1) });
       expect(exporter.directory).toBe(directory);
-      await exportAll(exporter, corpusRecords(100));
+      await exportAll(exporter, generatedRecords(100));
       await exporter.rotate();
       expect(exporter.currentFile).toBeUndefined();
       const [first] = (await listCompressedFiles(directory)).map((f) => f.path);
       expect(await verifyCompressedFile(first!)).toMatchObject({ ok: true, records: 100 });
-      await exportAll(exporter, corpusRecords(10));
+      await exportAll(exporter, generatedRecords(10));
       await exporter.forceFlush();
       expect(exporter.currentFile).not.toBe(first);
       await exporter.shutdown();
@@ -248,7 +248,7 @@ describe('ZstdFileLogRecordExporter', () => {
   describe('retention', () => {
     it('should delete files older than maxAgeDays and count their records', async () => {
       const old = setup({ rotate: { maxBytes: 1 } });
-      await exportFramed(old.exporter, corpusRecords(300), 100);
+      await exportFramed(old.exporter, generatedRecords(300), 100);
       await old.exporter.shutdown();
       const files = await listCompressedFiles(old.directory);
       expect(files).toHaveLength(3);
@@ -260,7 +260,7 @@ describe('ZstdFileLogRecordExporter', () => {
         minFreeBytes: 0,
         retention: { maxAgeDays: 7 },
       });
-      await exportAll(exporter, corpusRecords(10));
+      await exportAll(exporter, generatedRecords(10));
       await exporter.shutdown();
       expect(exporter.getStats().deleted.max_age).toEqual({
         files: 2,
@@ -278,7 +278,7 @@ describe('ZstdFileLogRecordExporter', () => {
         rotate: { maxBytes: 2048 },
         retention: { maxTotalBytes: 20_000 },
       });
-      const records = corpusRecords(4000);
+      const records = generatedRecords(4000);
       await exportAll(exporter, records, 100);
       await exporter.shutdown();
       const stats = exporter.getStats();
@@ -295,13 +295,13 @@ describe('ZstdFileLogRecordExporter', () => {
 
     it('should delete old files, then drop and count frames, below the free-space floor', async () => {
       const old = setup({ rotate: { maxBytes: 1 } });
-      await exportFramed(old.exporter, corpusRecords(200), 100);
+      await exportFramed(old.exporter, generatedRecords(200), 100);
       await old.exporter.shutdown();
       const exporter = new ZstdFileLogRecordExporter({
         directory: old.directory,
         minFreeBytes: Number.MAX_SAFE_INTEGER,
       });
-      await exportAll(exporter, corpusRecords(50));
+      await exportAll(exporter, generatedRecords(50));
       await exporter.shutdown();
       const stats = exporter.getStats();
       expect(stats.deleted.min_free_bytes).toMatchObject({ files: 2, records: 200 });

@@ -3,7 +3,13 @@ export type { ShutdownHandlersOptions } from './install-shutdown-handlers';
 export { installShutdownHandlers } from './install-shutdown-handlers';
 export { parseSamplingPolicyFile } from './parse-sampling-policy-file';
 export type { ReadSpillwayConfigOptions } from './read-spillway-config';
-export { DEFAULT_RATIOS, readSpillwayConfig, SPILLWAY_ENV_VARIABLES } from './read-spillway-config';
+export {
+  DEFAULT_RATIOS,
+  MIN_DISK_BYTES,
+  MIN_QUEUE_BYTES,
+  readSpillwayConfig,
+  SPILLWAY_ENV_VARIABLES,
+} from './read-spillway-config';
 export type { RegisteredPipeline } from './registered-pipeline';
 export { getRegisteredPipeline } from './registered-pipeline';
 export type {
@@ -19,6 +25,7 @@ export type {
   FsyncPolicy,
   NoTraceContext,
   SamplingPolicyFile,
+  SamplingPolicyUpdate,
   SamplingRatios,
   SpillwayConfig,
   SpillwayConfigReport,

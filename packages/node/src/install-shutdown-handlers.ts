@@ -1,5 +1,4 @@
-import type { Logger } from '@opentelemetry/api-logs';
-import { getGlobalLogger } from './internal/global-logger';
+import { globalLogsApi, type LogsApiLogger } from '@spillway/record-format';
 import { type HookTarget, installProcessHooks } from './internal/process-hooks';
 
 /** Options of {@link installShutdownHandlers}. */
@@ -10,8 +9,12 @@ export interface ShutdownHandlersOptions {
   shutdown?: () => Promise<void>;
   /** Bound of the signal-time flush, ms. Default: `SPILLWAY_SHUTDOWN_TIMEOUT_MS`, else 5000. */
   timeoutMillis?: number;
-  /** Logger for the FATAL record of an uncaught exception. Default: the global logs API's. */
-  logger?: Logger;
+  /**
+   * Logger for the FATAL record of an uncaught exception: any logs-API `Logger`, of either OTel
+   * line (`logs.getLogger()` from `@opentelemetry/api` ≥ 1.10 or `@opentelemetry/api-logs`).
+   * Default: the global logs API's.
+   */
+  logger?: LogsApiLogger;
 }
 
 /**
@@ -28,6 +31,6 @@ export function installShutdownHandlers(options: ShutdownHandlersOptions): () =>
     target: processor,
     shutdown: options.shutdown ?? (() => processor.shutdown()),
     timeoutMillis: options.timeoutMillis ?? configured?.shutdownTimeoutMillis ?? 5000,
-    logger: options.logger ?? getGlobalLogger('@spillway/node'),
+    logger: options.logger ?? globalLogsApi()?.getLogger('@spillway/node'),
   });
 }

@@ -32,7 +32,8 @@ export function parseSamplingPolicyFile(text: string): SamplingPolicyFile | { er
         break;
       }
       case 'rateLimits': {
-        const t = classTable(value, (n) => n > 0, 'rateLimits');
+        // 0 removes a limit the environment set (the file is merged class by class).
+        const t = classTable(value, (n) => Number.isFinite(n) && n >= 0, 'rateLimits');
         if ('error' in t) return t;
         if (t.table.fatal !== undefined)
           return { error: 'rateLimits.fatal: FATAL is never rate-limited' };
@@ -47,8 +48,10 @@ export function parseSamplingPolicyFile(text: string): SamplingPolicyFile | { er
         break;
       case 'noTraceContext': {
         const v =
+          // The object form is checked as the `attr:<key>` form is: an empty key would make the
+          // processor refuse the whole policy at start-up.
           isObject(value) && typeof value.attribute === 'string'
-            ? { attribute: value.attribute }
+            ? parseNoTraceContext(`attr:${value.attribute}`)
             : typeof value === 'string'
               ? parseNoTraceContext(value)
               : parseNoTraceContext('');

@@ -10,7 +10,11 @@ import {
   parseSize,
   serviceNameFromEnv,
 } from '@spillway/record-format';
-import { queueBytesForLimit, readCgroupMemoryLimit } from './internal/cgroup-memory';
+import {
+  MIN_QUEUE_BYTES,
+  queueBytesForLimit,
+  readCgroupMemoryLimit,
+} from './internal/cgroup-memory';
 import {
   parseChoice,
   parseNoTraceContext,
@@ -25,6 +29,8 @@ import type {
   SpillwayConfigReport,
 } from './types';
 
+export { MIN_QUEUE_BYTES };
+
 /** The sampling ratios used when `SPILLWAY_SAMPLING` leaves a class out. */
 export const DEFAULT_RATIOS: Readonly<SamplingRatios> = Object.freeze({
   fatal: 1,
@@ -35,11 +41,35 @@ export const DEFAULT_RATIOS: Readonly<SamplingRatios> = Object.freeze({
   trace: 0.001,
 });
 
+/**
+ * The smallest `SPILLWAY_MAX_DISK_BYTES`. Half goes to the WAL, whose segments are an eighth of
+ * its share (16 MiB at most): at 16 MiB the WAL rotates eight 1 MiB segments, so one full batch
+ * from a minimum-size queue (about 1 MiB) fits beside the segment being delivered and
+ * `drop_oldest` has whole segments to evict; the other 8 MiB keeps several failover files. Below
+ * that, batches stop fitting at all and every record is dropped as `disk_full`.
+ */
+export const MIN_DISK_BYTES = 16 * 2 ** 20;
+
+/**
+ * What `SPILLWAY_SAMPLING=all` sets: every ratio 1, trace silencing off, no rate limits.
+ * `SPILLWAY_TRACE_SILENCE_AFTER` and `SPILLWAY_RATE_LIMITS`, when set, still win (they are read
+ * after it).
+ */
+function keepAll(): Pick<SpillwayConfig, 'ratios' | 'traceSilenceAfter' | 'rateLimits'> {
+  return {
+    ratios: { fatal: 1, error: 1, warn: 1, info: 1, debug: 1, trace: 1 },
+    traceSilenceAfter: 0,
+    rateLimits: {},
+  };
+}
+
 type Env = Record<string, string | undefined>;
 
 interface Variable {
   variable: string;
   defaultText: string;
+  /** The value used instead when `SPILLWAY_SAMPLING=all` is set and this variable is not. */
+  keepAllText?: string;
   /** Parses the value and stores it in the config; returns what went wrong, if anything. */
   apply(text: string, config: SpillwayConfig): Parsed<unknown>;
 }
@@ -76,7 +106,8 @@ const VARIABLES: Variable[] = [
     defaultText: 'fatal=1,error=1,warn=0.1,info=0.001,debug=0.001,trace=0.001',
     apply: (text, config) => {
       const v = parseRatios(text);
-      if (!isInvalid(v)) config.ratios = { ...config.ratios, ...v };
+      if (v === 'all') Object.assign(config, keepAll());
+      else if (!isInvalid(v)) config.ratios = { ...config.ratios, ...v };
       return v;
     },
   },
@@ -88,18 +119,20 @@ const VARIABLES: Variable[] = [
   {
     variable: 'SPILLWAY_TRACE_SILENCE_AFTER',
     defaultText: '50',
+    keepAllText: '0',
     apply: set('traceSilenceAfter', (t) => parseInteger(t, 0)),
   },
   {
     variable: 'SPILLWAY_RATE_LIMITS',
     defaultText: 'warn=1000,error=200',
+    keepAllText: 'none',
     apply: set('rateLimits', parseRateLimits),
   },
   { variable: 'SPILLWAY_FSYNC', defaultText: 'interval:200', apply: set('fsync', parseFsync) },
   {
     variable: 'SPILLWAY_MAX_DISK_BYTES',
     defaultText: '1GiB',
-    apply: set('maxDiskBytes', parseSize),
+    apply: set('maxDiskBytes', (t) => parseSize(t, MIN_DISK_BYTES)),
   },
   {
     variable: 'SPILLWAY_MIN_FREE_BYTES',
@@ -120,7 +153,7 @@ const VARIABLES: Variable[] = [
   {
     variable: 'SPILLWAY_MAX_QUEUE_BYTES',
     defaultText: '5% of the cgroup memory limit, within 1MiB–64MiB; 64MiB without a limit',
-    apply: set('maxQueueBytes', parseSize),
+    apply: set('maxQueueBytes', (t) => parseSize(t, MIN_QUEUE_BYTES)),
   },
   {
     variable: 'OTEL_BLRP_MAX_QUEUE_SIZE',
@@ -190,13 +223,20 @@ export function readSpillwayConfig(
   };
   const problems: ConfigProblem[] = [];
   const entries: ConfigEntry[] = [];
+  let keepingAll = false;
   for (const spec of VARIABLES) {
     const raw = env[spec.variable];
     let source: ConfigEntry['source'] = 'default';
+    if (spec.keepAllText !== undefined && keepingAll) source = 'SPILLWAY_SAMPLING=all';
     if (raw !== undefined && raw.trim() !== '') {
       const result = spec.apply(raw, config);
-      if (isInvalid(result)) problems.push(problem(spec, raw, result.expected));
-      else source = 'env';
+      if (isInvalid(result)) {
+        const used = source === 'default' ? spec.defaultText : `${spec.keepAllText} (${source})`;
+        problems.push(problem(spec, raw, result.expected, used));
+      } else {
+        source = 'env';
+        if (spec.variable === 'SPILLWAY_SAMPLING' && result === 'all') keepingAll = true;
+      }
     }
     if (
       source === 'default' &&
@@ -256,13 +296,13 @@ function valueText(variable: string, c: SpillwayConfig): string {
   }
 }
 
-function problem(spec: Variable, value: string, expected: string): ConfigProblem {
+function problem(spec: Variable, value: string, expected: string, used: string): ConfigProblem {
   return {
     variable: spec.variable,
     value,
     expected,
-    defaultText: spec.defaultText,
-    message: `${spec.variable}=${JSON.stringify(value)} is not valid: expected ${expected}; using the default ${spec.defaultText}.`,
+    defaultText: used,
+    message: `${spec.variable}=${JSON.stringify(value)} is not valid: expected ${expected}; using the default ${used}.`,
   };
 }
 

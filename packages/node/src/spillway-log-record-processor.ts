@@ -1,14 +1,18 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context, MeterProvider } from '@opentelemetry/api';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
-import type { LogRecordExporter, LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
+import type {
+  LogRecordExporter,
+  LogRecordProcessor,
+  ReadWriteLogRecord,
+} from '@opentelemetry/sdk-logs';
 import { DiskBufferedLogRecordExporter } from '@spillway/disk-buffer';
 import { ZstdFileLogRecordExporter } from '@spillway/file-exporter';
+import { makeDirectorySync } from '@spillway/record-format';
 import { FailoverLogRecordExporter } from '@spillway/router';
 import { SamplingLogRecordProcessor, type SamplingPolicy } from '@spillway/sampling';
 import { PolicyFileWatcher } from './internal/policy-file-watcher';
-import type { SamplingPolicyFile, SpillwayConfig } from './types';
+import type { ClassTable, SamplingPolicyFile, SamplingPolicyUpdate, SpillwayConfig } from './types';
 
 /** The sampling policy in force: every part set (see `SamplingPolicyFile` for the file form). */
 export type SpillwaySamplingPolicy = Required<
@@ -98,7 +102,7 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
         options.configFileDebounceMillis ?? 250,
         (file) => {
           try {
-            this.updatePolicy(this.mergeFile(file));
+            this.applyPolicy(this.mergeFile(file));
           } catch (e) {
             options.warn(
               `SPILLWAY_CONFIG_FILE ${config.configFile}: ${(e as Error).message}; keeping the last good policy.`,
@@ -123,7 +127,7 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
     this.watcher?.start();
   }
 
-  onEmit(logRecord: SdkLogRecord, context?: Context): void {
+  onEmit(logRecord: ReadWriteLogRecord, context?: Context): void {
     this.sampling.onEmit(logRecord, context);
   }
 
@@ -159,17 +163,16 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
   }
 
   /**
-   * Applies a sampling policy change (each given part replaces the current one) at once.
+   * Applies a sampling policy change at once: each part given is merged over the policy in force,
+   * `ratios` and `rateLimits` class by class (`updatePolicy({ ratios: { info: 0.01 } })` changes
+   * INFO only; a rate limit of 0 removes that class's limit). {@link policy} reads the result.
    * @throws RangeError naming a bad value; nothing changes then.
    */
-  updatePolicy(partial: Partial<SpillwaySamplingPolicy>): void {
-    const next = { ...this.currentPolicy, ...partial };
-    this.sampling.updatePolicy(toSamplingPolicy(next));
-    this.currentPolicy = next;
-    for (const l of this.listeners) l(next);
+  updatePolicy(update: SamplingPolicyUpdate): void {
+    this.applyPolicy(mergePolicy(this.currentPolicy, update));
   }
 
-  /** The sampling policy in force (environment, then config file, then `updatePolicy`). */
+  /** The sampling policy in force, every part set (environment, then config file, then `updatePolicy`). */
   get policy(): SpillwaySamplingPolicy {
     return this.currentPolicy;
   }
@@ -189,15 +192,16 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
     };
   }
 
-  // A file reload replaces the file's part of the policy: keys removed from the file fall back to
-  // the environment's values, not to whatever the previous file said.
+  private applyPolicy(next: SpillwaySamplingPolicy): void {
+    this.sampling.updatePolicy(toSamplingPolicy(next));
+    this.currentPolicy = next;
+    for (const l of this.listeners) l(next);
+  }
+
+  // A file reload is merged as `updatePolicy` merges, but over the environment's policy: keys
+  // removed from the file fall back to the environment's values, not to what the previous file said.
   private mergeFile(file: SamplingPolicyFile): SpillwaySamplingPolicy {
-    return {
-      ratios: { ...this.envPolicy.ratios, ...file.ratios },
-      rateLimits: file.rateLimits ?? this.envPolicy.rateLimits,
-      traceSilenceAfter: file.traceSilenceAfter ?? this.envPolicy.traceSilenceAfter,
-      noTraceContext: file.noTraceContext ?? this.envPolicy.noTraceContext,
-    };
+    return mergePolicy(this.envPolicy, file);
   }
 
   // A directory we cannot use (read-only file system, permissions, a live lock held by another
@@ -209,7 +213,7 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
   ): DiskBufferedLogRecordExporter | undefined {
     const directory = join(this.config.directory, 'wal');
     try {
-      mkdirSync(directory, { recursive: true, mode: 0o700 });
+      makeDirectorySync(directory);
       return new DiskBufferedLogRecordExporter({
         exporter: downstream,
         directory,
@@ -229,6 +233,23 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
       return undefined;
     }
   }
+}
+
+/** `update` merged over `base`; ratios and rate limits class by class, a limit of 0 removed. */
+function mergePolicy(
+  base: SpillwaySamplingPolicy,
+  update: SamplingPolicyUpdate,
+): SpillwaySamplingPolicy {
+  const rateLimits: ClassTable = { ...base.rateLimits, ...update.rateLimits };
+  for (const [cls, limit] of Object.entries(rateLimits)) {
+    if (limit === 0) delete rateLimits[cls as keyof ClassTable];
+  }
+  return {
+    ratios: { ...base.ratios, ...update.ratios },
+    rateLimits,
+    traceSilenceAfter: update.traceSilenceAfter ?? base.traceSilenceAfter,
+    noTraceContext: update.noTraceContext ?? base.noTraceContext,
+  };
 }
 
 // The processor merges `rateLimits` over its current table (0 = no limit), so "no limit for this

@@ -24,13 +24,14 @@ export interface SpillwayConfig {
   serviceName: string;
   /** `SPILLWAY_DIR`: WAL under `wal/`, fallback files under `files/`. */
   directory: string;
-  /** `SPILLWAY_SAMPLING`, merged over the defaults class by class. */
+  /** `SPILLWAY_SAMPLING`, merged over the defaults class by class (`all`: every ratio 1). */
   ratios: SamplingRatios;
   /** `SPILLWAY_SAMPLING_NO_TRACE`. */
   noTraceContext: NoTraceContext;
-  /** `SPILLWAY_TRACE_SILENCE_AFTER` (0 = off). */
+  /** `SPILLWAY_TRACE_SILENCE_AFTER` (0 = off; 0 by default with `SPILLWAY_SAMPLING=all`). */
   traceSilenceAfter: number;
-  /** `SPILLWAY_RATE_LIMITS`, records/s per class (empty = none). */
+  /** `SPILLWAY_RATE_LIMITS`, records/s per class (empty = none; none by default with
+   * `SPILLWAY_SAMPLING=all`). */
   rateLimits: ClassTable;
   /** `SPILLWAY_FSYNC`. */
   fsync: FsyncPolicy;
@@ -70,7 +71,8 @@ export interface ConfigProblem {
 export interface ConfigEntry {
   variable: string;
   value: string;
-  source: 'env' | 'default' | 'cgroup' | 'override';
+  /** Where the value came from; `SPILLWAY_SAMPLING=all` for what that switch set. */
+  source: 'env' | 'default' | 'cgroup' | 'override' | 'SPILLWAY_SAMPLING=all';
 }
 
 /** What {@link readSpillwayConfig} returns. */
@@ -81,19 +83,32 @@ export interface SpillwayConfigReport {
 }
 
 /**
- * The sampling policy a `SPILLWAY_CONFIG_FILE` holds (every field optional); applied over the
- * environment's policy with `updatePolicy` whenever the file changes.
+ * A change to the sampling policy, every part optional, as `updatePolicy` takes it: `ratios` and
+ * `rateLimits` name only the classes that change and are merged class by class over the policy in
+ * force (a rate limit of 0 removes that class's limit); the other parts replace theirs.
+ *
+ * ```ts
+ * processor.updatePolicy({ ratios: { info: 0.01 } }); // INFO only; the other five ratios stay
+ * ```
+ */
+export interface SamplingPolicyUpdate {
+  ratios?: Partial<SamplingRatios>;
+  /** Records/s per class; 0 = no limit for that class. */
+  rateLimits?: ClassTable;
+  traceSilenceAfter?: number;
+  noTraceContext?: NoTraceContext;
+}
+
+/**
+ * The sampling policy a `SPILLWAY_CONFIG_FILE` holds: the same shape as a
+ * {@link SamplingPolicyUpdate}, merged the same way, but over the environment's policy each time
+ * the file changes (a key removed from the file falls back to the environment's value).
  *
  * ```json
  * { "ratios": { "info": 0.01 }, "rateLimits": { "warn": 500 }, "traceSilenceAfter": 20 }
  * ```
  */
-export interface SamplingPolicyFile {
-  ratios?: Partial<SamplingRatios>;
-  rateLimits?: ClassTable;
-  traceSilenceAfter?: number;
-  noTraceContext?: NoTraceContext;
-}
+export type SamplingPolicyFile = SamplingPolicyUpdate;
 
 /** Second argument of `createLogRecordProcessorFromEnv`: wins over the environment. */
 export interface SpillwayOverrides extends Partial<SpillwayConfig> {

@@ -5,7 +5,7 @@ import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { readLogRecords } from '@spillway/file-exporter';
-import { CorpusRecordGenerator, OtlpGrpcLogsReceiver, toLogRecord } from '@spillway/testing';
+import { OtlpGrpcLogsReceiver, SyntheticRecordGenerator, toLogRecord } from '@spillway/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogRecordProcessorFromEnv } from '../src/create-log-record-processor-from-env';
 import type { SpillwayLogRecordProcessor } from '../src/spillway-log-record-processor';
@@ -40,7 +40,7 @@ function setup(env: Record<string, string>, debounce = 20) {
     processors: [processor],
   });
   open.push({ provider, processor });
-  const generator = new CorpusRecordGenerator({ seed: 7 });
+  const generator = new SyntheticRecordGenerator({ seed: 7 });
   return { dir, processor, provider, logger: provider.getLogger('test'), generator };
 }
 
@@ -61,7 +61,7 @@ describe('createLogRecordProcessorFromEnv', () => {
         await new Promise((r) => setImmediate(r));
         const w = warnings.find((x) => x.name === 'SpillwayConfigWarning');
         expect(w?.message).toBe(
-          'SPILLWAY_MAX_DISK_BYTES="12 parsecs" is not valid: expected a byte count or a number with a unit: 1048576, 512MiB, 2GiB, 1.5GB (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB); using the default 1GiB.',
+          'SPILLWAY_MAX_DISK_BYTES="12 parsecs" is not valid: expected a byte count or a number with a unit: 1048576, 512MiB, 2GiB, 1.5GB (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), at least 16MiB; using the default 1GiB.',
         );
         expect(diagged).toContain(w?.message);
         expect(processor.config.maxDiskBytes).toBe(2 ** 30);

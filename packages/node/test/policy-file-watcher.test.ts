@@ -20,6 +20,10 @@ describe('parseSamplingPolicyFile', () => {
       traceSilenceAfter: 10,
       noTraceContext: { attribute: 'session.id' },
     });
+    // 0 removes the environment's limit for that class (the file is merged class by class).
+    expect(parseSamplingPolicyFile('{"rateLimits":{"warn":0}}')).toEqual({
+      rateLimits: { warn: 0 },
+    });
     expect(parseSamplingPolicyFile('{"noTraceContext":"attr:user.id"}')).toEqual({
       noTraceContext: { attribute: 'user.id' },
     });
@@ -32,10 +36,12 @@ describe('parseSamplingPolicyFile', () => {
     ['{"ratios":{"verbose":0.1}}', 'ratios.verbose: unknown class'],
     ['{"ratios":{"fatal":0.5}}', 'ratios.fatal must be 1'],
     ['{"ratios":"all"}', 'ratios must be an object'],
-    ['{"rateLimits":{"warn":0}}', 'rateLimits.warn: 0 out of range'],
+    ['{"rateLimits":{"warn":-1}}', 'rateLimits.warn: -1 out of range'],
+    ['{"rateLimits":{"warn":1e400}}', 'rateLimits.warn: null out of range'],
     ['{"rateLimits":{"fatal":5}}', 'FATAL is never rate-limited'],
     ['{"traceSilenceAfter":-1}', 'traceSilenceAfter must be a whole number'],
     ['{"noTraceContext":"maybe"}', 'noTraceContext must be'],
+    ['{"noTraceContext":{"attribute":""}}', 'noTraceContext must be'],
     ['{"ratio":{"info":0.1}}', 'unknown key "ratio"'],
   ])('should reject %s naming the problem', (text, error) => {
     const result = parseSamplingPolicyFile(text);

@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 
 // Parsers for the value forms spillway's environment variables use (sizes, durations, the fsync
 // policy), shared by every package that reads one. Each returns the parsed value or an `Invalid`
@@ -37,14 +37,19 @@ const SIZE_UNITS: Record<string, number> = {
 const SIZE_FORM =
   'a byte count or a number with a unit: 1048576, 512MiB, 2GiB, 1.5GB (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)';
 
-/** `512MiB`, `2GiB`, `1.5GB`, `1048576` → bytes (an integer ≥ 0). */
-export function parseSize(text: string): Parsed<number> {
+/**
+ * `512MiB`, `2GiB`, `1.5GB`, `1048576` → bytes (a safe integer ≥ `min`). A size below `min` is
+ * invalid, its form naming the minimum: a bound too small to hold anything must be warned about,
+ * not accepted (a 1-byte queue keeps nothing).
+ */
+export function parseSize(text: string, min = 0): Parsed<number> {
+  const form = min > 0 ? `${SIZE_FORM}, at least ${formatSize(min)}` : SIZE_FORM;
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
-  if (!m) return invalid(SIZE_FORM);
+  if (!m) return invalid(form);
   const unit = SIZE_UNITS[(m[2] || 'b').toLowerCase()];
-  if (unit === undefined) return invalid(SIZE_FORM);
+  if (unit === undefined) return invalid(form);
   const bytes = Math.floor(Number(m[1]) * unit);
-  return Number.isSafeInteger(bytes) ? bytes : invalid(SIZE_FORM);
+  return Number.isSafeInteger(bytes) && bytes >= min ? bytes : invalid(form);
 }
 
 /** Bytes as the shortest exact binary unit: 1073741824 → `1GiB`, 1000 → `1000B`. */
@@ -62,14 +67,21 @@ export function formatSize(bytes: number): string {
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION_FORM = 'milliseconds or a number with a unit: 5000, 250ms, 5s, 2m, 1h';
+/**
+ * The longest duration accepted, ms: every duration ends up in a `setTimeout`, and Node fires a
+ * longer timer after 1 ms instead (TimeoutOverflowWarning) — an export timeout of 30 days would
+ * fail every export at once.
+ */
+export const MAX_DURATION_MILLIS = 2 ** 31 - 1;
+const DURATION_FORM =
+  'milliseconds or a number with a unit: 5000, 250ms, 5s, 2m, 1h (at most 2147483647 ms, about 24 days)';
 
-/** `5000` (ms, as OTel's variables), `250ms`, `5s`, `2m`, `1h` → milliseconds (integer ≥ 0). */
+/** `5000` (ms, as OTel's variables), `250ms`, `5s`, `2m`, `1h` → milliseconds (integer 0–2^31−1). */
 export function parseDuration(text: string): Parsed<number> {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(text.trim());
   if (!m) return invalid(DURATION_FORM);
   const ms = Math.round(Number(m[1]) * (DURATION_UNITS[(m[2] || 'ms').toLowerCase()] ?? 1));
-  return Number.isSafeInteger(ms) ? ms : invalid(DURATION_FORM);
+  return Number.isSafeInteger(ms) && ms <= MAX_DURATION_MILLIS ? ms : invalid(DURATION_FORM);
 }
 
 /** A whole number ≥ `min`. */
@@ -102,16 +114,19 @@ export function parseFsync(text: string): Parsed<FsyncPolicy> {
 const PSEUDO_FILE_SYSTEMS = ['/proc', '/sys'];
 
 /**
- * A data directory (`SPILLWAY_DIR`): any path (a relative one is taken from the working directory)
- * except under /proc or /sys, which are not storage (creating directories there can even hang).
+ * A data directory (`SPILLWAY_DIR`): an absolute path outside /proc and /sys, which are not storage
+ * (creating directories there can even hang). A relative path is refused: it would name another
+ * directory whenever the app starts from another working directory (a restart, `spillway doctor`
+ * run elsewhere), and the backlog left in the first would never be found again.
  */
 export function parseDirectory(text: string): Parsed<string> {
   const t = text.trim();
-  const form = 'a directory path outside /proc and /sys (e.g. /var/lib/my-service/spillway)';
-  if (t === '') return invalid(form);
+  const form =
+    'an absolute directory path outside /proc and /sys (e.g. /var/lib/my-service/spillway)';
+  if (t === '' || !isAbsolute(t)) return invalid(form);
   const abs = resolve(t);
   if (PSEUDO_FILE_SYSTEMS.some((p) => abs === p || abs.startsWith(p + sep))) return invalid(form);
-  return t;
+  return abs;
 }
 
 /** `service.name` as the SDK derives it: `OTEL_SERVICE_NAME`, else `OTEL_RESOURCE_ATTRIBUTES`. */

@@ -4,6 +4,7 @@ export {
   formatSize,
   invalid,
   isInvalid,
+  MAX_DURATION_MILLIS,
   parseDirectory,
   parseDuration,
   parseFsync,
@@ -13,6 +14,27 @@ export {
 } from './config-values';
 export { emitConfigWarning } from './config-warning';
 export { type Crc32, crc32, crc32Table } from './crc32';
+export type { LogsApi, LogsApiLogger, LogsApiRecord } from './global-logs-api';
+export { globalLogsApi } from './global-logs-api';
+export { makeDirectorySync } from './make-directory';
+export {
+  CYCLIC,
+  DEPTH_LIMIT,
+  MAX_TEXT_UNITS,
+  MAX_TIME_SECONDS,
+  normalizeLogRecord,
+  normalizeLogRecords,
+  renormalizeLogRecord,
+  SIZE_LIMIT,
+} from './normalize-log-record';
+export type { SubstitutionCounts, SubstitutionKind } from './normalize-value';
+export {
+  emptySubstitutionCounts,
+  MAX_RECORD_UNITS,
+  MAX_VALUE_DEPTH,
+  SUBSTITUTION_KINDS,
+  UNITS_PER_VALUE,
+} from './normalize-value';
 export {
   fromOtlpJsonAnyValue,
   fromOtlpJsonAttributes,

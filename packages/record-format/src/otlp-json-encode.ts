@@ -1,11 +1,20 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { normalizeLogRecords, renormalizeLogRecord } from './normalize-log-record';
+import { emptySubstitutionCounts, type SubstitutionCounts } from './normalize-value';
 
 /**
  * OTLP/JSON encoding of log records: one `LogsData` object per call, as the OTLP file exporter
  * and the Collector's `otlpjsonfile` receiver use it. Follows the OTLP/JSON mapping: lowerCamelCase
  * keys, trace/span ids as lowercase hex, 64-bit integers as decimal strings, enums as integers,
- * bytes as base64.
+ * bytes as base64. Records are normalised first (normalize-log-record.ts), so every line parses
+ * back; the writers below refuse (throw on) a value nested deeper than {@link MAX_JSON_DEPTH}
+ * instead of overflowing the stack, and a record they refuse is written from its normalised copy.
  */
+
+/** Deepest value level the writers accept: far above normalisation's bound, below the stack's. */
+const MAX_JSON_DEPTH = 64;
+// proto3 int64 bounds (2^63 is exact as a double): integers outside go as doubleValue.
+const INT64_LIMIT = 2 ** 63;
 
 type HrTime = readonly [number, number];
 
@@ -66,15 +75,21 @@ export function hrTimeToNanosString(t: HrTime): string {
   return String(s) + String(ns).padStart(9, '0');
 }
 
-/** Encodes one attribute or body value. `null`/`undefined` become the empty AnyValue. */
-export function toOtlpJsonAnyValue(v: unknown): OtlpJsonAnyValue {
+/**
+ * Encodes one attribute or body value. `null`/`undefined` become the empty AnyValue.
+ * @throws RangeError for a value nested deeper than 64 levels.
+ */
+export function toOtlpJsonAnyValue(v: unknown, depth = 0): OtlpJsonAnyValue {
+  if (depth > MAX_JSON_DEPTH) throw new RangeError(`value nested deeper than ${MAX_JSON_DEPTH}`);
   switch (typeof v) {
     case 'string':
       return { stringValue: v };
     case 'boolean':
       return { boolValue: v };
     case 'number':
-      if (Number.isInteger(v)) return { intValue: String(v) };
+      if (Number.isInteger(v) && v >= -INT64_LIMIT && v < INT64_LIMIT) {
+        return { intValue: String(v) };
+      }
       // proto3 JSON spells the non-finite doubles as strings.
       return { doubleValue: Number.isFinite(v) ? v : String(v) };
     case 'bigint':
@@ -84,19 +99,26 @@ export function toOtlpJsonAnyValue(v: unknown): OtlpJsonAnyValue {
       if (v instanceof Uint8Array) {
         return { bytesValue: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
       }
-      if (Array.isArray(v)) return { arrayValue: { values: v.map(toOtlpJsonAnyValue) } };
-      return { kvlistValue: { values: toOtlpJsonAttributes(v as Record<string, unknown>) } };
+      if (Array.isArray(v)) {
+        return { arrayValue: { values: v.map((item) => toOtlpJsonAnyValue(item, depth + 1)) } };
+      }
+      return {
+        kvlistValue: { values: toOtlpJsonAttributes(v as Record<string, unknown>, depth + 1) },
+      };
     }
     default:
       return {};
   }
 }
 
-/** Encodes an attribute map as OTLP/JSON `KeyValue`s. */
-export function toOtlpJsonAttributes(attrs: Readonly<Record<string, unknown>>): OtlpJsonKeyValue[] {
+/** Encodes an attribute map (its values at level `depth`) as OTLP/JSON `KeyValue`s. */
+export function toOtlpJsonAttributes(
+  attrs: Readonly<Record<string, unknown>>,
+  depth = 0,
+): OtlpJsonKeyValue[] {
   const out: OtlpJsonKeyValue[] = [];
   for (const key in attrs) {
-    out.push({ key, value: toOtlpJsonAnyValue(attrs[key]) });
+    out.push({ key, value: toOtlpJsonAnyValue(attrs[key], depth) });
   }
   return out;
 }
@@ -125,9 +147,14 @@ export function toOtlpJsonLogRecord(r: ReadableLogRecord): OtlpJsonLogRecord {
 
 /**
  * Groups records by resource and instrumentation scope (by object identity, which the SDK keeps
- * stable) into one `LogsData`. Record order is kept within each scope.
+ * stable) into one `LogsData`. Record order is kept within each scope. Records are normalised
+ * first, their substitutions counted in `substituted` when given.
  */
-export function toOtlpJsonLogsData(records: ReadonlyArray<ReadableLogRecord>): OtlpJsonLogsData {
+export function toOtlpJsonLogsData(
+  input: ReadonlyArray<ReadableLogRecord>,
+  substituted: SubstitutionCounts = emptySubstitutionCounts(),
+): OtlpJsonLogsData {
+  const records = normalizeLogRecords(input as ReadableLogRecord[], substituted);
   const byResource = new Map<
     ReadableLogRecord['resource'],
     Map<ReadableLogRecord['instrumentationScope'], OtlpJsonLogRecord[]>
@@ -143,7 +170,14 @@ export function toOtlpJsonLogsData(records: ReadonlyArray<ReadableLogRecord>): O
       list = [];
       scopes.set(r.instrumentationScope, list);
     }
-    list.push(toOtlpJsonLogRecord(r));
+    let encoded: OtlpJsonLogRecord;
+    try {
+      encoded = toOtlpJsonLogRecord(r);
+    } catch {
+      // Changed since it was normalised (an app mutating what it logged): write its copy.
+      encoded = toOtlpJsonLogRecord(renormalizeLogRecord(r, substituted));
+    }
+    list.push(encoded);
   }
   const data: OtlpJsonLogsData = { resourceLogs: [] };
   for (const [resource, scopes] of byResource) {
@@ -170,7 +204,13 @@ export function toOtlpJsonLogsData(records: ReadonlyArray<ReadableLogRecord>): O
   return data;
 }
 
-/** One OTLP/JSON line (no trailing newline) holding every record given. */
-export function encodeLogsDataLine(records: ReadonlyArray<ReadableLogRecord>): string {
-  return JSON.stringify(toOtlpJsonLogsData(records));
+/**
+ * One OTLP/JSON line (no trailing newline) holding every record given, normalised first (their
+ * substitutions counted in `substituted` when given).
+ */
+export function encodeLogsDataLine(
+  records: ReadonlyArray<ReadableLogRecord>,
+  substituted?: SubstitutionCounts,
+): string {
+  return JSON.stringify(toOtlpJsonLogsData(records, substituted));
 }

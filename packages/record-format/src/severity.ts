@@ -52,19 +52,27 @@ const TEXT_CLASSES: Record<string, SeverityClassIndex> = {
   f: 5,
 };
 
+// Own keys only: `constructor` or `__proto__` name no level.
+function textClass(text: string): SeverityClassIndex | undefined {
+  const key = text.toLowerCase();
+  return Object.hasOwn(TEXT_CLASSES, key) ? TEXT_CLASSES[key] : undefined;
+}
+
 /**
- * The class of a record. Severity numbers outside 1–24 (0 = unspecified) are classed from
- * `severityText` when it names a level, else INFO.
+ * The class of a record. Severity numbers other than the integers 1–24 (0 = unspecified) are
+ * classed from `severityText` when it is a string naming a level, else INFO: the class the
+ * record keeps once normalised (normalize-log-record.ts), whatever the fields hold. Never throws.
  */
 export function severityClassOf(
   severityNumber?: number,
   severityText?: string,
 ): SeverityClassIndex {
-  if (severityNumber !== undefined && severityNumber >= 1 && severityNumber <= 24) {
-    return ((severityNumber - 1) >> 2) as SeverityClassIndex;
+  const n = severityNumber as unknown;
+  if (typeof n === 'number' && n >= 1 && n <= 24 && Math.floor(n) === n) {
+    return ((n - 1) >> 2) as SeverityClassIndex;
   }
-  if (severityText !== undefined) {
-    const c = TEXT_CLASSES[severityText.toLowerCase()];
+  if (typeof severityText === 'string') {
+    const c = textClass(severityText);
     if (c !== undefined) return c;
   }
   return SeverityClass.INFO;
@@ -90,7 +98,7 @@ export function parseSeverity(text: string): number | undefined {
     const n = Number(trimmed);
     return n >= 0 && n <= 24 ? n : undefined;
   }
-  const c = TEXT_CLASSES[trimmed.toLowerCase()];
+  const c = textClass(trimmed);
   return c === undefined ? undefined : severityNumberOfClass(c);
 }
 

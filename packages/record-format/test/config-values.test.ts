@@ -48,6 +48,27 @@ describe('parseDuration', () => {
   });
 });
 
+describe('size minimum', () => {
+  it('should refuse a size below the minimum, naming it', () => {
+    expect(parseSize('1MiB', 2 ** 20)).toBe(2 ** 20);
+    for (const bad of ['0', '1B', '1048575']) {
+      const v = parseSize(bad, 2 ** 20);
+      expect(isInvalid(v) && v.expected).toMatch(/, at least 1MiB$/);
+    }
+  });
+});
+
+describe('duration bound', () => {
+  it('should refuse a duration a timer cannot wait', () => {
+    expect(parseDuration('2147483647')).toBe(2 ** 31 - 1);
+    expect(parseDuration('24h')).toBe(24 * 3_600_000);
+    for (const bad of ['2147483648', '600h', '30000000s']) {
+      expect(isInvalid(parseDuration(bad))).toBe(true);
+    }
+    expect(isInvalid(parseFsync('interval:1000h'))).toBe(true);
+  });
+});
+
 describe('parseInteger', () => {
   it('should accept whole numbers from the minimum', () => {
     expect(parseInteger('512', 1)).toBe(512);
@@ -72,10 +93,17 @@ describe('parseFsync', () => {
 });
 
 describe('parseDirectory', () => {
-  it('should take absolute and relative paths, and /dev/shm', () => {
+  it('should take absolute paths, normalised, and /dev/shm', () => {
     expect(parseDirectory(' /var/lib/app/spillway ')).toBe('/var/lib/app/spillway');
-    expect(parseDirectory('data/spillway')).toBe('data/spillway');
+    expect(parseDirectory('/var/lib/app/../spillway/')).toBe('/var/lib/spillway');
     expect(parseDirectory('/dev/shm/spillway')).toBe('/dev/shm/spillway');
+  });
+
+  it('should refuse a relative path, naming the absolute form', () => {
+    for (const bad of ['data/spillway', './.spillway', '../spillway', '~/spillway']) {
+      const v = parseDirectory(bad);
+      expect(isInvalid(v) && v.expected).toMatch(/^an absolute directory path/);
+    }
   });
 
   it('should refuse /proc, /sys and blank values', () => {

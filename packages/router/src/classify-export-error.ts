@@ -12,9 +12,14 @@
  * |-------------|---------------------------------------------------------|------------------------------------------------------------------------------------------------------|
  * | `transient` | counts towards opening the circuit; next target         | gRPC CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, OUT_OF_RANGE, INTERNAL, UNAVAILABLE, DATA_LOSS; HTTP 408, 429, 5xx but 501; network errors; timeouts; unknown errors |
  * | `target`    | counts towards opening the circuit; next target         | gRPC NOT_FOUND, PERMISSION_DENIED, UNIMPLEMENTED, UNAUTHENTICATED; HTTP 401, 403, 404, 405, 501      |
- * | `batch`     | circuit untouched (the target answered); counted; next target | gRPC INVALID_ARGUMENT, ALREADY_EXISTS, FAILED_PRECONDITION; HTTP 400, 413, 422 and other 4xx |
+ * | `batch`     | circuit untouched (the target answered); counted; next target | gRPC INVALID_ARGUMENT, ALREADY_EXISTS, FAILED_PRECONDITION; HTTP 400, 422 and other 4xx |
+ * | `too_large` | as `batch`; replay splits the batch to isolate the record(s) too large | gRPC RESOURCE_EXHAUSTED saying a message is larger than the limit (grpc-js: "Received message larger than max (… vs. 4194304)"); HTTP 413 |
  */
-export type ExportErrorClass = 'transient' | 'target' | 'batch';
+export type ExportErrorClass = 'transient' | 'target' | 'batch' | 'too_large';
+
+// What grpc-js (client or server side) and collectors say when a message exceeds the size limit;
+// any other RESOURCE_EXHAUSTED (a rate limit, a full queue) stays transient.
+const TOO_LARGE = /larger than (?:the )?max|message (?:size|length)|too large/i;
 
 // gRPC status codes (grpc/doc/statuscodes.md), by number so '@grpc/grpc-js' need not be loaded.
 const GRPC_CLASSES: Record<number, ExportErrorClass> = {
@@ -54,6 +59,8 @@ export function classifyExportError(error: unknown): ExportErrorClass {
   if (typeof error !== 'object' || error === null) return 'transient';
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'number' && Number.isInteger(code)) {
+    if (code === 413) return 'too_large';
+    if (code === 8 && TOO_LARGE.test(describeExportError(error))) return 'too_large';
     if (code >= 100) return classifyHttpStatus(code);
     return GRPC_CLASSES[code] ?? 'transient';
   }

@@ -41,14 +41,10 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       throw new TypeError('FailoverLogRecordExporter: `exporters` needs at least one exporter');
     }
     const failureThreshold = positive(options.failureThreshold, 3, 'failureThreshold');
-    const retryIntervalMillis = positive(
-      options.retryIntervalMillis,
-      10_000,
-      'retryIntervalMillis',
-    );
+    const retryIntervalMillis = positive(options.retryIntervalMillis, 500, 'retryIntervalMillis');
     const maxRetryIntervalMillis = Math.max(
       retryIntervalMillis,
-      positive(options.maxRetryIntervalMillis, 300_000, 'maxRetryIntervalMillis'),
+      positive(options.maxRetryIntervalMillis, 1_000, 'maxRetryIntervalMillis'),
     );
     const exportTimeoutMillis = positive(
       options.exportTimeoutMillis,
@@ -133,6 +129,8 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       filesReplayed: 0,
       recordsUnreadable: 0,
       recordsRejected: 0,
+      dropped: { too_large: 0 },
+      droppedBySeverity: { trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0 },
     };
     return {
       targets: this.targets.map((t) => t.getStats(now)),
@@ -155,7 +153,11 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       }
       this.metrics.count(
         target.name,
-        attempt.class === 'batch' ? 'rejected' : attempt.class === 'timeout' ? 'timeout' : 'failed',
+        attempt.class === 'batch' || attempt.class === 'too_large'
+          ? 'rejected'
+          : attempt.class === 'timeout'
+            ? 'timeout'
+            : 'failed',
         records.length,
       );
       errors.push(`${target.name}: ${describeExportError(attempt.error)}`);

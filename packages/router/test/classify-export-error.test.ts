@@ -44,7 +44,8 @@ describe('classifyExportError', () => {
     const http = (code: number) => classifyExportError(new OTLPExporterError('x', code));
     expect([408, 429, 500, 502, 503, 504].map(http)).toEqual(Array(6).fill('transient'));
     expect([401, 403, 404, 405, 501].map(http)).toEqual(Array(5).fill('target'));
-    expect([400, 413, 422].map(http)).toEqual(Array(3).fill('batch'));
+    expect([400, 422].map(http)).toEqual(Array(2).fill('batch'));
+    expect(http(413)).toBe('too_large');
   });
 
   it('should class network errors, timeouts and unknown errors as transient', () => {

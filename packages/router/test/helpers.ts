@@ -7,8 +7,8 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { ZstdFileLogRecordExporter } from '@spillway/file-exporter';
 import {
-  CorpusRecordGenerator,
   OtlpGrpcLogsReceiver,
+  SyntheticRecordGenerator,
   toReadableLogRecords,
 } from '@spillway/testing';
 import { afterEach } from 'vitest';
@@ -32,9 +32,9 @@ export async function grpcPrimary(timeoutMillis = 2_000) {
   return { receiver, otlp };
 }
 
-/** Batches of LogHub records with a `test.id` attribute, ids unique across one generator. */
+/** Batches of generated records with a `test.id` attribute, ids unique across one generator. */
 export class Batches {
-  private readonly gen = new CorpusRecordGenerator({ seed: 7 });
+  private readonly gen = new SyntheticRecordGenerator({ seed: 7 });
   next(n: number): ReadableLogRecord[] {
     return toReadableLogRecords(this.gen.take(n), 'router-test');
   }

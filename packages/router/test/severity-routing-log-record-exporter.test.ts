@@ -85,7 +85,7 @@ describe('SeverityRoutingLogRecordExporter', () => {
       const router = new SeverityRoutingLogRecordExporter({
         routes: [
           { minSeverity: 13, targets: [shared] },
-          { when: (r) => r.attributes['corpus.system'] !== undefined, targets: [shared] },
+          { when: (r) => r.attributes['code.namespace'] !== undefined, targets: [shared] },
         ],
       });
       const records = new Batches().next(20);

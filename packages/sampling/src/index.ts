@@ -13,6 +13,7 @@ export {
 export type {
   ClassCounts,
   DropReason,
+  EffectiveSamplingPolicy,
   NoTraceContextPolicy,
   RateLimitStats,
   RateLimits,

@@ -6,7 +6,11 @@ import type {
   ReadableLogRecord,
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
-import { severityClassOf } from '@spillway/record-format';
+import {
+  emptySubstitutionCounts,
+  normalizeLogRecord,
+  severityClassOf,
+} from '@spillway/record-format';
 import { Clock } from './internal/clock';
 import { ExportDriver } from './internal/export-driver';
 import { FATAL, INFO, NoTrace, PolicyState } from './internal/policy-state';
@@ -18,6 +22,7 @@ import { estimateRecordBytes, SeverityQueue } from './internal/severity-queue';
 import { silenceSummaryRecord } from './internal/silence-summary';
 import { type SilenceExit, type TraceEntry, TraceSilencer } from './internal/trace-silencer';
 import type {
+  EffectiveSamplingPolicy,
   SamplingLogRecordProcessorOptions,
   SamplingPolicy,
   SamplingStats,
@@ -38,7 +43,8 @@ export interface EnabledOptions {
  * per-trace silencing of chatty INFO-or-lower records, per-class rate limits that back off by trace,
  * and a severity-aware bounded queue. Every record it does not deliver is counted by reason and
  * class ({@link getStats}). `onEmit` and `enabled` never throw and never do I/O, except that a
- * FATAL record and the queue are handed synchronously to an exporter that implements `exportSync`.
+ * FATAL record and the queue are handed synchronously to an exporter that implements `exportSync`,
+ * and so is the oldest batch of a full queue (overflow goes to the WAL, not to the floor).
  */
 export class SamplingLogRecordProcessor implements LogRecordProcessor {
   private readonly exporter: LogRecordExporter & Partial<SyncLogRecordExporter>;
@@ -50,6 +56,8 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   private readonly randomness: RecordRandomness;
   private readonly clock = new Clock();
   private readonly shutdownOnce: BindOnceFuture<void>;
+  // The exporter takes records synchronously: overflow goes there instead of being dropped.
+  private readonly spills: boolean;
   private isShutdown = false;
   // The record enabled() last refused (and counted): if the SDK calls onEmit for it anyway
   // (another processor said yes), it is not counted twice.
@@ -59,6 +67,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
 
   constructor(options: SamplingLogRecordProcessorOptions) {
     this.exporter = options.exporter;
+    this.spills = typeof this.exporter.exportSync === 'function';
     const o = resolveOptions(options);
     this.policy = new PolicyState(options, o.rateLimitIntervalMillis, this.clock);
     this.randomness = new RecordRandomness(this.policy);
@@ -81,9 +90,10 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     this.driver = new ExportDriver(this.exporter, this.queue, this.stats, o, () =>
       this.housekeeping(),
     );
-    if (options.meterProvider !== undefined) {
+    const meterProvider = options.meterProvider ?? options.selfObsMeterProvider;
+    if (meterProvider !== undefined) {
       this.stats.registerMetrics(
-        options.meterProvider,
+        meterProvider,
         () => this.queue,
         o.maxQueueSize,
         this.policy.effRatio,
@@ -118,7 +128,11 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     }
   }
 
-  /** Exports everything queued (with summaries of silenced traces so far), then flushes the exporter. */
+  /**
+   * Exports everything queued (with summaries of silenced traces so far), then flushes the
+   * exporter. An export in flight is sped up with the exporter's `forceFlush` rather than waited
+   * out, as the SDK's batch processor does.
+   */
   async forceFlush(): Promise<void> {
     if (this.shutdownOnce.isCalled) return this.shutdownOnce.promise;
     this.silencer.flush();
@@ -147,14 +161,25 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   }
 
   /**
-   * Swaps ratios, rate limits, silencing and the no-trace-context policy at once (each given part
-   * merged over the current policy). Validated whole first: on a bad value nothing changes.
+   * Swaps ratios, rate limits, silencing and the no-trace-context policy at once. Each given part
+   * is merged over the policy in force, `ratios` and `rateLimits` class by class (a limit of 0
+   * removes that class's limit); with `keepAll: true` over the keep-everything base instead.
+   * Validated whole first: on a bad value nothing changes. {@link getPolicy} reads the result.
    * @throws RangeError naming the bad value.
    */
   updatePolicy(policy: SamplingPolicy): void {
     this.clock.read();
     this.policy.update(policy);
     this.driver.arm();
+  }
+
+  /**
+   * The policy in force, every part set: the defaults, the constructor's options and each
+   * `updatePolicy` merged in (`updatePolicy({ ratios: { info: 0.01 } })` reads back all six
+   * ratios). A copy: changing it changes nothing.
+   */
+  getPolicy(): EffectiveSamplingPolicy {
+    return this.policy.snapshot();
   }
 
   /** Counts so far: offered, kept, exported and dropped by reason, per class; queue; ratios. */
@@ -170,7 +195,8 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   private decideEnabled(options: EnabledOptions): boolean {
     const n = options.severityNumber;
     // Without a severity number the class may come from severityText, which enabled() never sees.
-    if (n === undefined || !(n >= 1 && n <= 24)) return this.allow();
+    // Anything but an integer 1–24 is classed by onEmit, from the normalised record.
+    if (typeof n !== 'number' || !(n >= 1 && n <= 24) || Math.floor(n) !== n) return this.allow();
     const cls = (n - 1) >> 2;
     if (cls === FATAL) return this.allow();
     const p = this.policy;
@@ -220,9 +246,11 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   }
 
   private process(record: ReadWriteLogRecord): void {
-    const n = record.severityNumber;
+    const n = record.severityNumber as unknown;
     const cls =
-      n !== undefined && n >= 1 && n <= 24 ? (n - 1) >> 2 : severityClassOf(n, record.severityText);
+      typeof n === 'number' && n >= 1 && n <= 24 && Math.floor(n) === n
+        ? (n - 1) >> 2
+        : cleanClassOf(record);
     const sc = record.spanContext;
     if (this.denied) {
       this.denied = false;
@@ -291,7 +319,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     const th = this.policy.effHex[cls]!;
     if (sampled && th !== '') record.setAttribute('sampling.threshold', th);
     this.stats.kept[cls]!++;
-    this.enqueue(record, cls);
+    this.enqueue(normalizeLogRecord(record, this.stats.substituted), cls);
     return true;
   }
 
@@ -300,7 +328,10 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     entry.silencedTotal++;
   }
 
-  private keepFatal(record: ReadableLogRecord): void {
+  // Normalised before it goes anywhere: a record no encoder can write must not fail the
+  // write-through of the queued records handed over with it.
+  private keepFatal(unclean: ReadableLogRecord): void {
+    const record = normalizeLogRecord(unclean, this.stats.substituted);
     this.stats.kept[FATAL]!++;
     if (this.exporter.exportSync !== undefined) {
       const batch = this.queue.take(this.queue.size);
@@ -312,8 +343,17 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     void this.driver.flushAll();
   }
 
+  // A full queue spills its oldest batch to exportSync when the exporter has it (in order, before
+  // this record); only without exportSync does the severity-aware eviction or a queue_full drop apply.
   private enqueue(record: ReadableLogRecord, cls: number): void {
-    if (this.queue.push(record, cls, estimateRecordBytes(record))) this.driver.afterPush();
+    const bytes = estimateRecordBytes(record);
+    if (this.spills && !this.queue.fits(bytes) && !this.driver.spill(bytes)) {
+      const counts = new Int32Array(6);
+      counts[cls] = 1;
+      this.driver.spillBatch([record], counts);
+      return;
+    }
+    if (this.queue.push(record, cls, bytes)) this.driver.afterPush();
     else this.stats.drop(Reason.QUEUE_FULL, cls);
   }
 
@@ -337,4 +377,14 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     this.stats.unregisterMetrics();
     await this.exporter.shutdown();
   }
+}
+
+// The class of a record whose severityNumber is not an integer 1–24: that of its normalised form
+// (which may keep the number's own spelling as severityText), so the class decided here is the one
+// every later stage counts. Rare; the scratch counts keep its substitutions from being counted
+// twice (the kept record is normalised again, and counted, before it is queued).
+const scratch = emptySubstitutionCounts();
+function cleanClassOf(record: ReadableLogRecord): number {
+  const clean = normalizeLogRecord(record, scratch);
+  return severityClassOf(clean.severityNumber as number | undefined, clean.severityText);
 }

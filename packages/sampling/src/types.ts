@@ -1,6 +1,6 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { SeverityClassName } from '@spillway/record-format';
+import type { SeverityClassName, SubstitutionCounts } from '@spillway/record-format';
 
 export type { SeverityClassName };
 
@@ -21,8 +21,20 @@ export type NoTraceContextPolicy = 'random' | 'keep' | 'drop' | { attribute: str
 /** Why a record was not delivered. */
 export type DropReason = 'sampled' | 'rate_limited' | 'silenced' | 'queue_full' | 'export_failed';
 
-/** The part of the options that {@link SamplingLogRecordProcessor.updatePolicy} can change. */
+/**
+ * The part of the options that {@link SamplingLogRecordProcessor.updatePolicy} can change. Every
+ * part is optional; `ratios` and `rateLimits` may name only the classes that change.
+ */
 export interface SamplingPolicy {
+  /**
+   * Keep everything: every ratio 1, no rate limits, trace silencing off, records without trace
+   * context kept (`noTraceContext: 'random'` at ratio 1). Use it where every record matters (a
+   * debugging session, a low-volume service); `SPILLWAY_SAMPLING=all` in `@spillway/node`. The
+   * other parts given beside it still apply over that base (`{ keepAll: true, rateLimits:
+   * { error: 200 } }` keeps everything but limits ERROR). In `updatePolicy`, it replaces the whole
+   * policy in force with that base first. Default false.
+   */
+  keepAll?: boolean;
   /** Keep ratio per class, merged over the current ones. Default fatal 1, error 1, warn 0.1,
    * info 0.001, debug 0.001, trace 0.001. FATAL is always 1. */
   ratios?: SeverityRatios;
@@ -35,6 +47,19 @@ export interface SamplingPolicy {
 }
 
 /**
+ * The policy in force, every part set, as {@link SamplingLogRecordProcessor.policy} reads it back
+ * after the constructor's defaults and every `updatePolicy` merge.
+ */
+export interface EffectiveSamplingPolicy {
+  /** Keep ratio of every class. */
+  ratios: Record<SeverityClassName, number>;
+  /** Records/s of the classes that have a limit (a class left out has none). */
+  rateLimits: RateLimits;
+  traceSilenceAfter: number;
+  noTraceContext: NoTraceContextPolicy;
+}
+
+/**
  * The optional synchronous hand-over an exporter may implement (the disk buffer does): the records
  * are durable when it returns. Used for FATAL records and {@link SamplingLogRecordProcessor.flushSync}.
  */
@@ -44,15 +69,22 @@ export interface SyncLogRecordExporter {
 
 /** Options of {@link SamplingLogRecordProcessor}. */
 export interface SamplingLogRecordProcessorOptions extends SamplingPolicy {
-  /** Where batches go. If it implements `exportSync`, FATAL records are handed over synchronously. */
+  /**
+   * Where batches go. If it implements `exportSync`, FATAL records are handed over synchronously,
+   * and so is the overflow of a full queue (the oldest batch, instead of dropping).
+   */
   exporter: LogRecordExporter & Partial<SyncLogRecordExporter>;
   /** Records queued at most (env `OTEL_BLRP_MAX_QUEUE_SIZE`). Default 2048. */
   maxQueueSize?: number;
-  /** Estimated bytes queued at most. Default 8 MiB. */
+  /**
+   * Estimated bytes queued at most. Default a quarter of the V8 heap limit (at least 8 MiB). With
+   * an `exportSync` exporter a full queue spills to it rather than dropping.
+   */
   maxQueueBytes?: number;
   /** Records per export (env `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`). Default 512. */
   maxExportBatchSize?: number;
-  /** Delay between scheduled exports, ms (env `OTEL_BLRP_SCHEDULE_DELAY`). Default 1000. */
+  /** Delay between scheduled exports, ms (env `OTEL_BLRP_SCHEDULE_DELAY`); 0 = at the next timer
+   * turn. Default 1000. */
   scheduledDelayMillis?: number;
   /** An export not called back by then counts as failed, ms (env `OTEL_BLRP_EXPORT_TIMEOUT`).
    * Default 30000. */
@@ -65,6 +97,12 @@ export interface SamplingLogRecordProcessorOptions extends SamplingPolicy {
   rateLimitIntervalMillis?: number;
   /** Publishes {@link SamplingStats} as OTel metrics when given. */
   meterProvider?: MeterProvider;
+  /**
+   * The SDK batch processor's option for its own metrics: accepted with the same meaning, the
+   * same metrics (`otel.sdk.processor.log.*`) and spillway's are published on it. Used when
+   * `meterProvider` is not given.
+   */
+  selfObsMeterProvider?: MeterProvider;
 }
 
 /** Counts per severity class, with their total. */
@@ -96,10 +134,26 @@ export interface SamplingStats {
   kept: ClassCounts;
   /** Records the exporter acknowledged with SUCCESS (or `exportSync` returned for). */
   exported: ClassCounts;
-  /** Records not delivered, by reason. */
+  /**
+   * Records handed to `exportSync` because the queue was full (by count or bytes), also counted
+   * in `exported`: overflow that went to the exporter's durable store instead of being dropped.
+   */
+  spilled: ClassCounts;
+  /** `exportSync` calls made for overflow (each takes up to `maxExportBatchSize` records). */
+  spillWrites: number;
+  /**
+   * Records not delivered, by reason. `queue_full` counts only records that found the queue full
+   * while the exporter has no `exportSync`, or whose overflow `exportSync` threw; records the
+   * disk buffer refuses at its cap are counted `disk_full` in its own stats.
+   */
   dropped: Record<DropReason, ClassCounts>;
   /** "silenced N records" summary records emitted. */
   summaries: number;
+  /**
+   * Values replaced when kept records were normalised (a cycle, a value nested too deep or
+   * unreadable, a number out of range, a non-string text…), by kind: see @spillway/record-format.
+   */
+  substitutedValues: SubstitutionCounts;
   /** Traces in the silencing table. */
   silencedTraces: number;
   queue: { size: number; bytes: number; maxSize: number; maxBytes: number; inFlight: number };

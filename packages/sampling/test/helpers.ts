@@ -1,5 +1,4 @@
 import { ROOT_CONTEXT, type SpanContext, TraceFlags, trace } from '@opentelemetry/api';
-import type { Logger } from '@opentelemetry/api-logs';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -96,7 +95,7 @@ export function setupProvider(
   provider: LoggerProvider;
   processor: SamplingLogRecordProcessor;
   exporter: CollectingExporter;
-  logger: Logger;
+  logger: ReturnType<LoggerProvider['getLogger']>;
 } {
   const processor = new SamplingLogRecordProcessor({ exporter, ...options });
   const provider = new LoggerProvider({

@@ -5,18 +5,18 @@ import {
   type SpanContext,
   trace,
 } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
 import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { globalLogsApi } from '@spillway/record-format';
 import {
   probabilityToThreshold,
   SamplingLogRecordProcessor,
   traceIdRandomness,
 } from '@spillway/sampling';
-import { CorpusRecordGenerator, OtlpGrpcLogsReceiver, toLogRecord } from '@spillway/testing';
+import { OtlpGrpcLogsReceiver, SyntheticRecordGenerator, toLogRecord } from '@spillway/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEV } from './helpers';
 
@@ -36,7 +36,7 @@ const keptAt = (sc: SpanContext | undefined, p: number): boolean =>
 
 describe('SamplingLogRecordProcessor', () => {
   describe('in a LoggerProvider with the OTLP gRPC exporter', () => {
-    it('should deliver exactly what the policy keeps from the LogHub corpus', async () => {
+    it('should deliver exactly what the policy keeps from generated records', async () => {
       const { receiver, exporter } = await setup();
       const ratios = { trace: 0.1, debug: 0.1, info: 0.1, warn: 0.5, error: 1 };
       const processor = new SamplingLogRecordProcessor({
@@ -46,12 +46,14 @@ describe('SamplingLogRecordProcessor', () => {
         traceSilenceAfter: 0,
       });
       const provider = new LoggerProvider({
-        resource: resourceFromAttributes({ 'service.name': 'corpus-svc' }),
+        resource: resourceFromAttributes({ 'service.name': 'generated-svc' }),
         processors: [processor],
       });
       cleanups.push(() => provider.shutdown());
-      const logger = provider.getLogger('corpus');
-      const generated = new CorpusRecordGenerator({ seed: 7, noTraceContextShare: 0.1 }).take(5000);
+      const logger = provider.getLogger('generated');
+      const generated = new SyntheticRecordGenerator({ seed: 7, noTraceContextShare: 0.1 }).take(
+        5000,
+      );
       const expected = new Set<number>();
       const classOf = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
       for (const g of generated) {
@@ -119,6 +121,8 @@ describe('SamplingLogRecordProcessor', () => {
         logRecordProcessors: [processor],
       });
       sdk.start();
+      const logs = globalLogsApi();
+      if (!logs) throw new Error('no logs API: neither @opentelemetry/api 1.10 nor api-logs');
       cleanups.push(async () => {
         logs.disable();
         trace.disable();

@@ -1,16 +1,26 @@
+export {
+  type BenchmarkRecords,
+  createBenchmarkRecordGenerator,
+} from './benchmark-record-generator';
 export { type CorpusLine, corpusDir, loadCorpus } from './corpus';
+export {
+  CorpusRecordGenerator,
+  type CorpusRecordGeneratorOptions,
+} from './corpus-record-generator';
 export type { OtlpGrpcLogsReceiverOptions } from './otlp-grpc-logs-receiver';
 export { OtlpGrpcLogsReceiver } from './otlp-grpc-logs-receiver';
+export { contextOf, otlpJsonLines, toLogRecord, toReadableLogRecords } from './record-conversions';
+export {
+  BODY_LENGTH,
+  DEFAULT_LEVEL_MIX,
+  type LevelMix,
+  SyntheticRecordGenerator,
+  type SyntheticRecordGeneratorOptions,
+} from './synthetic-record-generator';
 export type {
   EmittableLogRecord,
   GeneratedLogRecord,
+  ReceivedLogRecord,
+  RecordGenerator,
   RecordGeneratorOptions,
-} from './record-generator';
-export {
-  CorpusRecordGenerator,
-  contextOf,
-  otlpJsonLines,
-  toLogRecord,
-  toReadableLogRecords,
-} from './record-generator';
-export type { ReceivedLogRecord } from './types';
+} from './types';

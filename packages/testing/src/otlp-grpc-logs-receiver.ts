@@ -32,6 +32,11 @@ export interface OtlpGrpcLogsReceiverOptions {
   port?: number;
   /** Address to bind; only loopback addresses are used in tests. Default `127.0.0.1`. */
   host?: string;
+  /**
+   * Largest request accepted, bytes (grpc-js `grpc.max_receive_message_length`); a larger one is
+   * refused with RESOURCE_EXHAUSTED, as a collector refuses it. Default grpc-js's 4 MiB.
+   */
+  maxReceiveMessageLength?: number;
 }
 
 interface Fault {
@@ -64,12 +69,17 @@ export class OtlpGrpcLogsReceiver {
   private server: grpc.Server | undefined;
   private boundPort: number;
   private readonly host: string;
+  private readonly serverOptions: grpc.ServerOptions;
   private readonly faults: Fault[] = [];
   private readonly events = new EventEmitter();
 
   constructor(options: OtlpGrpcLogsReceiverOptions = {}) {
     this.boundPort = options.port ?? 0;
     this.host = options.host ?? '127.0.0.1';
+    this.serverOptions =
+      options.maxReceiveMessageLength === undefined
+        ? {}
+        : { 'grpc.max_receive_message_length': options.maxReceiveMessageLength };
     this.events.setMaxListeners(0);
   }
 
@@ -91,7 +101,7 @@ export class OtlpGrpcLogsReceiver {
   /** Binds and serves. Resolves once the port accepts connections. */
   async start(): Promise<this> {
     if (this.server) return this;
-    const server = new grpc.Server();
+    const server = new grpc.Server(this.serverOptions);
     const def = loadService();
     const exportDef = def.Export as grpc.MethodDefinition<RawExportRequest, unknown>;
     // Count bytes as they arrive, before decoding.

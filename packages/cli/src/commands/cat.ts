@@ -1,11 +1,11 @@
 import { readLogRecordBatches, readLogsDataLines } from '@spillway/file-exporter';
 import { type Command, Option } from 'commander';
-import { ExitCode } from '../internal/exit-codes';
+import { EXIT_CODES_HELP, ExitCode } from '../internal/exit-codes';
 import { describeProblem, lostData, resolveInputs } from '../internal/inputs';
 import { Output } from '../internal/output';
 import { formatPretty } from '../internal/pretty';
 import { startProgress } from '../internal/progress';
-import { addFilterOptions, readOptionsOf } from '../internal/read-options';
+import { addFilterOptions, checkWindow, readOptionsOf } from '../internal/read-options';
 
 interface CatOptions {
   since?: Date;
@@ -34,11 +34,9 @@ export function register(program: Command): void {
         .default('pretty'),
     )
     .option('--no-progress', 'never draw a progress bar')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 done, 1 unreadable input, 2 bad usage, 3 done but damaged frames were skipped (named on stderr).\n',
-    )
-    .action(async (path: string, opts: CatOptions) => {
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
+    .action(async (path: string, opts: CatOptions, command: Command) => {
+      checkWindow(command, opts);
       process.exitCode = await cat(path, opts);
     });
 }

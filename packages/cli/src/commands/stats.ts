@@ -2,7 +2,7 @@ import { readFrames } from '@spillway/file-exporter';
 import type { OtlpJsonLogsData } from '@spillway/record-format';
 import { SEVERITY_CLASSES, severityClassOf } from '@spillway/record-format';
 import type { Command } from 'commander';
-import { ExitCode } from '../internal/exit-codes';
+import { EXIT_CODES_HELP, ExitCode } from '../internal/exit-codes';
 import { describeProblem, lostData, resolveInputs } from '../internal/inputs';
 import { formatHrTime } from '../internal/pretty';
 import { startProgress } from '../internal/progress';
@@ -32,10 +32,7 @@ export function register(program: Command): void {
     .argument('<path>', 'a .zst file or a directory of them')
     .option('--json', 'print one JSON object instead of a table')
     .option('--no-progress', 'never draw a progress bar')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 done, 1 unreadable input, 2 bad usage, 3 done but damaged frames were skipped.\n',
-    )
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .action(async (path: string, opts: { json?: boolean; progress: boolean }) => {
       process.exitCode = await stats(path, opts);
     });

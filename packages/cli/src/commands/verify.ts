@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .option('--no-progress', 'never draw a progress bar')
     .addHelpText(
       'after',
-      '\nPrints one line per problem (kind, file, offset, details) and a summary line per file.\nExit codes: 0 every file sound, 1 a problem found (or unreadable input), 2 bad usage.\n',
+      '\nPrints one stderr line per problem (kind, file, offset, details) and per damaged file, and one stdout line per sound file plus a summary.\nExit codes: 0 every file sound, 1 a problem found (or unreadable input), 2 bad usage, 4 no .zst file at the path (stderr says what is there).\n',
     )
     .action(async (path: string, opts: VerifyOptions) => {
       process.exitCode = await verify(path, opts);
@@ -31,9 +31,12 @@ export function register(program: Command): void {
 async function verify(path: string, opts: VerifyOptions): Promise<number> {
   const inputs = await resolveInputs(path);
   const progress = startProgress(inputs.totalBytes, opts.progress);
+  // Held until the progress bar (on stderr) is gone, so that no line lands inside it.
+  const lines: Array<{ stream: NodeJS.WriteStream; text: string }> = [];
+  const out = (text: string) => lines.push({ stream: process.stdout, text });
+  const err = (text: string) => lines.push({ stream: process.stderr, text });
   let failed = 0;
   let base = 0;
-  const lines: string[] = [];
   try {
     for (const file of inputs.files) {
       const report = await verifyCompressedFile(file.path, {
@@ -43,29 +46,27 @@ async function verify(path: string, opts: VerifyOptions): Promise<number> {
       let problems = report.problems;
       if (opts.fixIndex && problems.length > 0 && problems.every((p) => p.kind === 'index')) {
         await rebuildFrameIndex(file.path);
-        lines.push(`fixed ${file.path}: index rebuilt (${report.frames} frames)`);
+        out(`fixed ${file.path}: index rebuilt (${report.frames} frames)`);
         problems = [];
       }
-      for (const p of problems) lines.push(describeProblem(p));
+      for (const p of problems) err(describeProblem(p));
       if (problems.length === 0) {
-        lines.push(
+        out(
           `ok ${file.path}: ${report.frames} frames, ${report.records} records, ${report.rawBytes} raw bytes`,
         );
       } else {
         failed++;
-        lines.push(
-          `FAILED ${file.path}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
-        );
+        err(`FAILED ${file.path}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
       }
     }
   } finally {
     progress.stop();
   }
-  lines.push(
+  out(
     failed === 0
       ? `${inputs.files.length} file${inputs.files.length === 1 ? '' : 's'} verified, no problem`
       : `${failed} of ${inputs.files.length} files have problems`,
   );
-  process.stdout.write(`${lines.join('\n')}\n`);
+  for (const l of lines) l.stream.write(`${l.text}\n`);
   return failed === 0 ? ExitCode.OK : ExitCode.FAILED;
 }

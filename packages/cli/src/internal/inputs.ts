@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { compressedFilesOf, type FrameProblem } from '@spillway/file-exporter';
+import { NoFilesError } from './no-files';
 
 /** A file or directory argument resolved to its `.zst` files, with their total size. */
 export interface Inputs {
@@ -8,7 +9,10 @@ export interface Inputs {
   totalBytes: number;
 }
 
-/** Resolves `pathOrDir`; throws an Error naming the path when it cannot be read. */
+/**
+ * Resolves `pathOrDir`; throws an Error naming the path when it cannot be read, and a
+ * {@link NoFilesError} when a directory holds no `.zst` file.
+ */
 export async function resolveInputs(pathOrDir: string): Promise<Inputs> {
   let paths: string[];
   try {
@@ -19,6 +23,7 @@ export async function resolveInputs(pathOrDir: string): Promise<Inputs> {
       `${pathOrDir}: ${code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`,
     );
   }
+  if (paths.length === 0) throw new NoFilesError(pathOrDir);
   const files = [];
   for (const path of paths) {
     const size = (await stat(path)).size;

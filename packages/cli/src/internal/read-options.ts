@@ -3,7 +3,7 @@ import { parseSeverity } from '@spillway/record-format';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseTimeArg } from './time-arg';
 
-/** The filter options `cat` shares with later commands (`replay`). */
+/** The filter options of `cat`, for any command that reads a selection of records. */
 export function addFilterOptions(cmd: Command): Command {
   return cmd
     .addOption(
@@ -59,4 +59,16 @@ export function readOptionsOf(opts: {
   if (opts.minSeverity !== undefined) out.minSeverity = opts.minSeverity;
   if (opts.traceId) out.traceId = opts.traceId;
   return out;
+}
+
+/**
+ * Rejects a window no record can be in (`--since` after `--until`) as bad usage: an empty result
+ * with exit 0 would look like "no such records" rather than "wrong arguments".
+ */
+export function checkWindow(cmd: Command, opts: { since?: Date; until?: Date }): void {
+  if (opts.since && opts.until && opts.since.getTime() > opts.until.getTime())
+    cmd.error(
+      `error: --since ${opts.since.toISOString()} is after --until ${opts.until.toISOString()}: no record can match`,
+      { exitCode: 2, code: 'spillway.invertedWindow' },
+    );
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Counters } from './counters';
+import type { FileHolds } from './file-holds';
 import { FrameReader } from './frame-reader';
 import type { Ledger, LedgerEntry, SpillEntry, WalEntry } from './ledger';
 import { BatchDecoder } from './record-decoder';
@@ -38,6 +39,7 @@ export interface Batch {
 export interface BatchSourceOptions {
   ledger: Ledger;
   counters: Counters;
+  holds: FileHolds;
   maxBatchRecords: number;
   openSpill: (entry: SpillEntry, skip: number) => Promise<SpillCursor>;
   /** Called after a file is deleted (disk accounting). */
@@ -56,9 +58,15 @@ const MAX_BATCH_BYTES = 1024 * 1024;
 export class BatchSource {
   /** Severities of the records of the current file already done (delivered or dropped). */
   doneSeverities: SeverityCounts = emptyCounts();
-  private walReader: { seq: number; fh: fs.promises.FileHandle; reader: FrameReader } | undefined;
+  private walReader:
+    | { seq: number; path: string; fh: fs.promises.FileHandle; reader: FrameReader }
+    | undefined;
   private spill: { seq: number; cursor: SpillCursor } | undefined;
   private readonly decoder = new BatchDecoder();
+  /** Inside `next()`: the open file is in use. */
+  private busy = false;
+  /** Closed for good: a file opened after this is closed at once. */
+  private shut = false;
 
   constructor(
     private readonly o: BatchSourceOptions,
@@ -67,6 +75,27 @@ export class BatchSource {
 
   /** The next batch, or undefined after waiting (for data, a scan, or a file switch). */
   async next(): Promise<Batch | undefined> {
+    this.busy = true;
+    try {
+      return await this.step();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * The file of `seq` was evicted: close it now unless a read is under way (that read stops at
+   * its next frame and the file is closed then), so that its blocks are freed while the batch
+   * already read is being retried downstream.
+   */
+  release(seq: number): void {
+    if (this.busy) return;
+    if (this.walReader?.seq === seq || this.spill?.seq === seq) {
+      this.closeReaders().catch((err) => this.o.counters.error(err));
+    }
+  }
+
+  private async step(): Promise<Batch | undefined> {
     const entry = this.o.ledger.atOrAfter(this.pos.seq);
     if (entry === undefined) {
       await this.o.waitForData();
@@ -106,7 +135,17 @@ export class BatchSource {
         this.o.onFileDeleted();
         return undefined;
       }
-      this.walReader = { seq: entry.seq, fh, reader: new FrameReader(fh, this.pos.offset) };
+      if (this.shut) {
+        await fh.close();
+        return undefined;
+      }
+      this.o.holds.hold(entry.path);
+      this.walReader = {
+        seq: entry.seq,
+        path: entry.path,
+        fh,
+        reader: new FrameReader(fh, this.pos.offset),
+      };
     }
     const { reader } = this.walReader;
     reader.pos = this.pos.offset;
@@ -124,12 +163,10 @@ export class BatchSource {
         break;
       }
       if (r.kind === 'corrupt') {
+        // A recovered file's damage was counted by its scan.
         if (!recovered) {
           this.o.counters.corruptFrames++;
-          this.o.counters.drop(
-            'corrupt',
-            r.damagedHeaders.reduce((n, h) => n + h.count, 0),
-          );
+          this.o.counters.drop('corrupt', r.records);
         }
         continue;
       }
@@ -161,7 +198,12 @@ export class BatchSource {
     if (this.spill?.seq !== entry.seq) {
       await this.closeReaders();
       try {
-        this.spill = { seq: entry.seq, cursor: await this.o.openSpill(entry, this.pos.offset) };
+        const cursor = await this.o.openSpill(entry, this.pos.offset);
+        if (this.shut) {
+          await cursor.close();
+          return undefined;
+        }
+        this.spill = { seq: entry.seq, cursor };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         if (this.o.ledger.get(entry.seq) !== entry) return undefined;
@@ -194,8 +236,7 @@ export class BatchSource {
     await this.closeReaders();
     if (remove && !entry.evicted) {
       await this.o.flushDownstream();
-      await fs.promises.rm(entry.path, { force: true });
-      if (entry.kind === 'spill') await fs.promises.rm(`${entry.path}.idx`, { force: true });
+      this.o.holds.remove(entry.path, entry.kind === 'spill' ? [`${entry.path}.idx`] : []);
     }
     this.o.ledger.delete(entry.seq);
     this.o.onFileDeleted();
@@ -211,9 +252,18 @@ export class BatchSource {
   async closeReaders(): Promise<void> {
     const w = this.walReader;
     this.walReader = undefined;
-    await w?.fh.close();
     const s = this.spill;
     this.spill = undefined;
-    await s?.cursor.close();
+    try {
+      if (w) await w.fh.close().finally(() => this.o.holds.release(w.path));
+    } finally {
+      await s?.cursor.close();
+    }
+  }
+
+  /** Closes the open file; any file an in-flight step opens later is closed at once. */
+  async close(): Promise<void> {
+    this.shut = true;
+    await this.closeReaders();
   }
 }

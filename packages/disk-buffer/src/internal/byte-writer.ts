@@ -73,15 +73,21 @@ export class ByteWriter {
     this.buf[this.pos++] = v;
   }
 
-  /** Unsigned varint of a non-negative safe integer. */
+  /**
+   * Unsigned varint of a non-negative safe integer. Throws on anything else (Infinity would never
+   * end the loop; a negative or fractional number would write bytes no reader accepts).
+   */
   varint(v: number): void {
     this.ensure(10);
     const b = this.buf;
     let p = this.pos;
-    if (v < 0x80) {
+    if (v >>> 0 === v && v < 0x80) {
       b[p] = v;
       this.pos = p + 1;
       return;
+    }
+    if (!Number.isSafeInteger(v) || v < 0) {
+      throw new RangeError(`varint of ${String(v)}: not a non-negative safe integer`);
     }
     while (v >= 0x80) {
       b[p++] = (v % 0x80) | 0x80;
@@ -101,8 +107,12 @@ export class ByteWriter {
     this.pos = p + 8;
   }
 
-  /** Writes the varint length of `s` in UTF-16 code units; its chars go in the text block. */
+  /**
+   * Writes the varint length of `s` in UTF-16 code units; its chars go in the text block. Throws
+   * on a non-string (its chars would not match the length written).
+   */
   text(s: string): void {
+    if (typeof s !== 'string') throw new TypeError(`text of a ${typeof s}, not a string`);
     this.texts[this.textCount++] = s;
     const n = s.length;
     // Reading a char flattens a rope (a string built by `+=`) in place, once; the join would walk

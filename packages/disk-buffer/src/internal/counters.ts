@@ -10,7 +10,10 @@ export class Counters {
   droppedBySeverity: SeverityCounts = emptyCounts();
   corruptFrames = 0;
   truncatedBytes = 0;
+  /** Files left alone: non-regular files under a buffer name, segments of an unknown version. */
+  skippedFiles = 0;
   lastError: string | undefined;
+  private readonly warned = new Set<string>();
 
   /** Counts `count` lost records; those `severities` does not cover count as `unknown`. */
   drop(reason: keyof DiskBufferDrops, count: number, severities?: SeverityCounts): void {
@@ -24,6 +27,24 @@ export class Counters {
       return;
     }
     this.droppedBySeverity[UNKNOWN]! += count - known;
+  }
+
+  /**
+   * Notes a file the buffer will not read or delete, and warns about it once per path
+   * (`process.emitWarning`: printed by default, observable with `process.on('warning')`).
+   */
+  skip(path: string, why: string): void {
+    this.skippedFiles++;
+    this.warn(path, why);
+  }
+
+  /** Warns once per path, and records it as the last error. */
+  warn(path: string, why: string): void {
+    const message = `${path}: ${why}`;
+    this.error(new Error(message));
+    if (this.warned.has(path)) return;
+    this.warned.add(path);
+    process.emitWarning(message, { type: 'SpillwayWarning', code: 'SPILLWAY_DISK_BUFFER_FILE' });
   }
 
   error(err: unknown): void {

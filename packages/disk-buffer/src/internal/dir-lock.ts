@@ -2,14 +2,24 @@ import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DirectoryLockedError } from '../directory-locked-error';
+import { displaceIfNotFile } from './directory-listing';
 
-/**
- * One process per buffer directory: a `lock` file holding the owner's pid. A lock whose pid is no
- * longer running (the owner crashed) is taken over. A reused pid looks alive: the lock is then
- * refused until the file is removed, which errs on the side of never sharing a WAL.
+/*
+ * One process per buffer directory: a `lock` file holding "<pid>\n<hostname>\n" of the owner,
+ * whose mtime the owner refreshes every HEARTBEAT_MILLIS.
+ *
+ *   same host, pid alive        refused (DirectoryLockedError); a reused pid looks alive too,
+ *                               which errs on the side of never sharing a WAL
+ *   same host, pid dead         taken over (the owner crashed)
+ *   other host (shared volume)  a pid means nothing here: refused while the heartbeat is fresh
+ *                               (mtime < FOREIGN_STALE_MILLIS old), then taken over with a warning
+ *   unreadable, or not a file   taken over (a non-file is moved aside, never deleted)
  */
 
 const LOCK_FILE = 'lock';
+export const HEARTBEAT_MILLIS = 5_000;
+/** Six missed heartbeats: the other host's process is gone (clocks assumed within a few seconds). */
+export const FOREIGN_STALE_MILLIS = 30_000;
 const heldHere = new Set<string>();
 
 function isAlive(pid: number): boolean {
@@ -21,55 +31,95 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function readPid(path: string): number | undefined {
+interface Holder {
+  pid: number | undefined;
+  host: string | undefined;
+  ageMillis: number;
+}
+
+function readHolder(path: string): Holder {
   try {
-    const pid = Number.parseInt(fs.readFileSync(path, 'utf8').split('\n')[0] ?? '', 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    const [pidLine, hostLine] = fs.readFileSync(path, 'utf8').split('\n');
+    const pid = Number.parseInt(pidLine ?? '', 10);
+    return {
+      pid: Number.isInteger(pid) && pid > 0 ? pid : undefined,
+      host: hostLine?.trim() || undefined,
+      ageMillis: Date.now() - fs.statSync(path).mtimeMs,
+    };
   } catch {
-    return undefined;
+    return { pid: undefined, host: undefined, ageMillis: Number.POSITIVE_INFINITY };
   }
 }
 
 export class DirLock {
   private released = false;
+  private readonly heartbeat: NodeJS.Timeout;
 
   private constructor(
     readonly directory: string,
-    /** The pid of a dead holder whose lock was taken over, if any. */
-    readonly tookOverFrom: number | undefined,
-  ) {}
+    /** Where a `lock` that was not a file was moved, if one was. */
+    readonly displaced: string | undefined,
+    /** Why another host's lock was taken over, for a warning; undefined if none was. */
+    readonly takeover: string | undefined,
+  ) {
+    const path = join(directory, LOCK_FILE);
+    this.heartbeat = setInterval(() => {
+      try {
+        const now = new Date();
+        fs.utimesSync(path, now, now);
+      } catch {
+        // Removed underneath: the next start treats the directory as unlocked, as it is.
+      }
+    }, HEARTBEAT_MILLIS);
+    this.heartbeat.unref();
+  }
 
   /** Takes the lock or throws {@link DirectoryLockedError} naming the live holder. */
   static acquire(directory: string): DirLock {
     const path = join(directory, LOCK_FILE);
-    const content = `${process.pid}\n${hostname()}\n`;
-    if (heldHere.has(directory)) throw new DirectoryLockedError(directory, process.pid);
+    const host = hostname();
+    const content = `${process.pid}\n${host}\n`;
+    if (heldHere.has(directory)) throw new DirectoryLockedError(directory, process.pid, host);
+    const moved = displaceIfNotFile(path);
     try {
       fs.writeFileSync(path, content, { flag: 'wx', mode: 0o600 });
       heldHere.add(directory);
-      return new DirLock(directory, undefined);
+      return new DirLock(directory, moved, undefined);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const holder = readPid(path);
-    if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
-      throw new DirectoryLockedError(directory, holder);
+    const holder = readHolder(path);
+    const sameHost = holder.host === undefined || holder.host === host;
+    let takeover: string | undefined;
+    if (holder.pid !== undefined && !sameHost) {
+      if (holder.ageMillis < FOREIGN_STALE_MILLIS) {
+        throw new DirectoryLockedError(directory, holder.pid, holder.host);
+      }
+      takeover =
+        `lock of process ${holder.pid} on host ${holder.host} taken over: ` +
+        `not refreshed for ${Math.round(holder.ageMillis / 1000)} s`;
+    } else if (holder.pid !== undefined && holder.pid !== process.pid && isAlive(holder.pid)) {
+      throw new DirectoryLockedError(directory, holder.pid, holder.host);
     }
     // Stale (dead holder, or unreadable): replace atomically, then check that we won any race.
     const tmp = `${path}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, content, { mode: 0o600 });
     fs.renameSync(tmp, path);
-    const now = readPid(path);
-    if (now !== process.pid) throw new DirectoryLockedError(directory, now ?? -1);
+    const now = readHolder(path);
+    if (now.pid !== process.pid || now.host !== host) {
+      throw new DirectoryLockedError(directory, now.pid ?? -1, now.host);
+    }
     heldHere.add(directory);
-    return new DirLock(directory, holder);
+    return new DirLock(directory, moved, takeover);
   }
 
   release(): void {
     if (this.released) return;
     this.released = true;
+    clearInterval(this.heartbeat);
     heldHere.delete(this.directory);
     const path = join(this.directory, LOCK_FILE);
-    if (readPid(path) === process.pid) fs.rmSync(path, { force: true });
+    const holder = readHolder(path);
+    if (holder.pid === process.pid && holder.host === hostname()) fs.rmSync(path, { force: true });
   }
 }

@@ -1,9 +1,15 @@
 import * as fs from 'node:fs';
 
 /**
- * Free space on the buffer's file system without a syscall per export: `fs.statfs` at most every
- * `refreshMillis` (async, off the hot path), minus the bytes appended since.
+ * Free space on the buffer's file system as the file system reports it (`statfs`), without a
+ * syscall per export: asked at most every `refreshMillis` (async, off the hot path), minus the
+ * bytes appended since, and asked again at once after files are removed or a write fails.
+ *
+ * A file system out of inodes is as full as one out of bytes: every new segment, spill file and
+ * checkpoint needs one, so below `MIN_FREE_INODES` the free space counts as zero.
  */
+export const MIN_FREE_INODES = 8;
+
 export class DiskSpace {
   private free = Number.POSITIVE_INFINITY;
   private appendedSince = 0;
@@ -25,10 +31,7 @@ export class DiskSpace {
       this.lastRefresh = now;
       fs.statfs(this.directory, (err, s) => {
         this.refreshing = false;
-        if (!err) {
-          this.free = s.bavail * s.bsize;
-          this.appendedSince = 0;
-        }
+        if (!err) this.set(s);
       });
     }
     return this.free - this.appendedSince;
@@ -38,15 +41,20 @@ export class DiskSpace {
     this.appendedSince += bytes;
   }
 
-  /** After files were deleted or an ENOSPC: the next check asks the file system again. */
+  /** After files were deleted or an ENOSPC: asks the file system now. */
   refreshSync(): void {
     try {
-      const s = fs.statfsSync(this.directory);
-      this.free = s.bavail * s.bsize;
-      this.appendedSince = 0;
+      this.set(fs.statfsSync(this.directory));
       this.lastRefresh = Date.now();
     } catch {
       this.free = Number.POSITIVE_INFINITY;
     }
+  }
+
+  private set(s: fs.StatsFs): void {
+    // `files` is 0 on file systems without an inode limit (btrfs, some FUSE): bytes only there.
+    const outOfInodes = s.files > 0 && s.ffree < MIN_FREE_INODES;
+    this.free = outOfInodes ? 0 : s.bavail * s.bsize;
+    this.appendedSince = 0;
   }
 }

@@ -1,6 +1,13 @@
 import type { FileHandle } from 'node:fs/promises';
 import { crc32 } from '@spillway/record-format';
-import { FRAME_HEADER_BYTES, FRAME_MAGIC, type FrameHeader, parseFrameHeader } from './wal-format';
+import {
+  FRAME_HEADER_BYTES,
+  FRAME_MAGIC,
+  type FrameHeader,
+  MIN_RECORD_BYTES,
+  parseFrameHeader,
+  SEGMENT_HEADER_BYTES,
+} from './wal-format';
 
 /** A frame whose checksum verified; `payload` is a view valid until the next `next()` call. */
 export interface GoodFrame {
@@ -12,19 +19,23 @@ export interface GoodFrame {
 }
 
 /**
- * Bytes from `offset` to `end` that hold no valid frame (bad magic, implausible header, checksum
- * mismatch). `end` is the next valid frame, or the read limit when none follows (`tail`).
- * `damagedHeaders` are the plausible headers found inside, for counting lost records.
+ * Bytes from `offset` to `end` that hold no frame to deliver: damage (bad magic, implausible
+ * header, checksum mismatch), or a valid frame whose record indexes go backwards (a stale copy).
+ * `end` is the next deliverable frame, or the read limit when none follows (`tail`). `records` is
+ * the bounded count of records lost in it (FORMAT.md, *Counting damage*).
  */
 export interface CorruptRange {
   kind: 'corrupt';
   offset: number;
   end: number;
   tail: boolean;
-  damagedHeaders: FrameHeader[];
+  records: number;
 }
 
-/** A frame that starts before the limit but does not end before it: a torn tail, or in flight. */
+/**
+ * A frame that starts before the limit but does not end before it, with no valid frame after it:
+ * a torn tail (or, in a file still being written, a frame in flight).
+ */
 export interface IncompleteFrame {
   kind: 'incomplete';
   offset: number;
@@ -38,16 +49,37 @@ MAGIC_BYTES.writeUInt32LE(FRAME_MAGIC, 0);
 /**
  * Sequential frame reader over one segment file with a read-ahead buffer. Reads are async (1 MiB
  * at a time) so that scanning a large backlog yields to the event loop between chunks.
+ *
+ * It follows the record indexes: the next frame delivered must start at or after the index where
+ * the last one ended, and the records lost in damaged bytes are the gap between the frames on
+ * either side — never more than the damaged bytes could hold.
  */
 export class FrameReader {
   private buf = Buffer.alloc(0);
   private bufStart = 0;
+  private at: number;
+  /** Record index the next frame should start at; undefined after a seek into the middle. */
+  private expected: number | undefined;
 
   constructor(
     private readonly fh: FileHandle,
-    public pos: number,
+    pos: number,
     private readonly chunkBytes = 1024 * 1024,
-  ) {}
+  ) {
+    this.at = pos;
+    this.expected = pos === SEGMENT_HEADER_BYTES ? 0 : undefined;
+  }
+
+  get pos(): number {
+    return this.at;
+  }
+
+  /** Moves the reader; a move elsewhere than where it stands forgets the expected index. */
+  set pos(to: number) {
+    if (to === this.at) return;
+    this.at = to;
+    this.expected = to === SEGMENT_HEADER_BYTES ? 0 : undefined;
+  }
 
   /** Makes bytes [from, to) available in `buf`; false when the file ends before `to`. */
   private async ensure(from: number, to: number, limit: number): Promise<boolean> {
@@ -66,19 +98,39 @@ export class FrameReader {
     return got >= to - from;
   }
 
-  /** The next frame or corrupt range at `pos`, or null when fewer than a header's bytes remain. */
+  /** The next frame or damaged range at `pos`, or null at the limit. */
   async next(limit: number): Promise<FrameResult | null> {
-    const at = this.pos;
-    if (at + FRAME_HEADER_BYTES > limit) {
-      return at < limit ? { kind: 'incomplete', offset: at } : null;
-    }
-    const good = await this.tryFrame(at, limit);
-    if (good === 'incomplete') return { kind: 'incomplete', offset: at };
-    if (good !== undefined) {
-      this.pos = good.end;
+    const at = this.at;
+    if (at >= limit) return null;
+    const good = at + FRAME_HEADER_BYTES <= limit ? await this.tryFrame(at, limit) : 'incomplete';
+    if (good !== undefined && good !== 'incomplete' && this.follows(good.header)) {
+      this.at = good.end;
+      this.expected = good.header.firstIndex + good.header.count;
       return good;
     }
-    return this.resync(at, limit);
+    // A length that runs past the end is a torn write only if nothing valid follows: a flipped
+    // length bit must not cut the good frames after it.
+    const found = await this.findNext(at + 1, limit);
+    if (found === undefined) {
+      if (good === 'incomplete') return { kind: 'incomplete', offset: at };
+      const records = Math.min(await this.chainedCounts(at, limit), maxRecords(limit - at));
+      this.at = limit;
+      return { kind: 'corrupt', offset: at, end: limit, tail: true, records };
+    }
+    const records =
+      this.expected === undefined
+        ? Math.min(await this.chainedCounts(at, found.offset), maxRecords(found.offset - at))
+        : Math.max(
+            0,
+            Math.min(found.header.firstIndex - this.expected, maxRecords(found.offset - at)),
+          );
+    this.at = found.offset;
+    return { kind: 'corrupt', offset: at, end: found.offset, tail: false, records };
+  }
+
+  /** False for a frame whose records were already passed (a stale or duplicated copy). */
+  private follows(h: FrameHeader): boolean {
+    return this.expected === undefined || h.firstIndex >= this.expected;
   }
 
   /** A verified frame at `at`, 'incomplete' if it runs past `limit`, undefined if invalid. */
@@ -99,13 +151,9 @@ export class FrameReader {
     return { kind: 'frame', offset: at, end, header, payload };
   }
 
-  /** Scans forward from a bad frame at `from` for the next frame that verifies. */
-  private async resync(from: number, limit: number): Promise<CorruptRange> {
-    const damagedHeaders: FrameHeader[] = [];
-    await this.ensure(from, from + FRAME_HEADER_BYTES, limit);
-    const first = parseFrameHeader(this.buf, from - this.bufStart);
-    if (first) damagedHeaders.push(first);
-    let search = from + 1;
+  /** The first offset ≥ `from` holding a valid frame that follows the expected index. */
+  private async findNext(from: number, limit: number): Promise<GoodFrame | undefined> {
+    let search = from;
     while (search + FRAME_HEADER_BYTES <= limit) {
       if (!(await this.ensure(search, Math.min(search + this.chunkBytes, limit), limit))) break;
       const rel = this.buf.indexOf(MAGIC_BYTES, search - this.bufStart);
@@ -116,18 +164,41 @@ export class FrameReader {
       }
       const candidate = this.bufStart + rel;
       const good = await this.tryFrame(candidate, limit);
-      if (good !== undefined && good !== 'incomplete') {
-        this.pos = candidate;
-        return { kind: 'corrupt', offset: from, end: candidate, tail: false, damagedHeaders };
+      if (good !== undefined && good !== 'incomplete' && this.follows(good.header)) return good;
+      search = candidate + 1;
+    }
+    return undefined;
+  }
+
+  /**
+   * Records of the plausible frame headers in [from, to) that chain on from the expected index
+   * (or from the first one, after a seek): the best count when no valid frame bounds the damage.
+   */
+  private async chainedCounts(from: number, to: number): Promise<number> {
+    let n = 0;
+    let next = this.expected;
+    let search = from;
+    while (search + FRAME_HEADER_BYTES <= to) {
+      if (!(await this.ensure(search, Math.min(search + this.chunkBytes, to), to))) break;
+      const rel = this.buf.indexOf(MAGIC_BYTES, search - this.bufStart);
+      if (rel < 0) {
+        search = Math.max(search + 1, this.bufStart + this.buf.length - 3);
+        continue;
       }
-      if (good === undefined) {
-        await this.ensure(candidate, candidate + FRAME_HEADER_BYTES, limit);
-        const h = parseFrameHeader(this.buf, candidate - this.bufStart);
-        if (h) damagedHeaders.push(h);
+      const candidate = this.bufStart + rel;
+      if (!(await this.ensure(candidate, candidate + FRAME_HEADER_BYTES, to))) break;
+      const h = parseFrameHeader(this.buf, candidate - this.bufStart);
+      if (h !== undefined && (next === undefined || h.firstIndex === next)) {
+        n += h.count;
+        next = h.firstIndex + h.count;
       }
       search = candidate + 1;
     }
-    this.pos = limit;
-    return { kind: 'corrupt', offset: from, end: limit, tail: true, damagedHeaders };
+    return n;
   }
+}
+
+/** The most records `bytes` of a segment can hold. */
+function maxRecords(bytes: number): number {
+  return Math.floor(Math.max(0, bytes) / MIN_RECORD_BYTES);
 }

@@ -15,6 +15,13 @@ import type { FsyncMode } from './wal-writer';
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
+/**
+ * The smallest `maxDiskBytes`: eight segments of the 64 KiB floor. Segments are an eighth of the
+ * cap, so below this they stop shrinking with it; the WAL could hold only a few, and a batch
+ * larger than what is left would be refused as `disk_full` forever.
+ */
+export const MIN_DISK_BYTES = 8 * 64 * 1024;
+
 export interface ResolvedOptions {
   directory: string;
   fsyncMode: FsyncMode;
@@ -70,9 +77,15 @@ export function resolveOptions(o: DiskBufferOptions): ResolvedOptions {
     };
   const maxDiskBytes = positive(
     'maxDiskBytes',
-    o.maxDiskBytes ?? fromEnv('SPILLWAY_MAX_DISK_BYTES', parseSize, '1GiB'),
+    o.maxDiskBytes ??
+      fromEnv('SPILLWAY_MAX_DISK_BYTES', (t) => parseSize(t, MIN_DISK_BYTES), '1GiB'),
     GiB,
   );
+  if (maxDiskBytes < MIN_DISK_BYTES) {
+    throw new RangeError(
+      `maxDiskBytes must be at least ${MIN_DISK_BYTES} (eight of the smallest segments), got ${maxDiskBytes}`,
+    );
+  }
   const segmentBytes = Math.max(
     64 * 1024,
     Math.min(positive('segmentBytes', o.segmentBytes, 16 * MiB), Math.floor(maxDiskBytes / 8)),

@@ -80,7 +80,18 @@ function readMap(rd: ByteReader, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
     const k = rd.string();
-    out[k] = readValue(rd, depth);
+    const v = readValue(rd, depth);
+    // `out.__proto__ = v` would set the prototype (or be ignored), not write the key.
+    if (k === '__proto__') {
+      Object.defineProperty(out, k, {
+        value: v,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      out[k] = v;
+    }
   }
   return out;
 }

@@ -1,4 +1,9 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  emptySubstitutionCounts,
+  renormalizeLogRecord,
+  type SubstitutionCounts,
+} from '@spillway/record-format';
 import type { ByteWriter } from './byte-writer';
 import {
   CODEC_VERSION,
@@ -28,7 +33,16 @@ import {
  * Lossless binary encoding of a batch of ReadableLogRecords (the WAL frame payload, FORMAT.md
  * "Batch payload"). Resources and scopes are written once per batch (deduplicated by identity, as
  * the SDK keeps them stable) and referenced by index from each record.
+ *
+ * Decodable by construction: the writer refuses (throws) whatever the decoder would not read back
+ * (a value nested deeper than the decoder's bound, a non-string text, a number no varint holds),
+ * and a record that makes it throw is rewound and written again from its normalised copy, so one
+ * bad record never costs its neighbours. Records normalised before (@spillway/record-format's
+ * `normalizeLogRecord`) never throw here: the retry is for a value changed after its check.
  */
+
+/** The decoder's bound (record-decoder.ts): values at a deeper level are refused. */
+const MAX_DEPTH = 64;
 
 type Resource = ReadableLogRecord['resource'];
 type Scope = ReadableLogRecord['instrumentationScope'];
@@ -39,7 +53,8 @@ export interface ExtraAttribute {
   value: (index: number) => string;
 }
 
-function writeValue(w: ByteWriter, v: unknown): void {
+function writeValue(w: ByteWriter, v: unknown, depth: number): void {
+  if (depth > MAX_DEPTH) throw new RangeError(`value nested deeper than ${MAX_DEPTH}`);
   switch (typeof v) {
     case 'string':
       w.u8(T_STRING);
@@ -74,10 +89,10 @@ function writeValue(w: ByteWriter, v: unknown): void {
       } else if (Array.isArray(v)) {
         w.u8(T_ARRAY);
         w.varint(v.length);
-        for (let i = 0; i < v.length; i++) writeValue(w, v[i]);
+        for (let i = 0; i < v.length; i++) writeValue(w, v[i], depth + 1);
       } else {
         w.u8(T_MAP);
-        writeMap(w, v as Record<string, unknown>);
+        writeMap(w, v as Record<string, unknown>, depth + 1);
       }
       return;
     default:
@@ -86,7 +101,12 @@ function writeValue(w: ByteWriter, v: unknown): void {
   }
 }
 
-function writeMap(w: ByteWriter, m: Record<string, unknown>, extra?: [string, string]): void {
+function writeMap(
+  w: ByteWriter,
+  m: Record<string, unknown>,
+  depth: number,
+  extra?: [string, string],
+): void {
   // Count while writing (for..in allocates no key array); a 1-byte count covers < 128 keys, the
   // rare larger map is rewritten with a full varint.
   const at = w.pos;
@@ -95,7 +115,7 @@ function writeMap(w: ByteWriter, m: Record<string, unknown>, extra?: [string, st
   let n = 0;
   for (const k in m) {
     w.text(k);
-    writeValue(w, m[k]);
+    writeValue(w, m[k], depth);
     n++;
   }
   if (extra) {
@@ -114,7 +134,7 @@ function writeMap(w: ByteWriter, m: Record<string, unknown>, extra?: [string, st
   w.varint(keys.length + (extra ? 1 : 0));
   for (const k of keys) {
     w.text(k);
-    writeValue(w, m[k]);
+    writeValue(w, m[k], depth);
   }
   if (extra) {
     w.text(extra[0]);
@@ -186,18 +206,20 @@ let sIdx = new Uint32Array(1024);
 
 /**
  * Appends the payload of `records` to `w`. `uid`, when given, names the extra attribute stamped on
- * each record (its value from the record's index in the batch).
+ * each record (its value from the record's index in the batch). A record rewritten from its
+ * normalised copy counts its substitutions in `substituted`.
  */
 export function encodeBatch(
   w: ByteWriter,
   records: ReadonlyArray<ReadableLogRecord>,
+  substituted: SubstitutionCounts = emptySubstitutionCounts(),
   uid?: ExtraAttribute,
 ): void {
   const start = w.pos;
   w.u8(CODEC_VERSION);
   w.u32(0); // where the text block starts, back-filled below
   try {
-    encodeAll(w, records, uid);
+    encodeAll(w, records, uid, substituted);
     w.buf.writeUInt32LE(w.pos - start, start + 1);
     w.endText();
   } finally {
@@ -210,6 +232,7 @@ function encodeAll(
   w: ByteWriter,
   records: ReadonlyArray<ReadableLogRecord>,
   uid: ExtraAttribute | undefined,
+  substituted: SubstitutionCounts,
 ): void {
   const n = records.length;
   if (rIdx.length < n) {
@@ -256,7 +279,7 @@ function encodeAll(
   w.varint(resources.length);
   for (let i = 0; i < resources.length; i++) {
     const res = resources[i]!;
-    writeMap(w, res.attributes as Record<string, unknown>);
+    writeMap(w, res.attributes as Record<string, unknown>, 0);
     writeOptString(w, res.schemaUrl);
   }
   w.varint(scopes.length);
@@ -269,12 +292,23 @@ function encodeAll(
       w.u8(0);
     } else {
       w.u8(1);
-      writeMap(w, s.attributes as Record<string, unknown>);
+      writeMap(w, s.attributes as Record<string, unknown>, 0);
     }
     w.varint(s.droppedAttributesCount ?? 0);
   }
   w.varint(n);
-  for (let i = 0; i < n; i++) writeRecord(w, records[i]!, rIdx[i]!, sIdx[i]!, uid, i);
+  for (let i = 0; i < n; i++) {
+    const at = w.pos;
+    const mark = w.textMark;
+    try {
+      writeRecord(w, records[i]!, rIdx[i]!, sIdx[i]!, uid, i);
+    } catch {
+      // Written under the same resource and scope indexes: those are already in the batch.
+      w.pos = at;
+      w.rewindText(mark);
+      writeRecord(w, renormalizeLogRecord(records[i]!, substituted), rIdx[i]!, sIdx[i]!, uid, i);
+    }
+  }
 }
 
 function writeRecord(
@@ -320,7 +354,7 @@ function writeRecord(
       w.u8(T_STRING);
       w.text(body);
     } else {
-      writeValue(w, body);
+      writeValue(w, body, 0);
     }
   }
   const eventName = r.eventName;
@@ -343,7 +377,12 @@ function writeRecord(
       w.text(sc.traceState.serialize());
     }
   }
-  writeMap(w, r.attributes as Record<string, unknown>, uid ? [uid.key, uid.value(i)] : undefined);
+  writeMap(
+    w,
+    r.attributes as Record<string, unknown>,
+    0,
+    uid ? [uid.key, uid.value(i)] : undefined,
+  );
   w.varint(r.droppedAttributesCount);
   w.buf[flagsAt] = flags;
 }

@@ -6,6 +6,7 @@ import { type Batch, BatchSource, type Position, type SpillCursor } from './batc
 import type { CheckpointStore } from './checkpoint';
 import type { Counters } from './counters';
 import { exportWithTimeout } from './export-with-timeout';
+import type { FileHolds } from './file-holds';
 import type { Ledger, LedgerEntry, SpillEntry } from './ledger';
 import { addCounts, countSeverities, emptyCounts, type SeverityCounts } from './severity-counts';
 
@@ -26,6 +27,7 @@ import { addCounts, countSeverities, emptyCounts, type SeverityCounts } from './
 export interface SenderOptions {
   ledger: Ledger;
   counters: Counters;
+  holds: FileHolds;
   exporter: LogRecordExporter;
   checkpoints: CheckpointStore;
   retry: Required<RetryOptions>;
@@ -65,6 +67,7 @@ export class Sender {
       {
         ledger: o.ledger,
         counters: o.counters,
+        holds: o.holds,
         maxBatchRecords: o.maxBatchRecords,
         openSpill: o.openSpill,
         onFileDeleted: o.onFileDeleted,
@@ -86,6 +89,12 @@ export class Sender {
       this.o.counters.error(err);
       globalErrorHandler(err);
     });
+  }
+
+  /** The file of `seq` was evicted: let go of it (see BatchSource.release) and move on. */
+  evicted(seq: number): void {
+    this.source.release(seq);
+    this.wake();
   }
 
   /** New data or a closed file: resume if idle. */
@@ -125,7 +134,7 @@ export class Sender {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.running, new Promise((r) => (timer = setTimeout(r, ms)))]);
     clearTimeout(timer);
-    await this.source.closeReaders();
+    await this.source.close();
   }
 
   private end(): { seq: number; offset: number } {

@@ -4,12 +4,13 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
   CompressedFileWriter,
   compressedFileName,
-  parseCompressedFileName,
   readFrameTable,
   readLogRecordBatches,
 } from '@spillway/file-exporter';
+import { severityClassOf } from '@spillway/record-format';
 import type { SpillCursor } from './batch-source';
 import type { Counters } from './counters';
+import type { FileHolds } from './file-holds';
 import { FrameReader } from './frame-reader';
 import type { Ledger, SpillEntry, WalEntry } from './ledger';
 import { BatchDecoder } from './record-decoder';
@@ -26,13 +27,15 @@ import { SEGMENT_HEADER_BYTES } from './wal-format';
  *             ─► fsync dir ─► ledger: seq is now a spill entry ─► delete <seq>.wal
  *
  * The rename of the .zst is the commit point: at restart a complete spill file wins over a
- * leftover segment of the same seq, and temp files are removed.
+ * leftover segment of the same seq, and temp files (and an .idx renamed without its .zst) are
+ * removed (directory-listing.ts). Files are removed through FileHolds: closed first.
  */
 
 export interface SpillerOptions {
   directory: string;
   ledger: Ledger;
   counters: Counters;
+  holds: FileHolds;
   spillAfterBytes: number;
   serviceName: string | undefined;
   /** True for segments the sender or the writer is using (never spilled). */
@@ -51,34 +54,6 @@ export class Spiller {
   private stopped = false;
 
   constructor(private readonly o: SpillerOptions) {}
-
-  /** Registers the spill files of a previous run (record counts come from `loadCounts`). */
-  static list(directory: string, ledger: Ledger): SpillEntry[] {
-    const out: SpillEntry[] = [];
-    for (const name of fs.readdirSync(directory)) {
-      const path = join(directory, name);
-      if (name.includes('.zst.tmp')) {
-        fs.rmSync(path, { force: true });
-        continue;
-      }
-      const seq = name.endsWith('.zst') ? parseCompressedFileName(name)?.n : undefined;
-      if (seq === undefined || seq === 0) continue;
-      const entry: SpillEntry = {
-        kind: 'spill',
-        seq,
-        path,
-        bytes: fileSize(path) + fileSize(`${path}.idx`),
-        records: 0,
-        scanned: undefined,
-        verified: false,
-        evicted: false,
-        severities: undefined,
-      };
-      ledger.set(entry);
-      out.push(entry);
-    }
-    return out.sort((a, b) => a.seq - b.seq);
-  }
 
   /** Reads a recovered spill file's record count from its index (or a header scan). */
   static async loadCount(entry: SpillEntry): Promise<void> {
@@ -107,12 +82,18 @@ export class Spiller {
   /** Batches of a spill file after its first `skip` records. */
   async open(entry: SpillEntry, skip: number): Promise<SpillCursor> {
     await fs.promises.access(entry.path);
-    const counters = this.o.counters;
+    const { counters, holds } = this.o;
+    holds.hold(entry.path);
     const batches = readLogRecordBatches(entry.path, {
       onProblem: (p) => {
         if (p.kind === 'index') return;
         counters.corruptFrames++;
-        counters.drop('corrupt', p.records);
+        // The header or index tells the top severity of what was lost, not each record's: one
+        // record is counted there, the rest as unknown. `records` is exact, or a lower bound (≥ 1).
+        const lost = emptyCounts();
+        if (p.records > 0 && p.maxSeverity !== undefined && p.maxSeverity > 0)
+          lost[severityClassOf(p.maxSeverity)] = 1;
+        counters.drop('corrupt', p.records, lost);
         counters.error(new Error(p.message));
       },
     });
@@ -139,7 +120,11 @@ export class Spiller {
         return out.length > 0 ? out : null;
       },
       async close(): Promise<void> {
-        await batches.return(undefined);
+        try {
+          await batches.return(undefined);
+        } finally {
+          holds.release(entry.path);
+        }
       },
     };
   }
@@ -159,6 +144,12 @@ export class Spiller {
 
   private async convert(seg: WalEntry): Promise<void> {
     const fh = await fs.promises.open(seg.path, 'r');
+    this.o.holds.hold(seg.path);
+    let closed: Promise<void> | undefined;
+    const closeSource = () => {
+      closed ??= fh.close().finally(() => this.o.holds.release(seg.path));
+      return closed;
+    };
     let writer: CompressedFileWriter | undefined;
     let tmp = '';
     let records = 0;
@@ -192,7 +183,7 @@ export class Spiller {
       await syncDir(this.o.directory);
       // The sender may have started on this seq (or the cap evicted it) while we were writing.
       if (this.abandoned(seg)) {
-        await rmSpill(final);
+        this.rmSpill(final);
         return;
       }
       const entry: SpillEntry = {
@@ -208,15 +199,20 @@ export class Spiller {
       };
       this.o.ledger.set(entry);
       writer = undefined;
-      await fs.promises.rm(seg.path, { force: true });
+      await closeSource();
+      this.o.holds.remove(seg.path);
       this.o.onSpilled();
     } finally {
-      await fh.close();
+      await closeSource();
       if (writer !== undefined) {
         await writer.close().catch(() => {});
-        await rmSpill(tmp);
+        this.rmSpill(tmp);
       }
     }
+  }
+
+  private rmSpill(path: string): void {
+    this.o.holds.remove(path, [`${path}.idx`]);
   }
 
   private abandoned(seg: WalEntry): boolean {
@@ -232,11 +228,6 @@ function fileSize(path: string): number {
   } catch {
     return 0;
   }
-}
-
-async function rmSpill(path: string): Promise<void> {
-  await fs.promises.rm(path, { force: true });
-  await fs.promises.rm(`${path}.idx`, { force: true });
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -13,6 +13,11 @@ export const FRAME_MAGIC = 0x52465053; // "SPFR"
 export const FRAME_HEADER_BYTES = 24;
 /** Frames above this are implausible on read and split on write (the codec splits the batch). */
 export const MAX_FRAME_PAYLOAD = 64 * 1024 * 1024;
+/**
+ * Fewest payload bytes one record takes (its two timestamps, 8 bytes each): bounds the records
+ * a frame header may claim and the records that damaged bytes may be counted as.
+ */
+export const MIN_RECORD_BYTES = 16;
 
 const SEGMENT_RE = /^(\d{12})\.wal$/;
 
@@ -49,12 +54,23 @@ export function encodeSegmentHeader(seq: number, createdMs: number): Buffer {
   return b;
 }
 
-/** The seq in a segment header, or undefined when the header is damaged. */
-export function parseSegmentHeader(b: Buffer): number | undefined {
-  if (b.length < SEGMENT_HEADER_BYTES) return undefined;
-  if (b.readUInt32LE(0) !== SEGMENT_MAGIC || b[4] !== SEGMENT_VERSION) return undefined;
-  if (b.readUInt32LE(24) !== crc32(b, 0, 24)) return undefined;
-  return readU64(b, 8);
+export type SegmentHeader =
+  | { state: 'ok'; seq: number }
+  | { state: 'damaged' }
+  /** Intact, but written by a format this reader does not know: the file must be left alone. */
+  | { state: 'unknown-version'; version: number };
+
+/**
+ * What a segment's first bytes say. The version is trusted only when the checksum verifies: a
+ * flipped version bit is damage (frames verify themselves), not a newer format.
+ */
+export function parseSegmentHeader(b: Buffer): SegmentHeader {
+  if (b.length < SEGMENT_HEADER_BYTES || b.readUInt32LE(0) !== SEGMENT_MAGIC) {
+    return { state: 'damaged' };
+  }
+  if (b.readUInt32LE(24) !== crc32(b, 0, 24)) return { state: 'damaged' };
+  if (b[4] !== SEGMENT_VERSION) return { state: 'unknown-version', version: b[4]! };
+  return { state: 'ok', seq: readU64(b, 8) };
 }
 
 /**
@@ -85,7 +101,8 @@ export function parseFrameHeader(b: Buffer, at: number): FrameHeader | undefined
   if (b.readUInt32LE(at) !== FRAME_MAGIC) return undefined;
   const length = b.readUInt32LE(at + 8);
   const count = b.readUInt32LE(at + 12);
-  // Every encoded record takes at least 8 bytes, so count ≤ length bounds a damaged count.
-  if (length === 0 || length > MAX_FRAME_PAYLOAD || count === 0 || count > length) return undefined;
+  // Every encoded record takes MIN_RECORD_BYTES, which bounds what a damaged count can claim.
+  if (length === 0 || length > MAX_FRAME_PAYLOAD || count === 0) return undefined;
+  if (count > Math.floor(length / MIN_RECORD_BYTES)) return undefined;
   return { length, count, firstIndex: readU64(b, at + 16), checksum: b.readUInt32LE(at + 4) };
 }

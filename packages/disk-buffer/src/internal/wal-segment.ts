@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { WalEntry } from './ledger';
+import { encodeSegmentHeader, SEGMENT_HEADER_BYTES, segmentFileName } from './wal-format';
 
 /** The asynchronous file calls of the WAL (an object, so a test can hold one back). */
 export const walIo = {
@@ -9,6 +11,35 @@ export const walIo = {
   fsync: promisify(fs.fsync),
   close: promisify(fs.close),
 };
+
+/**
+ * Creates the segment file of the first free seq from `seq` and writes its header. A name taken by
+ * something else (a directory made under a segment name, say) is left alone and its seq skipped:
+ * the writer never stops on a foreign file.
+ */
+export function createSegmentFile(
+  directory: string,
+  seq: number,
+): { seq: number; path: string; fd: number } {
+  for (let s = seq; ; s++) {
+    const path = join(directory, segmentFileName(s));
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'wx', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && s - seq < 16) continue;
+      throw err;
+    }
+    try {
+      fs.writeSync(fd, encodeSegmentHeader(s, Date.now()), 0, SEGMENT_HEADER_BYTES, 0);
+    } catch (err) {
+      fs.closeSync(fd);
+      fs.rmSync(path, { force: true });
+      throw err;
+    }
+    return { seq: s, path, fd };
+  }
+}
 
 /** The WAL directory, fsynced so that a new segment's directory entry is durable. */
 export class WalDirectory {

@@ -1,14 +1,9 @@
 import * as fs from 'node:fs';
-import { join } from 'node:path';
+import type { FileHolds } from './file-holds';
 import type { Ledger, WalEntry } from './ledger';
 import { addCounts, emptyCounts, type SeverityCounts } from './severity-counts';
-import {
-  encodeSegmentHeader,
-  SEGMENT_HEADER_BYTES,
-  sealFrame,
-  segmentFileName,
-} from './wal-format';
-import { OpenSegment, WalDirectory, walIo } from './wal-segment';
+import { SEGMENT_HEADER_BYTES, sealFrame } from './wal-format';
+import { createSegmentFile, OpenSegment, WalDirectory, walIo } from './wal-segment';
 
 /*
  * Group commit:
@@ -39,6 +34,7 @@ interface Pending {
 export interface WalWriterOptions {
   directory: string;
   ledger: Ledger;
+  holds: FileHolds;
   mode: FsyncMode;
   intervalMillis: number;
   segmentBytes: number;
@@ -174,17 +170,9 @@ export class WalWriter {
       this.active = undefined;
       void this.closeRetired();
     }
-    const seq = this.nextSeq;
-    const path = join(this.o.directory, segmentFileName(seq));
-    const fd = fs.openSync(path, 'wx', 0o600);
-    try {
-      fs.writeSync(fd, encodeSegmentHeader(seq, Date.now()), 0, SEGMENT_HEADER_BYTES, 0);
-    } catch (err) {
-      fs.closeSync(fd);
-      fs.rmSync(path, { force: true });
-      throw err;
-    }
-    this.nextSeq++;
+    const { seq, path, fd } = createSegmentFile(this.o.directory, this.nextSeq);
+    this.nextSeq = seq + 1;
+    this.o.holds.hold(path);
     const entry: WalEntry = {
       kind: 'wal',
       seq,
@@ -327,6 +315,7 @@ export class WalWriter {
       } catch (err) {
         this.o.onError(err as Error);
       }
+      this.o.holds.release(seg.entry.path);
       seg.entry.closed = true;
       this.o.onWritten();
     }

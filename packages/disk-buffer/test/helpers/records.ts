@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { CorpusRecordGenerator, toReadableLogRecords } from '@spillway/testing';
+import { SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
 
-const generator = new CorpusRecordGenerator({ seed: 7 });
+const generator = new SyntheticRecordGenerator({ seed: 7 });
 
-/** `n` realistic records (LogHub bodies, trace contexts) with `test.id` attributes from `from`. */
-export function corpusRecords(n: number, from?: number): ReadableLogRecord[] {
+/** `n` realistic generated records (trace contexts, stack traces) with `test.id` from `from`. */
+export function generatedRecords(n: number, from?: number): ReadableLogRecord[] {
   const g = generator.take(n);
   if (from !== undefined) {
     for (let i = 0; i < g.length; i++) g[i]!.attributes['test.id'] = from + i;

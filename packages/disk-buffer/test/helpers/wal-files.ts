@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { DiskBufferedLogRecordExporter } from '../../src/index';
 import { CollectingExporter } from './collecting-exporter';
-import { corpusRecords } from './records';
+import { generatedRecords } from './records';
 
 /** Segment files of a buffer directory, oldest first. */
 export function segments(dir: string): string[] {
@@ -49,7 +49,7 @@ export async function fillDirectory(
   });
   const all: ReadableLogRecord[] = [];
   for (let b = 0; b < batches; b++) {
-    const recs = corpusRecords(perBatch, b * perBatch);
+    const recs = generatedRecords(perBatch, b * perBatch);
     all.push(...recs);
     const r = await new Promise<{ code: number }>((res) => exporter.export(recs, res));
     if (r.code !== 0) throw new Error('fill failed');

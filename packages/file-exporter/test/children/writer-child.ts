@@ -1,6 +1,6 @@
-// Writes corpus records through ZstdFileLogRecordExporter as fast as it can until killed; after
+// Writes generated records through ZstdFileLogRecordExporter as fast as it can until killed; after
 // each forceFlush prints the number of records made durable, one per line.
-import { CorpusRecordGenerator, toReadableLogRecords } from '@spillway/testing';
+import { SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
 import { ZstdFileLogRecordExporter } from '../../src/index';
 
 const [directory] = process.argv.slice(2);
@@ -11,7 +11,7 @@ const exporter = new ZstdFileLogRecordExporter({
   rotate: { maxBytes: 256 * 1024 },
   minFreeBytes: 0,
 });
-const gen = new CorpusRecordGenerator({ seed: 11 });
+const gen = new SyntheticRecordGenerator({ seed: 11 });
 let exported = 0;
 for (;;) {
   const batch = toReadableLogRecords(gen.take(500), 'crash');

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 
 /** The queue byte budget without a memory limit to follow. */
 export const DEFAULT_QUEUE_BYTES = 64 * 2 ** 20;
-const MIN_QUEUE_BYTES = 2 ** 20;
+/**
+ * The smallest queue byte budget, derived or set (`SPILLWAY_MAX_QUEUE_BYTES`): it holds a full
+ * default batch (512 records) of 2 KiB records, so a burst still fills a batch instead of turning
+ * into `queue_full` drops.
+ */
+export const MIN_QUEUE_BYTES = 2 ** 20;
 // 5% of the container's memory: the queue is a burst absorber, not a store (the WAL is), and a
 // 256 MiB pod must keep room for the app itself. 5% of 1.25 GiB reaches the 64 MiB ceiling.
 const SHARE_OF_LIMIT = 0.05;

@@ -42,10 +42,15 @@ function parseClassTable(
   return table;
 }
 
-/** `fatal=1,error=1,warn=0.1,info=0.001` → ratios in [0, 1] per class (FATAL must stay 1). */
-export function parseRatios(text: string): Parsed<ClassTable> {
+/**
+ * `SPILLWAY_SAMPLING`: `fatal=1,error=1,warn=0.1,info=0.001` → ratios in [0, 1] per class (FATAL
+ * must stay 1), or `all` → keep everything (every ratio 1; the caller also turns silencing and
+ * rate limits off unless their own variables are set).
+ */
+export function parseRatios(text: string): Parsed<ClassTable | 'all'> {
+  if (/^\s*all\s*$/i.test(text)) return 'all';
   const form =
-    'comma-separated class=ratio pairs with ratios from 0 to 1 (fatal is always 1), e.g. error=1,warn=0.1,info=0.001; classes fatal, error, warn, info, debug, trace';
+    'all, or comma-separated class=ratio pairs with ratios from 0 to 1 (fatal is always 1), e.g. error=1,warn=0.1,info=0.001; classes fatal, error, warn, info, debug, trace';
   const t = parseClassTable(text, form, (n) => n >= 0 && n <= 1);
   if (!isInvalid(t) && t.fatal !== undefined && t.fatal !== 1) return invalid(form);
   return t;

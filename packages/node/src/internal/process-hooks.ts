@@ -1,4 +1,4 @@
-import type { Logger, LogRecord } from '@opentelemetry/api-logs';
+import type { LogsApiLogger, LogsApiRecord } from '@spillway/record-format';
 
 /** What the hooks drive: the pipeline (or anything with these three). */
 export interface HookTarget {
@@ -12,7 +12,7 @@ export interface ProcessHooksOptions {
   shutdown: () => Promise<void>;
   timeoutMillis: number;
   /** Where the FATAL record of an uncaught exception is emitted; none = not recorded. */
-  logger: Logger | undefined;
+  logger: LogsApiLogger | undefined;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -82,7 +82,7 @@ export function installProcessHooks(options: ProcessHooksOptions): () => void {
   return uninstall;
 }
 
-function fatalRecordOf(error: unknown, origin: string): LogRecord {
+function fatalRecordOf(error: unknown, origin: string): LogsApiRecord {
   const e = error instanceof Error ? error : undefined;
   const type = e ? e.name || e.constructor?.name || 'Error' : typeof error;
   const message = e ? e.message : String(error);
@@ -93,7 +93,7 @@ function fatalRecordOf(error: unknown, origin: string): LogRecord {
   if (e?.stack) attributes['exception.stacktrace'] = e.stack;
   return {
     // FATAL; a number, not the enum: the 2.x and 3.x lines export distinct enum types.
-    severityNumber: 21 as LogRecord['severityNumber'],
+    severityNumber: 21,
     severityText: 'FATAL',
     body: `${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}: ${type}: ${message}`,
     attributes,

@@ -109,7 +109,7 @@ export class ExportTarget {
     }
     const message = describeExportError(error);
     this.stats.lastError = { message, class: cls, at: Date.now() };
-    if (cls === 'batch') {
+    if (cls === 'batch' || cls === 'too_large') {
       this.stats.batchesRejected++;
       this.circuit.onNeutral(admission);
     } else {

@@ -2,7 +2,12 @@ import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { FrameProblem } from '@spillway/file-exporter';
-import { emitConfigWarning, OtlpJsonDecoder } from '@spillway/record-format';
+import {
+  emitConfigWarning,
+  OtlpJsonDecoder,
+  SEVERITY_CLASSES,
+  severityClassOf,
+} from '@spillway/record-format';
 import { describeExportError } from '../classify-export-error';
 import type { ReplayOptions, ReplayStats } from '../types';
 import type { ExportTarget } from './export-target';
@@ -19,8 +24,10 @@ import type { BacklogFile, ReplaySource } from './replay-source';
  *
  *   primary circuit closed for settleMillis, no replay failure since ─▶ pass:
  *     list closed files, oldest first ─▶ for each file, frame, line, chunk of batchSize records:
- *       wait until no live export is in flight ─▶ pace to ratePerSecond ─▶ primary.send(batch)
+ *       pace to ratePerSecond (beside live traffic, which never waits) ─▶ primary.send(batch)
  *         ok:   save checkpoint (next position), next batch; file done ─▶ delete it
+ *         too large: split in halves until the record(s) too large are alone; those are dropped
+ *               and counted (`too_large`, by severity), the rest delivered
  *         fail: stop the pass (the failure counts on the circuit); wait settleMillis again
  *   primary circuit open, backlog waiting ─▶ at its retry time one replay batch is the probe
  *
@@ -75,6 +82,10 @@ export class Replayer {
     recordsUnreadable: 0,
     recordsRejected: 0,
   };
+  private readonly dropped = { too_large: 0 };
+  private readonly droppedBySeverity = Object.fromEntries(
+    SEVERITY_CLASSES.map((c) => [c, 0]),
+  ) as ReplayStats['droppedBySeverity'];
   private position: ReplayPosition | undefined;
   private lastError: string | undefined;
 
@@ -83,9 +94,9 @@ export class Replayer {
     private readonly source: ReplaySource,
     options: ReplayOptions,
   ) {
-    this.settleMillis = orDefault('settleMillis', options.settleMillis, 30_000, 0);
-    this.ratePerSecond = orDefault('ratePerSecond', options.ratePerSecond, 5_000, 0.001);
-    this.batchSize = Math.floor(orDefault('batchSize', options.batchSize, 512, 1));
+    this.settleMillis = orDefault('settleMillis', options.settleMillis, 5_000, 0);
+    this.ratePerSecond = orDefault('ratePerSecond', options.ratePerSecond, 50_000, 0.001);
+    this.batchSize = Math.floor(orDefault('batchSize', options.batchSize, 2_048, 1));
     this.checkpointPath =
       options.checkpointPath ?? join(source.directory, '.replay-checkpoint.json');
     this.loop = this.run();
@@ -127,6 +138,8 @@ export class Replayer {
       filesPending: pending.length,
       bytesPending: pending.reduce((n, f) => n + f.size, 0),
       ...this.stats,
+      dropped: { ...this.dropped },
+      droppedBySeverity: { ...this.droppedBySeverity },
     };
     if (this.position) s.position = { ...this.position };
     if (this.lastError !== undefined) s.lastError = this.lastError;
@@ -252,6 +265,19 @@ export class Replayer {
       this.stats.recordsUnreadable += p.records;
       this.fail(`${file.name}: ${p.message}; skipped`);
     };
+    // Records of successive lines (and frames) are merged up to batchSize: live batches are often
+    // small, and one call per stored line would bound replay by round trips, not by the rate.
+    let acc: ReadableLogRecord[] = [];
+    let accNext: ReplayPosition | undefined;
+    const flush = async (): Promise<PassEnd> => {
+      if (acc.length === 0 || accNext === undefined) return 'done';
+      const end = await this.sendBatch(acc);
+      acc = [];
+      if (end !== 'done') return end;
+      this.position = accNext;
+      await saveCheckpoint(this.checkpointPath, accNext);
+      return this.budget <= 0 ? 'paused' : 'done';
+    };
     for await (const frame of this.source.frames(file.path, onProblem)) {
       if (from && frame.frameIndex < from.frame) continue;
       for (let line = 0; line < frame.lines.length; line++) {
@@ -268,28 +294,29 @@ export class Replayer {
           );
           continue;
         }
-        const first = atResume && line === from.line ? from.record : 0;
-        for (let r = first; r < records.length; r += this.batchSize) {
-          const batch = records.slice(r, r + this.batchSize);
-          const end = await this.sendBatch(batch);
-          if (end !== 'done') return end;
-          const next =
-            r + this.batchSize < records.length
-              ? { file: file.name, frame: frame.frameIndex, line, record: r + this.batchSize }
+        for (let r = atResume && line === from.line ? from.record : 0; r < records.length; ) {
+          const take = Math.min(this.batchSize - acc.length, records.length - r);
+          acc.push(...records.slice(r, r + take));
+          r += take;
+          accNext =
+            r < records.length
+              ? { file: file.name, frame: frame.frameIndex, line, record: r }
               : { file: file.name, frame: frame.frameIndex, line: line + 1, record: 0 };
-          this.position = next;
-          await saveCheckpoint(this.checkpointPath, next);
-          if (this.budget <= 0) return 'paused';
+          if (acc.length >= this.batchSize) {
+            const end = await flush();
+            if (end !== 'done') return end;
+          }
         }
       }
     }
+    const end = await flush();
+    if (end !== 'done') return end;
     return this.stopped ? 'stopped' : 'done';
   }
 
   private async sendBatch(batch: ReadableLogRecord[]): Promise<PassEnd> {
-    // Live traffic first: wait until no live export is in flight.
-    while (this.host.liveInFlight() > 0 && !this.stopped)
-      await this.sleep(Number.POSITIVE_INFINITY);
+    // Replay runs beside live traffic (waiting for a gap would starve it under steady load, and
+    // live records then pile up behind it); the rate bounds what it adds to the collector's load.
     // Pacing: each batch books batch.length / rate seconds of the replay budget.
     const now = Date.now();
     const sendAt = Math.max(now, this.nextSendAt);
@@ -299,6 +326,11 @@ export class Replayer {
     const sent = this.host.primary.send(batch);
     this.inFlight = sent;
     const attempt = await sent;
+    if (!attempt.ok && !attempt.skipped && attempt.class === 'too_large') {
+      const end = await this.isolateTooLarge(batch, attempt.error);
+      if (end === 'done') this.budget--;
+      return end;
+    }
     if (!attempt.ok && !attempt.skipped && attempt.class === 'batch') {
       // The primary refuses this batch for good (INVALID_ARGUMENT, 400): retrying it would block
       // the whole backlog behind it. It is counted and skipped.
@@ -320,6 +352,48 @@ export class Replayer {
     this.stats.batchesReplayed++;
     this.stats.recordsReplayed += batch.length;
     this.budget--;
+    return 'done';
+  }
+
+  /**
+   * The primary refused `batch` as too large: send each half on its own, splitting again what is
+   * still too large, so that only a record too large by itself is left out. Such a record is
+   * dropped and counted (`too_large`, with its severity): retrying it could never succeed and
+   * would hold the whole backlog behind it. At most 2·log2(n) extra calls per bad record.
+   */
+  private async isolateTooLarge(batch: ReadableLogRecord[], error: unknown): Promise<PassEnd> {
+    if (batch.length === 1) {
+      const r = batch[0]!;
+      this.dropped.too_large++;
+      this.droppedBySeverity[
+        SEVERITY_CLASSES[severityClassOf(r.severityNumber as number | undefined, r.severityText)]
+      ]++;
+      this.fail(
+        `primary refused a record as too large (${describeExportError(error)}); dropped (too_large)`,
+      );
+      return 'done';
+    }
+    const mid = Math.ceil(batch.length / 2);
+    for (const half of [batch.slice(0, mid), batch.slice(mid)]) {
+      const attempt = await this.host.primary.send(half);
+      if (attempt.ok) {
+        this.stats.batchesReplayed++;
+        this.stats.recordsReplayed += half.length;
+        continue;
+      }
+      if (attempt.skipped || attempt.class !== 'too_large') {
+        if (!attempt.skipped && attempt.class === 'batch') {
+          this.stats.recordsRejected += half.length;
+          continue;
+        }
+        this.fail(
+          `primary failed a replay batch: ${describeExportError(attempt.skipped ? 'circuit not closed' : attempt.error)}`,
+        );
+        return 'failed';
+      }
+      const end = await this.isolateTooLarge(half, attempt.error);
+      if (end !== 'done') return end;
+    }
     return 'done';
   }
 }

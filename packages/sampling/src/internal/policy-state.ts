@@ -1,7 +1,13 @@
 import { diag } from '@opentelemetry/api';
 import { SEVERITY_CLASSES, type SeverityClassName } from '@spillway/record-format';
 import { MAX_THRESHOLD, probabilityToThreshold, thresholdToHex } from '../threshold';
-import type { NoTraceContextPolicy, RateLimits, SamplingPolicy, SeverityRatios } from '../types';
+import type {
+  EffectiveSamplingPolicy,
+  NoTraceContextPolicy,
+  RateLimits,
+  SamplingPolicy,
+  SeverityRatios,
+} from '../types';
 import type { Clock } from './clock';
 import { RateLimiter } from './rate-limiter';
 
@@ -22,6 +28,17 @@ export const DEFAULT_TRACE_SILENCE_AFTER = 50;
 
 /** How records without trace context are decided (see NoTraceContextPolicy). */
 export const NoTrace = { RANDOM: 0, KEEP: 1, DROP: 2, ATTRIBUTE: 3 } as const;
+const NO_TRACE_NAMES = ['random', 'keep', 'drop'] as const;
+
+/** `keepAll`'s base: the parts given beside it are merged over it. */
+function overKeepAll(p: SamplingPolicy): SamplingPolicy {
+  return {
+    ratios: { trace: 1, debug: 1, info: 1, warn: 1, error: 1, ...p.ratios },
+    rateLimits: { trace: 0, debug: 0, info: 0, warn: 0, error: 0, ...p.rateLimits },
+    traceSilenceAfter: p.traceSilenceAfter ?? 0,
+    noTraceContext: p.noTraceContext ?? 'random',
+  };
+}
 
 /**
  * The sampling policy compiled for the hot path: per class, the configured and the effective
@@ -65,15 +82,26 @@ export class PolicyState {
     private readonly clock: Clock,
   ) {
     for (let c = 0; c < 6; c++) this.ratios[c] = DEFAULT_RATIOS[SEVERITY_CLASSES[c]!];
-    this.update({
-      ...policy,
-      ratios: policy.ratios ?? {},
-      rateLimits: { ...DEFAULT_RATE_LIMITS, ...policy.rateLimits },
-    });
+    this.update(
+      policy.keepAll === true
+        ? policy
+        : {
+            ...policy,
+            ratios: policy.ratios ?? {},
+            rateLimits: { ...DEFAULT_RATE_LIMITS, ...policy.rateLimits },
+          },
+    );
   }
 
-  /** Validates `policy` whole, then applies it. @throws RangeError naming the bad value. */
-  update(policy: SamplingPolicy): void {
+  /**
+   * Validates `update` whole, then merges it over the policy in force (over the keep-everything
+   * base with `keepAll`). @throws RangeError naming the bad value.
+   */
+  update(update: SamplingPolicy): void {
+    if (update.keepAll !== undefined && typeof update.keepAll !== 'boolean') {
+      throw new RangeError(`keepAll must be a boolean, got ${JSON.stringify(update.keepAll)}`);
+    }
+    const policy = update.keepAll === true ? overKeepAll(update) : update;
     const ratios = policy.ratios === undefined ? undefined : checkRatios(policy.ratios);
     const limits = policy.rateLimits === undefined ? undefined : checkLimits(policy.rateLimits);
     const silence = policy.traceSilenceAfter;
@@ -109,6 +137,23 @@ export class PolicyState {
       this.noTraceAttribute = noTrace.attribute;
     }
     for (let c = 0; c < 6; c++) this.refreshEffective(c);
+  }
+
+  /** The policy in force, every part set (what `updatePolicy` merged into). */
+  snapshot(): EffectiveSamplingPolicy {
+    const ratios = {} as Record<SeverityClassName, number>;
+    const rateLimits: RateLimits = {};
+    for (let c = 5; c >= 0; c--) {
+      const name = SEVERITY_CLASSES[c]!;
+      ratios[name] = this.ratios[c]!;
+      const limiter = this.limiters[c];
+      if (limiter !== undefined) rateLimits[name] = limiter.limit;
+    }
+    const noTraceContext: NoTraceContextPolicy =
+      this.noTraceMode === NoTrace.ATTRIBUTE
+        ? { attribute: this.noTraceAttribute }
+        : NO_TRACE_NAMES[this.noTraceMode]!;
+    return { ratios, rateLimits, traceSilenceAfter: this.silenceAfter, noTraceContext };
   }
 
   /** Recomputes class `c`'s effective threshold from its ratio and backoff level. */

@@ -5,7 +5,7 @@ import type {
   ObservableCallback,
   ObservableResult,
 } from '@opentelemetry/api';
-import { SEVERITY_CLASSES } from '@spillway/record-format';
+import { emptySubstitutionCounts, SEVERITY_CLASSES } from '@spillway/record-format';
 import type { ClassCounts, DropReason, RateLimitStats, SamplingStats } from '../types';
 import type { PolicyState } from './policy-state';
 import type { SeverityQueue } from './severity-queue';
@@ -37,9 +37,15 @@ let instances = 0;
 export class ProcessorStats {
   readonly kept = new Float64Array(6);
   readonly exported = new Float64Array(6);
+  /** Records handed to `exportSync` because the queue was full (also counted in `exported`). */
+  readonly spilled = new Float64Array(6);
+  /** `exportSync` calls made for overflow. */
+  spillWrites = 0;
   /** Index reason * 6 + class. */
   readonly dropped = new Float64Array(DROP_REASONS.length * 6);
   summaries = 0;
+  /** Values normalisation replaced in kept records, by kind. */
+  readonly substituted = emptySubstitutionCounts();
   private unregister: (() => void) | undefined;
 
   /**
@@ -96,8 +102,11 @@ export class ProcessorStats {
       offered: classCounts(SEVERITY_CLASSES.map((_, c) => this.offeredOf(c))),
       kept: classCounts(this.kept),
       exported: classCounts(this.exported),
+      spilled: classCounts(this.spilled),
+      spillWrites: this.spillWrites,
       dropped,
       summaries: this.summaries,
+      substitutedValues: { ...this.substituted },
       silencedTraces,
       queue: {
         size: queue.size,
@@ -146,6 +155,10 @@ export class ProcessorStats {
       unit: '{log_record}',
       description: 'Log records emitted to the processor.',
     });
+    const spilled = meter.createObservableCounter('spillway.sampling.spilled', {
+      unit: '{log_record}',
+      description: 'Log records handed to the exporter synchronously because the queue was full.',
+    });
     const summaries = meter.createObservableCounter('spillway.sampling.summaries', {
       unit: '{log_record}',
       description: '"silenced N records" summary records emitted.',
@@ -188,6 +201,7 @@ export class ProcessorStats {
           for (let c = 0; c < 6; c++) observe(this.offeredOf(c), byClass[c]!, r);
         },
       ],
+      [spilled, (r) => perClass(this.spilled, (n, c) => observe(n, byClass[c]!, r))],
       [summaries, (r) => r.observe(this.summaries, base)],
       [queueSize, (r) => r.observe(queue().size, base)],
       [queueCapacity, (r) => r.observe(capacity, base)],

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { diag } from '@opentelemetry/api';
 import type { SamplingLogRecordProcessorOptions } from '../types';
 
@@ -13,35 +14,71 @@ export interface ResolvedOptions {
   rateLimitIntervalMillis: number;
 }
 
+/** The longest delay `setTimeout` honours (a longer one fires after 1 ms, with a warning). */
+const MAX_TIMER_MILLIS = 2 ** 31 - 1;
+
 /**
- * Applies the defaults (the SDK batch processor's where it has the option). A batch larger than
- * the queue is capped with a warning, as the SDK does. @throws RangeError for a non-positive value.
+ * The default byte bound of the queue: a quarter of the V8 heap limit, at least 8 MiB. The SDK's
+ * batch processor has no byte bound, so a migrating app that queues maxQueueSize large records
+ * (2,048 × 100 kB = 200 MB) must not lose them to ours; a quarter of the heap keeps that while
+ * still ending a queue that would take the process down. With an `exportSync` exporter, reaching
+ * the bound spills to it instead of dropping.
+ */
+export function defaultMaxQueueBytes(): number {
+  return Math.max(8 * 2 ** 20, Math.floor(getHeapStatistics().heap_size_limit / 4));
+}
+
+/**
+ * Applies the defaults, the SDK batch processor's where it has the option, with its meaning:
+ * 0 is a valid delay or timeout (at once), 0 a valid queue size (nothing queued: with
+ * `exportSync` every record is handed over at once, else dropped as `queue_full`); a batch larger
+ * than the queue is capped to it. What the SDK would misbehave on (not a number, negative, a
+ * batch of 0, a delay past the timer's range) is warned about through `diag` and replaced, never
+ * thrown: a migrated configuration must not crash the app at start-up.
  */
 export function resolveOptions(o: SamplingLogRecordProcessorOptions): ResolvedOptions {
-  const maxQueueSize = positive(o.maxQueueSize, 2048, 'maxQueueSize');
-  let maxExportBatchSize = positive(o.maxExportBatchSize, 512, 'maxExportBatchSize');
+  const maxQueueSize = count(o.maxQueueSize, 2048, 0, 'maxQueueSize');
+  let maxExportBatchSize = count(o.maxExportBatchSize, 512, 1, 'maxExportBatchSize');
   if (maxExportBatchSize > maxQueueSize) {
+    const capped = Math.max(1, maxQueueSize);
     diag.warn(
-      `SamplingLogRecordProcessor: maxExportBatchSize ${maxExportBatchSize} > maxQueueSize ${maxQueueSize}; using ${maxQueueSize}`,
+      `SamplingLogRecordProcessor: maxExportBatchSize ${maxExportBatchSize} > maxQueueSize ${maxQueueSize}; using ${capped}`,
     );
-    maxExportBatchSize = maxQueueSize;
+    maxExportBatchSize = capped;
   }
   return {
     maxQueueSize,
     maxExportBatchSize,
-    maxQueueBytes: positive(o.maxQueueBytes, 8 * 1024 * 1024, 'maxQueueBytes'),
-    scheduledDelayMillis: positive(o.scheduledDelayMillis, 1000, 'scheduledDelayMillis'),
-    exportTimeoutMillis: positive(o.exportTimeoutMillis, 30_000, 'exportTimeoutMillis'),
-    silenceMaxTraces: positive(o.silenceMaxTraces, 10_000, 'silenceMaxTraces'),
-    silenceTtlMillis: positive(o.silenceTtlMillis, 30_000, 'silenceTtlMillis'),
-    rateLimitIntervalMillis: positive(o.rateLimitIntervalMillis, 100, 'rateLimitIntervalMillis'),
+    maxQueueBytes: count(o.maxQueueBytes, defaultMaxQueueBytes(), 0, 'maxQueueBytes'),
+    scheduledDelayMillis: millis(o.scheduledDelayMillis, 1000, 'scheduledDelayMillis'),
+    exportTimeoutMillis: millis(o.exportTimeoutMillis, 30_000, 'exportTimeoutMillis'),
+    silenceMaxTraces: count(o.silenceMaxTraces, 10_000, 1, 'silenceMaxTraces'),
+    silenceTtlMillis: millis(o.silenceTtlMillis, 30_000, 'silenceTtlMillis'),
+    rateLimitIntervalMillis: Math.max(
+      1,
+      millis(o.rateLimitIntervalMillis, 100, 'rateLimitIntervalMillis'),
+    ),
   };
 }
 
-function positive(v: number | undefined, dflt: number, name: string): number {
+// An integer ≥ min (fractions rounded down); Infinity means "no bound" for the queue bounds.
+function count(v: number | undefined, dflt: number, min: number, name: string): number {
   if (v === undefined) return dflt;
-  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
-    throw new RangeError(`SamplingLogRecordProcessor: ${name} must be a positive number, got ${v}`);
-  }
-  return Math.floor(v) || 1;
+  if (v === Number.POSITIVE_INFINITY && name.startsWith('maxQueue')) return Number.MAX_SAFE_INTEGER;
+  if (typeof v === 'number' && Number.isFinite(v) && Math.floor(v) >= min) return Math.floor(v);
+  return replaced(name, v, min === 0 ? 'a number ≥ 0' : `a number ≥ ${min}`, dflt);
+}
+
+// A delay ≥ 0, at most what a timer can wait.
+function millis(v: number | undefined, dflt: number, name: string): number {
+  if (v === undefined) return dflt;
+  if (typeof v === 'number' && v >= 0 && !Number.isNaN(v)) return Math.min(v, MAX_TIMER_MILLIS);
+  return replaced(name, v, 'a number of ms ≥ 0', dflt);
+}
+
+function replaced(name: string, v: unknown, expected: string, dflt: number): number {
+  diag.warn(
+    `SamplingLogRecordProcessor: ${name} must be ${expected}, got ${String(v)}; using ${dflt}`,
+  );
+  return dflt;
 }

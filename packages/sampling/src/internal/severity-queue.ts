@@ -6,7 +6,8 @@ const CLASSES = 6;
  * The processor's bounded queue, one FIFO ring per severity class (0 trace … 5 fatal) sharing a
  * count bound and an estimated-bytes bound. When a record does not fit, the oldest record of the
  * lowest non-empty class strictly below it is evicted (repeatedly), else the incoming record is
- * refused: a flood of INFO never costs an ERROR. Batches are taken in arrival order across classes
+ * refused: a flood of INFO never costs an ERROR (the processor spills to `exportSync` before it
+ * gets here, when the exporter has it: see {@link fits}). Batches are taken in arrival order across classes
  * (a sequence number per slot). Rings grow by doubling up to the bound; a push otherwise allocates
  * nothing.
  *
@@ -38,6 +39,11 @@ export class SeverityQueue {
   /** Records queued in class `cls`. */
   countOf(cls: number): number {
     return this.rings[cls]!.count;
+  }
+
+  /** Whether a record of `bytes` fits without evicting anything. */
+  fits(bytes: number): boolean {
+    return this.size < this.maxSize && this.bytes + bytes <= this.maxBytes;
   }
 
   /** Queues `record` of class `cls`; false when it was refused (nothing lower to evict). */

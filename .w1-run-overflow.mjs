@@ -1,0 +1,22 @@
+import { OtlpGrpcLogsReceiver } from '@spillway/testing';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+const [count, perTurn] = process.argv.slice(2);
+const receiver = await new OtlpGrpcLogsReceiver().start();
+const env = { ...process.env, OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none', OTEL_SERVICE_NAME: 'overflow', SPILLWAY_DIR: mkdtempSync(join(tmpdir(), 'spw-ovf-')), SPILLWAY_SAMPLING: 'fatal=1,error=1,warn=1,info=1,debug=1,trace=1', SPILLWAY_TRACE_SILENCE_AFTER: '0', SPILLWAY_RATE_LIMITS: 'none', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: receiver.url, ...(process.env.EXTRA ? JSON.parse(process.env.EXTRA) : {}) };
+const t0 = Date.now();
+const child = spawn(process.execPath, ['--import', '@spillway/node/register', 'test/node-pipeline/fixtures/overflow-app.mjs', count, perTurn], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+let out = '';
+child.stdout.on('data', (d) => { out += d; if (out.includes('\ndone')) { console.log('done at', Date.now() - t0, 'ms'); child.kill('SIGTERM'); } });
+const r = await new Promise((res) => child.on('close', (code, signal) => res({ code, signal })));
+console.log('exit', r, 'at', Date.now() - t0, 'ms');
+const stats = JSON.parse(out.split('\n').find((l) => l.startsWith('stats ')).slice(6));
+console.log('sampling', JSON.stringify({ kept: stats.sampling.kept.total, exported: stats.sampling.exported.total, spilled: stats.sampling.spilled.total, spillWrites: stats.sampling.spillWrites, dropped: Object.fromEntries(Object.entries(stats.sampling.dropped).map(([k, v]) => [k, v.total])), queue: stats.sampling.queue }));
+console.log('disk', JSON.stringify(stats.diskBuffer));
+const seen = new Map();
+for (const rec of receiver.records) { const id = rec.attributes['test.id']; seen.set(id, (seen.get(id) ?? 0) + 1); }
+let dups = 0; for (const v of seen.values()) if (v > 1) dups += v - 1;
+console.log('received', receiver.records.length, 'unique', seen.size, 'dups', dups, 'of', count);
+await receiver.stop();

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CompressedFileWriter } from '@spillway/file-exporter';
+import { SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
+import { buildPackages } from '../../../test/node-pipeline/helpers';
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+/** The command as npm links it (`node_modules/.bin/spillway`): the committed launcher. */
+export const BIN = join(ROOT, 'packages', 'cli', 'bin', 'spillway.mjs');
+/** The records of {@link writeFixture}, in file order. */
+export const RECORDS = toReadableLogRecords(
+  new SyntheticRecordGenerator({ seed: 5, intervalMicros: 10_000 }).take(3000),
+  'shop',
+);
+
+/**
+ * The launcher runs the built CLI (dist/), and `doctor` loads the built @spillway/node: build
+ * what is older than its sources, one test file at a time (the helper holds a lock).
+ */
+export function buildCli(): void {
+  buildPackages();
+}
+
+/** Writes two files of 3 frames × 500 records (10 ms apart: 5 s per frame) into a new folder. */
+export async function writeFixture(): Promise<{ root: string; dir: string }> {
+  const root = mkdtempSync(join(tmpdir(), 'spillway-cli-'));
+  const dir = join(root, 'logs');
+  mkdirSync(dir);
+  for (let file = 0; file < 2; file++) {
+    const w = await CompressedFileWriter.create(join(dir, `shop-20260101-00000${file}.zst`));
+    for (let f = 0; f < 3; f++) {
+      const i = file * 1500 + f * 500;
+      w.appendRecords(RECORDS.slice(i, i + 500));
+      await w.cutFrame();
+    }
+    await w.close();
+  }
+  return { root, dir };
+}
+
+/** Runs `spillway <args>` in a child process (no progress bar unless `env` asks for one). */
+export function spillway(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, SPILLWAY_PROGRESS: '0', ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
