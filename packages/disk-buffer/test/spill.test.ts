@@ -15,7 +15,8 @@ function setup(directory: string, down: CollectingExporter, opts: Partial<DiskBu
   return new DiskBufferedLogRecordExporter({
     exporter: down,
     directory,
-    segmentBytes: 64 * 1024,
+    // Several 100-record batches a segment, so a spill file holds more than two of them.
+    segmentBytes: 160 * 1024,
     spillAfterBytes: 1,
     maxExportBatchSize: 100,
     retry: { initialMillis: 60_000 },

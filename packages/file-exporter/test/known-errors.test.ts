@@ -86,7 +86,7 @@ describe('readFrames', () => {
     const { records, problems, stats } = await readAll(path);
     expect(records).toBe(400);
     expect(stats).toMatchObject({ framesTorn: 0, framesCorrupt: 1 });
-    expect(problems).toEqual([
+    expect(problems.filter((p) => p.kind !== 'index')).toEqual([
       expect.objectContaining({
         kind: 'corrupt',
         offset: f.offset,
@@ -94,7 +94,7 @@ describe('readFrames', () => {
         records: 100,
       }),
     ]);
-    expect(problems[0]!.message).toMatch(/checksum mismatch/);
+    expect(problems.find((p) => p.kind === 'corrupt')!.message).toMatch(/checksum mismatch/);
   });
 
   it('should resynchronise after a corrupt frame header when the index is lost', async () => {

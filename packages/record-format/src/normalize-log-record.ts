@@ -1,24 +1,32 @@
-import { createTraceState, type SpanContext } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
+  cleanCount,
+  cleanSpan,
+  cleanText,
+  cleanTime,
+  copyAttributes,
+  FAILED,
+  isCleanAttributes,
+  isCleanSpan,
+  isCleanText,
+  isCleanTime,
+  isUint,
+  lastReadError,
+  MAX_U32,
+  read,
+  textOf,
+} from './normalize-fields';
+import {
   type Budget,
   CYCLIC,
-  cleanKey,
   copyValue,
   DEPTH_LIMIT,
-  isCleanMap,
   isCleanValue,
-  isPlainMap,
-  isWellFormed,
-  keysOf,
   MAX_RECORD_UNITS,
   OVER_BUDGET,
-  readEntry,
   SIZE_LIMIT,
   type SubstitutionCounts,
-  setEntry,
-  toWellFormed,
   UNITS_PER_VALUE,
   unreadable,
 } from './normalize-value';
@@ -34,12 +42,6 @@ type Resource = ReadableLogRecord['resource'];
 type Scope = ReadableLogRecord['instrumentationScope'];
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Attributes = Record<string, unknown>;
-
-/** Longest severityText, eventName, trace/span id, trace state, scope or schema text (UTF-16 units). */
-export const MAX_TEXT_UNITS = 4096;
-/** The last second an OTLP fixed64 nanosecond timestamp can hold with any nanoseconds. */
-export const MAX_TIME_SECONDS = 18_446_744_072;
-const MAX_U32 = 0xffffffff;
 
 const budget: Budget = { units: 0 };
 // Resources and scopes are shared by many records: each is checked once, the verdict (itself, or
@@ -109,28 +111,6 @@ export function normalizeLogRecords(
   return out;
 }
 
-function isUint(v: unknown, max: number): boolean {
-  return (
-    typeof v === 'number' && v >= 0 && v <= max && Math.floor(v) === v && (v !== 0 || 1 / v > 0)
-  );
-}
-
-function isCleanTime(t: unknown): boolean {
-  const a = t as readonly unknown[];
-  return (
-    Array.isArray(a) &&
-    a.length === 2 &&
-    isUint(a[0], MAX_TIME_SECONDS) &&
-    isUint(a[1], 999_999_999)
-  );
-}
-
-function isCleanText(s: unknown): boolean {
-  return (
-    s === undefined || (typeof s === 'string' && s.length <= MAX_TEXT_UNITS && isWellFormed(s))
-  );
-}
-
 function isCleanRecord(r: ReadableLogRecord): boolean {
   if (!isCleanTime(r.hrTime) || !isCleanTime(r.hrTimeObserved)) return false;
   const n = r.severityNumber as unknown;
@@ -144,34 +124,6 @@ function isCleanRecord(r: ReadableLogRecord): boolean {
   if (body !== undefined && !isCleanValue(body, 0, budget)) return false;
   if (!isCleanAttributes(r.attributes, budget)) return false;
   return isCleanResource(r.resource) && isCleanScope(r.instrumentationScope);
-}
-
-function isCleanAttributes(a: unknown, b: Budget): boolean {
-  return typeof a === 'object' && a !== null && isPlainMap(a) && isCleanMap(a as Attributes, 0, b);
-}
-
-function isCleanSpan(sc: SpanContext): boolean {
-  if (typeof sc !== 'object' || sc === null) return false;
-  if (!isCleanText(sc.traceId) || !isCleanText(sc.spanId)) return false;
-  if (typeof sc.traceId !== 'string' || typeof sc.spanId !== 'string') return false;
-  if (!isUint(sc.traceFlags, 255)) return false;
-  if (sc.isRemote !== undefined && typeof sc.isRemote !== 'boolean') return false;
-  const ts = sc.traceState;
-  return ts === undefined || isCleanText(ts.serialize());
-}
-
-// ---- the copy: each field read on its own, each wrong value replaced and counted ----
-
-const FAILED: unique symbol = Symbol('read failed');
-let readError: unknown;
-
-function read(o: unknown, k: string): unknown {
-  try {
-    return (o as Record<string, unknown>)[k];
-  } catch (err) {
-    readError = err;
-    return FAILED;
-  }
 }
 
 function copyRecord(r: ReadableLogRecord, counts: SubstitutionCounts): ReadableLogRecord {
@@ -194,7 +146,7 @@ function copyRecord(r: ReadableLogRecord, counts: SubstitutionCounts): ReadableL
       // kept as severityText.
       counts.number++;
       out.severityNumber = 0 as ReadableLogRecord['severityNumber'];
-      severityText ??= n === FAILED ? unreadable(readError) : cleanText(textOf(n), counts);
+      severityText ??= n === FAILED ? unreadable(lastReadError()) : cleanText(textOf(n), counts);
     }
   }
   if (severityText !== undefined) out.severityText = severityText;
@@ -206,7 +158,7 @@ function copyRecord(r: ReadableLogRecord, counts: SubstitutionCounts): ReadableL
   const body = read(r, 'body');
   if (body === FAILED) {
     counts.unreadable++;
-    out.body = unreadable(readError);
+    out.body = unreadable(lastReadError());
   } else if (body !== undefined) {
     const c = copyValue(body, 0, b, counts, []);
     if (c === OVER_BUDGET) {
@@ -219,139 +171,6 @@ function copyRecord(r: ReadableLogRecord, counts: SubstitutionCounts): ReadableL
   const dropped = copyAttributes(read(r, 'attributes'), b, counts, out.attributes as Attributes);
   out.droppedAttributesCount = Math.min(MAX_U32, out.droppedAttributesCount + dropped);
   return out;
-}
-
-/**
- * Copies `a` into `into`; returns how many attributes did not fit the budget: the first that
- * does not, and every one after it, is dropped (as OTel's attribute limits drop the later ones),
- * so a walk never restarts and the time stays bounded by the budget.
- */
-function copyAttributes(
-  a: unknown,
-  b: Budget,
-  counts: SubstitutionCounts,
-  into: Attributes,
-): number {
-  if (a === FAILED) {
-    counts.unreadable++;
-    return 0;
-  }
-  if (typeof a !== 'object' || a === null) {
-    if (a !== undefined) counts.type++;
-    return 0;
-  }
-  let keys: string[];
-  try {
-    keys = isPlainMap(a) ? keysOf(a) : Object.keys(a);
-  } catch (err) {
-    counts.unreadable++;
-    setEntry(into, 'attributes', unreadable(err));
-    return 0;
-  }
-  let dropped = 0;
-  for (const k of keys) {
-    b.units -= k.length + UNITS_PER_VALUE;
-    const c = b.units < 0 ? OVER_BUDGET : copyValue(readEntry(a, k, counts), 0, b, counts, [a]);
-    if (c === OVER_BUDGET) {
-      counts.size_limit++;
-      dropped++;
-      continue;
-    }
-    setEntry(into, cleanKey(k, counts), c);
-  }
-  return dropped;
-}
-
-function cleanTime(t: unknown, counts: SubstitutionCounts): [number, number] | undefined {
-  if (isCleanTime(t)) return t as [number, number];
-  if (t === FAILED) {
-    counts.unreadable++;
-    return undefined;
-  }
-  counts.number++;
-  const s = read(t, '0');
-  const ns = read(t, '1');
-  if (typeof s !== 'number' || typeof ns !== 'number' || !Number.isFinite(s + ns)) return undefined;
-  // Carry fractional seconds and out-of-range nanoseconds into a canonical [s, 0 ≤ ns < 1e9].
-  let sec = Math.floor(s);
-  let nanos = Math.round((s - sec) * 1e9 + ns);
-  const carry = Math.floor(nanos / 1e9);
-  sec += carry;
-  nanos -= carry * 1e9;
-  if (!isUint(sec + 0, MAX_TIME_SECONDS) || !isUint(nanos + 0, 999_999_999)) return undefined;
-  return [sec + 0, nanos + 0];
-}
-
-function cleanCount(v: unknown, max: number, counts: SubstitutionCounts): number {
-  if (isUint(v, max)) return v as number;
-  if (v === FAILED) counts.unreadable++;
-  else counts.number++;
-  if (typeof v !== 'number' || !(v > 0)) return 0;
-  return Math.min(max, Math.floor(v));
-}
-
-/** `String(v)`, or the unreadable placeholder when conversion throws. */
-function textOf(v: unknown): string {
-  try {
-    return String(v);
-  } catch (err) {
-    return unreadable(err);
-  }
-}
-
-function cleanText(v: unknown, counts: SubstitutionCounts): string | undefined {
-  if (v === undefined) return undefined;
-  if (v === FAILED) {
-    counts.unreadable++;
-    return unreadable(readError);
-  }
-  let s: string;
-  if (typeof v === 'string') {
-    s = v;
-  } else {
-    counts.text++;
-    if (v === null) return undefined;
-    s = textOf(v);
-  }
-  if (s.length > MAX_TEXT_UNITS) {
-    counts.size_limit++;
-    return SIZE_LIMIT;
-  }
-  if (isWellFormed(s)) return s;
-  counts.surrogate++;
-  return toWellFormed(s);
-}
-
-function cleanSpan(v: unknown, counts: SubstitutionCounts): SpanContext | undefined {
-  if (v === undefined) return undefined;
-  if (v === FAILED || typeof v !== 'object' || v === null) {
-    if (v === FAILED) counts.unreadable++;
-    else counts.type++;
-    return undefined;
-  }
-  const sc: SpanContext = {
-    traceId: cleanText(read(v, 'traceId'), counts) ?? '',
-    spanId: cleanText(read(v, 'spanId'), counts) ?? '',
-    traceFlags: cleanCount(read(v, 'traceFlags'), 255, counts),
-  };
-  const remote = read(v, 'isRemote');
-  if (remote === true) sc.isRemote = true;
-  else if (remote !== undefined && remote !== false) counts.type++;
-  const ts = read(v, 'traceState') as SpanContext['traceState'] | typeof FAILED;
-  if (ts === FAILED) {
-    counts.unreadable++;
-  } else if (ts !== undefined) {
-    let text: unknown;
-    try {
-      text = ts.serialize();
-    } catch (err) {
-      text = FAILED;
-      readError = err;
-    }
-    const clean = cleanText(text, counts);
-    if (clean !== undefined) sc.traceState = createTraceState(clean);
-  }
-  return sc;
 }
 
 /** True when `v` is a clean resource (checked once per resource object, then by identity). */
@@ -451,4 +270,5 @@ function safely(check: (v: unknown) => boolean, v: unknown): boolean {
   }
 }
 
+export { MAX_TEXT_UNITS, MAX_TIME_SECONDS } from './normalize-fields';
 export { CYCLIC, DEPTH_LIMIT, SIZE_LIMIT };

@@ -1,0 +1,70 @@
+import type { MeterProvider, ObservableResult } from '@opentelemetry/api';
+import type { RedactionStats } from '../types';
+
+/**
+ * The processor's counters, one owner: values redacted by rule (a slot per rule name, fixed at
+ * construction, so counting is an array increment), records seen and changed, errors.
+ */
+export class RedactionCounters {
+  readonly names: readonly string[];
+  readonly applied: Float64Array;
+  records = 0;
+  changedRecords = 0;
+  errors = 0;
+  private readonly slots = new Map<string, number>();
+  private unregister: (() => void) | undefined;
+
+  constructor(names: readonly string[]) {
+    this.names = [...new Set(names)];
+    this.names.forEach((n, i) => this.slots.set(n, i));
+    this.applied = new Float64Array(this.names.length);
+  }
+
+  /** The slot of rule `name` (which must be one of the constructor's names). */
+  slot(name: string): number {
+    const s = this.slots.get(name);
+    if (s === undefined) throw new Error(`no counter for redaction rule ${name}`);
+    return s;
+  }
+
+  /** Sum of every rule's count: compared before and after a record to tell whether it changed. */
+  total(): number {
+    let t = 0;
+    for (let i = 0; i < this.applied.length; i++) t += this.applied[i]!;
+    return t;
+  }
+
+  snapshot(): RedactionStats {
+    const applied: Record<string, number> = {};
+    this.names.forEach((n, i) => {
+      applied[n] = this.applied[i]!;
+    });
+    return {
+      records: this.records,
+      changedRecords: this.changedRecords,
+      applied,
+      errors: this.errors,
+    };
+  }
+
+  /** `spillway.redaction.applied` by `rule`: the counts only, never a redacted value. */
+  registerMetrics(meterProvider: MeterProvider): void {
+    const meter = meterProvider.getMeter('@spillway/redaction', '0.1.0');
+    const applied = meter.createObservableCounter('spillway.redaction.applied', {
+      unit: '{value}',
+      description:
+        'Values redacted, truncated or dropped before storage, by rule (the secret itself is never recorded).',
+    });
+    const attributes = this.names.map((rule) => ({ rule }));
+    const observe = (result: ObservableResult): void => {
+      for (let i = 0; i < attributes.length; i++) result.observe(this.applied[i]!, attributes[i]);
+    };
+    applied.addCallback(observe);
+    this.unregister = () => applied.removeCallback(observe);
+  }
+
+  unregisterMetrics(): void {
+    this.unregister?.();
+    this.unregister = undefined;
+  }
+}
