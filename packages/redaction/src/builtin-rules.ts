@@ -51,10 +51,7 @@ export const SECRET_KEY_GLOBS: readonly string[] = Object.freeze([
  * Keys `*token*` would catch that hold counts, not secrets: `gen_ai.usage.input_tokens`,
  * `max_tokens`, `token_count`.
  */
-export const SECRET_KEY_EXCEPTIONS: readonly string[] = Object.freeze([
-  '*_tokens',
-  '*token_count',
-]);
+export const SECRET_KEY_EXCEPTIONS: readonly string[] = Object.freeze(['*_tokens', '*token_count']);
 
 /** One value rule: `pattern` (global) found in a string, each match rewritten by `replace`. */
 export interface CompiledValueRule {

@@ -16,7 +16,7 @@ export class RedactionCounters {
 
   constructor(names: readonly string[]) {
     this.names = [...new Set(names)];
-    this.names.forEach((n, i) => this.slots.set(n, i));
+    for (const [i, n] of this.names.entries()) this.slots.set(n, i);
     this.applied = new Float64Array(this.names.length);
   }
 

@@ -1,0 +1,198 @@
+import { CYCLIC, DEPTH_LIMIT, MAX_VALUE_DEPTH } from '@spillway/record-format';
+import type { PlannedValueRule, RedactionPlan } from './redaction-plan';
+import type { RedactionCounters } from './redaction-stats';
+
+/**
+ * How far past `maxValueChars` a long string is still scanned before it is cut: a secret that
+ * starts before the cut and ends within this margin (a PEM block is 1.7–3.3 KiB) is still seen
+ * whole and replaced, and a multi-megabyte string costs the scan of its first `maxValueChars +
+ * SCAN_MARGIN` characters only.
+ */
+export const SCAN_MARGIN = 8192;
+
+/** The end of a cut value: `…[truncated 123456 chars]`, with the value's length before the cut. */
+export function truncationMarker(originalLength: number): string {
+  return `…[truncated ${originalLength} chars]`;
+}
+
+/**
+ * Applies a {@link RedactionPlan} to AnyValues, copy-on-write: what needs no change is returned
+ * as the same object (so the common record allocates nothing), what does is copied — the app's
+ * own objects are never modified. Walks arrays and maps (plain ones by `for…in`, others by their
+ * own keys, as the encoders read them); a cycle, a value nested deeper than the encoders allow or
+ * a read that throws becomes a placeholder, counted.
+ */
+export class ValueRedactor {
+  private readonly cyclic: number;
+  private readonly depthLimit: number;
+  private readonly unreadable: number;
+  private readonly truncate: number;
+  private readonly dropSlot: number;
+
+  constructor(
+    private readonly plan: RedactionPlan,
+    private readonly counters: RedactionCounters,
+  ) {
+    this.cyclic = counters.slot('cyclic');
+    this.depthLimit = counters.slot('depth_limit');
+    this.unreadable = counters.slot('unreadable');
+    this.truncate = counters.slot('truncate');
+    this.dropSlot = counters.slot('drop');
+  }
+
+  /** True when `key` is to be removed (counted). */
+  drop(key: string): boolean {
+    if (this.plan.drop === undefined || !this.plan.drop.matches(key)) return false;
+    this.counters.applied[this.dropSlot]!++;
+    return true;
+  }
+
+  /**
+   * The value stored under `key`, redacted: the replacement when a key rule names the key (and
+   * the value is not empty), else {@link value}.
+   */
+  entry(key: string, v: unknown, depth: number, ancestors: object[]): unknown {
+    for (const rule of this.plan.keyRules) {
+      if (!rule.matcher.matches(key)) continue;
+      if (v === undefined || v === null || v === '') return v;
+      this.counters.applied[rule.slot]!++;
+      return this.plan.replacement;
+    }
+    return this.value(v, key, depth, ancestors);
+  }
+
+  /** `v` redacted (the same value when nothing changed). `depth` of a body or attribute is 1. */
+  value(v: unknown, key: string | undefined, depth: number, ancestors: object[]): unknown {
+    if (typeof v === 'string') return this.string(v, key);
+    if (typeof v !== 'object' || v === null || v instanceof Uint8Array) return v;
+    if (ancestors.includes(v)) {
+      this.counters.applied[this.cyclic]!++;
+      return CYCLIC;
+    }
+    if (depth >= MAX_VALUE_DEPTH) {
+      this.counters.applied[this.depthLimit]!++;
+      return DEPTH_LIMIT;
+    }
+    ancestors.push(v);
+    try {
+      return Array.isArray(v)
+        ? this.array(v, key, depth, ancestors)
+        : this.map(v as Record<string, unknown>, depth, ancestors);
+    } catch {
+      // A Proxy or getter that throws: its content cannot be checked, so none of it is kept.
+      this.counters.applied[this.unreadable]!++;
+      return this.plan.replacement;
+    } finally {
+      ancestors.pop();
+    }
+  }
+
+  /** A string value: value rules, custom rules, then the length bound. */
+  string(s: string, key: string | undefined): string {
+    const max = this.plan.maxValueChars;
+    const preCut = max > 0 && s.length > max + SCAN_MARGIN;
+    let out = preCut ? s.slice(0, max + SCAN_MARGIN) : s;
+    for (const rule of this.plan.valueRules) {
+      if (rule.mayMatch(out)) out = this.applyRule(rule, out);
+    }
+    for (const { rule, slot } of this.plan.custom) {
+      let next: unknown;
+      try {
+        next = rule.redact(out, key);
+      } catch {
+        next = undefined;
+        this.counters.errors++;
+      }
+      if (next === out) continue;
+      this.counters.applied[slot]!++;
+      out = typeof next === 'string' ? next : this.plan.replacement;
+    }
+    if (preCut || (max > 0 && out.length > max)) {
+      this.counters.applied[this.truncate]!++;
+      out = cut(out, max) + truncationMarker(s.length);
+    }
+    return out;
+  }
+
+  private applyRule(rule: PlannedValueRule, s: string): string {
+    let n = 0;
+    const replacement = this.plan.replacement;
+    const out = s.replace(rule.pattern, (m: string, ...rest: unknown[]) => {
+      // An empty match (a user pattern such as `a*`) hides nothing: replacing it would insert
+      // the replacement between every two characters.
+      if (m === '') return m;
+      // `rest` is the capture groups, then the offset and the whole string.
+      let t: string | undefined;
+      try {
+        t = rule.replace(m, rest.slice(0, -2) as string[], replacement);
+      } catch {
+        // A replacement function of the user's failed: the match is not kept (fail closed).
+        this.counters.errors++;
+        t = replacement;
+      }
+      if (typeof t !== 'string' || t === m) return m;
+      n++;
+      return t;
+    });
+    if (n > 0) this.counters.applied[rule.slot]! += n;
+    return out;
+  }
+
+  private array(v: unknown[], key: string | undefined, depth: number, ancestors: object[]) {
+    let out: unknown[] | undefined;
+    const n = v.length;
+    for (let i = 0; i < n; i++) {
+      const item = v[i];
+      const next = this.value(item, key, depth + 1, ancestors);
+      if (next !== item && out === undefined) out = v.slice(0, i);
+      if (out !== undefined) out.push(next);
+    }
+    return out ?? v;
+  }
+
+  private map(v: Record<string, unknown>, depth: number, ancestors: object[]): unknown {
+    const proto = Object.getPrototypeOf(v);
+    const keys = proto === Object.prototype || proto === null ? keysOf(v) : Object.keys(v);
+    const values = keys.map((k) => v[k]);
+    let out: Record<string, unknown> | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const item = values[i];
+      const dropped = this.drop(k);
+      const next = dropped ? undefined : this.entry(k, item, depth + 1, ancestors);
+      if (out === undefined && (dropped || next !== item)) {
+        out = {};
+        for (let j = 0; j < i; j++) setEntry(out, keys[j]!, values[j]);
+      }
+      if (out !== undefined && !dropped) setEntry(out, k, next);
+    }
+    return out ?? v;
+  }
+}
+
+/** Keys a plain map's encoders list (`for…in`). */
+function keysOf(m: object): string[] {
+  const keys: string[] = [];
+  for (const k in m) keys.push(k);
+  return keys;
+}
+
+/** Sets an own property, `__proto__` included (plain assignment would set the prototype). */
+function setEntry(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    out[key] = value;
+  }
+}
+
+/** The first `max` code units, one fewer if that would split a surrogate pair. */
+function cut(s: string, max: number): string {
+  const c = s.charCodeAt(max - 1);
+  return s.slice(0, c >= 0xd800 && c <= 0xdbff ? max - 1 : max);
+}
