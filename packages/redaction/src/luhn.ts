@@ -35,16 +35,20 @@ export function isCardNumber(digits: string): boolean {
  * The card rule's replacement for one match of {@link CARD_CANDIDATE}: the match with the card
  * number in it replaced, or `undefined` to keep it. A grouped match may hold a card number plus a
  * neighbouring group (`4111 1111 1111 1111 12`, an expiry after it): when the whole fails, the
- * longest run of whole groups that is a card number is replaced (at most 19² runs of ≤ 19 digits).
+ * longest run of whole groups that is a card number is replaced. Only groups of 3 or more digits
+ * count (card numbers are printed 4-4-4-4, 4-6-5, 4-4-4-4-3), which also keeps a hostile
+ * `1 1 1 1 …` to the one check of each match.
  */
 export function replaceCardNumber(match: string, replacement: string): string | undefined {
   if (isCardNumber(stripSeparators(match))) return replacement;
   const pieces = match.split(/([ -])/);
   if (pieces.length === 1) return undefined;
   const groups = pieces.filter((_, i) => i % 2 === 0);
+  if (!groups.some((g) => g.length >= 3)) return undefined;
   for (let span = groups.length - 1; span >= 1; span--) {
     for (let from = 0; from + span <= groups.length; from++) {
-      if (!isCardNumber(groups.slice(from, from + span).join(''))) continue;
+      const run = groups.slice(from, from + span);
+      if (run.some((g) => g.length < 3) || !isCardNumber(run.join(''))) continue;
       const before = pieces.slice(0, 2 * from).join('');
       const after = pieces.slice(2 * (from + span) - 1).join('');
       return before + replacement + after;

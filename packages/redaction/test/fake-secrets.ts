@@ -77,7 +77,10 @@ export function fakePrivateKeyPem(): string {
 
 /** An OpenSSH-style private key block (random body). */
 export function fakeOpensshKey(): string {
-  const body = randomBytes(300).toString('base64').match(/.{1,70}/g)!.join('\n');
+  const body = randomBytes(300)
+    .toString('base64')
+    .match(/.{1,70}/g)!
+    .join('\n');
   return `-----BEGIN OPENSSH PRIVATE KEY-----\n${body}\n-----END OPENSSH PRIVATE KEY-----`;
 }
 

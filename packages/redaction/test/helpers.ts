@@ -1,9 +1,8 @@
 import {
-  InMemoryLogRecordExporter,
   LoggerProvider,
   type LogRecordProcessor,
   type ReadableLogRecord,
-  SimpleLogRecordProcessor,
+  type ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
 import {
   RedactingLogRecordProcessor,
@@ -17,27 +16,35 @@ export interface TestRecord {
   severityNumber?: number;
 }
 
+/** A processor that keeps every record it is given: what any later stage would see. */
+export class CollectingProcessor implements LogRecordProcessor {
+  readonly records: ReadableLogRecord[] = [];
+  onEmit(record: ReadWriteLogRecord): void {
+    this.records.push(record);
+  }
+  async forceFlush(): Promise<void> {}
+  async shutdown(): Promise<void> {}
+}
+
 /**
- * A real LoggerProvider with the redacting processor first and a SimpleLogRecordProcessor on an
- * in-memory exporter after it (a stand-in for every later stage): `emit` returns what that stage
- * received.
+ * A real LoggerProvider with the redacting processor first and a {@link CollectingProcessor}
+ * after it (a stand-in for every later stage): `emit` returns what that stage received.
  */
 export function setup(
   options: RedactingLogRecordProcessorOptions = {},
   after: LogRecordProcessor[] = [],
 ) {
   const redacting = new RedactingLogRecordProcessor(options);
-  const exporter = new InMemoryLogRecordExporter();
-  const provider = new LoggerProvider({
-    processors: [redacting, ...after, new SimpleLogRecordProcessor(exporter)],
-  });
+  const collected = new CollectingProcessor();
+  const provider = new LoggerProvider({ processors: [redacting, ...after, collected] });
   const logger = provider.getLogger('redaction-test');
   const emit = (record: TestRecord): ReadableLogRecord => {
-    const before = exporter.getFinishedLogRecords().length;
+    const before = collected.records.length;
     logger.emit({ severityNumber: 9, ...record } as Parameters<typeof logger.emit>[0]);
-    const got = exporter.getFinishedLogRecords();
-    if (got.length !== before + 1) throw new Error(`expected one exported record, got ${got.length - before}`);
+    const got = collected.records;
+    if (got.length !== before + 1)
+      throw new Error(`expected one exported record, got ${got.length - before}`);
     return got[got.length - 1]!;
   };
-  return { redacting, exporter, provider, logger, emit };
+  return { redacting, collected, provider, logger, emit };
 }

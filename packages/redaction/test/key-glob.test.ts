@@ -1,4 +1,9 @@
-import { compileKeyGlob, KeyMatcher, SECRET_KEY_EXCEPTIONS, SECRET_KEY_GLOBS } from '@spillway/redaction';
+import {
+  compileKeyGlob,
+  KeyMatcher,
+  SECRET_KEY_EXCEPTIONS,
+  SECRET_KEY_GLOBS,
+} from '@spillway/redaction';
 import { describe, expect, it } from 'vitest';
 
 const test = (glob: string, key: string) => compileKeyGlob(glob)(key.toLowerCase());

@@ -1,0 +1,135 @@
+// The keep path's emit cost: CPU ns per `logger.emit` through a real LoggerProvider when every
+// record is kept (INFO records with 3 attributes and a trace context, 256 distinct traces cycled):
+//   (a) BatchLogRecordProcessor, no-op exporter            — the anchor
+//   (b) a processor whose onEmit does nothing              — the floor: the SDK's own record
+//                                                            construction (Logger.emit, LogRecordImpl)
+//   (c) SamplingLogRecordProcessor { keepAll: true }, no-op exporter — the processor's own cost
+//       (deciding, normalising, estimating, queueing, batching) against (a)
+//   (d) BatchLogRecordProcessor → DiskBufferedLogRecordExporter
+//   (e) SamplingLogRecordProcessor { keepAll: true } → DiskBufferedLogRecordExporter
+// (d) and (e) put the real WAL behind both: its export work runs between chunks, outside the
+// timing, except what a processor calls in the emit's own call stack (an export of a full batch,
+// an overflow hand-over).
+// Each measurement runs in its own child process (one processor class per process, as in an app);
+// rounds run the scenarios in a shuffled order, so load from other processes falls on all of them;
+// the table gives medians over rounds. In a child: chunks of 1,000 emits with an event-loop turn
+// between chunks (exports run, as in a live service), one warm-up pass, then the median of 3 timed
+// passes, CPU time (process.cpuUsage) of the emit loops only.
+// Run: node bench/sampling/keep-path.bench.mjs [rounds] (after `npx turbo run build`).
+// Profile one scenario: node --cpu-prof bench/sampling/keep-path.bench.mjs --child <index>
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machine, median, table } from '../_shared.mjs';
+
+const SCENARIOS = [
+  '(a) BatchLogRecordProcessor, no-op exporter',
+  '(b) no-op processor (SDK record construction: the floor)',
+  '(c) Sampling keepAll, no-op exporter',
+  '(d) BatchLogRecordProcessor → DiskBufferedLogRecordExporter',
+  '(e) Sampling keepAll → DiskBufferedLogRecordExporter',
+];
+const RECORDS = 200_000;
+const POOL = 256;
+const CHUNK = 1_000;
+
+async function child(index) {
+  const { ROOT_CONTEXT, TraceFlags, trace } = await import('@opentelemetry/api');
+  const { ExportResultCode } = await import('@opentelemetry/core');
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const { BatchLogRecordProcessor, LoggerProvider } = await import('@opentelemetry/sdk-logs');
+  const { SamplingLogRecordProcessor } = await import('@spillway/sampling');
+  const { DiskBufferedLogRecordExporter } = await import('@spillway/disk-buffer');
+  const noop = {
+    export: (_records, done) => done({ code: ExportResultCode.SUCCESS }),
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
+  const disk = index >= 3;
+  const dir = disk ? mkdtempSync(join(tmpdir(), 'spillway-keep-path-bench-')) : undefined;
+  const exporter = disk
+    ? new DiskBufferedLogRecordExporter({ exporter: noop, directory: dir })
+    : noop;
+  const processor = [
+    () => new BatchLogRecordProcessor({ exporter }),
+    () => ({ onEmit() {}, forceFlush: async () => {}, shutdown: async () => {} }),
+    () => new SamplingLogRecordProcessor({ exporter, keepAll: true }),
+    () => new BatchLogRecordProcessor({ exporter }),
+    () => new SamplingLogRecordProcessor({ exporter, keepAll: true }),
+  ][index]();
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'bench' }),
+    processors: [processor],
+  });
+  const logger = provider.getLogger('bench');
+  const hex = (n, i) => (i * 2654435761).toString(16).padStart(8, '0').repeat(4).slice(0, n);
+  const records = Array.from({ length: POOL }, (_, i) => ({
+    severityNumber: 9,
+    severityText: 'INFO',
+    body: `GET /api/orders/${i} 200 in ${i % 50} ms`,
+    attributes: { 'http.route': '/api/orders/:id', 'http.status_code': 200, 'user.id': `u-${i}` },
+    context: trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: hex(32, i + 1),
+      spanId: hex(16, i + 7),
+      traceFlags: TraceFlags.SAMPLED,
+    }),
+  }));
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  const pass = async () => {
+    let us = 0;
+    for (let i = 0; i < RECORDS; i += CHUNK) {
+      const t0 = process.cpuUsage();
+      for (let j = i; j < i + CHUNK; j++) logger.emit(records[j & (POOL - 1)]);
+      const t = process.cpuUsage(t0);
+      us += t.user + t.system;
+      await turn();
+    }
+    return (us * 1000) / RECORDS;
+  };
+  await pass(); // JIT warm-up
+  const ns = [];
+  for (let k = 0; k < 3; k++) ns.push(await pass());
+  await provider.shutdown();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify(median(ns)));
+}
+
+function parent(rounds) {
+  const results = SCENARIOS.map(() => []);
+  const loads = [];
+  for (let r = 0; r < rounds; r++) {
+    loads.push(loadavg()[0]);
+    const order = SCENARIOS.map((_, i) => i).sort(() => Math.random() - 0.5);
+    for (const i of order) {
+      const run = spawnSync(
+        process.execPath,
+        [fileURLToPath(import.meta.url), '--child', String(i)],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      if (run.status !== 0) throw new Error(`scenario ${SCENARIOS[i]} failed`);
+      results[i].push(Number(run.stdout));
+    }
+  }
+  const anchor = median(results[0]);
+  const diskAnchor = median(results[3]);
+  console.log(
+    `${machine()}; load average (1 min) ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run; ${RECORDS.toLocaleString('en')} INFO records (3 attributes, trace context) per pass, median of ${rounds} shuffled rounds (one child process each).\n`,
+  );
+  const rows = SCENARIOS.map((name, i) => {
+    const xs = results[i];
+    const m = median(xs);
+    const base = i >= 3 ? diskAnchor : anchor;
+    return [
+      name,
+      m.toFixed(0),
+      `${Math.min(...xs).toFixed(0)} – ${Math.max(...xs).toFixed(0)}`,
+      `${(m / base).toFixed(2)}× ${i >= 3 ? '(d)' : '(a)'}`,
+    ];
+  });
+  console.log(table(['scenario', 'CPU ns per emit (median)', 'min – max', 'ratio'], rows));
+}
+
+if (process.argv[2] === '--child') await child(Number(process.argv[3]));
+else parent(Number(process.argv[2] ?? 9));
