@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import { join } from 'node:path';
 import { type ExportResult, ExportResultCode, globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
@@ -9,23 +7,21 @@ import {
   renormalizeLogRecord,
 } from '@spillway/record-format';
 import { ByteWriter } from './internal/byte-writer';
-import { CHECKPOINT_FILE, CheckpointStore, readCheckpointSync } from './internal/checkpoint';
 import { Counters } from './internal/counters';
-import { DirLock } from './internal/dir-lock';
-import { displaceIfNotFile, listDirectory } from './internal/directory-listing';
-import { DiskSpace } from './internal/disk-space';
-import { FileHolds } from './internal/file-holds';
+import type { DirLock } from './internal/dir-lock';
+import type { DiskSpace } from './internal/disk-space';
+import type { FileHolds } from './internal/file-holds';
 import { Ledger } from './internal/ledger';
 import { registerMetrics } from './internal/metrics';
 import { type ResolvedOptions, resolveOptions } from './internal/options';
 import { type ExtraAttribute, encodeBatch } from './internal/record-encoder';
-import { recoverInBackground, startPosition, trustedCheckpoint } from './internal/recovery';
-import { Sender } from './internal/sender';
+import type { Sender } from './internal/sender';
 import { countSeverities, type SeverityCounts, severityRecord } from './internal/severity-counts';
 import { copyToSlab } from './internal/slab';
-import { Spiller } from './internal/spiller';
+import type { Spiller } from './internal/spiller';
+import { startBuffer } from './internal/start-up';
 import { FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD, SEGMENT_HEADER_BYTES } from './internal/wal-format';
-import { WalWriter } from './internal/wal-writer';
+import type { WalWriter } from './internal/wal-writer';
 import type { DiskBufferOptions, DiskBufferStats } from './types';
 
 /*
@@ -63,101 +59,28 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
   private readonly substituted = emptySubstitutionCounts();
   private readonly uid: ExtraAttribute | undefined;
   private recovering = 0;
-  private recovery: Promise<void> = Promise.resolve();
+  private readonly recovery: Promise<void>;
   private closing = false;
   private shutdownOnce: Promise<void> | undefined;
 
   constructor(options: DiskBufferOptions) {
     this.o = resolveOptions(options);
     this.downstream = options.exporter;
-    const dir = this.o.directory;
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.lock = DirLock.acquire(dir);
-    try {
-      const lockPath = join(dir, 'lock');
-      if (this.lock.takeover) this.counters.warn(lockPath, this.lock.takeover);
-      if (this.lock.displaced)
-        this.counters.skip(lockPath, `not a file: moved to ${this.lock.displaced}`);
-      for (const name of [CHECKPOINT_FILE, `${CHECKPOINT_FILE}.tmp`]) {
-        const aside = displaceIfNotFile(join(dir, name));
-        if (aside) this.counters.skip(join(dir, name), `not a file: moved to ${aside}`);
-      }
-      const cp = readCheckpointSync(dir);
-      if (cp.state === 'corrupt')
-        this.counters.error(new Error(`checkpoint ignored: ${cp.reason}`));
-      const listed = listDirectory(dir, this.ledger, this.counters);
-      const checkpoint = trustedCheckpoint(
-        this.ledger,
-        cp.state === 'ok' ? cp.checkpoint : undefined,
-      );
-      this.space = new DiskSpace(dir);
-      this.holds = new FileHolds(
-        () => this.space.refreshSync(),
-        (err) => this.counters.error(err),
-      );
-      const start = startPosition(this.ledger, checkpoint, listed.nextSeq);
-      this.writer = new WalWriter({
-        directory: dir,
-        ledger: this.ledger,
-        holds: this.holds,
-        mode: this.o.fsyncMode,
-        intervalMillis: this.o.intervalMillis,
-        segmentBytes: this.o.segmentBytes,
-        firstSeq: listed.nextSeq,
-        onWritten: () => {
-          this.sender.wake();
-          this.spiller.maybeSpill();
-        },
-        onError: (err) => this.counters.error(err),
-      });
-      this.spiller = new Spiller({
-        directory: dir,
-        ledger: this.ledger,
-        counters: this.counters,
-        holds: this.holds,
-        spillAfterBytes: this.o.spillAfterBytes,
-        serviceName: this.o.serviceName,
-        busy: (seq) => seq <= this.sender.pos.seq || seq === this.writer.activeSeq,
-        onSpilled: () => this.sender.wake(),
-      });
-      this.sender = new Sender(
-        {
-          ledger: this.ledger,
-          counters: this.counters,
-          holds: this.holds,
-          exporter: this.downstream,
-          checkpoints: new CheckpointStore(dir, this.o.fsyncMode !== 'never'),
-          retry: this.o.retry,
-          exportTimeoutMillis: this.o.exportTimeoutMillis,
-          maxBatchRecords: this.o.maxExportBatchSize,
-          maxRecordAgeMillis: this.o.maxRecordAgeMillis,
-          checkpointMillis: 1000,
-          openSpill: (entry, skip) => this.spiller.open(entry, skip),
-          onFileDeleted: () => this.space.refreshSync(),
-        },
-        start,
-      );
-      this.recovery = recoverInBackground(
-        listed.spills,
-        listed.segments,
-        this.counters,
-        checkpoint,
-        {
-          onStart: () => this.recovering++,
-          onDone: () => this.recovering--,
-          onResume: (seq, r) => {
-            const pos = this.sender.pos;
-            if (pos.seq === seq) {
-              pos.offset = r.resumeOffset;
-              pos.doneInFile = r.deliveredBefore;
-            }
-          },
-        },
-      );
-    } catch (err) {
-      this.lock.release();
-      throw err;
-    }
+    const started = startBuffer({
+      options: this.o,
+      downstream: this.downstream,
+      counters: this.counters,
+      ledger: this.ledger,
+      onRecoveryStart: () => this.recovering++,
+      onRecoveryDone: () => this.recovering--,
+    });
+    this.lock = started.lock;
+    this.space = started.space;
+    this.holds = started.holds;
+    this.writer = started.writer;
+    this.spiller = started.spiller;
+    this.sender = started.sender;
+    this.recovery = started.recovery;
     if (this.o.recordUid) {
       const prefix = randomBytes(8).toString('hex');
       let n = 0;
@@ -220,8 +143,12 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
   }
 
   /**
-   * Appends and fdatasyncs synchronously (whatever the `fsync` policy), with every batch queued
-   * before it: for FATAL records and process exit. Never throws: a failure is counted and sent to the global error handler.
+   * Writes the records, with every batch queued before them, to the WAL synchronously: for FATAL
+   * records, queue overflow and process exit. When it returns they are in the page cache, so they
+   * survive the process (SIGKILL, `process.exit`, a crash) and the next start delivers them. Against
+   * an OS crash or power loss they are durable per `fsync`: `always` fdatasyncs before returning,
+   * `{ intervalMillis: N }` within N ms (the interval's next sync), `never` not at all. Never
+   * throws: a failure is counted and sent to the global error handler.
    */
   exportSync(records: ReadableLogRecord[]): void {
     if (records.length === 0) return;

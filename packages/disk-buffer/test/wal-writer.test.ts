@@ -5,7 +5,7 @@ import { Ledger } from '../src/internal/ledger';
 import { emptyCounts } from '../src/internal/severity-counts';
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from '../src/internal/wal-format';
 import { walIo } from '../src/internal/wal-segment';
-import { WalWriter } from '../src/internal/wal-writer';
+import { type FsyncMode, WalWriter } from '../src/internal/wal-writer';
 import { removeTempDirs, tempDir } from './helpers/records';
 
 const real = { ...walIo };
@@ -25,6 +25,39 @@ function deferred<T = void>() {
 
 /** Resolves once every microtask queued before it (and those they queue) has run. */
 const turn = () => new Promise((r) => setImmediate(r));
+
+function newWriter(mode: FsyncMode, directory = tempDir(), intervalMillis = 200) {
+  const ledger = new Ledger();
+  const writer = new WalWriter({
+    directory,
+    ledger,
+    holds: new FileHolds(
+      () => {},
+      () => {},
+    ),
+    mode,
+    intervalMillis,
+    segmentBytes: 1024 * 1024,
+    firstSeq: 1,
+    onWritten: () => {},
+    onError: () => {},
+  });
+  return { writer, ledger, directory };
+}
+
+/** A frame of `payload` bytes of `fill` (header space included: the writer seals it). */
+const filled = (fill: number, payload = 100) =>
+  Buffer.alloc(FRAME_HEADER_BYTES + payload, fill);
+
+/** Counts the synchronous fdatasyncs (the ones `appendSync` would make on the event loop). */
+function countSyncSyncs(): { n: number } {
+  const count = { n: 0 };
+  walIo.fdatasyncSync = (fd: number) => {
+    count.n++;
+    fs.fdatasyncSync(fd);
+  };
+  return count;
+}
 
 describe('WalWriter', () => {
   describe('append', () => {
@@ -87,6 +120,84 @@ describe('WalWriter', () => {
       releaseFirstSync.resolve();
       await writer.flush();
       expect(events).toEqual(['segment 1 synced', 'A', 'B', 'C']);
+      await writer.close();
+    });
+  });
+
+  describe('appendSync', () => {
+    it("should fdatasync before returning under 'always' only", async () => {
+      for (const [mode, syncs] of [
+        ['always', 1],
+        ['interval', 0],
+        ['never', 0],
+      ] as const) {
+        const count = countSyncSyncs();
+        const { writer, ledger } = newWriter(mode);
+        const frame = filled(7);
+        writer.appendSync(frame, 1, emptyCounts());
+        expect(count.n, mode).toBe(syncs);
+        // Written (page cache) before it returned, whatever the policy.
+        const entry = ledger.get(1)!;
+        const file = fs.readFileSync(entry.path);
+        expect(file.subarray(SEGMENT_HEADER_BYTES).equals(frame), mode).toBe(true);
+        expect(entry.kind === 'wal' && entry.written, mode).toBe(file.length);
+        await writer.close();
+      }
+    });
+
+    it("should leave the sync to the next interval under 'interval'", async () => {
+      const count = countSyncSyncs();
+      const synced = deferred();
+      walIo.fdatasync = async (fd: number) => {
+        fs.fdatasyncSync(fd);
+        synced.resolve();
+      };
+      const { writer } = newWriter('interval', tempDir(), 20);
+      writer.appendSync(filled(1), 1, emptyCounts());
+      expect(count.n).toBe(0);
+      // No flush, no close: the interval timer alone syncs it.
+      await synced.promise;
+      await writer.close();
+    });
+
+    it('should write after a round in flight without overlapping it, acknowledging each frame once', async () => {
+      const count = countSyncSyncs();
+      const writevCalled = deferred();
+      const writevGate = deferred();
+      walIo.writev = (async (fd: number, buffers: NodeJS.ArrayBufferView[], position: number) => {
+        writevCalled.resolve();
+        await writevGate.promise;
+        return { bytesWritten: fs.writevSync(fd, buffers, position), buffers };
+      }) as unknown as typeof walIo.writev;
+      const { writer, ledger } = newWriter('interval');
+      const events: string[] = [];
+      const acked = (name: string) => (err?: Error) => events.push(err ? `${name} failed` : name);
+      const a = filled(0x61, 300);
+      const b = filled(0x62, 50);
+      const s = filled(0x73, 120);
+      writer.append(a, 1, emptyCounts(), acked('A'));
+      await writevCalled.promise; // A's write is in flight (held back)
+      writer.append(b, 2, emptyCounts(), acked('B')); // pending: the next round's
+      writer.appendSync(s, 3, emptyCounts());
+      expect(count.n).toBe(0);
+      const entry = ledger.get(1)!;
+      if (entry.kind !== 'wal') throw new Error('not a segment');
+      // B (taken from the pending round) and S are written at the offsets fixed at append, after
+      // A's; `written` stays before A until A lands, and only B is acknowledged so far.
+      const bAt = SEGMENT_HEADER_BYTES + a.length;
+      const file = fs.readFileSync(entry.path);
+      expect(file.length).toBe(bAt + b.length + s.length);
+      expect(file.subarray(bAt).equals(Buffer.concat([b, s]))).toBe(true);
+      expect(file.subarray(SEGMENT_HEADER_BYTES, bAt).every((x) => x === 0)).toBe(true);
+      expect(entry.written).toBe(SEGMENT_HEADER_BYTES);
+      expect(events).toEqual(['B']);
+      writevGate.resolve();
+      await writer.flush();
+      expect(events).toEqual(['B', 'A']);
+      expect(entry.written).toBe(entry.bytes);
+      expect(entry.records).toBe(6);
+      const after = fs.readFileSync(entry.path);
+      expect(after.subarray(SEGMENT_HEADER_BYTES).equals(Buffer.concat([a, b, s]))).toBe(true);
       await writer.close();
     });
   });

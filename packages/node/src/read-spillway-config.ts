@@ -1,6 +1,7 @@
 import {
   defaultDataDirectory,
   formatSize,
+  invalid,
   isInvalid,
   type Parsed,
   parseDirectory,
@@ -10,6 +11,13 @@ import {
   parseSize,
   serviceNameFromEnv,
 } from '@spillway/record-format';
+import {
+  DEFAULT_MAX_VALUE_CHARS,
+  defaultRedactSpec,
+  formatRedactSpec,
+  parseRedactSpec,
+  REDACT_SPEC_FORM,
+} from '@spillway/redaction';
 import {
   MIN_QUEUE_BYTES,
   queueBytesForLimit,
@@ -156,6 +164,29 @@ const VARIABLES: Variable[] = [
     apply: set('maxQueueBytes', (t) => parseSize(t, MIN_QUEUE_BYTES)),
   },
   {
+    variable: 'SPILLWAY_REDACT',
+    defaultText: 'rules, with the valid parts applied (an invalid part is ignored)',
+    apply: (text, config) => {
+      // Part by part: a typo must not take the user's other rules away.
+      const { spec, invalidParts } = parseRedactSpec(text);
+      config.redaction = spec;
+      return invalidParts.length === 0
+        ? spec
+        : invalid(
+            `${REDACT_SPEC_FORM} (not ${invalidParts.map((p) => JSON.stringify(p)).join(', ')})`,
+          );
+    },
+  },
+  {
+    variable: 'SPILLWAY_MAX_VALUE_CHARS',
+    defaultText: String(DEFAULT_MAX_VALUE_CHARS),
+    apply: set('maxValueChars', (t) =>
+      isInvalid(parseInteger(t, 0))
+        ? invalid('a whole number of characters ≥ 0 (0 = no limit)')
+        : parseInteger(t, 0),
+    ),
+  },
+  {
     variable: 'OTEL_BLRP_MAX_QUEUE_SIZE',
     defaultText: '2048',
     apply: set('maxQueueSize', (t) => parseInteger(t, 1)),
@@ -216,6 +247,8 @@ export function readSpillwayConfig(
     configFile: undefined,
     shutdownTimeoutMillis: 5000,
     maxQueueBytes: queueBytesForLimit(cgroupLimit),
+    redaction: defaultRedactSpec(),
+    maxValueChars: DEFAULT_MAX_VALUE_CHARS,
     maxQueueSize: 2048,
     maxExportBatchSize: 512,
     scheduledDelayMillis: 1000,
@@ -283,6 +316,10 @@ function valueText(variable: string, c: SpillwayConfig): string {
       return String(c.shutdownTimeoutMillis);
     case 'SPILLWAY_MAX_QUEUE_BYTES':
       return formatSize(c.maxQueueBytes);
+    case 'SPILLWAY_REDACT':
+      return formatRedactSpec(c.redaction);
+    case 'SPILLWAY_MAX_VALUE_CHARS':
+      return String(c.maxValueChars);
     case 'OTEL_BLRP_MAX_QUEUE_SIZE':
       return String(c.maxQueueSize);
     case 'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE':

@@ -9,6 +9,7 @@ import type {
 import { DiskBufferedLogRecordExporter } from '@spillway/disk-buffer';
 import { ZstdFileLogRecordExporter } from '@spillway/file-exporter';
 import { makeDirectorySync } from '@spillway/record-format';
+import { RedactingLogRecordProcessor, redactionOptionsOf } from '@spillway/redaction';
 import { FailoverLogRecordExporter } from '@spillway/router';
 import { SamplingLogRecordProcessor, type SamplingPolicy } from '@spillway/sampling';
 import { PolicyFileWatcher } from './internal/policy-file-watcher';
@@ -36,6 +37,7 @@ export interface SpillwayPipelineOptions {
 
 /** `getStats()` of the whole pipeline: each stage's own stats. */
 export interface SpillwayPipelineStats {
+  redaction: ReturnType<RedactingLogRecordProcessor['getStats']>;
   sampling: ReturnType<SamplingLogRecordProcessor['getStats']>;
   diskBuffer: ReturnType<DiskBufferedLogRecordExporter['getStats']> | undefined;
   failover: ReturnType<FailoverLogRecordExporter['getStats']> | undefined;
@@ -46,15 +48,19 @@ export interface SpillwayPipelineStats {
  * The whole spillway pipeline as one `LogRecordProcessor`, as DESIGN.md draws it:
  *
  * ```
- * SamplingLogRecordProcessor → DiskBufferedLogRecordExporter (<dir>/wal)
+ * RedactingLogRecordProcessor → SamplingLogRecordProcessor → DiskBufferedLogRecordExporter (<dir>/wal)
  *   → FailoverLogRecordExporter [ primary (OTLP gRPC), ZstdFileLogRecordExporter (<dir>/files) ]
  * ```
+ *
+ * Redaction runs first, on the record object every later stage shares, so no byte of a secret
+ * its rules catch reaches the queue, the WAL, the files or the network.
  *
  * Usually made by `createLogRecordProcessorFromEnv`. Each stage stays reachable for its stats;
  * `shutdown()` shuts the chain down in order and stops watching the config file.
  */
 export class SpillwayLogRecordProcessor implements LogRecordProcessor {
   readonly config: SpillwayConfig;
+  readonly redaction: RedactingLogRecordProcessor;
   readonly sampling: SamplingLogRecordProcessor;
   /** Undefined when the WAL directory could not be set up (warned; records go straight on). */
   readonly diskBuffer: DiskBufferedLogRecordExporter | undefined;
@@ -71,6 +77,11 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
   constructor(config: SpillwayConfig, options: SpillwayPipelineOptions) {
     this.config = config;
     const { meterProvider } = options;
+    this.redaction = new RedactingLogRecordProcessor({
+      ...redactionOptionsOf(config.redaction),
+      maxValueChars: config.maxValueChars,
+      meterProvider,
+    });
     this.primaryExporter = options.exporter ?? new OTLPLogExporter();
     let downstream = this.primaryExporter;
     const halfDisk = Math.floor(config.maxDiskBytes / 2);
@@ -128,6 +139,7 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
   }
 
   onEmit(logRecord: ReadWriteLogRecord, context?: Context): void {
+    this.redaction.onEmit(logRecord, context);
     this.sampling.onEmit(logRecord, context);
   }
 
@@ -146,6 +158,7 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
       this.watcher?.close();
       // Each stage shuts down the one after it: sampling → disk buffer → failover → exporters.
       await this.sampling.shutdown();
+      await this.redaction.shutdown();
     })();
     return this.shutdownOnce;
   }
@@ -185,6 +198,7 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
 
   getStats(): SpillwayPipelineStats {
     return {
+      redaction: this.redaction.getStats(),
       sampling: this.sampling.getStats(),
       diskBuffer: this.diskBuffer?.getStats(),
       failover: this.failover?.getStats(),

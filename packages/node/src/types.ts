@@ -1,9 +1,10 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { FsyncPolicy } from '@spillway/record-format';
+import type { RedactionSpec } from '@spillway/redaction';
 import type { ClassTable, NoTraceContext } from './internal/parse-values';
 
-export type { ClassTable, FsyncPolicy, NoTraceContext };
+export type { ClassTable, FsyncPolicy, NoTraceContext, RedactionSpec };
 
 /** Sampling ratios for every severity class, 0–1. */
 export interface SamplingRatios {
@@ -47,6 +48,10 @@ export interface SpillwayConfig {
   shutdownTimeoutMillis: number;
   /** `SPILLWAY_MAX_QUEUE_BYTES`, else derived from the cgroup memory limit. */
   maxQueueBytes: number;
+  /** `SPILLWAY_REDACT`: the redaction rules, applied before anything is queued or written. */
+  redaction: RedactionSpec;
+  /** `SPILLWAY_MAX_VALUE_CHARS`: longest body or string attribute value kept (0 = no limit). */
+  maxValueChars: number;
   /** `OTEL_BLRP_MAX_QUEUE_SIZE`. */
   maxQueueSize: number;
   /** `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`. */

@@ -18,7 +18,7 @@ import type { BuiltinRuleName, RedactingLogRecordProcessorOptions } from './type
  * | `value:<regex>` | matches of a JavaScript regular expression replaced (rule `value:<n>`, n from 1) |
  *
  * Globs are case-insensitive, `*` any run, `?` one character. A comma inside a glob or regex is
- * written `\,`. Example: `default,email,key:*ssn*,drop:http.request.body`.
+ * written `\,` (always: `\,` cannot stand for a backslash then a part separator). Example: `default,email,key:*ssn*,drop:http.request.body`.
  */
 export interface RedactionSpec {
   rules: BuiltinRuleName[];
@@ -79,7 +79,9 @@ export function parseRedactSpec(text: string): ParsedRedactSpec {
     } else if (kind === 'key' && arg !== '') spec.keys.push(unescapeCommas(arg));
     else if (kind === 'keep' && arg !== '') spec.keepKeys.push(unescapeCommas(arg));
     else if (kind === 'drop' && arg !== '') spec.dropKeys.push(unescapeCommas(arg));
-    else if (kind === 'value' && arg !== '' && compiles(arg)) spec.patterns.push(arg);
+    else if (kind === 'value' && arg !== '' && compiles(unescapeCommas(arg))) {
+      spec.patterns.push(unescapeCommas(arg));
+    }
     else invalidParts.push(part);
   }
   spec.rules = BUILTIN_RULES.filter((r) => rules.has(r));
@@ -97,7 +99,7 @@ export function formatRedactSpec(spec: RedactionSpec): string {
   for (const k of spec.keys) parts.push(`key:${esc(k)}`);
   for (const k of spec.keepKeys) parts.push(`keep:${esc(k)}`);
   for (const k of spec.dropKeys) parts.push(`drop:${esc(k)}`);
-  for (const p of spec.patterns) parts.push(`value:${p.replace(/(?<!\\),/g, '\\,')}`);
+  for (const p of spec.patterns) parts.push(`value:${esc(p)}`);
   return parts.join(',');
 }
 

@@ -97,16 +97,19 @@ export class RedactingLogRecordProcessor implements LogRecordProcessor {
     if (next !== body) setBody(record, next);
   }
 
+  // Each part on its own: a record whose attributes cannot be listed still has its body replaced.
   private failClosed(record: ReadWriteLogRecord): void {
     this.ancestors.length = 0;
     try {
       const attributes = record.attributes as Record<string, unknown>;
       for (const key of Object.keys(attributes)) attributes[key] = this.plan.replacement;
-      if (record.body !== undefined && record.body !== null) {
-        setBody(record, this.plan.replacement);
-      }
     } catch {
-      // A record that cannot even be overwritten: nothing more can be done here.
+      // Attributes that cannot even be listed: the encoders will not read them either.
+    }
+    try {
+      if (record.body !== undefined && record.body !== null) setBody(record, this.plan.replacement);
+    } catch {
+      // A body that cannot be overwritten: nothing more can be done here.
     }
   }
 }

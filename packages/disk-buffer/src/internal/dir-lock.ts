@@ -74,6 +74,19 @@ export class DirLock {
     this.heartbeat.unref();
   }
 
+  /**
+   * True when a live process other than this one would make {@link acquire} refuse the lock,
+   * by the same rules, without taking it: for choosing which directory to try.
+   */
+  static heldByOther(directory: string): boolean {
+    if (heldHere.has(directory)) return false;
+    const holder = readHolder(join(directory, LOCK_FILE));
+    if (holder.pid === undefined) return false;
+    if (holder.host !== undefined && holder.host !== hostname())
+      return holder.ageMillis < FOREIGN_STALE_MILLIS;
+    return holder.pid !== process.pid && isAlive(holder.pid);
+  }
+
   /** Takes the lock or throws {@link DirectoryLockedError} naming the live holder. */
   static acquire(directory: string): DirLock {
     const path = join(directory, LOCK_FILE);

@@ -4,10 +4,11 @@ import { promisify } from 'node:util';
 import type { WalEntry } from './ledger';
 import { encodeSegmentHeader, SEGMENT_HEADER_BYTES, segmentFileName } from './wal-format';
 
-/** The asynchronous file calls of the WAL (an object, so a test can hold one back). */
+/** The file calls of the WAL that a test may hold back or count (an object, so it can). */
 export const walIo = {
   writev: promisify(fs.writev),
   fdatasync: promisify(fs.fdatasync),
+  fdatasyncSync: fs.fdatasyncSync,
   fsync: promisify(fs.fsync),
   close: promisify(fs.close),
 };
@@ -124,7 +125,7 @@ export class OpenSegment {
 
   /** `sync`, synchronously (it covers everything landed, whatever is in flight). */
   syncSync(): void {
-    fs.fdatasyncSync(this.fd);
+    walIo.fdatasyncSync(this.fd);
     this.dirty = false;
     if (this.fresh) {
       this.fresh = false;

@@ -15,8 +15,11 @@ import { createSegmentFile, OpenSegment, WalDirectory, walIo } from './wal-segme
  *               run once the next round's writes are under way (appends arriving meanwhile wait
  *               for the next round: one fsync serves them all)
  *
- * exportSync() writes the pending frames and its own with positional writes plus fdatasync, all
- * synchronous; positions were fixed at append, so it never collides with a write in flight.
+ * exportSync() ─► appendSync(): the pending frames and its own, one positional writevSync per
+ * segment (into the page cache, so a process death after it returns loses none of them); then
+ * fdatasync before returning under 'always' only, the interval timer's next sync under 'interval'.
+ * Positions were fixed at append, so it never overlaps a write in flight: a round still in flight
+ * lands before it (`landed` keeps the order) or, after a kill, leaves a hole the reader resyncs past.
  */
 
 export type FsyncMode = 'always' | 'never' | 'interval';
@@ -83,7 +86,14 @@ export class WalWriter {
     }
   }
 
-  /** Writes every pending frame and `frame`, then fdatasyncs, synchronously. */
+  /**
+   * Writes every pending frame and `frame` synchronously: in the page cache when it returns, so a
+   * process death (SIGKILL, `process.exit`) loses none of them. Under 'always' it fdatasyncs them
+   * before returning; under 'interval' the timer's next sync covers them (`landed` marks the
+   * segment dirty), as it does for `append`; under 'never' nothing syncs. The pending frames are
+   * acknowledged on the same terms as a round. Throws if `frame` is not written (or not synced
+   * under 'always').
+   */
   appendSync(frame: Buffer, count: number, severities: SeverityCounts): void {
     let failure: Error | undefined;
     const own = this.assign(frame, count, severities, (err) => {
@@ -107,8 +117,21 @@ export class WalWriter {
         this.fail(seg, group, err as Error);
       }
     }
-    // exportSync is the explicit "make it durable now" call: it syncs whatever the policy.
-    for (const seg of touched) seg.syncSync();
+    if (this.o.mode === 'always') {
+      for (const seg of [...touched]) {
+        try {
+          seg.syncSync();
+        } catch (err) {
+          // Written but not durable: under 'always' its frames fail, as in writeRound.
+          touched.delete(seg);
+          this.fail(
+            seg,
+            batch.filter((p) => p.seg === seg),
+            err as Error,
+          );
+        }
+      }
+    }
     for (const p of batch) if (touched.has(p.seg)) p.done();
     void this.closeRetired();
     this.o.onWritten();

@@ -1,0 +1,134 @@
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { CHECKPOINT_FILE, CheckpointStore, readCheckpointSync } from './checkpoint';
+import type { Counters } from './counters';
+import { DirLock } from './dir-lock';
+import { displaceIfNotFile, listDirectory } from './directory-listing';
+import { DiskSpace } from './disk-space';
+import { FileHolds } from './file-holds';
+import type { Ledger } from './ledger';
+import type { ResolvedOptions } from './options';
+import { recoverInBackground, startPosition, trustedCheckpoint } from './recovery';
+import { Sender } from './sender';
+import { Spiller } from './spiller';
+import { WalWriter } from './wal-writer';
+
+/*
+ * Start-up of one buffer directory, in order:
+ *
+ *   lock ─► move aside non-file lock/checkpoint ─► read checkpoint ─► list files into the ledger
+ *        ─► writer (new segment after every listed seq), spiller, sender (from the checkpoint)
+ *        ─► background recovery scan of the listed files
+ *
+ * Any throw after the lock releases it: a failed start never leaves the directory locked.
+ */
+
+/** The parts a started buffer runs on; the exporter owns them from here. */
+export interface StartedBuffer {
+  lock: DirLock;
+  space: DiskSpace;
+  holds: FileHolds;
+  writer: WalWriter;
+  spiller: Spiller;
+  sender: Sender;
+  /** Settles when the background scan of the files listed at start is done. */
+  recovery: Promise<void>;
+}
+
+export interface StartUpContext {
+  options: ResolvedOptions;
+  downstream: LogRecordExporter;
+  counters: Counters;
+  ledger: Ledger;
+  /** Brackets each background recovery scan (for `getStats().recovering`). */
+  onRecoveryStart: () => void;
+  onRecoveryDone: () => void;
+}
+
+/** Locks `options.directory` and builds its writer, spiller and sender; throws DirectoryLockedError. */
+export function startBuffer(ctx: StartUpContext): StartedBuffer {
+  const { options: o, counters, ledger } = ctx;
+  const dir = o.directory;
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const lock = DirLock.acquire(dir);
+  try {
+    const lockPath = join(dir, 'lock');
+    if (lock.takeover) counters.warn(lockPath, lock.takeover);
+    if (lock.displaced) counters.skip(lockPath, `not a file: moved to ${lock.displaced}`);
+    for (const name of [CHECKPOINT_FILE, `${CHECKPOINT_FILE}.tmp`]) {
+      const aside = displaceIfNotFile(join(dir, name));
+      if (aside) counters.skip(join(dir, name), `not a file: moved to ${aside}`);
+    }
+    const cp = readCheckpointSync(dir);
+    if (cp.state === 'corrupt') counters.error(new Error(`checkpoint ignored: ${cp.reason}`));
+    const listed = listDirectory(dir, ledger, counters);
+    const checkpoint = trustedCheckpoint(ledger, cp.state === 'ok' ? cp.checkpoint : undefined);
+    const space = new DiskSpace(dir);
+    const holds = new FileHolds(
+      () => space.refreshSync(),
+      (err) => counters.error(err),
+    );
+    // The three call each other through these callbacks, which run only after all are built.
+    let sender: Sender | undefined;
+    let spiller: Spiller | undefined;
+    const writer = new WalWriter({
+      directory: dir,
+      ledger,
+      holds,
+      mode: o.fsyncMode,
+      intervalMillis: o.intervalMillis,
+      segmentBytes: o.segmentBytes,
+      firstSeq: listed.nextSeq,
+      onWritten: () => {
+        sender?.wake();
+        spiller?.maybeSpill();
+      },
+      onError: (err) => counters.error(err),
+    });
+    spiller = new Spiller({
+      directory: dir,
+      ledger,
+      counters,
+      holds,
+      spillAfterBytes: o.spillAfterBytes,
+      serviceName: o.serviceName,
+      busy: (seq) => (sender !== undefined && seq <= sender.pos.seq) || seq === writer.activeSeq,
+      onSpilled: () => sender?.wake(),
+    });
+    const spills = spiller;
+    const started: Sender = new Sender(
+      {
+        ledger,
+        counters,
+        holds,
+        exporter: ctx.downstream,
+        checkpoints: new CheckpointStore(dir, o.fsyncMode !== 'never'),
+        retry: o.retry,
+        exportTimeoutMillis: o.exportTimeoutMillis,
+        maxBatchRecords: o.maxExportBatchSize,
+        maxRecordAgeMillis: o.maxRecordAgeMillis,
+        checkpointMillis: 1000,
+        openSpill: (entry, skip) => spills.open(entry, skip),
+        onFileDeleted: () => space.refreshSync(),
+      },
+      startPosition(ledger, checkpoint, listed.nextSeq),
+    );
+    sender = started;
+    const recovery = recoverInBackground(listed.spills, listed.segments, counters, checkpoint, {
+      onStart: ctx.onRecoveryStart,
+      onDone: ctx.onRecoveryDone,
+      onResume: (seq, r) => {
+        const pos = started.pos;
+        if (pos.seq === seq) {
+          pos.offset = r.resumeOffset;
+          pos.doneInFile = r.deliveredBefore;
+        }
+      },
+    });
+    return { lock, space, holds, writer, spiller, sender: started, recovery };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
