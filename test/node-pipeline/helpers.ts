@@ -7,6 +7,7 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 
 const PACKAGES = [
   'record-format',
+  'redaction',
   'sampling',
   'disk-buffer',
   'file-exporter',

@@ -1,5 +1,6 @@
 export { DirectoryLockedError } from './directory-locked-error';
 export { DiskBufferedLogRecordExporter } from './disk-buffered-log-record-exporter';
+export { SlottedDiskBufferedLogRecordExporter } from './slotted-disk-buffered-log-record-exporter';
 export { decodeLogRecordBatch, encodeLogRecordBatch } from './record-batch-codec';
 export type {
   DiskBufferDrops,
@@ -8,5 +9,6 @@ export type {
   DiskBufferStats,
   FsyncPolicy,
   RetryOptions,
+  SlottedDiskBufferOptions,
   WhenFull,
 } from './types';

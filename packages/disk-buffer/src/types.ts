@@ -119,3 +119,19 @@ export interface DiskBufferStats {
    */
   substitutedValues: SubstitutionCounts;
 }
+
+/** Options of {@link SlottedDiskBufferedLogRecordExporter}: a buffer's, over a root directory. */
+export interface SlottedDiskBufferOptions extends Omit<DiskBufferOptions, 'directory'> {
+  /**
+   * The root shared by every process of the service: slot 0 is the root itself (the layout of a
+   * single buffer), slot n ≥ 1 is `<directory>/<n>/`.
+   */
+  directory: string;
+  /** Slots tried before giving up (then `onUnavailable`). Default 64. */
+  maxSlots?: number;
+  /**
+   * Called once when no slot can be used (every slot held by a live process, a read-only or
+   * unwritable directory): records then go straight to the exporter, without a WAL.
+   */
+  onUnavailable?: (err: Error) => void;
+}
