@@ -1,7 +1,7 @@
 export { DirectoryLockedError } from './directory-locked-error';
 export { DiskBufferedLogRecordExporter } from './disk-buffered-log-record-exporter';
-export { SlottedDiskBufferedLogRecordExporter } from './slotted-disk-buffered-log-record-exporter';
 export { decodeLogRecordBatch, encodeLogRecordBatch } from './record-batch-codec';
+export { SlottedDiskBufferedLogRecordExporter } from './slotted-disk-buffered-log-record-exporter';
 export type {
   DiskBufferDrops,
   DiskBufferedLogRecordExporterOptions,

@@ -57,7 +57,9 @@ export {
 } from './otlp-json-encode';
 export type { SeverityClassIndex, SeverityClassName } from './severity';
 export {
+  classOfSeverityNumber,
   parseSeverity,
+  SEVERITY_CLASS_COUNT,
   SEVERITY_CLASSES,
   SeverityClass,
   severityClassName,

@@ -21,6 +21,18 @@ export const SeverityClass = {
 /** A class index: 0 (trace) … 5 (fatal). */
 export type SeverityClassIndex = (typeof SeverityClass)[keyof typeof SeverityClass];
 
+/** How many classes there are: the length of every per-class counter array. */
+export const SEVERITY_CLASS_COUNT = SEVERITY_CLASSES.length;
+
+/**
+ * The class of a severity number that is an integer 1–24, else -1 (0 = unspecified, and anything
+ * else, is classed by {@link severityClassOf} from the record's severityText). Never throws.
+ */
+export function classOfSeverityNumber(severityNumber: unknown): number {
+  const n = severityNumber;
+  return typeof n === 'number' && n >= 1 && n <= 24 && Math.floor(n) === n ? (n - 1) >> 2 : -1;
+}
+
 // Lower-cased level names seen in real logs (syslog, log4j, Android, Windows, pino) → class.
 const TEXT_CLASSES: Record<string, SeverityClassIndex> = {
   trace: 0,
@@ -67,10 +79,8 @@ export function severityClassOf(
   severityNumber?: number,
   severityText?: string,
 ): SeverityClassIndex {
-  const n = severityNumber as unknown;
-  if (typeof n === 'number' && n >= 1 && n <= 24 && Math.floor(n) === n) {
-    return ((n - 1) >> 2) as SeverityClassIndex;
-  }
+  const c = classOfSeverityNumber(severityNumber);
+  if (c >= 0) return c as SeverityClassIndex;
   if (typeof severityText === 'string') {
     const c = textClass(severityText);
     if (c !== undefined) return c;

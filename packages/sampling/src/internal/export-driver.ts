@@ -1,7 +1,7 @@
 import { context } from '@opentelemetry/api';
 import { ExportResultCode, globalErrorHandler, suppressTracing } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { severityClassOf } from '@spillway/record-format';
+import { SEVERITY_CLASS_COUNT, severityClassOf } from '@spillway/record-format';
 import type { SyncLogRecordExporter } from '../types';
 import type { ProcessorStats } from './processor-stats';
 import { Reason } from './processor-stats';
@@ -109,7 +109,7 @@ export class ExportDriver {
     // per record, for a stall only a little longer (bench/sampling/overflow.bench.mjs).
     const unit = Math.max(this.settings.maxExportBatchSize, SPILL_RECORDS);
     while (!this.queue.fits(bytes) && this.queue.size > 0) {
-      const counts = new Int32Array(6);
+      const counts = new Int32Array(SEVERITY_CLASS_COUNT);
       this.spillBatch(this.queue.take(unit, counts), counts);
     }
     return this.queue.fits(bytes);
@@ -126,12 +126,12 @@ export class ExportDriver {
       ok = false;
       globalErrorHandler(e as Error);
     }
-    for (let c = 0; c < 6; c++) {
+    for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) {
       if (ok) {
         stats.exported[c]! += counts[c]!;
         stats.spilled[c]! += counts[c]!;
       } else {
-        stats.dropped[Reason.QUEUE_FULL * 6 + c]! += counts[c]!;
+        stats.dropped[Reason.QUEUE_FULL * SEVERITY_CLASS_COUNT + c]! += counts[c]!;
       }
     }
   }
@@ -167,7 +167,7 @@ export class ExportDriver {
   // attributes: so a batch started before an overflow or FATAL hand-over reaches the exporter
   // before the records handed over after it (the disk buffer places them in the WAL in call order).
   private startExport(): void {
-    const counts = new Int32Array(6);
+    const counts = new Int32Array(SEVERITY_CLASS_COUNT);
     const batch = this.queue.take(this.settings.maxExportBatchSize, counts);
     if (batch.length === 0) return;
     this.inFlightRecords += batch.length;
@@ -183,9 +183,9 @@ export class ExportDriver {
       this.inFlightRecords -= batch.length;
       const ok = error === undefined;
       if (!ok) globalErrorHandler(error);
-      for (let c = 0; c < 6; c++) {
+      for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) {
         if (ok) this.stats.exported[c]! += counts[c]!;
-        else this.stats.dropped[Reason.EXPORT_FAILED * 6 + c]! += counts[c]!;
+        else this.stats.dropped[Reason.EXPORT_FAILED * SEVERITY_CLASS_COUNT + c]! += counts[c]!;
       }
       if (this.inFlight === p) this.inFlight = undefined;
       if (this.stopped) return;

@@ -1,5 +1,10 @@
 import { diag } from '@opentelemetry/api';
-import { SEVERITY_CLASSES, type SeverityClassName } from '@spillway/record-format';
+import {
+  SEVERITY_CLASS_COUNT,
+  SEVERITY_CLASSES,
+  SeverityClass,
+  type SeverityClassName,
+} from '@spillway/record-format';
 import { MAX_THRESHOLD, probabilityToThreshold, thresholdToHex } from '../threshold';
 import type {
   EffectiveSamplingPolicy,
@@ -10,9 +15,6 @@ import type {
 } from '../types';
 import type { Clock } from './clock';
 import { RateLimiter } from './rate-limiter';
-
-export const FATAL = 5;
-export const INFO = 2;
 
 /** Defaults of the policy (DESIGN.md's `SPILLWAY_SAMPLING` and `SPILLWAY_RATE_LIMITS`). */
 export const DEFAULT_RATIOS: Readonly<Record<SeverityClassName, number>> = {
@@ -47,31 +49,26 @@ function overKeepAll(p: SamplingPolicy): SamplingPolicy {
  * Everything is validated before anything is changed, so an update is all-or-nothing.
  */
 export class PolicyState {
-  readonly ratios = new Float64Array(6);
-  readonly cfgHi = new Float64Array(6);
-  readonly cfgLo = new Float64Array(6);
-  readonly effRatio = new Float64Array(6);
-  readonly effHi = new Float64Array(6);
-  readonly effLo = new Float64Array(6);
+  readonly ratios = new Float64Array(SEVERITY_CLASS_COUNT);
+  readonly cfgHi = new Float64Array(SEVERITY_CLASS_COUNT);
+  readonly cfgLo = new Float64Array(SEVERITY_CLASS_COUNT);
+  readonly effRatio = new Float64Array(SEVERITY_CLASS_COUNT);
+  readonly effHi = new Float64Array(SEVERITY_CLASS_COUNT);
+  readonly effLo = new Float64Array(SEVERITY_CLASS_COUNT);
   /** Threshold one backoff level lower (the band a rate limiter measures); = cfg at level 0. */
-  readonly lowerHi = new Float64Array(6);
-  readonly lowerLo = new Float64Array(6);
+  readonly lowerHi = new Float64Array(SEVERITY_CLASS_COUNT);
+  readonly lowerLo = new Float64Array(SEVERITY_CLASS_COUNT);
   /**
    * 1 when a record of the class is kept whatever its trace: effective ratio 1, not subject to
    * silencing, and records without trace context not dropped. Both enabled() and onEmit skip the
    * randomness then.
    */
-  readonly keepsAll = new Uint8Array(6);
+  readonly keepsAll = new Uint8Array(SEVERITY_CLASS_COUNT);
   /** `th` of the effective threshold; '' when the effective ratio is 1 (no attribute). */
-  readonly effHex: string[] = ['', '', '', '', '', ''];
-  readonly limiters: (RateLimiter | undefined)[] = [
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-  ];
+  readonly effHex: string[] = new Array<string>(SEVERITY_CLASS_COUNT).fill('');
+  readonly limiters: (RateLimiter | undefined)[] = new Array<RateLimiter | undefined>(
+    SEVERITY_CLASS_COUNT,
+  ).fill(undefined);
   silenceAfter = DEFAULT_TRACE_SILENCE_AFTER;
   noTraceMode: number = NoTrace.RANDOM;
   noTraceAttribute = '';
@@ -81,7 +78,7 @@ export class PolicyState {
     private readonly rateLimitIntervalMillis: number,
     private readonly clock: Clock,
   ) {
-    for (let c = 0; c < 6; c++) this.ratios[c] = DEFAULT_RATIOS[SEVERITY_CLASSES[c]!];
+    for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) this.ratios[c] = DEFAULT_RATIOS[SEVERITY_CLASSES[c]!];
     this.update(
       policy.keepAll === true
         ? policy
@@ -113,7 +110,7 @@ export class PolicyState {
 
     if (ratios !== undefined) {
       for (const [c, r] of ratios) this.ratios[c] = r;
-      for (let c = 0; c < 6; c++) {
+      for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) {
         const t = probabilityToThreshold(this.ratios[c]!);
         this.cfgHi[c] = Number(t >> 32n);
         this.cfgLo[c] = Number(t & 0xffffffffn);
@@ -136,14 +133,14 @@ export class PolicyState {
       this.noTraceMode = noTrace.mode;
       this.noTraceAttribute = noTrace.attribute;
     }
-    for (let c = 0; c < 6; c++) this.refreshEffective(c);
+    for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) this.refreshEffective(c);
   }
 
   /** The policy in force, every part set (what `updatePolicy` merged into). */
   snapshot(): EffectiveSamplingPolicy {
     const ratios = {} as Record<SeverityClassName, number>;
     const rateLimits: RateLimits = {};
-    for (let c = 5; c >= 0; c--) {
+    for (let c = SEVERITY_CLASS_COUNT - 1; c >= 0; c--) {
       const name = SEVERITY_CLASSES[c]!;
       ratios[name] = this.ratios[c]!;
       const limiter = this.limiters[c];
@@ -166,7 +163,7 @@ export class PolicyState {
     this.effLo[c] = Number(t & 0xffffffffn);
     this.effHex[c] = t === 0n || t >= MAX_THRESHOLD ? '' : thresholdToHex(t);
     this.keepsAll[c] =
-      t === 0n && (c > INFO || this.silenceAfter === 0) && this.noTraceMode !== NoTrace.DROP
+      t === 0n && (c > SeverityClass.INFO || this.silenceAfter === 0) && this.noTraceMode !== NoTrace.DROP
         ? 1
         : 0;
     const lower = level > 0 ? probabilityToThreshold(p * 2) : t;
@@ -201,7 +198,7 @@ function checkRatios(ratios: SeverityRatios): [number, number][] {
     if (typeof r !== 'number' || !(r >= 0 && r <= 1)) {
       throw new RangeError(`ratio for ${name} must be a number in [0, 1], got ${String(r)}`);
     }
-    if (c === FATAL) {
+    if (c === SeverityClass.FATAL) {
       if (r !== 1) diag.warn(`@spillway/sampling: FATAL is never sampled; ratio ${r} ignored`);
       continue;
     }
@@ -218,7 +215,7 @@ function checkLimits(limits: RateLimits): [number, number][] {
     if (typeof l !== 'number' || !(l >= 0)) {
       throw new RangeError(`rate limit for ${name} must be a number ≥ 0 (records/s), got ${l}`);
     }
-    if (c === FATAL) {
+    if (c === SeverityClass.FATAL) {
       diag.warn('@spillway/sampling: FATAL is never rate-limited; its limit is ignored');
       continue;
     }

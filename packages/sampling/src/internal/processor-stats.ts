@@ -5,7 +5,12 @@ import type {
   ObservableCallback,
   ObservableResult,
 } from '@opentelemetry/api';
-import { emptySubstitutionCounts, SEVERITY_CLASSES } from '@spillway/record-format';
+import {
+  emptySubstitutionCounts,
+  SEVERITY_CLASS_COUNT,
+  SEVERITY_CLASSES,
+  SeverityClass,
+} from '@spillway/record-format';
 import type { ClassCounts, DropReason, RateLimitStats, SamplingStats } from '../types';
 import type { PolicyState } from './policy-state';
 import type { SeverityQueue } from './severity-queue';
@@ -35,14 +40,14 @@ let instances = 0;
  * collection time, so a MeterProvider adds nothing per record.
  */
 export class ProcessorStats {
-  readonly kept = new Float64Array(6);
-  readonly exported = new Float64Array(6);
+  readonly kept = new Float64Array(SEVERITY_CLASS_COUNT);
+  readonly exported = new Float64Array(SEVERITY_CLASS_COUNT);
   /** Records handed to `exportSync` because the queue was full (also counted in `exported`). */
-  readonly spilled = new Float64Array(6);
+  readonly spilled = new Float64Array(SEVERITY_CLASS_COUNT);
   /** `exportSync` calls made for overflow. */
   spillWrites = 0;
-  /** Index reason * 6 + class. */
-  readonly dropped = new Float64Array(DROP_REASONS.length * 6);
+  /** Index reason * SEVERITY_CLASS_COUNT + class. */
+  readonly dropped = new Float64Array(DROP_REASONS.length * SEVERITY_CLASS_COUNT);
   summaries = 0;
   /** Values normalisation replaced in kept records, by kind. */
   readonly substituted = emptySubstitutionCounts();
@@ -55,18 +60,18 @@ export class ProcessorStats {
   offeredOf(cls: number): number {
     const d = this.dropped;
     const policyDrops =
-      d[Reason.SAMPLED * 6 + cls]! +
-      d[Reason.RATE_LIMITED * 6 + cls]! +
-      d[Reason.SILENCED * 6 + cls]!;
-    return this.kept[cls]! + policyDrops - (cls === 2 ? this.summaries : 0);
+      d[Reason.SAMPLED * SEVERITY_CLASS_COUNT + cls]! +
+      d[Reason.RATE_LIMITED * SEVERITY_CLASS_COUNT + cls]! +
+      d[Reason.SILENCED * SEVERITY_CLASS_COUNT + cls]!;
+    return this.kept[cls]! + policyDrops - (cls === SeverityClass.INFO ? this.summaries : 0);
   }
 
   drop(reason: number, cls: number): void {
-    this.dropped[reason * 6 + cls]!++;
+    this.dropped[reason * SEVERITY_CLASS_COUNT + cls]!++;
   }
 
   droppedCounts(reason: number): ClassCounts {
-    return classCounts(this.dropped.subarray(reason * 6, reason * 6 + 6));
+    return classCounts(this.dropped.subarray(reason * 6, reason * SEVERITY_CLASS_COUNT + 6));
   }
 
   /** The counters with the queue's and the policy's state, as `getStats()` returns them. */
@@ -186,10 +191,10 @@ export class ProcessorStats {
       [
         processed,
         (r) => {
-          for (let c = 0; c < 6; c++) {
+          for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) {
             observe(this.exported[c]!, byClass[c]!, r);
             for (let i = 0; i < DROP_REASONS.length; i++) {
-              observe(this.dropped[i * 6 + c]!, byReason[i]![c]!, r);
+              observe(this.dropped[i * SEVERITY_CLASS_COUNT + c]!, byReason[i]![c]!, r);
             }
           }
         },
@@ -198,7 +203,7 @@ export class ProcessorStats {
       [
         offered,
         (r) => {
-          for (let c = 0; c < 6; c++) observe(this.offeredOf(c), byClass[c]!, r);
+          for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) observe(this.offeredOf(c), byClass[c]!, r);
         },
       ],
       [spilled, (r) => perClass(this.spilled, (n, c) => observe(n, byClass[c]!, r))],
@@ -222,14 +227,14 @@ export class ProcessorStats {
 }
 
 function perClass(a: Float64Array, f: (n: number, cls: number) => void): void {
-  for (let c = 0; c < 6; c++) f(a[c]!, c);
+  for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) f(a[c]!, c);
 }
 
-/** Six class counters as a {@link ClassCounts}. */
+/** Per-class counters as a {@link ClassCounts}. */
 export function classCounts(a: ArrayLike<number>): ClassCounts {
   let total = 0;
   const out = { total: 0 } as ClassCounts;
-  for (let c = 0; c < 6; c++) {
+  for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) {
     out[SEVERITY_CLASSES[c]!] = a[c]!;
     total += a[c]!;
   }

@@ -1,6 +1,5 @@
 import type { SpanContext } from '@opentelemetry/api';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { NoTrace, type PolicyState } from './policy-state';
+import type { PolicyState } from './policy-state';
 import { Reason } from './processor-stats';
 import { hashNumber56, hashString56, TraceRandomnessReader } from './trace-randomness';
 
@@ -12,8 +11,8 @@ export const KEEP = -1;
 /**
  * The randomness R of the record being decided, and its comparison with the class thresholds: R
  * comes from the trace context, or for a record without one from an attribute hash or a random
- * draw (shared between `enabled()` and the `onEmit()` that follows). Written in place: the hot
- * path allocates nothing.
+ * draw (shared between `enabled()` and the `onEmit()` that follows). Which source applies is the
+ * decider's choice (sampling-decider.ts). Written in place: the hot path allocates nothing.
  */
 export class RecordRandomness {
   private readonly reader = new TraceRandomnessReader();
@@ -58,32 +57,27 @@ export class RecordRandomness {
   }
 
   /**
-   * Sets R for a record without trace context; false when the ratio does not apply (keep and drop
-   * modes).
+   * Sets R for a record without trace context in random mode: the draw `enabled()` made for it, if
+   * one is pending, else a new one.
    */
-  fromRecord(record: ReadableLogRecord): boolean {
-    const p = this.policy;
-    switch (p.noTraceMode) {
-      case NoTrace.KEEP:
-      case NoTrace.DROP:
-        return false;
-      case NoTrace.ATTRIBUTE: {
-        const v = record.attributes[p.noTraceAttribute];
-        if (typeof v === 'string') hashString56(v, this.rand);
-        else if (typeof v === 'number') hashNumber56(v, this.rand);
-        else this.draw();
-        return true;
-      }
-      default:
-        if (this.pendingDraw) {
-          this.pendingDraw = false;
-          this.rand.hi = this.pendingHi;
-          this.rand.lo = this.pendingLo;
-        } else {
-          this.draw();
-        }
-        return true;
+  fromDraw(): void {
+    if (this.pendingDraw) {
+      this.pendingDraw = false;
+      this.rand.hi = this.pendingHi;
+      this.rand.lo = this.pendingLo;
+    } else {
+      this.draw();
     }
+  }
+
+  /**
+   * Sets R from an attribute value (the `noTraceContext: { attribute }` mode): a hash of a string
+   * or number, so equal values are decided alike; a draw for any other value.
+   */
+  fromAttribute(v: unknown): void {
+    if (typeof v === 'string') hashString56(v, this.rand);
+    else if (typeof v === 'number') hashNumber56(v, this.rand);
+    else this.draw();
   }
 
   private draw(): void {
@@ -91,9 +85,11 @@ export class RecordRandomness {
     this.rand.lo = Math.floor(Math.random() * TWO_32);
   }
 
-  // KEEP when R ≥ the class's effective threshold; else why not: below the configured threshold =
-  // sampled, between configured and effective = rate_limited (the backoff), and if it would pass one
-  // backoff level lower, counted in the limiter's band (what recovering would let through).
+  /**
+   * KEEP when R ≥ the class's effective threshold; else why not: below the configured threshold =
+   * sampled, between configured and effective = rate_limited (the backoff), and if it would pass
+   * one backoff level lower, counted in the limiter's band (what recovering would let through).
+   */
   compare(cls: number): number {
     const p = this.policy;
     const hi = this.rand.hi;

@@ -1,6 +1,5 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-
-const CLASSES = 6;
+import { SEVERITY_CLASS_COUNT } from '@spillway/record-format';
 
 /**
  * The processor's bounded queue, one FIFO ring per severity class (0 trace … 5 fatal) sharing a
@@ -33,7 +32,7 @@ export class SeverityQueue {
     readonly maxBytes: number,
     private readonly onEvict: (cls: number) => void,
   ) {
-    for (let c = 0; c < CLASSES; c++) this.rings.push(new Ring(Math.min(maxSize, 256)));
+    for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) this.rings.push(new Ring(Math.min(maxSize, 256)));
   }
 
   /** Records queued in class `cls`. */
@@ -87,7 +86,7 @@ export class SeverityQueue {
       let best = -1;
       let bestSeq = Number.POSITIVE_INFINITY;
       let nextSeq = Number.POSITIVE_INFINITY;
-      for (let c = 0; c < CLASSES; c++) {
+      for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) {
         const ring = this.rings[c]!;
         if (ring.count === 0) continue;
         const s = ring.headSeq();

@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DiskBufferedLogRecordExporter } from '../src/index';
+import { CollectingExporter } from './helpers/collecting-exporter';
+import { removeTempDirs, tempDir } from './helpers/records';
+
+// A real child emits FATAL records through LoggerProvider → SamplingLogRecordProcessor → this
+// exporter and SIGKILLs itself the instant the last `emit` returns. Whatever the fsync policy,
+// every FATAL record, and every record queued with the last one, must be in the WAL on the next
+// start: the write-through puts them in the page cache before `emit` returns, and a killed
+// process loses nothing the kernel holds. (Only an OS crash needs the policy's fdatasync.)
+const ROUNDS = 20;
+const bundleDir = join(import.meta.dirname, '.tmp');
+const childPath = join(bundleDir, 'fatal-child.mjs');
+
+beforeAll(async () => {
+  mkdirSync(bundleDir, { recursive: true });
+  const packages = join(import.meta.dirname, '..', '..');
+  await esbuild.build({
+    entryPoints: [join(import.meta.dirname, 'fixtures', 'fatal-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    alias: {
+      '@spillway/file-exporter': join(packages, 'file-exporter', 'src', 'index.ts'),
+      '@spillway/record-format': join(packages, 'record-format', 'src', 'index.ts'),
+      '@spillway/sampling': join(packages, 'sampling', 'src', 'index.ts'),
+    },
+    external: ['@opentelemetry/*', '@grpc/*', '@mongodb-js/*'],
+    outfile: childPath,
+    logLevel: 'warning',
+  });
+  return removeTempDirs;
+});
+
+function runChild(dir: string, policy: string): Promise<NodeJS.Signals | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [childPath, dir, policy, String(ROUNDS)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (signal === null) reject(new Error(`child exited ${code}: ${err}`));
+      else resolve(signal);
+    });
+  });
+}
+
+describe('DiskBufferedLogRecordExporter', () => {
+  describe('FATAL write-through', () => {
+    it.each(['always', 'interval', 'never'])(
+      'should recover every FATAL emitted before a SIGKILL right after emit: fsync %s',
+      async (policy) => {
+        const dir = tempDir();
+        expect(await runChild(dir, policy)).toBe('SIGKILL');
+        const down = new CollectingExporter();
+        const exporter = new DiskBufferedLogRecordExporter({ exporter: down, directory: dir });
+        const fatalIds = Array.from({ length: ROUNDS }, (_, r) => r * 1000 + 999);
+        const lastRound = Array.from({ length: 100 }, (_, i) => (ROUNDS - 1) * 1000 + i);
+        const got = () => new Set(down.ids());
+        await down.waitFor(() => {
+          const ids = got();
+          return [...fatalIds, ...lastRound].every((id) => ids.has(id));
+        }, 20_000);
+        await exporter.forceFlush();
+        const fatal = down.records.filter((r) => r.severityNumber === 21);
+        expect(fatal.map((r) => r.attributes['test.id'])).toEqual(fatalIds);
+        expect(fatal.map((r) => r.body)).toEqual(fatalIds.map((_, r) => `fatal ${r}`));
+        // Nothing twice (nothing was delivered before the kill), nothing that was not emitted.
+        const ids = down.ids();
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(ids.every((id) => id % 1000 === 999 || id % 1000 < 100)).toBe(true);
+        expect(exporter.getStats().pendingRecords).toBe(0);
+        console.log(
+          `fsync ${policy}: ${ROUNDS} FATAL and ${ids.length - ROUNDS} of ${ROUNDS * 100} INFO recovered`,
+        );
+        await exporter.shutdown();
+      },
+    );
+  });
+});
