@@ -1,6 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { DiskBufferedLogRecordExporter } from '@spillway/disk-buffer';
+import { SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
 import { describe, expect, it } from 'vitest';
 import { runDoctor } from '../../packages/cli/src/commands/doctor';
 import { buildPackages, childEnv, ROOT, start } from './helpers';
@@ -28,7 +33,7 @@ describe('runDoctor', () => {
     expect(out).toMatch(/SPILLWAY_MAX_DISK_BYTES\s+1GiB\s+\(default\)/);
     expect(out).toContain(`✓ directory ${dir}: writable`);
     expect(out).toMatch(/✓ free space .* ≥ SPILLWAY_MIN_FREE_BYTES 64.0 MiB/);
-    expect(out).toContain('✓ lock: not held');
+    expect(out).toContain('✓ WAL slots: none taken yet');
     expect(out).toMatch(/✓ backlog: 0 B of SPILLWAY_MAX_DISK_BYTES 1.0 GiB/);
     expect(out).toContain('No problems found.');
   });
@@ -64,16 +69,38 @@ describe('runDoctor', () => {
     );
   });
 
-  it('should report a live lock and a stale one without failing', async () => {
+  it('should list every WAL slot with its owner and pending records, without failing', async () => {
     const dir = freshDir();
-    mkdirSync(join(dir, 'wal'), { recursive: true });
-    writeFileSync(join(dir, 'wal', 'lock'), `${process.pid}\nhost\n`);
-    const live = await doctor({ SPILLWAY_DIR: dir });
-    expect(live.code).toBe(0);
-    expect(live.out).toContain(`· lock: held by running process ${process.pid}`);
-    writeFileSync(join(dir, 'wal', 'lock'), '999999999\nhost\n');
-    const stale = await doctor({ SPILLWAY_DIR: dir });
-    expect(stale.out).toContain('· lock: stale (process 999999999 is gone)');
+    const wal = join(dir, 'wal');
+    // Slot 2: 30 records its owner wrote but never delivered (the collector was down), then died.
+    const failing: LogRecordExporter = {
+      export: (_r, cb) => cb({ code: ExportResultCode.FAILED, error: new Error('down') }),
+      shutdown: async () => {},
+    };
+    const slot2 = new DiskBufferedLogRecordExporter({
+      exporter: failing,
+      directory: join(wal, '2'),
+      retry: { initialMillis: 60_000 },
+      shutdownTimeoutMillis: 1,
+    });
+    const records = toReadableLogRecords(
+      new SyntheticRecordGenerator({ seed: 1 }).take(30),
+      'shop',
+    );
+    await new Promise((r) => slot2.export(records, r));
+    await slot2.shutdown();
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(join(wal, '2', 'lock'), `${dead}\n${hostname()}\n`);
+    writeFileSync(join(wal, 'lock'), `${process.pid}\n${hostname()}\n`);
+    const { code, out } = await doctor({ SPILLWAY_DIR: dir });
+    expect(code).toBe(0);
+    expect(out).toContain(
+      `· WAL slot 0 (${wal}): held by running process ${process.pid} on host ${hostname()}; 0 records pending in 0 segments`,
+    );
+    expect(out).toContain(
+      `· WAL slot 2 (${join(wal, '2')}): owner ${dead} on host ${hostname()} gone: adopted by the next process, its backlog recovered and delivered; 30 records pending in 1 segment`,
+    );
+    expect(out).not.toContain('WAL slot 1 ');
   });
 
   it('should fail when the backlog is over SPILLWAY_MAX_DISK_BYTES, and show how to read the files', async () => {

@@ -66,7 +66,7 @@ function hasBacklog(dir: string): boolean {
  * process died may arrive twice.
  */
 export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
-  private buffer: DiskBufferedLogRecordExporter | undefined;
+  private own: DiskBufferedLogRecordExporter | undefined;
   private unavailable = false;
   private takenSlot: number | undefined;
   private readonly draining = new Map<number, DiskBufferedLogRecordExporter>();
@@ -92,6 +92,11 @@ export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
     return this.takenSlot;
   }
 
+  /** This process's buffer, once a slot is taken; undefined before, and without a WAL. */
+  get buffer(): DiskBufferedLogRecordExporter | undefined {
+    return this.own;
+  }
+
   /** Slots whose backlog this process has delivered and released, since start. */
   get adopted(): number {
     return this.adoptedSlots;
@@ -112,7 +117,7 @@ export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
   }
 
   async forceFlush(): Promise<void> {
-    if (this.buffer) await this.buffer.forceFlush();
+    if (this.own) await this.own.forceFlush();
     else await this.downstream.forceFlush?.();
   }
 
@@ -122,7 +127,7 @@ export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
       this.closing = true;
       clearInterval(this.timer);
       await Promise.all([...this.draining.values()].map((d) => d.shutdown()));
-      if (this.buffer) await this.buffer.shutdown();
+      if (this.own) await this.own.shutdown();
       else await this.downstream.shutdown();
     })();
     return this.shutdownOnce;
@@ -130,18 +135,18 @@ export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
 
   /** This slot's stats; undefined until the first export has taken a slot. */
   getStats(): DiskBufferStats | undefined {
-    return this.buffer?.getStats();
+    return this.own?.getStats();
   }
 
   private started(): DiskBufferedLogRecordExporter | undefined {
-    if (this.buffer || this.unavailable || this.closing) return this.buffer;
+    if (this.own || this.unavailable || this.closing) return this.own;
     const { maxSlots = DEFAULT_MAX_SLOTS, onUnavailable, ...rest } = this.options;
     let lastError: Error | undefined;
-    for (let n = 0; n < maxSlots && !this.buffer; n++) {
+    for (let n = 0; n < maxSlots && !this.own; n++) {
       const directory = slotDirectory(this.options.directory, n);
       if (DirLock.heldByOther(directory)) continue;
       try {
-        this.buffer = new DiskBufferedLogRecordExporter({ ...rest, directory });
+        this.own = new DiskBufferedLogRecordExporter({ ...rest, directory });
         this.takenSlot = n;
       } catch (err) {
         lastError = err as Error;
@@ -149,7 +154,7 @@ export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
         if (!(err instanceof DirectoryLockedError)) break;
       }
     }
-    if (!this.buffer) {
+    if (!this.own) {
       this.unavailable = true;
       onUnavailable?.(lastError ?? new Error(`all ${maxSlots} slots are held by live processes`));
       return undefined;
@@ -157,7 +162,7 @@ export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
     this.adoptDeadSlots();
     this.timer = setInterval(() => this.adoptDeadSlots(), ADOPT_EVERY_MILLIS);
     this.timer.unref();
-    return this.buffer;
+    return this.own;
   }
 
   private adoptDeadSlots(): void {

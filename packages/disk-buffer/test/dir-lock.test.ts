@@ -91,5 +91,29 @@ describe('DiskBufferedLogRecordExporter', () => {
       await exporter.shutdown();
       expect(existsSync(join(dir, 'lock'))).toBe(false);
     });
+
+    it('should leave a stale lock to the process taking it over right now, and clear a dead one', async () => {
+      const dir = tempDir();
+      const dead = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+      await new Promise((r) => dead.on('exit', r));
+      writeFileSync(join(dir, 'lock'), `${dead.pid}\n${hostname()}\n`);
+      const child = liveChild();
+      try {
+        // A live process holds the takeover guard: it, not we, replaces the stale lock.
+        writeFileSync(join(dir, 'lock.takeover'), `${child.pid}\n${hostname()}\n`);
+        expect(make(dir)).toThrow(new RegExp(`locked by process ${child.pid} on host`));
+        expect(readFileSync(join(dir, 'lock'), 'utf8')).toBe(`${dead.pid}\n${hostname()}\n`);
+      } finally {
+        child.kill();
+      }
+      // A guard whose process died mid-takeover is removed; the next attempt takes the lock.
+      writeFileSync(join(dir, 'lock.takeover'), `${dead.pid}\n${hostname()}\n`);
+      expect(make(dir)).toThrow(DirectoryLockedError);
+      expect(existsSync(join(dir, 'lock.takeover'))).toBe(false);
+      const exporter = make(dir)();
+      expect(readFileSync(join(dir, 'lock'), 'utf8')).toBe(`${process.pid}\n${hostname()}\n`);
+      expect(existsSync(join(dir, 'lock.takeover'))).toBe(false);
+      await exporter.shutdown();
+    });
   });
 });

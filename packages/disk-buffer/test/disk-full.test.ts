@@ -182,7 +182,11 @@ describe('DiskBufferedLogRecordExporter', () => {
         expect(deletedOpenFiles(mountPoint)).toEqual([]);
         const fsUsed = usedBytes(mountPoint);
         expect(fsUsed).toBeLessThanOrEqual(bytesOfFiles(directory) + 64 * 1024);
-        expect(readdirSync(directory).filter((f) => f.includes('.tmp'))).toEqual([]);
+        // The one conversion in flight writes a .zst.tmp and its .idx (a conversion abandoned by an
+        // eviction must leave none behind: checked after shutdown below).
+        expect(readdirSync(directory).filter((f) => f.includes('.tmp')).length).toBeLessThanOrEqual(
+          2,
+        );
         down.failing = false;
         await down.waitFor(() => exporter.getStats().pendingRecords === 0, 30_000);
         await exporter.forceFlush();
@@ -191,6 +195,8 @@ describe('DiskBufferedLogRecordExporter', () => {
         expect(new Set(down.ids()).size).toBe(down.records.length);
         expect(end.dropped.corrupt).toBe(0);
         expect(deletedOpenFiles(mountPoint)).toEqual([]);
+        await exporter.shutdown();
+        expect(readdirSync(directory).filter((f) => f.includes('.tmp'))).toEqual([]);
         expect(
           warnings.filter((w) => /DEP0137|garbage collection/.test(`${w.name} ${w.message}`)),
         ).toEqual([]);

@@ -46,8 +46,7 @@ function newWriter(mode: FsyncMode, directory = tempDir(), intervalMillis = 200)
 }
 
 /** A frame of `payload` bytes of `fill` (header space included: the writer seals it). */
-const filled = (fill: number, payload = 100) =>
-  Buffer.alloc(FRAME_HEADER_BYTES + payload, fill);
+const filled = (fill: number, payload = 100) => Buffer.alloc(FRAME_HEADER_BYTES + payload, fill);
 
 /** Counts the synchronous fdatasyncs (the ones `appendSync` would make on the event loop). */
 function countSyncSyncs(): { n: number } {

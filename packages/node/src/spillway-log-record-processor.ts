@@ -6,9 +6,12 @@ import type {
   LogRecordProcessor,
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
-import { DiskBufferedLogRecordExporter } from '@spillway/disk-buffer';
+import {
+  type DiskBufferedLogRecordExporter,
+  type DiskBufferStats,
+  SlottedDiskBufferedLogRecordExporter,
+} from '@spillway/disk-buffer';
 import { ZstdFileLogRecordExporter } from '@spillway/file-exporter';
-import { makeDirectorySync } from '@spillway/record-format';
 import { RedactingLogRecordProcessor, redactionOptionsOf } from '@spillway/redaction';
 import { FailoverLogRecordExporter } from '@spillway/router';
 import { SamplingLogRecordProcessor, type SamplingPolicy } from '@spillway/sampling';
@@ -39,7 +42,8 @@ export interface SpillwayPipelineOptions {
 export interface SpillwayPipelineStats {
   redaction: ReturnType<RedactingLogRecordProcessor['getStats']>;
   sampling: ReturnType<SamplingLogRecordProcessor['getStats']>;
-  diskBuffer: ReturnType<DiskBufferedLogRecordExporter['getStats']> | undefined;
+  /** This process's WAL slot; undefined until the first record reaches it, or without a WAL. */
+  diskBuffer: DiskBufferStats | undefined;
   failover: ReturnType<FailoverLogRecordExporter['getStats']> | undefined;
   files: ReturnType<ZstdFileLogRecordExporter['getStats']> | undefined;
 }
@@ -48,7 +52,7 @@ export interface SpillwayPipelineStats {
  * The whole spillway pipeline as one `LogRecordProcessor`, as DESIGN.md draws it:
  *
  * ```
- * RedactingLogRecordProcessor → SamplingLogRecordProcessor → DiskBufferedLogRecordExporter (<dir>/wal)
+ * RedactingLogRecordProcessor → SamplingLogRecordProcessor → SlottedDiskBufferedLogRecordExporter (<dir>/wal, a slot per process)
  *   → FailoverLogRecordExporter [ primary (OTLP gRPC), ZstdFileLogRecordExporter (<dir>/files) ]
  * ```
  *
@@ -62,8 +66,11 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
   readonly config: SpillwayConfig;
   readonly redaction: RedactingLogRecordProcessor;
   readonly sampling: SamplingLogRecordProcessor;
-  /** Undefined when the WAL directory could not be set up (warned; records go straight on). */
-  readonly diskBuffer: DiskBufferedLogRecordExporter | undefined;
+  /**
+   * The WAL: each process of the service writes its own slot under `<dir>/wal`, taken on the
+   * first record that reaches it (a process that never logs takes none).
+   */
+  readonly wal: SlottedDiskBufferedLogRecordExporter;
   /** Undefined with `SPILLWAY_FAILOVER=none`. */
   readonly failover: FailoverLogRecordExporter | undefined;
   readonly fileExporter: ZstdFileLogRecordExporter | undefined;
@@ -99,7 +106,7 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
       });
       downstream = this.failover;
     }
-    this.diskBuffer = this.createDiskBuffer(downstream, halfDisk, options);
+    this.wal = this.createWal(downstream, halfDisk, options);
     this.envPolicy = {
       ratios: config.ratios,
       rateLimits: config.rateLimits,
@@ -126,7 +133,7 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
       if (initial) this.currentPolicy = this.mergeFile(initial);
     }
     this.sampling = new SamplingLogRecordProcessor({
-      exporter: this.diskBuffer ?? downstream,
+      exporter: this.wal,
       maxQueueSize: config.maxQueueSize,
       maxExportBatchSize: config.maxExportBatchSize,
       scheduledDelayMillis: config.scheduledDelayMillis,
@@ -200,7 +207,7 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
     return {
       redaction: this.redaction.getStats(),
       sampling: this.sampling.getStats(),
-      diskBuffer: this.diskBuffer?.getStats(),
+      diskBuffer: this.wal.getStats(),
       failover: this.failover?.getStats(),
       files: this.fileExporter?.getStats(),
     };
@@ -218,34 +225,38 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
     return mergePolicy(this.envPolicy, file);
   }
 
-  // A directory we cannot use (read-only file system, permissions, a live lock held by another
+  /**
+   * This process's WAL slot; undefined until the first record has reached the WAL, and when no
+   * slot could be used (warned; records then go straight on).
+   */
+  get diskBuffer(): DiskBufferedLogRecordExporter | undefined {
+    return this.wal.buffer;
+  }
+
+  // A directory we cannot use (read-only file system, permissions, every slot held by a live
   // process) must not take the app down: warn and send without the WAL.
-  private createDiskBuffer(
+  private createWal(
     downstream: LogRecordExporter,
     maxDiskBytes: number,
     options: SpillwayPipelineOptions,
-  ): DiskBufferedLogRecordExporter | undefined {
+  ): SlottedDiskBufferedLogRecordExporter {
     const directory = join(this.config.directory, 'wal');
-    try {
-      makeDirectorySync(directory);
-      return new DiskBufferedLogRecordExporter({
-        exporter: downstream,
-        directory,
-        fsync: this.config.fsync,
-        maxDiskBytes,
-        minFreeBytes: this.config.minFreeBytes,
-        maxExportBatchSize: this.config.maxExportBatchSize,
-        serviceName: this.config.serviceName,
-        // Delivery at shutdown gets part of the signal-time budget; the rest closes the files.
-        shutdownTimeoutMillis: Math.floor(this.config.shutdownTimeoutMillis * 0.6),
-        meterProvider: options.meterProvider,
-      });
-    } catch (e) {
-      options.warn(
-        `spillway: cannot use ${directory} for the write-ahead log (${(e as Error).message}); records are sent without it and are lost if the process dies before delivery. Set SPILLWAY_DIR to a writable directory.`,
-      );
-      return undefined;
-    }
+    return new SlottedDiskBufferedLogRecordExporter({
+      exporter: downstream,
+      directory,
+      fsync: this.config.fsync,
+      maxDiskBytes,
+      minFreeBytes: this.config.minFreeBytes,
+      maxExportBatchSize: this.config.maxExportBatchSize,
+      serviceName: this.config.serviceName,
+      // Delivery at shutdown gets part of the signal-time budget; the rest closes the files.
+      shutdownTimeoutMillis: Math.floor(this.config.shutdownTimeoutMillis * 0.6),
+      meterProvider: options.meterProvider,
+      onUnavailable: (e) =>
+        options.warn(
+          `spillway: cannot use ${directory} for the write-ahead log (${e.message}); records are sent without it and are lost if the process dies before delivery. Set SPILLWAY_DIR to a writable directory.`,
+        ),
+    });
   }
 }
 

@@ -57,8 +57,16 @@ export const SECRET_KEY_EXCEPTIONS: readonly string[] = Object.freeze(['*_tokens
 export interface CompiledValueRule {
   name: string;
   pattern: RegExp;
-  /** A cheap test that must pass before `pattern` runs (most strings fail it). */
+  /**
+   * Regular-expression source of literals one of which every match contains (`eyJ`, `AKIA`…).
+   * The triggers of all rules in use are joined into one alternation, tested once per string:
+   * most log text matches none, and then only the rules without a trigger run.
+   */
+  trigger?: string;
+  /** A cheap test that must pass before `pattern` runs (after the trigger, if any). */
   mayMatch: (s: string) => boolean;
+  /** The shortest text a match can be: shorter strings (most attribute values) skip the rule. */
+  minLength: number;
   /** The text for one match (`groups` = capture groups), or `undefined` to leave it. */
   replace: (match: string, groups: string[], replacement: string) => string | undefined;
 }
@@ -73,6 +81,8 @@ const always = () => true;
 const bearer: CompiledValueRule = {
   name: 'bearer',
   pattern: /\b((?:[Bb]earer|BEARER)[ \t]+)[A-Za-z0-9\-._~+/]{12,}=*/g,
+  trigger: '[Bb]earer|BEARER',
+  minLength: 19,
   mayMatch: (s) => s.includes('earer') || s.includes('EARER'),
   replace: (_m, g, r) => g[0] + r,
 };
@@ -81,6 +91,8 @@ const bearer: CompiledValueRule = {
 const jwt: CompiledValueRule = {
   name: 'jwt',
   pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g,
+  trigger: 'eyJ',
+  minLength: 10,
   mayMatch: (s) => s.includes('eyJ'),
   replace: whole,
 };
@@ -94,6 +106,8 @@ const awsKey: CompiledValueRule = {
   name: 'aws-key',
   pattern:
     /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])|((?:aws)?[_-]?secret[_-]?access[_-]?key["']?[ \t]{0,8}[:=][ \t]{0,8}["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
+  trigger: 'AKIA|ASIA|[Aa][Cc][Cc][Ee][Ss][Ss]',
+  minLength: 20,
   mayMatch: (s) =>
     s.includes('AKIA') || s.includes('ASIA') || (s.length >= 50 && /access.?key/i.test(s)),
   replace: (m, g, r) => {
@@ -113,6 +127,8 @@ const privateKey: CompiledValueRule = {
   name: 'private-key',
   pattern:
     /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY-----[^-]*(?:-(?!----END)[^-]*)*(?:-----END[ A-Z0-9]{0,40}PRIVATE KEY-----)?/g,
+  trigger: 'PRIVATE KEY-----',
+  minLength: 32,
   mayMatch: (s) => s.includes('PRIVATE KEY-----'),
   replace: whole,
 };
@@ -122,6 +138,7 @@ const card: CompiledValueRule = {
   name: 'card',
   pattern: CARD_CANDIDATE,
   mayMatch: always,
+  minLength: 13,
   replace: (m, _g, r) => replaceCardNumber(m, r),
 };
 
@@ -133,7 +150,9 @@ const email: CompiledValueRule = {
   name: 'email',
   pattern:
     /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/g,
-  mayMatch: (s) => s.includes('@'),
+  trigger: '@',
+  mayMatch: always,
+  minLength: 6,
   replace: whole,
 };
 

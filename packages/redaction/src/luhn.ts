@@ -1,6 +1,7 @@
 /**
  * Payment card numbers: what the `card` rule treats as one. A candidate is 13–19 digits, written
- * plain or in groups split by single spaces or dashes, starting with 2–6 (the issuer ranges of
+ * plain or in groups split by single spaces or dashes, not part of an identifier (see
+ * {@link CARD_CANDIDATE}), starting with 2–6 (the issuer ranges of
  * Mastercard 2-series, Amex, Visa, Mastercard, Discover/UnionPay/JCB: this leaves out millisecond
  * and nanosecond Unix timestamps, which start with 1 and would pass Luhn one time in ten), and
  * passing the Luhn checksum. Without Luhn a number is not redacted: order ids and other long
@@ -62,8 +63,11 @@ function stripSeparators(s: string): string {
 }
 
 /**
- * 13–19 digits, single spaces or dashes allowed between them, not preceded or followed by a
- * digit. Linear: each repetition must consume a digit, so a start position backtracks at most
- * 19 steps, and a start inside a digit run fails at the lookbehind at once.
+ * 13–19 digits, single spaces or dashes allowed between them, standing alone: not glued to a
+ * word (letters, digits, `_`, or a word and a dash before it), since numbers that are part of an
+ * identifier — HDFS block ids `blk_-6952295868487656571`, hex ids — are not cards and would pass
+ * Luhn one time in ten. Linear: each repetition must consume a digit, so a start position
+ * backtracks at most 19 steps, and a start inside a digit run fails at the lookbehind at once.
  */
-export const CARD_CANDIDATE = /(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])/g;
+export const CARD_CANDIDATE =
+  /(?<![0-9A-Za-z_]|[0-9A-Za-z_]-)[0-9](?:[ -]?[0-9]){12,18}(?![0-9A-Za-z_])/g;

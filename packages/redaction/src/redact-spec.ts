@@ -81,8 +81,7 @@ export function parseRedactSpec(text: string): ParsedRedactSpec {
     else if (kind === 'drop' && arg !== '') spec.dropKeys.push(unescapeCommas(arg));
     else if (kind === 'value' && arg !== '' && compiles(unescapeCommas(arg))) {
       spec.patterns.push(unescapeCommas(arg));
-    }
-    else invalidParts.push(part);
+    } else invalidParts.push(part);
   }
   spec.rules = BUILTIN_RULES.filter((r) => rules.has(r));
   return { spec, invalidParts };

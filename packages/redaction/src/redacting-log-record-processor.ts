@@ -44,7 +44,7 @@ export class RedactingLogRecordProcessor implements LogRecordProcessor {
   }
 
   onEmit(logRecord: ReadWriteLogRecord, _context?: Context): void {
-    const before = this.counters.total();
+    const before = this.counters.changes;
     this.counters.records++;
     try {
       this.redactRecord(logRecord);
@@ -53,7 +53,7 @@ export class RedactingLogRecordProcessor implements LogRecordProcessor {
       this.failClosed(logRecord);
       globalErrorHandler(e as Error);
     }
-    if (this.counters.total() !== before) this.counters.changedRecords++;
+    if (this.counters.changes !== before) this.counters.changedRecords++;
   }
 
   /** Always `false`, without work: see the class comment. */

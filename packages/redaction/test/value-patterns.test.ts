@@ -89,7 +89,8 @@ describe('built-in value patterns', () => {
       expect(redact(`card ${grouped(visa, ' ')}.`)).toBe('card [REDACTED].');
       expect(redact(`card ${grouped(visa, '-')}`)).toBe('card [REDACTED]');
       expect(redact(`amex ${fakeCardNumber('37', 15)}`)).toBe('amex [REDACTED]');
-      expect(redact(`x${fakeCardNumber('5', 19)}y`)).toBe('x[REDACTED]y');
+      expect(redact(`pan=${fakeCardNumber('5', 19)};`)).toBe('pan=[REDACTED];');
+      expect(redact(`"${fakeCardNumber('6', 16)}"`)).toBe('"[REDACTED]"');
     });
     it('should find a grouped card number beside another group', () => {
       const visa = fakeCardNumber('4', 16);
@@ -110,6 +111,11 @@ describe('built-in value patterns', () => {
       const long = `${fakeCardNumber('4', 16)}1234`;
       expect(redact(long)).toBe(long);
       expect(redact('2026-12-01 10:11:12')).toBe('2026-12-01 10:11:12');
+      // Numbers inside identifiers (block ids, hex ids) are not cards even when they pass Luhn.
+      const id = fakeCardNumber('4', 19);
+      for (const text of [`blk_${id}`, `blk_-${id}`, `x${id}`, `${id}abc`, `id-${id}`]) {
+        expect(redact(text)).toBe(text);
+      }
     });
   });
 

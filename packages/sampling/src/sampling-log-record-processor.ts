@@ -1,4 +1,4 @@
-import { type Context, context, type SpanContext, trace } from '@opentelemetry/api';
+import { type Context, context } from '@opentelemetry/api';
 import { BindOnceFuture, globalErrorHandler, type InstrumentationScope } from '@opentelemetry/core';
 import type {
   LogRecordExporter,
@@ -6,18 +6,14 @@ import type {
   ReadableLogRecord,
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
-import {
-  emptySubstitutionCounts,
-  normalizeLogRecord,
-  severityClassOf,
-} from '@spillway/record-format';
+import { normalizeLogRecord, SEVERITY_CLASS_COUNT, SeverityClass } from '@spillway/record-format';
 import { Clock } from './internal/clock';
 import { ExportDriver } from './internal/export-driver';
-import { FATAL, INFO, NoTrace, PolicyState } from './internal/policy-state';
+import { PolicyState } from './internal/policy-state';
 import { ProcessorStats, Reason } from './internal/processor-stats';
-import type { RateLimiter } from './internal/rate-limiter';
-import { KEEP, RecordRandomness } from './internal/record-randomness';
+import { RecordRandomness } from './internal/record-randomness';
 import { resolveOptions } from './internal/resolve-options';
+import { recordClassOf, SamplingDecider } from './internal/sampling-decider';
 import { estimateRecordBytes, SeverityQueue } from './internal/severity-queue';
 import { silenceSummaryRecord } from './internal/silence-summary';
 import { type SilenceExit, type TraceEntry, TraceSilencer } from './internal/trace-silencer';
@@ -53,24 +49,18 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   private readonly queue: SeverityQueue;
   private readonly driver: ExportDriver;
   private readonly silencer: TraceSilencer;
-  private readonly randomness: RecordRandomness;
+  private readonly decider: SamplingDecider;
   private readonly clock = new Clock();
   private readonly shutdownOnce: BindOnceFuture<void>;
   // The exporter takes records synchronously: overflow goes there instead of being dropped.
   private readonly spills: boolean;
   private isShutdown = false;
-  // The record enabled() last refused (and counted): if the SDK calls onEmit for it anyway
-  // (another processor said yes), it is not counted twice.
-  private denied = false;
-  private deniedContext: SpanContext | undefined;
-  private deniedClass = -1;
 
   constructor(options: SamplingLogRecordProcessorOptions) {
     this.exporter = options.exporter;
     this.spills = typeof this.exporter.exportSync === 'function';
     const o = resolveOptions(options);
     this.policy = new PolicyState(options, o.rateLimitIntervalMillis, this.clock);
-    this.randomness = new RecordRandomness(this.policy);
     this.queue = new SeverityQueue(o.maxQueueSize, o.maxQueueBytes, (cls) =>
       this.stats.drop(Reason.QUEUE_FULL, cls),
     );
@@ -78,14 +68,22 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
       const summary = silenceSummaryRecord(entry, exit, Date.now());
       if (summary === undefined) return;
       this.stats.summaries++;
-      this.stats.kept[INFO]!++;
-      this.enqueue(summary, INFO);
+      this.stats.kept[SeverityClass.INFO]!++;
+      this.enqueue(summary, SeverityClass.INFO);
     };
     this.silencer = new TraceSilencer(
       o.silenceMaxTraces,
       o.silenceTtlMillis,
       onSummary,
       this.clock,
+    );
+    this.decider = new SamplingDecider(
+      this.policy,
+      new RecordRandomness(this.policy),
+      this.silencer,
+      this.stats,
+      this.clock,
+      () => this.driver.arm(),
     );
     this.driver = new ExportDriver(this.exporter, this.queue, this.stats, o, () =>
       this.housekeeping(),
@@ -111,7 +109,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   enabled(options: EnabledOptions): boolean {
     if (this.isShutdown) return false;
     try {
-      return this.decideEnabled(options);
+      return this.decider.ask(options.severityNumber, options.context ?? context.active());
     } catch (e) {
       globalErrorHandler(e as Error);
       return true;
@@ -192,154 +190,33 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     );
   }
 
-  private decideEnabled(options: EnabledOptions): boolean {
-    const n = options.severityNumber;
-    // Without a severity number the class may come from severityText, which enabled() never sees.
-    // Anything but an integer 1–24 is classed by onEmit, from the normalised record.
-    if (typeof n !== 'number' || !(n >= 1 && n <= 24) || Math.floor(n) !== n) return this.allow();
-    const cls = (n - 1) >> 2;
-    if (cls === FATAL) return this.allow();
-    const p = this.policy;
-    if (p.limiters[cls] !== undefined) {
-      this.clock.update();
-      p.tick(cls);
-    }
-    if (p.keepsAll[cls] === 1) return this.allow();
-    const sc = trace.getSpanContext(options.context ?? context.active());
-    if (sc !== undefined && this.randomness.fromTrace(sc)) {
-      const outcome = this.randomness.compare(cls);
-      if (outcome !== KEEP) return this.deny(outcome, cls, sc);
-      if (cls <= INFO && p.silenceAfter > 0) {
-        const entry = this.silencer.get(sc.traceId);
-        if (entry !== undefined && entry.kept >= p.silenceAfter) {
-          this.clock.update();
-          this.silence(this.silencer.touch(sc.traceId), cls);
-          return this.deny(Reason.SILENCED, cls, sc);
-        }
-      }
-      return this.allow();
-    }
-    switch (p.noTraceMode) {
-      case NoTrace.DROP:
-        return this.deny(Reason.SAMPLED, cls, undefined);
-      case NoTrace.RANDOM: {
-        const outcome = this.randomness.comparePending(cls);
-        if (outcome === KEEP) return this.allow();
-        return this.deny(outcome, cls, undefined);
-      }
-      default:
-        return p.ratios[cls] === 0 ? this.deny(Reason.SAMPLED, cls, undefined) : this.allow();
-    }
-  }
-
-  private allow(): boolean {
-    this.denied = false;
-    return true;
-  }
-
-  private deny(reason: number, cls: number, sc: SpanContext | undefined): boolean {
-    this.stats.drop(reason, cls);
-    this.denied = true;
-    this.deniedContext = sc;
-    this.deniedClass = cls;
-    return false;
-  }
-
+  // Decides, then queues a kept record (normalised: a record no encoder can write must not reach
+  // the queue or the exporter), after the threshold attribute when a ratio below 1 applied.
   private process(record: ReadWriteLogRecord): void {
-    const n = record.severityNumber as unknown;
-    const cls =
-      typeof n === 'number' && n >= 1 && n <= 24 && Math.floor(n) === n
-        ? (n - 1) >> 2
-        : cleanClassOf(record);
-    const sc = record.spanContext;
-    if (this.denied) {
-      this.denied = false;
-      // enabled() refused and counted this very record; another processor let it through.
-      if (this.deniedContext === sc && this.deniedClass === cls) return;
-    }
-    if (cls === FATAL) {
+    const cls = recordClassOf(record);
+    if (!this.decider.admit(record, cls)) return;
+    if (cls === SeverityClass.FATAL) {
       this.keepFatal(record);
       return;
     }
-    const p = this.policy;
-    const limiter = p.limiters[cls];
-    if (limiter !== undefined) {
-      this.clock.update();
-      p.tick(cls);
-    }
-    if (p.keepsAll[cls] === 1) {
-      this.keep(record, cls, limiter, false);
-      return;
-    }
-    const traced = sc !== undefined && this.randomness.fromTrace(sc);
-    let sampled = true;
-    if (!traced) {
-      sampled = this.randomness.fromRecord(record);
-      if (!sampled && (p.noTraceMode === NoTrace.DROP || p.ratios[cls] === 0)) {
-        this.stats.drop(Reason.SAMPLED, cls);
-        return;
-      }
-    }
-    if (sampled) {
-      const outcome = this.randomness.compare(cls);
-      if (outcome !== KEEP) {
-        this.stats.drop(outcome, cls);
-        return;
-      }
-    }
-    let entry: TraceEntry | undefined;
-    if (traced && cls <= INFO && p.silenceAfter > 0) {
-      if (limiter === undefined) this.clock.update();
-      entry = this.silencer.touch(sc.traceId);
-      entry.spanContext = sc;
-      entry.resource = record.resource;
-      entry.scope = record.instrumentationScope;
-      if (entry.kept >= p.silenceAfter) {
-        this.silence(entry, cls);
-        this.stats.drop(Reason.SILENCED, cls);
-        return;
-      }
-      this.driver.arm();
-    }
-    if (this.keep(record, cls, limiter, sampled) && entry !== undefined) entry.kept++;
-  }
-
-  // The last steps for a record the policy keeps: the rate limit's token, the threshold attribute
-  // (when a ratio below 1 applied), the queue. False when the rate limit dropped it.
-  private keep(
-    record: ReadWriteLogRecord,
-    cls: number,
-    limiter: RateLimiter | undefined,
-    sampled: boolean,
-  ): boolean {
-    if (limiter !== undefined && !limiter.tryTake()) {
-      this.stats.drop(Reason.RATE_LIMITED, cls);
-      return false;
-    }
     const th = this.policy.effHex[cls]!;
-    if (sampled && th !== '') record.setAttribute('sampling.threshold', th);
+    if (this.decider.sampled && th !== '') record.setAttribute('sampling.threshold', th);
     this.stats.kept[cls]!++;
     this.enqueue(normalizeLogRecord(record, this.stats.substituted), cls);
-    return true;
-  }
-
-  private silence(entry: TraceEntry, cls: number): void {
-    entry.silenced[cls]!++;
-    entry.silencedTotal++;
   }
 
   // Normalised before it goes anywhere: a record no encoder can write must not fail the
   // write-through of the queued records handed over with it.
   private keepFatal(unclean: ReadableLogRecord): void {
     const record = normalizeLogRecord(unclean, this.stats.substituted);
-    this.stats.kept[FATAL]!++;
+    this.stats.kept[SeverityClass.FATAL]!++;
     if (this.exporter.exportSync !== undefined) {
       const batch = this.queue.take(this.queue.size);
       batch.push(record);
       this.driver.exportSync(batch);
       return;
     }
-    this.enqueue(record, FATAL);
+    this.enqueue(record, SeverityClass.FATAL);
     void this.driver.flushAll();
   }
 
@@ -348,7 +225,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   private enqueue(record: ReadableLogRecord, cls: number): void {
     const bytes = estimateRecordBytes(record);
     if (this.spills && !this.queue.fits(bytes) && !this.driver.spill(bytes)) {
-      const counts = new Int32Array(6);
+      const counts = new Int32Array(SEVERITY_CLASS_COUNT);
       counts[cls] = 1;
       this.driver.spillBatch([record], counts);
       return;
@@ -362,7 +239,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     this.clock.read();
     this.silencer.expire();
     let backoff = false;
-    for (let c = 0; c < 6; c++) {
+    for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) {
       this.policy.tick(c);
       if ((this.policy.limiters[c]?.level ?? 0) > 0) backoff = true;
     }
@@ -377,14 +254,4 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     this.stats.unregisterMetrics();
     await this.exporter.shutdown();
   }
-}
-
-// The class of a record whose severityNumber is not an integer 1–24: that of its normalised form
-// (which may keep the number's own spelling as severityText), so the class decided here is the one
-// every later stage counts. Rare; the scratch counts keep its substitutions from being counted
-// twice (the kept record is normalised again, and counted, before it is queued).
-const scratch = emptySubstitutionCounts();
-function cleanClassOf(record: ReadableLogRecord): number {
-  const clean = normalizeLogRecord(record, scratch);
-  return severityClassOf(clean.severityNumber as number | undefined, clean.severityText);
 }

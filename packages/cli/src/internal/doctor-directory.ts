@@ -6,7 +6,6 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
   rmSync,
   statfsSync,
   statSync,
@@ -14,6 +13,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Check } from './doctor-check';
+import { checkSlots } from './doctor-slots';
 
 /** What `spillway doctor` checks about the data directory. */
 export interface DirectoryCheckOptions {
@@ -25,7 +25,8 @@ export interface DirectoryCheckOptions {
 }
 
 /**
- * Checks SPILLWAY_DIR: writable (or creatable), free space, the WAL lock, the backlog. Without
+ * Checks SPILLWAY_DIR: writable (or creatable), free space, each WAL slot (owner, pending records),
+ * the backlog. Without
  * `create` nothing on disk changes: a missing directory is judged by its nearest existing parent.
  */
 export function checkDirectory(options: DirectoryCheckOptions): Check[] {
@@ -51,7 +52,7 @@ export function checkDirectory(options: DirectoryCheckOptions): Check[] {
     text: `free space ${size(free)} ${enough ? '≥' : '<'} SPILLWAY_MIN_FREE_BYTES ${size(options.minFreeBytes)}${enough ? '' : ': new records would be dropped'}`,
   });
 
-  checks.push(checkLock(join(dir, 'wal', 'lock')));
+  checks.push(...checkSlots(join(dir, 'wal')));
 
   const wal = du(join(dir, 'wal'));
   const files = du(join(dir, 'files'));
@@ -118,32 +119,6 @@ function createAndProbe(dir: string): Check {
     level: 'ok',
     text: `directory ${dir}: writable (--create: created if missing; probe file written, fsynced, removed)`,
   };
-}
-
-function checkLock(path: string): Check {
-  let pid: number;
-  try {
-    pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-  } catch {
-    return { level: 'ok', text: 'lock: not held' };
-  }
-  if (!Number.isInteger(pid) || pid <= 0)
-    return { level: 'info', text: `lock ${path}: unreadable; the next start takes it over` };
-  let alive = true;
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    alive = (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return alive
-    ? {
-        level: 'info',
-        text: `lock: held by running process ${pid} (a second app on this directory would run without a write-ahead log)`,
-      }
-    : {
-        level: 'info',
-        text: `lock: stale (process ${pid} is gone); the next start takes it over and recovers its backlog`,
-      };
 }
 
 function du(dir: string): { bytes: number; files: number; zst: number } {

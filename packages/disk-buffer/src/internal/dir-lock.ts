@@ -14,6 +14,9 @@ import { displaceIfNotFile } from './directory-listing';
  *   other host (shared volume)  a pid means nothing here: refused while the heartbeat is fresh
  *                               (mtime < FOREIGN_STALE_MILLIS old), then taken over with a warning
  *   unreadable, or not a file   taken over (a non-file is moved aside, never deleted)
+ *
+ * A stale lock is replaced only by the process that creates `lock.takeover` (O_EXCL) first;
+ * the others are refused, as by a live holder.
  */
 
 const LOCK_FILE = 'lock';
@@ -49,6 +52,31 @@ function readHolder(path: string): Holder {
   } catch {
     return { pid: undefined, host: undefined, ageMillis: Number.POSITIVE_INFINITY };
   }
+}
+
+/**
+ * Creates the takeover guard (O_EXCL) or throws DirectoryLockedError naming the process taking
+ * the lock over right now. A guard left by a process that died mid-takeover (dead pid here, or
+ * as old as a stale lock) is removed, and this attempt refused: the next one may take the lock.
+ */
+function takeGuard(directory: string, guard: string, content: string): void {
+  try {
+    fs.writeFileSync(guard, content, { flag: 'wx', mode: 0o600 });
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const other = readHolder(guard);
+  const foreign = other.host !== undefined && other.host !== hostname();
+  // No pid yet may be a guard being written this instant: only an old one is abandoned.
+  const dead =
+    other.pid === undefined
+      ? other.ageMillis >= HEARTBEAT_MILLIS
+      : foreign
+        ? other.ageMillis >= FOREIGN_STALE_MILLIS
+        : !isAlive(other.pid);
+  if (dead) fs.rmSync(guard, { force: true });
+  throw new DirectoryLockedError(directory, other.pid ?? -1, other.host);
 }
 
 export class DirLock {
@@ -114,13 +142,19 @@ export class DirLock {
     } else if (holder.pid !== undefined && holder.pid !== process.pid && isAlive(holder.pid)) {
       throw new DirectoryLockedError(directory, holder.pid, holder.host);
     }
-    // Stale (dead holder, or unreadable): replace atomically, then check that we won any race.
-    const tmp = `${path}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, content, { mode: 0o600 });
-    fs.renameSync(tmp, path);
-    const now = readHolder(path);
-    if (now.pid !== process.pid || now.host !== host) {
-      throw new DirectoryLockedError(directory, now.pid ?? -1, now.host);
+    // Stale (dead holder, or unreadable). Processes starting together (cluster workers after a
+    // crash) all see it stale: only the one that creates the guard replaces it, atomically.
+    takeGuard(directory, `${path}.takeover`, content);
+    try {
+      const tmp = `${path}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, content, { mode: 0o600 });
+      fs.renameSync(tmp, path);
+      const now = readHolder(path);
+      if (now.pid !== process.pid || now.host !== host) {
+        throw new DirectoryLockedError(directory, now.pid ?? -1, now.host);
+      }
+    } finally {
+      fs.rmSync(`${path}.takeover`, { force: true });
     }
     heldHere.add(directory);
     return new DirLock(directory, moved, takeover);

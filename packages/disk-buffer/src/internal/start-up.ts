@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import { join } from 'node:path';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { makeDirectorySync } from '@spillway/record-format';
 import { CHECKPOINT_FILE, CheckpointStore, readCheckpointSync } from './checkpoint';
 import type { Counters } from './counters';
 import { DirLock } from './dir-lock';
@@ -50,7 +50,8 @@ export interface StartUpContext {
 export function startBuffer(ctx: StartUpContext): StartedBuffer {
   const { options: o, counters, ledger } = ctx;
   const dir = o.directory;
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Names the real cause (EROFS, EACCES), not the ENOENT a recursive mkdirSync reports.
+  makeDirectorySync(dir);
   const lock = DirLock.acquire(dir);
   try {
     const lockPath = join(dir, 'lock');

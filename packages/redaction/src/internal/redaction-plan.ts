@@ -38,6 +38,10 @@ export interface RedactionPlan {
   drop: KeyMatcher | undefined;
   valueRules: PlannedValueRule[];
   custom: Array<{ rule: CustomRedactionRule; slot: number }>;
+  /** The triggers of the value rules in use, as one test (see `CompiledValueRule.trigger`). */
+  trigger: RegExp | undefined;
+  /** The smallest `minLength` of the value rules in use: shorter strings skip them all. */
+  minLength: number;
   maxValueChars: number;
   replacement: string;
   /** Counter names in slot order. */
@@ -102,6 +106,7 @@ export function planRedaction(options: RedactingLogRecordProcessorOptions): Reda
       name: p.name,
       pattern,
       mayMatch: () => true,
+      minLength: 1,
       replace:
         typeof custom === 'function'
           ? (m) => custom(m)
@@ -112,8 +117,11 @@ export function planRedaction(options: RedactingLogRecordProcessorOptions): Reda
   const custom = (options.custom ?? []).map((rule) => ({ rule, slot: slot(rule.name) }));
   for (const t of TRIM_RULES) slot(t);
   const dropKeys = options.dropKeys ?? [];
+  const triggers = valueRules.flatMap((r) => (r.trigger === undefined ? [] : [r.trigger]));
   return {
     keyRules,
+    trigger: triggers.length > 0 ? new RegExp(triggers.join('|')) : undefined,
+    minLength: Math.min(...valueRules.map((r) => r.minLength)),
     drop: dropKeys.length > 0 ? new KeyMatcher(dropKeys) : undefined,
     valueRules,
     custom,

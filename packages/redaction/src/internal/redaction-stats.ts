@@ -27,11 +27,13 @@ export class RedactionCounters {
     return s;
   }
 
-  /** Sum of every rule's count: compared before and after a record to tell whether it changed. */
-  total(): number {
-    let t = 0;
-    for (let i = 0; i < this.applied.length; i++) t += this.applied[i]!;
-    return t;
+  /** Values changed so far, all rules together: compared before and after a record. */
+  changes = 0;
+
+  /** Counts `n` values changed by the rule in `slot`. */
+  add(slot: number, n: number): void {
+    this.applied[slot]! += n;
+    this.changes += n;
   }
 
   snapshot(): RedactionStats {

@@ -43,7 +43,7 @@ export class ValueRedactor {
   /** True when `key` is to be removed (counted). */
   drop(key: string): boolean {
     if (this.plan.drop === undefined || !this.plan.drop.matches(key)) return false;
-    this.counters.applied[this.dropSlot]!++;
+    this.counters.add(this.dropSlot, 1);
     return true;
   }
 
@@ -55,7 +55,7 @@ export class ValueRedactor {
     for (const rule of this.plan.keyRules) {
       if (!rule.matcher.matches(key)) continue;
       if (v === undefined || v === null || v === '') return v;
-      this.counters.applied[rule.slot]!++;
+      this.counters.add(rule.slot, 1);
       return this.plan.replacement;
     }
     return this.value(v, key, depth, ancestors);
@@ -66,11 +66,11 @@ export class ValueRedactor {
     if (typeof v === 'string') return this.string(v, key);
     if (typeof v !== 'object' || v === null || v instanceof Uint8Array) return v;
     if (ancestors.includes(v)) {
-      this.counters.applied[this.cyclic]!++;
+      this.counters.add(this.cyclic, 1);
       return CYCLIC;
     }
     if (depth >= MAX_VALUE_DEPTH) {
-      this.counters.applied[this.depthLimit]!++;
+      this.counters.add(this.depthLimit, 1);
       return DEPTH_LIMIT;
     }
     ancestors.push(v);
@@ -80,7 +80,7 @@ export class ValueRedactor {
         : this.map(v as Record<string, unknown>, depth, ancestors);
     } catch {
       // A Proxy or getter that throws: its content cannot be checked, so none of it is kept.
-      this.counters.applied[this.unreadable]!++;
+      this.counters.add(this.unreadable, 1);
       return this.plan.replacement;
     } finally {
       ancestors.pop();
@@ -92,9 +92,7 @@ export class ValueRedactor {
     const max = this.plan.maxValueChars;
     const preCut = max > 0 && s.length > max + SCAN_MARGIN;
     let out = preCut ? s.slice(0, max + SCAN_MARGIN) : s;
-    for (const rule of this.plan.valueRules) {
-      if (rule.mayMatch(out)) out = this.applyRule(rule, out);
-    }
+    if (out.length >= this.plan.minLength) out = this.applyValueRules(out);
     for (const { rule, slot } of this.plan.custom) {
       let next: unknown;
       try {
@@ -104,12 +102,28 @@ export class ValueRedactor {
         this.counters.errors++;
       }
       if (next === out) continue;
-      this.counters.applied[slot]!++;
+      this.counters.add(slot, 1);
       out = typeof next === 'string' ? next : this.plan.replacement;
     }
     if (preCut || (max > 0 && out.length > max)) {
-      this.counters.applied[this.truncate]!++;
+      this.counters.add(this.truncate, 1);
       out = cut(out, max) + truncationMarker(s.length);
+    }
+    return out;
+  }
+
+  private applyValueRules(s: string): string {
+    let out = s;
+    const triggered = this.plan.trigger?.test(out) ?? false;
+    // A rule without a trigger is tested before it replaces: `test` costs less than a `replace`
+    // that finds nothing, and nothing is what it finds in most log text.
+    for (const rule of this.plan.valueRules) {
+      if (out.length < rule.minLength) continue;
+      if (rule.trigger === undefined) {
+        rule.pattern.lastIndex = 0; // `test` of a global pattern starts where the last one ended
+        if (!rule.pattern.test(out)) continue;
+      } else if (!triggered) continue;
+      if (rule.mayMatch(out)) out = this.applyRule(rule, out);
     }
     return out;
   }
@@ -134,7 +148,7 @@ export class ValueRedactor {
       n++;
       return t;
     });
-    if (n > 0) this.counters.applied[rule.slot]! += n;
+    if (n > 0) this.counters.add(rule.slot, n);
     return out;
   }
 

@@ -78,7 +78,8 @@ export class PolicyState {
     private readonly rateLimitIntervalMillis: number,
     private readonly clock: Clock,
   ) {
-    for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) this.ratios[c] = DEFAULT_RATIOS[SEVERITY_CLASSES[c]!];
+    for (let c = 0; c < SEVERITY_CLASS_COUNT; c++)
+      this.ratios[c] = DEFAULT_RATIOS[SEVERITY_CLASSES[c]!];
     this.update(
       policy.keepAll === true
         ? policy
@@ -163,7 +164,9 @@ export class PolicyState {
     this.effLo[c] = Number(t & 0xffffffffn);
     this.effHex[c] = t === 0n || t >= MAX_THRESHOLD ? '' : thresholdToHex(t);
     this.keepsAll[c] =
-      t === 0n && (c > SeverityClass.INFO || this.silenceAfter === 0) && this.noTraceMode !== NoTrace.DROP
+      t === 0n &&
+      (c > SeverityClass.INFO || this.silenceAfter === 0) &&
+      this.noTraceMode !== NoTrace.DROP
         ? 1
         : 0;
     const lower = level > 0 ? probabilityToThreshold(p * 2) : t;

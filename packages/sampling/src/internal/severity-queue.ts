@@ -32,7 +32,8 @@ export class SeverityQueue {
     readonly maxBytes: number,
     private readonly onEvict: (cls: number) => void,
   ) {
-    for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) this.rings.push(new Ring(Math.min(maxSize, 256)));
+    for (let c = 0; c < SEVERITY_CLASS_COUNT; c++)
+      this.rings.push(new Ring(Math.min(maxSize, 256)));
   }
 
   /** Records queued in class `cls`. */

@@ -1,4 +1,5 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { SeverityClass, severityNumberOfClass } from '@spillway/record-format';
 import type { SilenceExit, TraceEntry } from './trace-silencer';
 
 /** The event name of silencing summaries, for queries ("where did my records go?"). */
@@ -21,7 +22,9 @@ export function silenceSummaryRecord(
     hrTime,
     hrTimeObserved: hrTime,
     spanContext: e.spanContext,
-    severityNumber: 9 as ReadableLogRecord['severityNumber'],
+    severityNumber: severityNumberOfClass(
+      SeverityClass.INFO,
+    ) as ReadableLogRecord['severityNumber'],
     severityText: 'INFO',
     body: `silenced ${e.silencedTotal} records`,
     eventName: SILENCED_EVENT_NAME,

@@ -1,0 +1,21 @@
+import { DiskBufferedLogRecordExporter } from '@spillway/disk-buffer';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recordBatches } from './_common.mjs';
+const unreachable = { export: (_r, cb) => cb({ code: 1, error: new Error('down') }), shutdown: async () => {}, forceFlush: async () => {} };
+const exporter = new DiskBufferedLogRecordExporter({ exporter: unreachable, directory: mkdtempSync(join(tmpdir(), 'fwp-')), fsync: 'never', retry: { initialMillis: 60000, maxMillis: 60000 } });
+const T = {};
+const wrap = (obj, name, label) => { const f = obj[name].bind(obj); T[label] = []; obj[name] = (...a) => { const t = process.hrtime.bigint(); const r = f(...a); T[label].push(Number(process.hrtime.bigint() - t) / 1000); return r; }; };
+const w = exporter.writer;
+wrap(exporter, 'exportSync', 'exportSync');
+wrap(exporter, 'encode', 'encode');
+wrap(exporter, 'admit', 'admit');
+wrap(w, 'appendSync', 'appendSync');
+wrap(w.o, 'onWritten', 'onWritten');
+wrap(w, 'closeRetired', 'closeRetired');
+const { batches } = recordBatches(3000, 1);
+for (let k = 0; k < 3000; k++) { exporter.exportSync(batches[k]); if (k % 10 === 0) await new Promise((r) => setImmediate(r)); }
+const med = (x) => [...x].sort((a, b) => a - b)[x.length >> 1];
+for (const [k, v] of Object.entries(T)) console.log(k, med(v.slice(500)).toFixed(2));
+process.exit(0);

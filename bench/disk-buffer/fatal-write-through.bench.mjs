@@ -1,0 +1,184 @@
+// FATAL write-through: wall µs per `logger.emit` of a FATAL record through a real LoggerProvider,
+// with D records queued in the processor before it (D = 0, 100, 1000):
+//   BLRP           — BatchLogRecordProcessor, no-op exporter: the anchor (the FATAL is only queued)
+//   sampling/<fsync> — SamplingLogRecordProcessor (all kept) → DiskBufferedLogRecordExporter at that
+//                    fsync policy (collector down): the queue and the record are written to the WAL
+//                    before `emit` returns
+// and the event-loop stall of one overflow `exportSync` of 2,048 records at each policy (what a full
+// queue hands over). `always` is the path every policy took before (write + fdatasync).
+// Each (scenario, depth) runs in its own child process; rounds run them in a shuffled order and the
+// table gives medians over rounds of each child's median. Both processors export only when told to
+// (maxExportBatchSize 2048, scheduledDelayMillis 60 s), so D records really are queued; between
+// timed emits the queue is drained and refilled, outside the timing.
+// Run: node bench/disk-buffer/fatal-write-through.bench.mjs [rounds] (after `npx turbo run build`).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { knob, machine, median, table } from './_common.mjs';
+
+const POLICIES = ['always', 'interval', 'never'];
+const DEPTHS = [0, 100, 1000];
+const EMITS = knob('FATAL_EMITS', 100);
+const STALL_CALLS = knob('FATAL_STALL_CALLS', 15);
+
+const scenarios = [
+  ...DEPTHS.map((depth) => ({ kind: 'emit', processor: 'BLRP', depth })),
+  ...POLICIES.flatMap((fsync) =>
+    DEPTHS.map((depth) => ({ kind: 'emit', processor: 'sampling', fsync, depth })),
+  ),
+  ...POLICIES.map((fsync) => ({ kind: 'stall', fsync })),
+];
+const name = (s) =>
+  s.kind === 'stall'
+    ? `stall/${s.fsync}`
+    : `${s.processor}${s.fsync ? `/${s.fsync}` : ''}/${s.depth}`;
+
+async function child(s) {
+  const { ROOT_CONTEXT, TraceFlags, trace } = await import('@opentelemetry/api');
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const { BatchLogRecordProcessor, LoggerProvider } = await import('@opentelemetry/sdk-logs');
+  const { SamplingLogRecordProcessor } = await import('@spillway/sampling');
+  const { DiskBufferedLogRecordExporter } = await import('@spillway/disk-buffer');
+  const { recordBatches, unreachable } = await import('./_common.mjs');
+  const noop = {
+    export: (_r, cb) => cb({ code: 0 }),
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'spillway-fatal-bench-'));
+  const fsync = s.fsync === 'interval' ? { intervalMillis: 200 } : s.fsync;
+  const disk = () =>
+    new DiskBufferedLogRecordExporter({
+      exporter: unreachable,
+      directory: dir,
+      fsync,
+      maxDiskBytes: 4 * 1024 ** 3,
+      retry: { initialMillis: 60_000, maxMillis: 60_000 },
+    });
+  const out = {};
+  if (s.kind === 'stall') {
+    const exporter = disk();
+    const { batches } = recordBatches(2048 * (STALL_CALLS + 1), 2048);
+    const ms = [];
+    for (const batch of batches) {
+      const t0 = performance.now();
+      exporter.exportSync(batch);
+      ms.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 20)); // let the interval sync and the sender run
+    }
+    ms.shift(); // warm-up
+    out.stall = median(ms);
+    out.max = Math.max(...ms);
+    await exporter.shutdown();
+  } else {
+    const keepAll = {
+      ratios: { trace: 1, debug: 1, info: 1, warn: 1, error: 1 },
+      rateLimits: { warn: 0, error: 0 },
+      traceSilenceAfter: 0,
+    };
+    const settings = { maxQueueSize: 4096, maxExportBatchSize: 2048, scheduledDelayMillis: 60_000 };
+    const processor =
+      s.processor === 'BLRP'
+        ? new BatchLogRecordProcessor({ exporter: noop, ...settings })
+        : new SamplingLogRecordProcessor({ exporter: disk(), ...keepAll, ...settings });
+    const provider = new LoggerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'bench' }),
+      processors: [processor],
+    });
+    const logger = provider.getLogger('bench');
+    const hex = (n, i) => (i * 2654435761 + 1).toString(16).padStart(8, '0').repeat(4).slice(0, n);
+    const record = (i, severityNumber, severityText) => ({
+      severityNumber,
+      severityText,
+      body: `${severityText} order ${i} processed by worker ${i % 7}: ${'x'.repeat(40 + (i % 120))}`,
+      attributes: {
+        'http.route': '/api/orders/:id',
+        'http.status_code': 200,
+        'user.id': `u-${i}`,
+        'order.items': i % 9,
+      },
+      context: trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: hex(32, i),
+        spanId: hex(16, i + 7),
+        traceFlags: TraceFlags.SAMPLED,
+      }),
+    });
+    const us = [];
+    for (let k = 0; k < EMITS + 10; k++) {
+      for (let i = 0; i < s.depth; i++) logger.emit(record(i, 9, 'INFO'));
+      const fatal = record(k, 21, 'FATAL');
+      const t0 = process.hrtime.bigint();
+      logger.emit(fatal);
+      const t = Number(process.hrtime.bigint() - t0) / 1000;
+      if (k >= 10) us.push(t); // the first 10 warm up
+      await processor.forceFlush();
+      await new Promise((r) => setImmediate(r));
+    }
+    out.us = median(us);
+    out.p90 = [...us].sort((a, b) => a - b)[Math.floor(us.length * 0.9)];
+    await provider.shutdown();
+  }
+  rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify(out));
+}
+
+function parent(rounds) {
+  const results = new Map(scenarios.map((s) => [name(s), []]));
+  const loads = [loadavg()[0]];
+  for (let r = 0; r < rounds; r++) {
+    const order = scenarios.map((_, i) => i).sort(() => Math.random() - 0.5);
+    for (const i of order) {
+      const run = spawnSync(
+        process.execPath,
+        [fileURLToPath(import.meta.url), '--child', String(i)],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      if (run.status !== 0) throw new Error(`scenario ${name(scenarios[i])} failed`);
+      results.get(name(scenarios[i])).push(JSON.parse(run.stdout));
+    }
+    loads.push(loadavg()[0]);
+  }
+  const med = (key, field) => median(results.get(key).map((x) => x[field]));
+  console.log(
+    `${machine()}; load average (1 min) ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run; ${EMITS} timed FATAL emits per child, median of ${rounds} shuffled rounds (one child process per cell).\n`,
+  );
+  const rows = [['BLRP, no-op exporter (anchor)', undefined]];
+  for (const f of POLICIES) rows.push([`Sampling → disk buffer, fsync ${f}`, f]);
+  const cell = (key) => `${med(key, 'us').toFixed(1)} (p90 ${med(key, 'p90').toFixed(0)})`;
+  console.log(
+    table(
+      [
+        'µs per FATAL emit: median (p90)',
+        ...DEPTHS.map((d) => `${d} queued`),
+        'ratio to BLRP, empty queue',
+      ],
+      rows.map(([label, f]) => {
+        const key = (d) => (f ? `sampling/${f}/${d}` : `BLRP/${d}`);
+        return [
+          label,
+          ...DEPTHS.map((d) => cell(key(d))),
+          `${(med(key(0), 'us') / med('BLRP/0', 'us')).toFixed(1)}×`,
+        ];
+      }),
+    ),
+  );
+  console.log('');
+  console.log(
+    table(
+      ['one overflow exportSync of 2,048 records', 'median ms', 'max ms (over rounds)'],
+      POLICIES.map((f) => [
+        `fsync ${f}${f === 'always' ? ' (= every policy before)' : ''}`,
+        med(`stall/${f}`, 'stall').toFixed(1),
+        Math.max(...results.get(`stall/${f}`).map((x) => x.max)).toFixed(1),
+      ]),
+    ),
+  );
+}
+
+if (process.argv[2] === '--child') await child(scenarios[Number(process.argv[3])]);
+else parent(Number(process.argv[2] ?? 5));
