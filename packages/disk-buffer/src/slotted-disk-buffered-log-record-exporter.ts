@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import type { ExportResult } from '@opentelemetry/core';
+import { type ExportResult, globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { DirectoryLockedError } from './directory-locked-error';
 import { DiskBufferedLogRecordExporter } from './disk-buffered-log-record-exporter';
@@ -8,11 +8,12 @@ import { DirLock } from './internal/dir-lock';
 import type { DiskBufferStats, SlottedDiskBufferOptions } from './types';
 
 /*
- *   first export/exportSync ─► slot 0, 1, 2 … : the first whose lock is free (a dead owner's
- *                              lock counts as free: its backlog is recovered as at any start)
- *                            ─► every other slot with a backlog and no live owner: drained by a
- *                               second buffer on that slot (drain only), then unlocked
+ *   constructor              ─► every slot with a backlog and no live owner: drained by a buffer
+ *                               on that slot (drain only), then unlocked (a restart delivers
+ *                               what the last run left, even if it never logs)
  *   every ADOPT_EVERY_MILLIS ─► the same scan again (a worker that died while we run)
+ *   first export/exportSync  ─► slot 0, 1, 2 … : the first whose lock is free (a dead owner's
+ *                               lock counts as free: its backlog is recovered as at any start)
  *
  *   <root>/            slot 0: the single-process layout, unchanged
  *   <root>/<n>/        slot n ≥ 1
@@ -24,6 +25,8 @@ const ADOPT_EVERY_MILLIS = 30_000;
 /** Pause between delivery attempts of an adopted backlog while the downstream fails. */
 const DRAIN_RETRY_MILLIS = 1_000;
 const BACKLOG_FILE = /\.(wal|zst)$/;
+/** Sends `exportSync` may have in flight without a WAL: a bound on memory, not a tuning knob. */
+const MAX_DIRECT_IN_FLIGHT = 8;
 
 /** The directory of slot `n` under `root`. */
 export function slotDirectory(root: string, n: number): string {
@@ -58,11 +61,12 @@ function hasBacklog(dir: string): boolean {
  * directory (Node `cluster`, PM2 cluster mode, replicas on a shared volume): each process writes
  * its own WAL slot, so every one of them is durable.
  *
- * Guarantees: a process takes a slot on its first `export`/`exportSync`, never before (one that
- * never logs takes none); the slot is the first whose lock is free, so a dead owner's slot is
- * reused and its backlog recovered and delivered; backlogs of every other slot without a live
- * owner are delivered too (at the first export, then every 30 s), so none is stranded when the
- * number of processes shrinks. Delivery is at least once: records of a batch in flight when its
+ * Guarantees: a process takes a slot of its own on its first `export`/`exportSync`, never before
+ * (one that never logs takes none); the slot is the first whose lock is free, so a dead owner's
+ * slot is reused and its backlog recovered and delivered; backlogs of every other slot without a
+ * live owner are delivered too (from construction on, then every 30 s, holding each such slot
+ * only while delivering it), so none is stranded when the number of processes shrinks or a
+ * restarted process does not log. Delivery is at least once: records of a batch in flight when its
  * process died may arrive twice.
  */
 export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
@@ -71,7 +75,9 @@ export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
   private takenSlot: number | undefined;
   private readonly draining = new Map<number, DiskBufferedLogRecordExporter>();
   private adoptedSlots = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private directInFlight = 0;
+  private dropped = 0;
+  private readonly timer: NodeJS.Timeout;
   private closing = false;
   private shutdownOnce: Promise<void> | undefined;
   private readonly downstream: LogRecordExporter;
@@ -85,6 +91,9 @@ export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
       forceFlush: () => this.downstream.forceFlush?.() ?? Promise.resolve(),
       shutdown: () => Promise.resolve(),
     };
+    this.adoptDeadSlots();
+    this.timer = setInterval(() => this.adoptDeadSlots(), ADOPT_EVERY_MILLIS);
+    this.timer.unref();
   }
 
   /** The slot this process writes, once it has logged; undefined before (or without a WAL). */
@@ -109,11 +118,34 @@ export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
     else this.downstream.export(records, resultCallback);
   }
 
-  /** As {@link DiskBufferedLogRecordExporter.exportSync}; without a WAL, an asynchronous send. */
+  /**
+   * As {@link DiskBufferedLogRecordExporter.exportSync}. Without a WAL, an asynchronous send; past
+   * MAX_DIRECT_IN_FLIGHT sends the batch is dropped, counted in {@link droppedWithoutWal} and
+   * reported to the global error handler (memory stays bounded while the downstream is slow).
+   */
   exportSync(records: ReadableLogRecord[]): void {
     const buffer = this.started();
-    if (buffer) buffer.exportSync(records);
-    else if (records.length > 0) this.downstream.export(records, () => {});
+    if (buffer) {
+      buffer.exportSync(records);
+      return;
+    }
+    if (records.length === 0) return;
+    if (this.directInFlight >= MAX_DIRECT_IN_FLIGHT) {
+      this.dropped += records.length;
+      globalErrorHandler(
+        new Error(
+          `no write-ahead log: ${records.length} records dropped (${MAX_DIRECT_IN_FLIGHT} sends in flight)`,
+        ),
+      );
+      return;
+    }
+    this.directInFlight++;
+    this.downstream.export(records, () => this.directInFlight--);
+  }
+
+  /** Records `exportSync` dropped because there was no WAL and the downstream was behind. */
+  get droppedWithoutWal(): number {
+    return this.dropped;
   }
 
   async forceFlush(): Promise<void> {
@@ -159,9 +191,6 @@ export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
       onUnavailable?.(lastError ?? new Error(`all ${maxSlots} slots are held by live processes`));
       return undefined;
     }
-    this.adoptDeadSlots();
-    this.timer = setInterval(() => this.adoptDeadSlots(), ADOPT_EVERY_MILLIS);
-    this.timer.unref();
     return this.own;
   }
 

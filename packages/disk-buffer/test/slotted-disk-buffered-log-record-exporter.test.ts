@@ -68,11 +68,16 @@ describe('SlottedDiskBufferedLogRecordExporter', () => {
       expect([a, b, c].flatMap((s) => s.unavailable)).toEqual([]);
     });
 
-    it('should reuse the slot of a dead owner and deliver its backlog', async () => {
+    it("should deliver a dead owner's backlog from construction on, without a slot of its own", async () => {
       const root = tempDir();
       await fillDirectory(root, 3, 10);
       writeFileSync(join(root, 'lock'), `${deadPid()}\n${hostname()}\n`);
       const { exporter, down } = setup(root);
+      await down.waitFor(() => exporter.adopted === 1);
+      expect(down.records).toHaveLength(30);
+      expect(exporter.slot).toBeUndefined();
+      expect(existsSync(join(root, 'lock'))).toBe(false);
+      // Released: the first export takes it as its own slot.
       expect((await exported(exporter, generatedRecords(5, 100))).code).toBe(0);
       expect(exporter.slot).toBe(0);
       await down.waitFor(() => down.records.length === 35);
@@ -88,6 +93,19 @@ describe('SlottedDiskBufferedLogRecordExporter', () => {
       await down.waitFor(() => down.records.length === 5);
       expect(unavailable.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['ENOTDIR']);
       expect(exporter.slot).toBeUndefined();
+    });
+  });
+
+  describe('exportSync without a WAL', () => {
+    it('should keep at most 8 sends in flight and count the batches it drops past them', async () => {
+      const file = join(tempDir(), 'a-file');
+      writeFileSync(file, '');
+      const down = new CollectingExporter();
+      down.hangNext(8);
+      const { exporter } = setup(join(file, 'wal'), down);
+      for (let i = 0; i < 10; i++) exporter.exportSync(generatedRecords(3, i * 3));
+      expect(down.exports).toBe(8);
+      expect(exporter.droppedWithoutWal).toBe(6);
     });
   });
 

@@ -29,7 +29,8 @@ export function createLogRecordProcessorFromEnv(
   const named = overrides.serviceName ? { ...env, OTEL_SERVICE_NAME: overrides.serviceName } : env;
   const { config, problems } = readSpillwayConfig(named);
   for (const p of problems) emitConfigWarning(p.message);
-  const { exporter, meterProvider, configFileDebounceMillis, ...configOverrides } = overrides;
+  const { exporter, meterProvider, configFileDebounceMillis, redactionRules, ...configOverrides } =
+    overrides;
   const url =
     env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   const primary =
@@ -37,6 +38,12 @@ export function createLogRecordProcessorFromEnv(
   const defined = Object.entries(configOverrides).filter(([, v]) => v !== undefined);
   return new SpillwayLogRecordProcessor(
     { ...config, ...Object.fromEntries(defined) },
-    { exporter: primary, meterProvider, configFileDebounceMillis, warn: emitConfigWarning },
+    {
+      exporter: primary,
+      meterProvider,
+      configFileDebounceMillis,
+      redaction: redactionRules,
+      warn: emitConfigWarning,
+    },
   );
 }

@@ -12,7 +12,12 @@ import {
   SlottedDiskBufferedLogRecordExporter,
 } from '@spillway/disk-buffer';
 import { ZstdFileLogRecordExporter } from '@spillway/file-exporter';
-import { RedactingLogRecordProcessor, redactionOptionsOf } from '@spillway/redaction';
+import {
+  mergeRedactionOptions,
+  RedactingLogRecordProcessor,
+  type RedactingLogRecordProcessorOptions,
+  redactionOptionsOf,
+} from '@spillway/redaction';
 import { FailoverLogRecordExporter } from '@spillway/router';
 import { SamplingLogRecordProcessor, type SamplingPolicy } from '@spillway/sampling';
 import { PolicyFileWatcher } from './internal/policy-file-watcher';
@@ -34,6 +39,8 @@ export interface SpillwayPipelineOptions {
   meterProvider?: MeterProvider;
   /** Debounce of config-file changes, ms. Default 250. */
   configFileDebounceMillis?: number;
+  /** Redaction rules in code, merged over `SPILLWAY_REDACT` (see `SpillwayOverrides`). */
+  redaction?: RedactingLogRecordProcessorOptions;
   /** Where configuration warnings go. */
   warn: (message: string) => void;
 }
@@ -84,11 +91,17 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
   constructor(config: SpillwayConfig, options: SpillwayPipelineOptions) {
     this.config = config;
     const { meterProvider } = options;
-    this.redaction = new RedactingLogRecordProcessor({
-      ...redactionOptionsOf(config.redaction),
-      maxValueChars: config.maxValueChars,
-      meterProvider,
-    });
+    const code = options.redaction ?? {};
+    this.redaction = new RedactingLogRecordProcessor(
+      mergeRedactionOptions(
+        {
+          ...redactionOptionsOf(config.redaction, code.emailHashKey),
+          maxValueChars: config.maxValueChars,
+          meterProvider,
+        },
+        code,
+      ),
+    );
     this.primaryExporter = options.exporter ?? new OTLPLogExporter();
     let downstream = this.primaryExporter;
     const halfDisk = Math.floor(config.maxDiskBytes / 2);

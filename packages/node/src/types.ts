@@ -1,7 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { FsyncPolicy } from '@spillway/record-format';
-import type { RedactionSpec } from '@spillway/redaction';
+import type { RedactingLogRecordProcessorOptions, RedactionSpec } from '@spillway/redaction';
 import type { ClassTable, NoTraceContext } from './internal/parse-values';
 
 export type { ClassTable, FsyncPolicy, NoTraceContext, RedactionSpec };
@@ -123,4 +123,10 @@ export interface SpillwayOverrides extends Partial<SpillwayConfig> {
   meterProvider?: MeterProvider;
   /** Debounce of `SPILLWAY_CONFIG_FILE` changes, ms. Default 250. */
   configFileDebounceMillis?: number;
+  /**
+   * Redaction rules in code (value patterns, custom functions, an `emailHashKey`…), merged over
+   * `SPILLWAY_REDACT`: globs, patterns and custom rules are added to the environment's; `rules`,
+   * `emailHashKey`, `maxValueChars` and `replacement` replace theirs when set.
+   */
+  redactionRules?: RedactingLogRecordProcessorOptions;
 }

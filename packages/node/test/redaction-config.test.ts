@@ -99,6 +99,41 @@ describe('createLogRecordProcessorFromEnv: redaction stage', () => {
     }
   });
 
+  it('should merge redactionRules from code over SPILLWAY_REDACT', async () => {
+    const processor = createLogRecordProcessorFromEnv(
+      {
+        OTEL_SERVICE_NAME: 'redaction-config',
+        SPILLWAY_DIR: mkdtempSync(join(tmpdir(), 'spillway-node-redact-')),
+        SPILLWAY_FAILOVER: 'none',
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://127.0.0.1:1',
+        SPILLWAY_REDACT: 'key:*ssn*',
+        SPILLWAY_SHUTDOWN_TIMEOUT_MS: '300',
+      },
+      {
+        redactionRules: {
+          patterns: [{ name: 'order', pattern: /ORD-\d+/ }],
+          custom: [{ name: 'shout', redact: (v) => v.replace('SECRET', '[hidden]') }],
+        },
+      },
+    );
+    const provider = new LoggerProvider({ processors: [processor] });
+    try {
+      provider.getLogger('t').emit({
+        severityNumber: 21,
+        body: 'ORD-12 SECRET',
+        attributes: { 'user.ssn': '078-05-1120', password: 'p' },
+      });
+      expect(processor.getStats().redaction.applied).toMatchObject({
+        'secret-keys': 1,
+        keys: 1,
+        order: 1,
+        shout: 1,
+      });
+    } finally {
+      await provider.shutdown();
+    }
+  });
+
   it('should keep sampling refusals free: logger.enabled() is the sampler’s answer', async () => {
     const processor = createLogRecordProcessorFromEnv({
       OTEL_SERVICE_NAME: 'redaction-config',

@@ -12,6 +12,7 @@ export type { ParsedRedactSpec, RedactionSpec } from './redact-spec';
 export {
   defaultRedactSpec,
   formatRedactSpec,
+  mergeRedactionOptions,
   parseRedactSpec,
   REDACT_SPEC_FORM,
   redactionOptionsOf,

@@ -124,6 +124,28 @@ export function redactionOptionsOf(
   };
 }
 
+/**
+ * `extra` (rules written in code) over `base` (e.g. {@link redactionOptionsOf} a spec from the
+ * environment): key, keep and drop globs, patterns and custom rules are appended; `rules`,
+ * `emailHashKey`, `maxValueChars`, `replacement` and `meterProvider` are replaced when `extra`
+ * sets them.
+ */
+export function mergeRedactionOptions(
+  base: RedactingLogRecordProcessorOptions,
+  extra: RedactingLogRecordProcessorOptions,
+): RedactingLogRecordProcessorOptions {
+  const defined = Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined));
+  return {
+    ...base,
+    ...defined,
+    keys: [...(base.keys ?? []), ...(extra.keys ?? [])],
+    keepKeys: [...(base.keepKeys ?? []), ...(extra.keepKeys ?? [])],
+    dropKeys: [...(base.dropKeys ?? []), ...(extra.dropKeys ?? [])],
+    patterns: [...(base.patterns ?? []), ...(extra.patterns ?? [])],
+    custom: [...(base.custom ?? []), ...(extra.custom ?? [])],
+  };
+}
+
 function isRule(name: string): name is BuiltinRuleName {
   return (BUILTIN_RULES as readonly string[]).includes(name);
 }

@@ -15,14 +15,18 @@ import { setup } from './helpers';
 
 /** A record as a processor gets it, without the SDK's validation in front (hostile callers). */
 function rawRecord(body: unknown, attributes: Record<string, unknown> = {}) {
-  return {
+  const record = {
     body,
     attributes,
     setBody(b: unknown) {
-      this.body = b;
-      return this;
+      record.body = b;
+      return record;
     },
-  } as unknown as ReadWriteLogRecord & { body: unknown; attributes: Record<string, unknown> };
+  };
+  return record as unknown as ReadWriteLogRecord & {
+    body: unknown;
+    attributes: Record<string, unknown>;
+  };
 }
 
 describe('RedactingLogRecordProcessor with hostile values', () => {

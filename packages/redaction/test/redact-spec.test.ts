@@ -1,6 +1,7 @@
 import {
   DEFAULT_RULES,
   formatRedactSpec,
+  mergeRedactionOptions,
   parseRedactSpec,
   RedactingLogRecordProcessor,
   redactionOptionsOf,
@@ -80,5 +81,26 @@ describe(redactionOptionsOf, () => {
     ]);
     expect(redactionOptionsOf(spec).emailHashKey).toBeDefined();
     expect(redactionOptionsOf(parseRedactSpec('email').spec).emailHashKey).toBeUndefined();
+  });
+});
+
+describe(mergeRedactionOptions, () => {
+  it('should append globs, patterns and custom rules and replace what code sets', () => {
+    const custom = { name: 'c', redact: (v: string) => v };
+    const merged = mergeRedactionOptions(
+      { rules: ['jwt'], keys: ['a'], dropKeys: ['d'], maxValueChars: 10 },
+      { keys: ['b'], custom: [custom], maxValueChars: undefined, replacement: '***' },
+    );
+    expect(merged).toEqual({
+      rules: ['jwt'],
+      keys: ['a', 'b'],
+      keepKeys: [],
+      dropKeys: ['d'],
+      patterns: [],
+      custom: [custom],
+      maxValueChars: 10,
+      replacement: '***',
+    });
+    expect(mergeRedactionOptions({ rules: ['jwt'] }, { rules: [] }).rules).toEqual([]);
   });
 });

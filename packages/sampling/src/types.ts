@@ -61,7 +61,8 @@ export interface EffectiveSamplingPolicy {
 
 /**
  * The optional synchronous hand-over an exporter may implement (the disk buffer does): the records
- * are durable when it returns. Used for FATAL records and {@link SamplingLogRecordProcessor.flushSync}.
+ * survive the process when it returns (the disk buffer: in the WAL's page cache, fdatasynced per its
+ * `fsync` policy). Used for FATAL records, queue overflow and {@link SamplingLogRecordProcessor.flushSync}.
  */
 export interface SyncLogRecordExporter {
   exportSync(records: ReadableLogRecord[]): void;

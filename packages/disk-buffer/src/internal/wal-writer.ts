@@ -87,12 +87,10 @@ export class WalWriter {
   }
 
   /**
-   * Writes every pending frame and `frame` synchronously: in the page cache when it returns, so a
-   * process death (SIGKILL, `process.exit`) loses none of them. Under 'always' it fdatasyncs them
-   * before returning; under 'interval' the timer's next sync covers them (`landed` marks the
-   * segment dirty), as it does for `append`; under 'never' nothing syncs. The pending frames are
-   * acknowledged on the same terms as a round. Throws if `frame` is not written (or not synced
-   * under 'always').
+   * Writes every pending frame and `frame` synchronously (page cache: a process death loses none),
+   * fdatasyncing them before returning under 'always' only; under 'interval' the timer's next sync
+   * covers them (`landed` marks the segment dirty). Pending frames are acknowledged as by a round.
+   * Throws if `frame` is not written (or, under 'always', not synced).
    */
   appendSync(frame: Buffer, count: number, severities: SeverityCounts): void {
     let failure: Error | undefined;
