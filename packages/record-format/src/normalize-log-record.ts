@@ -1,5 +1,6 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { isCleanCommonRecord } from './normalize-common-shape';
 import {
   cleanCount,
   cleanSpan,
@@ -34,7 +35,8 @@ import {
 /*
  * The one boundary where a record from outside spillway becomes one every encoder can write and
  * read back. The normal path is a validating walk that allocates nothing and returns the record
- * itself; only a record with something wrong in it is copied, field by field, with each wrong
+ * itself (first the fast path for the common shape, normalize-common-shape.ts, then the full walk
+ * for the rest); only a record with something wrong in it is copied, field by field, with each wrong
  * value replaced by its documented substitute and counted (README, "Normalisation").
  */
 
@@ -68,7 +70,10 @@ export function normalizeLogRecord(
   let out: ReadableLogRecord;
   try {
     if ((record as { [CLEAN]?: true })[CLEAN] === true) return record;
-    out = isCleanRecord(record) ? record : copyRecord(record, counts);
+    out =
+      isCleanCommonRecord(record, lastResource, lastScope) || isCleanRecord(record)
+        ? record
+        : copyRecord(record, counts);
   } catch {
     // A read threw: the copy reads each field on its own and names what failed.
     out = copyRecord(record, counts);

@@ -1,4 +1,4 @@
-import { CARD_CANDIDATE, replaceCardNumber } from './luhn';
+import { CARD_CANDIDATE, gluedAt, replaceCardNumber } from './luhn';
 import type { BuiltinRuleName } from './types';
 
 /**
@@ -67,8 +67,17 @@ export interface CompiledValueRule {
   mayMatch: (s: string) => boolean;
   /** The shortest text a match can be: shorter strings (most attribute values) skip the rule. */
   minLength: number;
-  /** The text for one match (`groups` = capture groups), or `undefined` to leave it. */
-  replace: (match: string, groups: string[], replacement: string) => string | undefined;
+  /**
+   * The text for one match (`groups` = capture groups; `end` = the index after the match in
+   * `input`), or `undefined` to leave it.
+   */
+  replace: (
+    match: string,
+    groups: string[],
+    replacement: string,
+    end: number,
+    input: string,
+  ) => string | undefined;
 }
 
 const whole = (_m: string, _g: string[], r: string) => r;
@@ -139,7 +148,7 @@ const card: CompiledValueRule = {
   pattern: CARD_CANDIDATE,
   mayMatch: always,
   minLength: 13,
-  replace: (m, _g, r) => replaceCardNumber(m, r),
+  replace: (m, _g, r, end, input) => replaceCardNumber(m, r, gluedAt(input, end)),
 };
 
 /**

@@ -33,41 +33,85 @@ export function isCardNumber(digits: string): boolean {
 }
 
 /**
- * The card rule's replacement for one match of {@link CARD_CANDIDATE}: the match with the card
- * number in it replaced, or `undefined` to keep it. A grouped match may hold a card number plus a
- * neighbouring group (`4111 1111 1111 1111 12`, an expiry after it): when the whole fails, the
- * longest run of whole groups that is a card number is replaced. Only groups of 3 or more digits
- * count (card numbers are printed 4-4-4-4, 4-6-5, 4-4-4-4-3), which also keeps a hostile
- * `1 1 1 1 …` to the one check of each match.
+ * The card rule's replacement for one match of {@link CARD_CANDIDATE} (a run of digit groups): the
+ * run with each card number in it replaced, or `undefined` to keep it. `gluedAfter`: a word
+ * character follows the run, so its last group belongs to an identifier and is not a card's.
+ *
+ * The whole run is one card when it has 13–19 digits. Otherwise a card may sit among other
+ * groups (`2024 4111 1111 1111 1111`, `4111 1111 1111 1111 12/27`): from each group of 3 or more
+ * digits (cards are printed 4-4-4-4, 4-6-5, 4-4-4-4-3) the longest span of such groups that is a
+ * card number is replaced, left to right. A span holds at most 19 digits, so at most 6 groups: the
+ * search is linear in the run, a hostile `1111 1111 1111 …` of a megabyte included.
  */
-export function replaceCardNumber(match: string, replacement: string): string | undefined {
-  if (isCardNumber(stripSeparators(match))) return replacement;
-  const pieces = match.split(/([ -])/);
-  if (pieces.length === 1) return undefined;
-  const groups = pieces.filter((_, i) => i % 2 === 0);
-  if (!groups.some((g) => g.length >= 3)) return undefined;
-  for (let span = groups.length - 1; span >= 1; span--) {
-    for (let from = 0; from + span <= groups.length; from++) {
-      const run = groups.slice(from, from + span);
-      if (run.some((g) => g.length < 3) || !isCardNumber(run.join(''))) continue;
-      const before = pieces.slice(0, 2 * from).join('');
-      const after = pieces.slice(2 * (from + span) - 1).join('');
-      return before + replacement + after;
-    }
+export function replaceCardNumber(
+  match: string,
+  replacement: string,
+  gluedAfter: boolean,
+): string | undefined {
+  // Group boundaries as indexes (no substrings: a hostile run has hundreds of thousands of
+  // groups). The pattern puts exactly one separator between two groups.
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let i = 0; i < match.length; i++) {
+    starts.push(i);
+    while (i < match.length && isDigit(match.charCodeAt(i))) i++;
+    ends.push(i);
   }
-  return undefined;
+  const groups = starts.length;
+  const usable = gluedAfter ? groups - 1 : groups;
+  const digits = match.length - (groups - 1);
+  if (usable === groups && digits >= 13 && digits <= 19) {
+    if (isCardNumber(match.replace(/[ -]/g, ''))) return replacement;
+  }
+  if (groups === 1) return undefined;
+  let out = '';
+  let copied = 0; // match[0, copied) is in `out`
+  for (let k = 0; k < usable; k++) {
+    const last = longestCardSpan(match, starts, ends, k, usable);
+    if (last < 0) continue;
+    out += match.slice(copied, starts[k]) + replacement;
+    copied = ends[last]!;
+    k = last;
+  }
+  return copied > 0 ? out + match.slice(copied) : undefined;
 }
 
-function stripSeparators(s: string): string {
-  return s.replace(/[ -]/g, '');
+/** Index of the last group of the longest card-number span from group `from`, else −1. */
+function longestCardSpan(
+  match: string,
+  starts: number[],
+  ends: number[],
+  from: number,
+  usable: number,
+): number {
+  let digits = '';
+  let best = -1;
+  for (let j = from; j < usable; j++) {
+    const length = ends[j]! - starts[j]!;
+    if (length < 3 || digits.length + length > 19) break;
+    digits += match.slice(starts[j], ends[j]);
+    if (isCardNumber(digits)) best = j;
+  }
+  return best;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 /**
- * 13–19 digits, single spaces or dashes allowed between them, standing alone: not glued to a
- * word (letters, digits, `_`, or a word and a dash before it), since numbers that are part of an
- * identifier — HDFS block ids `blk_-6952295868487656571`, hex ids — are not cards and would pass
- * Luhn one time in ten. Linear: each repetition must consume a digit, so a start position
- * backtracks at most 19 steps, and a start inside a digit run fails at the lookbehind at once.
+ * A run of at least 13 digits, single spaces or dashes allowed between them, not glued to a word
+ * before it (letters, digits, `_`, or a word and a dash): numbers that are part of an identifier
+ * (HDFS block ids `blk_-6952295868487656571`, hex ids) are not cards and would pass Luhn one time
+ * in ten. What follows the run is checked by the caller (see {@link replaceCardNumber}), not by a
+ * lookahead: with nothing after the greedy repetition there is nothing to backtrack into, and a
+ * start inside a run fails at the lookbehind at once (a start after a separator rescans at most
+ * 13 digits before it fails), so the scan is linear.
  */
-export const CARD_CANDIDATE =
-  /(?<![0-9A-Za-z_]|[0-9A-Za-z_]-)[0-9](?:[ -]?[0-9]){12,18}(?![0-9A-Za-z_])/g;
+export const CARD_CANDIDATE = /(?<![0-9A-Za-z_]|[0-9A-Za-z_]-)[0-9](?:[ -]?[0-9]){12,}/g;
+
+/** True when the character after a {@link CARD_CANDIDATE} match glues it to an identifier. */
+export function gluedAt(input: string, index: number): boolean {
+  const c = input.charCodeAt(index);
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 /* _ */;
+}

@@ -18,7 +18,8 @@ import type { BuiltinRuleName, RedactingLogRecordProcessorOptions } from './type
  * | `value:<regex>` | matches of a JavaScript regular expression replaced (rule `value:<n>`, n from 1) |
  *
  * Globs are case-insensitive, `*` any run, `?` one character. A comma inside a glob or regex is
- * written `\,` (always: `\,` cannot stand for a backslash then a part separator). Example: `default,email,key:*ssn*,drop:http.request.body`.
+ * written `\,` (always: `\,` cannot stand for a backslash then a part separator). Example:
+ * `default,email,key:*ssn*,drop:http.request.body`.
  */
 export interface RedactionSpec {
   rules: BuiltinRuleName[];

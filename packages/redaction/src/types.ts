@@ -46,7 +46,7 @@ export interface CustomRedactionRule {
   redact(value: string, key: string | undefined): string;
 }
 
-/** Options of `RedactingLogRecordProcessor`; each one's environment form is read by `@spillway/node`. */
+/** Options of `RedactingLogRecordProcessor` (`@spillway/node` reads their environment forms). */
 export interface RedactingLogRecordProcessorOptions {
   /** Built-in rules on. Default `DEFAULT_RULES` (all but `email`); `[]` turns them off. */
   rules?: readonly BuiltinRuleName[];
@@ -89,6 +89,6 @@ export interface RedactionStats {
    * `unreadable`. A rule that never applied is listed with 0.
    */
   applied: Record<string, number>;
-  /** Failures inside redaction (a custom rule that threw, an unexpected error); each failed closed. */
+  /** Failures inside redaction (a custom rule threw, an unexpected error); each failed closed. */
   errors: number;
 }

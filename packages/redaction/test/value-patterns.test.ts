@@ -92,10 +92,14 @@ describe('built-in value patterns', () => {
       expect(redact(`pan=${fakeCardNumber('5', 19)};`)).toBe('pan=[REDACTED];');
       expect(redact(`"${fakeCardNumber('6', 16)}"`)).toBe('"[REDACTED]"');
     });
-    it('should find a grouped card number beside another group', () => {
+    it('should find a grouped card number beside other groups', () => {
       const visa = fakeCardNumber('4', 16);
+      const mc = fakeCardNumber('55', 16);
       expect(redact(`${grouped(visa, ' ')} 12`)).toBe('[REDACTED] 12');
       expect(redact(`15 ${grouped(visa, ' ')}`)).toBe('15 [REDACTED]');
+      expect(redact(`order 2024 ${grouped(visa, ' ')} ok`)).not.toContain(grouped(visa, ' '));
+      expect(redact(`${grouped(visa, ' ')} ${grouped(mc, ' ')}`)).toBe('[REDACTED] [REDACTED]');
+      expect(redact(`${grouped(visa, '-')}-1234`)).toBe('[REDACTED]-1234');
     });
     it('should leave numbers failing Luhn, timestamps, short and long numbers', () => {
       const bad = nonLuhnNumber(16);
@@ -189,6 +193,8 @@ describe('linear time on 1 MiB adversarial strings', () => {
     ['digits', fill('1')],
     ['digits and spaces', fill('1 ')],
     ['digit groups', fill('4111-')],
+    ['spaced digit groups', fill('1111 ')],
+    ['short digit groups', fill('12 ')],
     ['local part run', fill('a')],
     ['at signs', fill('a@')],
     ['domain labels', fill('b.', 'a@')],

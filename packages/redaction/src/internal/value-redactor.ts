@@ -10,17 +10,17 @@ import type { RedactionCounters } from './redaction-stats';
  */
 export const SCAN_MARGIN = 8192;
 
-/** The end of a cut value: `…[truncated 123456 chars]`, with the value's length before the cut. */
+/** The end of a cut value, `…[truncated 123456 chars]`: the value's length before the cut. */
 export function truncationMarker(originalLength: number): string {
   return `…[truncated ${originalLength} chars]`;
 }
 
 /**
  * Applies a {@link RedactionPlan} to AnyValues, copy-on-write: what needs no change is returned
- * as the same object (so the common record allocates nothing), what does is copied — the app's
- * own objects are never modified. Walks arrays and maps (plain ones by `for…in`, others by their
- * own keys, as the encoders read them); a cycle, a value nested deeper than the encoders allow or
- * a read that throws becomes a placeholder, counted.
+ * as the same object (a record that needs no change gets no copies), what does is copied — the
+ * app's own objects are never modified. Walks arrays and maps (plain ones by `for…in`, others by
+ * their own keys, as the encoders read them); a cycle, a value nested deeper than the encoders
+ * allow or a read that throws becomes a placeholder, counted.
  */
 export class ValueRedactor {
   private readonly cyclic: number;
@@ -138,7 +138,9 @@ export class ValueRedactor {
       // `rest` is the capture groups, then the offset and the whole string.
       let t: string | undefined;
       try {
-        t = rule.replace(m, rest.slice(0, -2) as string[], replacement);
+        const offset = rest[rest.length - 2] as number;
+        const groups = rest.slice(0, -2) as string[];
+        t = rule.replace(m, groups, replacement, offset + m.length, s);
       } catch {
         // A replacement function of the user's failed: the match is not kept (fail closed).
         this.counters.errors++;

@@ -241,7 +241,11 @@ export class ExportDriver {
 // Undefined when no record's resource is resolving async attributes (the usual case: no wait).
 function pendingResources(records: ReadableLogRecord[]): Promise<unknown> | undefined {
   const pending: Promise<void>[] = [];
+  // Records share a resource: each is looked at once per run of records that share it.
+  let last: unknown;
   for (const r of records) {
+    if (r.resource === last) continue;
+    last = r.resource;
     const res = r.resource as {
       asyncAttributesPending?: boolean;
       waitForAsyncAttributes?(): Promise<void>;
