@@ -119,18 +119,34 @@ function parent(rounds) {
   console.log(
     `${machine()}; load average (1 min) ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run; ${RECORDS.toLocaleString('en')} INFO records (3 attributes, trace context) per pass, median of ${rounds} shuffled rounds (one child process each).\n`,
   );
+  // Two ratios: of the medians, and the median of each round's own ratio (the scenarios of a round
+  // ran back to back, under about the same load: the steadier of the two on a shared machine).
   const rows = SCENARIOS.map((name, i) => {
     const xs = results[i];
     const m = median(xs);
+    const a = i >= 3 ? 3 : 0;
     const base = i >= 3 ? diskAnchor : anchor;
+    const paired = median(xs.map((x, r) => x / results[a][r]));
     return [
       name,
       m.toFixed(0),
       `${Math.min(...xs).toFixed(0)} – ${Math.max(...xs).toFixed(0)}`,
-      `${(m / base).toFixed(2)}× ${i >= 3 ? '(d)' : '(a)'}`,
+      `${(m / base).toFixed(2)}×`,
+      `${paired.toFixed(2)}×`,
     ];
   });
-  console.log(table(['scenario', 'CPU ns per emit (median)', 'min – max', 'ratio'], rows));
+  console.log(
+    table(
+      [
+        'scenario',
+        'CPU ns per emit (median)',
+        'min – max',
+        'ratio of medians to (a) / (d)',
+        'median of per-round ratios',
+      ],
+      rows,
+    ),
+  );
 }
 
 if (process.argv[2] === '--child') await child(Number(process.argv[3]));
