@@ -90,12 +90,20 @@ describe('@spillway/node/register with a full processor queue', () => {
     expectWhole(seen, 200_000);
   });
 
-  it('should deliver a 1,000,000-record synchronous loop whole after SIGTERM', async () => {
-    // Everything is in the WAL when the loop ends (nothing dropped, nothing at the disk cap); with
-    // the default 5 s budget about a third is sent before exit and the rest on the next start.
-    const { stats, seen } = await run(1_000_000, 'sync');
-    expect(stats.sampling.dropped.queue_full!.total).toBe(0);
-    expect(stats.diskBuffer.dropped.disk_full).toBe(0);
-    expectWhole(seen, 1_000_000);
-  }, 180_000);
+  // The million-record loop takes 25 s on a quiet 2-core machine and over a minute under load, so
+  // it is the long mode's (SPILLWAY_LONG=1); the two loops above prove the same path in CI.
+  const long = process.env['SPILLWAY_LONG'] === '1';
+  if (!long) console.log('overflow: 1,000,000-record loop skipped (set SPILLWAY_LONG=1 to run it)');
+  it.runIf(long)(
+    'should deliver a 1,000,000-record synchronous loop whole after SIGTERM',
+    async () => {
+      // Everything is in the WAL when the loop ends (nothing dropped, nothing at the disk cap); with
+      // the default 5 s budget about a third is sent before exit and the rest on the next start.
+      const { stats, seen } = await run(1_000_000, 'sync');
+      expect(stats.sampling.dropped.queue_full!.total).toBe(0);
+      expect(stats.diskBuffer.dropped.disk_full).toBe(0);
+      expectWhole(seen, 1_000_000);
+    },
+    180_000,
+  );
 });

@@ -2,6 +2,9 @@
 // (CommonJS): starts NodeSDK — traces and metrics from the standard OTEL_* environment, as NodeSDK
 // does by itself — with spillway as the logs pipeline, and installs the shutdown hooks
 // (see installShutdownHandlers). `OTEL_SDK_DISABLED=true` turns all of it off.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import * as api from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { emitConfigWarning } from '@spillway/record-format';
 import { createLogRecordProcessorFromEnv } from './create-log-record-processor-from-env';
@@ -13,6 +16,7 @@ if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
     const processor = createLogRecordProcessorFromEnv();
     const sdk = new NodeSDK({ logRecordProcessors: [processor] });
     sdk.start();
+    bridgeLegacyLogsApi();
     installShutdownHandlers({ processor, shutdown: () => sdk.shutdown() });
     (globalThis as Record<symbol, unknown>)[REGISTERED] = { processor, sdk };
   } catch (e) {
@@ -21,4 +25,40 @@ if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
       `spillway: could not start (${(e as Error).message}); the app runs without it.`,
     );
   }
+}
+
+interface LegacyLogsApi {
+  setGlobalLoggerProvider(provider: unknown): unknown;
+}
+
+/** Where every copy of `@opentelemetry/api-logs` keeps its global provider. */
+const LEGACY_LOGS_KEY = Symbol.for('io.opentelemetry.js.api.logs');
+
+/**
+ * On the 3.x line the SDK sets only the logs global inside `@opentelemetry/api` (≥ 1.10). Bridges
+ * that still emit through the separate `@opentelemetry/api-logs` package (e.g.
+ * `@opentelemetry/winston-transport` 0.34, `instrumentation-pino` before 0.70) read another global
+ * and would log into a no-op. When the app can load `api-logs` and its global is unset, point it at
+ * the same provider: every copy of `api-logs` shares that one global.
+ */
+function bridgeLegacyLogsApi(): void {
+  const current = (api as unknown as { logs?: { getLoggerProvider(): unknown } }).logs;
+  if (current === undefined) return; // 2.x line: the SDK sets the api-logs global itself.
+  const from = [join(process.cwd(), 'package.json'), moduleLocation()];
+  for (const base of from) {
+    let legacy: LegacyLogsApi;
+    try {
+      legacy = (createRequire(base)('@opentelemetry/api-logs') as { logs: LegacyLogsApi }).logs;
+    } catch {
+      continue;
+    }
+    if ((globalThis as Record<symbol, unknown>)[LEGACY_LOGS_KEY] === undefined) {
+      legacy.setGlobalLoggerProvider(current.getLoggerProvider());
+    }
+    return;
+  }
+}
+
+function moduleLocation(): string {
+  return typeof __filename === 'string' ? __filename : import.meta.url;
 }
