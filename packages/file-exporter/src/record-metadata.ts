@@ -5,7 +5,7 @@ import type { LinesMetadata } from './types';
 
 /**
  * The severity number a record counts as for filtering and for the index: its number when set
- * (1–24), else the lowest number of the class its text names, else INFO (DESIGN.md).
+ * (1–24), else the lowest number of the class its text names, else INFO (ARCHITECTURE.md, severity classes).
  */
 export function effectiveSeverity(severityNumber: number | undefined, text?: string): number {
   if (severityNumber !== undefined && severityNumber >= 1 && severityNumber <= 24) {

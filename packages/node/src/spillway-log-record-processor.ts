@@ -56,7 +56,7 @@ export interface SpillwayPipelineStats {
 }
 
 /**
- * The whole spillway pipeline as one `LogRecordProcessor`, as DESIGN.md draws it:
+ * The whole spillway pipeline as one `LogRecordProcessor`, as ARCHITECTURE.md draws it:
  *
  * ```
  * RedactingLogRecordProcessor → SamplingLogRecordProcessor → SlottedDiskBufferedLogRecordExporter (<dir>/wal, a slot per process)

@@ -11,7 +11,7 @@ const read = (env: Record<string, string>) => readSpillwayConfig(env, noCgroup);
 
 describe('readSpillwayConfig', () => {
   describe('defaults', () => {
-    it('should use DESIGN.md defaults when nothing is set', () => {
+    it('should use the documented defaults when nothing is set', () => {
       const { config, problems } = read({});
       expect(problems).toEqual([]);
       expect(config).toMatchObject({
@@ -115,7 +115,7 @@ describe('readSpillwayConfig', () => {
       });
     });
 
-    it('should accept the full DESIGN.md sampling string and 1e-4 style ratios', () => {
+    it('should accept the full documented sampling string and 1e-4 style ratios', () => {
       const { config, problems } = read({
         SPILLWAY_SAMPLING: 'fatal=1,error=1,warn=0.1,info=1e-4,debug=0.001,trace=0.001',
       });

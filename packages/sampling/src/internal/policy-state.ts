@@ -16,7 +16,7 @@ import type {
 import type { Clock } from './clock';
 import { RateLimiter } from './rate-limiter';
 
-/** Defaults of the policy (DESIGN.md's `SPILLWAY_SAMPLING` and `SPILLWAY_RATE_LIMITS`). */
+/** Defaults of the policy (the documented `SPILLWAY_SAMPLING` and `SPILLWAY_RATE_LIMITS` defaults). */
 export const DEFAULT_RATIOS: Readonly<Record<SeverityClassName, number>> = {
   trace: 0.001,
   debug: 0.001,
