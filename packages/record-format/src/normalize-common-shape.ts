@@ -38,6 +38,8 @@ export function isCleanCommonRecord(
   knownResource: unknown,
   knownScope: unknown,
 ): boolean {
+  // Known means seen and checked: undefined (nothing seen yet) is no resource or scope.
+  if (knownResource === undefined || knownScope === undefined) return false;
   if (r.resource !== knownResource || r.instrumentationScope !== knownScope) return false;
   if (!time(r.hrTime) || !time(r.hrTimeObserved)) return false;
   const n = r.severityNumber as unknown;

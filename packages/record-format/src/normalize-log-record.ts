@@ -180,8 +180,9 @@ function copyRecord(r: ReadableLogRecord, counts: SubstitutionCounts): ReadableL
 
 /** True when `v` is a clean resource (checked once per resource object, then by identity). */
 function isCleanResource(v: unknown): boolean {
-  if (v === lastResource) return true;
+  // Object first: before any resource was seen, lastResource is undefined too.
   if (typeof v !== 'object' || v === null) return false;
+  if (v === lastResource) return true;
   const known = verdicts.get(v);
   if (known !== undefined) {
     if (known === v) lastResource = v;
@@ -221,8 +222,8 @@ function cleanResource(v: unknown, counts: SubstitutionCounts): Resource {
 
 /** True when `v` is a clean scope (checked once per scope object, then by identity). */
 function isCleanScope(v: unknown): boolean {
-  if (v === lastScope) return true;
   if (typeof v !== 'object' || v === null) return false;
+  if (v === lastScope) return true;
   const known = verdicts.get(v);
   if (known !== undefined) {
     if (known === v) lastScope = v;

@@ -3,7 +3,12 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emptySubstitutionCounts, MAX_TEXT_UNITS, renormalizeLogRecord } from '../src/index';
+import {
+  emptySubstitutionCounts,
+  MAX_TEXT_UNITS,
+  normalizeLogRecord,
+  renormalizeLogRecord,
+} from '../src/index';
 import { isCleanCommonRecord } from '../src/normalize-common-shape';
 
 const resource = resourceFromAttributes({ 'service.name': 'common-shape-test' });
@@ -64,6 +69,23 @@ const record = fc.record({
 });
 
 describe('isCleanCommonRecord', () => {
+  // First in this file, so that no resource or scope has been seen yet.
+  it('should give a record without resource or scope a substitute, before any other record', () => {
+    const counts = emptySubstitutionCounts();
+    const bare = {
+      hrTime: [1, 0],
+      hrTimeObserved: [1, 0],
+      attributes: {},
+      droppedAttributesCount: 0,
+    } as unknown as ReadableLogRecord;
+    expect(isCleanCommonRecord(bare, undefined, undefined)).toBe(false);
+    const out = normalizeLogRecord(bare, counts);
+    expect(out).not.toBe(bare);
+    expect(out.resource.attributes).toEqual({});
+    expect(typeof out.instrumentationScope.name).toBe('string');
+    expect(counts.type).toBe(2);
+  });
+
   it('should accept only records the full normalisation leaves as they are', () => {
     let accepted = 0;
     fc.assert(

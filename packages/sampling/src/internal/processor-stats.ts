@@ -71,7 +71,9 @@ export class ProcessorStats {
   }
 
   droppedCounts(reason: number): ClassCounts {
-    return classCounts(this.dropped.subarray(reason * 6, reason * SEVERITY_CLASS_COUNT + 6));
+    return classCounts(
+      this.dropped.subarray(reason * SEVERITY_CLASS_COUNT, (reason + 1) * SEVERITY_CLASS_COUNT),
+    );
   }
 
   /** The counters with the queue's and the policy's state, as `getStats()` returns them. */

@@ -23,9 +23,10 @@ import type { TraceEntry, TraceSilencer } from './trace-silencer';
  * calls onEmit for that very record anyway (another processor said yes) it is not counted again.
  *
  * ```
- *  enabled() ─ ask ───┐                      ┌─ FATAL / keep-all class ─────────────► keep
- *                     ├─ decide(cls, record) ┼─ randomness ≥ threshold? ─ silenced? ─┤
- *  onEmit ──── admit ─┘                      └─ (record only) rate-limit token ──────► keep
+ *  enabled() → ask(severity, context) ─┐
+ *                                      ├→ decide(cls, record | context) → KEEP or a drop reason:
+ *  onEmit ───→ admit(record, cls) ─────┘   FATAL · keep-all class · threshold · silencing ·
+ *                                          rate-limit token (record only)
  * ```
  */
 export class SamplingDecider {
