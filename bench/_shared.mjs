@@ -1,5 +1,8 @@
-// Helpers every benchmark scenario uses (not a scenario itself): how results are reported.
-import { cpus } from 'node:os';
+// Helpers every benchmark scenario uses (not a scenario itself): how rounds run, how results are
+// reported.
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 
 /** Node version, CPU model and count, and the time: printed above each table. */
 export function machine() {
@@ -30,4 +33,30 @@ export function exportBatch(exporter, batch) {
       r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed')),
     ),
   );
+}
+
+/**
+ * Interleaved rounds: each round runs every scenario once, in a shuffled order, each in its own
+ * child process (`<script> --child <index>`), so scenarios share the machine's noise alike.
+ * Returns each scenario's child stdouts (one per round) and the 1-minute load average before each
+ * round and after the last. `echoStderr`: pipe the children's stderr and print the first child's
+ * once (a notice such as the benchmark input), instead of inheriting it.
+ */
+export function shuffledRounds(scriptUrl, names, rounds, { echoStderr = false } = {}) {
+  const outputs = names.map(() => []);
+  const loads = [loadavg()[0]];
+  for (let r = 0; r < rounds; r++) {
+    const order = names.map((_, i) => i).sort(() => Math.random() - 0.5);
+    for (const i of order) {
+      const run = spawnSync(process.execPath, [fileURLToPath(scriptUrl), '--child', String(i)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', echoStderr ? 'pipe' : 'inherit'],
+      });
+      if (run.status !== 0) throw new Error(`scenario ${names[i]} failed: ${run.stderr ?? ''}`);
+      if (echoStderr && r === 0 && i === order[0]) process.stderr.write(run.stderr);
+      outputs[i].push(run.stdout);
+    }
+    loads.push(loadavg()[0]);
+  }
+  return { outputs, loads };
 }

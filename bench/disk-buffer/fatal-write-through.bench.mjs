@@ -12,11 +12,10 @@
 // emit 100 records go out the usual way (warm code, as in a running app) and D are left queued,
 // outside the timing.
 // Run: node bench/disk-buffer/fatal-write-through.bench.mjs [rounds] (after `npx turbo run build`).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { shuffledRounds } from '../_shared.mjs';
 import { knob, machine, median, table } from './_common.mjs';
 
 const POLICIES = ['always', 'interval', 'never'];
@@ -146,24 +145,11 @@ async function child(s) {
 }
 
 function parent(rounds) {
-  const results = new Map(scenarios.map((s) => [name(s), []]));
-  const loads = [loadavg()[0]];
-  for (let r = 0; r < rounds; r++) {
-    const order = scenarios.map((_, i) => i).sort(() => Math.random() - 0.5);
-    for (const i of order) {
-      const run = spawnSync(
-        process.execPath,
-        [fileURLToPath(import.meta.url), '--child', String(i)],
-        {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
-      if (run.status !== 0) throw new Error(`scenario ${name(scenarios[i])} failed`);
-      results.get(name(scenarios[i])).push(JSON.parse(run.stdout));
-    }
-    loads.push(loadavg()[0]);
-  }
+  const run = shuffledRounds(import.meta.url, scenarios.map(name), rounds);
+  const results = new Map(
+    scenarios.map((s, i) => [name(s), run.outputs[i].map((x) => JSON.parse(x))]),
+  );
+  const loads = run.loads;
   const med = (key, field) => median(results.get(key).map((x) => x[field]));
   console.log(
     `${machine()}; load average (1 min) ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run; ${EMITS} timed FATAL emits per child after ${WARMUP} untimed, median of ${rounds} shuffled rounds (one child process per cell).\n`,

@@ -14,12 +14,10 @@
 // cycled in chunks of 1,000 with an event-loop turn between chunks (so exports run); only the emit
 // loops are timed, in CPU time (process.cpuUsage).
 // Run: node bench/redaction/redact-cost.bench.mjs [rounds] (after `npx turbo run build`).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { machine, median } from '../_shared.mjs';
+import { machine, median, shuffledRounds } from '../_shared.mjs';
 
 const SCENARIOS = [
   '(a) SDK, no-op processor',
@@ -97,23 +95,9 @@ async function child(index) {
 }
 
 function parent(rounds) {
-  const results = SCENARIOS.map(() => []);
-  for (let r = 0; r < rounds; r++) {
-    const order = SCENARIOS.map((_, i) => i).sort(() => Math.random() - 0.5);
-    for (const i of order) {
-      const run = spawnSync(
-        process.execPath,
-        [fileURLToPath(import.meta.url), '--child', String(i)],
-        {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      if (run.status !== 0) throw new Error(`scenario ${SCENARIOS[i]} failed: ${run.stderr}`);
-      if (r === 0 && i === order[0]) process.stderr.write(run.stderr);
-      results[i].push(Number(run.stdout));
-    }
-  }
+  const results = shuffledRounds(import.meta.url, SCENARIOS, rounds, {
+    echoStderr: true,
+  }).outputs.map((xs) => xs.map(Number));
   const m = results.map(median);
   console.log(
     `${machine()}; ${RECORDS.toLocaleString('en')} records per pass (the benchmark generator's level mix), median of ${rounds} shuffled rounds (one child process each).\n`,

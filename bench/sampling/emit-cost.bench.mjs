@@ -14,10 +14,8 @@
 // between chunks (so exports run, as in a live service); only the emit loops are timed, in CPU time
 // (process.cpuUsage). Run: node bench/sampling/emit-cost.bench.mjs
 // [rounds] (after `npx turbo run build --filter=@spillway/sampling... --filter=@spillway/testing`).
-import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { median } from '../_shared.mjs';
+import { median, shuffledRounds } from '../_shared.mjs';
 
 const SCENARIOS = [
   '(a) BatchLogRecordProcessor',
@@ -93,22 +91,9 @@ async function child(index) {
 }
 
 function parent(rounds) {
-  const results = SCENARIOS.map(() => []);
-  for (let r = 0; r < rounds; r++) {
-    const order = SCENARIOS.map((_, i) => i).sort(() => Math.random() - 0.5);
-    for (const i of order) {
-      const run = spawnSync(
-        process.execPath,
-        [fileURLToPath(import.meta.url), '--child', String(i)],
-        {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
-      if (run.status !== 0) throw new Error(`scenario ${SCENARIOS[i]} failed`);
-      results[i].push(Number(run.stdout));
-    }
-  }
+  const results = shuffledRounds(import.meta.url, SCENARIOS, rounds).outputs.map((xs) =>
+    xs.map(Number),
+  );
   const anchor = median(results[0]);
   console.log(
     `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${new Date().toISOString().slice(0, 10)}; ${RECORDS.toLocaleString('en')} INFO records per pass, median of ${rounds} shuffled rounds (one child process each).\n`,

@@ -18,12 +18,10 @@
 // passes, CPU time (process.cpuUsage) of the emit loops only.
 // Run: node bench/sampling/keep-path.bench.mjs [rounds] (after `npx turbo run build`).
 // Profile one scenario: node --cpu-prof bench/sampling/keep-path.bench.mjs --child <index>
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { machine, median, table } from '../_shared.mjs';
+import { machine, median, shuffledRounds, table } from '../_shared.mjs';
 
 const SCENARIOS = [
   '(a) BatchLogRecordProcessor, no-op exporter',
@@ -99,21 +97,9 @@ async function child(index) {
 }
 
 function parent(rounds) {
-  const results = SCENARIOS.map(() => []);
-  const loads = [];
-  for (let r = 0; r < rounds; r++) {
-    loads.push(loadavg()[0]);
-    const order = SCENARIOS.map((_, i) => i).sort(() => Math.random() - 0.5);
-    for (const i of order) {
-      const run = spawnSync(
-        process.execPath,
-        [fileURLToPath(import.meta.url), '--child', String(i)],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      if (run.status !== 0) throw new Error(`scenario ${SCENARIOS[i]} failed`);
-      results[i].push(Number(run.stdout));
-    }
-  }
+  const run = shuffledRounds(import.meta.url, SCENARIOS, rounds);
+  const results = run.outputs.map((xs) => xs.map(Number));
+  const loads = run.loads;
   const anchor = median(results[0]);
   const diskAnchor = median(results[3]);
   console.log(

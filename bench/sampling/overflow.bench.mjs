@@ -11,12 +11,10 @@
 // process.cpuUsage), each followed by forceFlush outside the timing. The stall is the wall time of
 // each exportSync call the processor makes in (b) (median and max over all of them).
 // Run: node bench/sampling/overflow.bench.mjs [rounds] (after `npx turbo run build`).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { median } from '../_shared.mjs';
+import { median, shuffledRounds } from '../_shared.mjs';
 
 const SCENARIOS = [
   '(a) BatchLogRecordProcessor, no-op exporter',
@@ -104,22 +102,9 @@ async function child(index) {
 }
 
 function parent(rounds) {
-  const results = SCENARIOS.map(() => []);
-  for (let r = 0; r < rounds; r++) {
-    const order = SCENARIOS.map((_, i) => i).sort(() => Math.random() - 0.5);
-    for (const i of order) {
-      const run = spawnSync(
-        process.execPath,
-        [fileURLToPath(import.meta.url), '--child', String(i)],
-        {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
-      if (run.status !== 0) throw new Error(`scenario ${SCENARIOS[i]} failed`);
-      results[i].push(JSON.parse(run.stdout));
-    }
-  }
+  const results = shuffledRounds(import.meta.url, SCENARIOS, rounds).outputs.map((xs) =>
+    xs.map((x) => JSON.parse(x)),
+  );
   const anchor = median(results[0].map((x) => x.ns));
   console.log(
     `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ${new Date().toISOString().slice(0, 10)}; bursts of ${RECORDS.toLocaleString('en')} INFO records (3 attributes, trace context), median of ${rounds} shuffled rounds (one child process each).\n`,
