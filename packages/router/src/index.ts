@@ -1,13 +1,13 @@
 export type { ExportErrorClass } from './classify-export-error';
 export { classifyExportError } from './classify-export-error';
-export { ConsoleLogRecordExporter } from './console-log-record-exporter';
 export { FailoverLogRecordExporter } from './failover-log-record-exporter';
+export { PrettyLogRecordExporter } from './pretty-log-record-exporter';
 export { SeverityRoutingLogRecordExporter } from './severity-routing-log-record-exporter';
 export type {
   CircuitState,
-  ConsoleLogRecordExporterOptions,
   FailoverLogRecordExporterOptions,
   FailoverStats,
+  PrettyLogRecordExporterOptions,
   ReplayOptions,
   ReplayStats,
   Route,

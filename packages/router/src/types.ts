@@ -160,8 +160,8 @@ export interface RoutingStats {
   unrouted: number;
 }
 
-/** Options of `ConsoleLogRecordExporter`. */
-export interface ConsoleLogRecordExporterOptions {
+/** Options of `PrettyLogRecordExporter`. */
+export interface PrettyLogRecordExporterOptions {
   /** `stdout` (default), `stderr` or any writable stream. */
   stream?: 'stdout' | 'stderr' | NodeJS.WritableStream;
   /** ANSI colour: `'auto'` (default: only on a TTY, honouring `NO_COLOR`/`FORCE_COLOR`), or forced. */

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { InMemoryLogRecordExporter, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
-import { ConsoleLogRecordExporter } from '../src/console-log-record-exporter';
+import { PrettyLogRecordExporter } from '../src/pretty-log-record-exporter';
 import { FailoverLogRecordExporter } from '../src/failover-log-record-exporter';
 import { SeverityRoutingLogRecordExporter } from '../src/severity-routing-log-record-exporter';
 import {
@@ -43,13 +43,13 @@ describe('SeverityRoutingLogRecordExporter', () => {
           {
             name: 'errors',
             minSeverity: 'error',
-            targets: [failover, new ConsoleLogRecordExporter({ stream: stderr })],
+            targets: [failover, new PrettyLogRecordExporter({ stream: stderr })],
           },
           {
             name: 'debug',
             minSeverity: 'debug',
             maxSeverity: 'debug',
-            targets: [new ConsoleLogRecordExporter({ stream: stdout })],
+            targets: [new PrettyLogRecordExporter({ stream: stdout })],
           },
         ],
       });

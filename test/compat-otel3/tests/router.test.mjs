@@ -17,7 +17,7 @@ import {
 } from '@opentelemetry/sdk-logs';
 import { ZstdFileLogRecordExporter } from '@spillway/file-exporter';
 import {
-  ConsoleLogRecordExporter,
+  PrettyLogRecordExporter,
   classifyExportError,
   FailoverLogRecordExporter,
   SeverityRoutingLogRecordExporter,
@@ -146,7 +146,7 @@ test('severity routes fan out behind a 3.x LoggerProvider', async () => {
       { minSeverity: 'error', targets: [failover] },
       {
         maxSeverity: 'debug',
-        targets: [new ConsoleLogRecordExporter({ stream: stderr })],
+        targets: [new PrettyLogRecordExporter({ stream: stderr })],
         optional: true,
       },
     ],

@@ -1,7 +1,7 @@
-// Child of console-log-record-exporter.test.ts: prints one record to its own stderr.
-import { ConsoleLogRecordExporter } from '@spillway/router';
+// Child of pretty-log-record-exporter.test.ts: prints one record to its own stderr.
+import { PrettyLogRecordExporter } from '@spillway/router';
 
-const e = new ConsoleLogRecordExporter({ stream: 'stderr' });
+const e = new PrettyLogRecordExporter({ stream: 'stderr' });
 const t: [number, number] = [0, 0];
 e.export(
   [

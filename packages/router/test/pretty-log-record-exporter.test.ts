@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
-import { ConsoleLogRecordExporter } from '../src/console-log-record-exporter';
+import { PrettyLogRecordExporter } from '../src/pretty-log-record-exporter';
 import { buildChild } from './child-process';
 import { Batches, exportBatch } from './helpers';
 
@@ -11,7 +11,7 @@ function setup(color: 'auto' | boolean = 'auto') {
   const stream = new PassThrough();
   const chunks: string[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c.toString()));
-  const exporter = new ConsoleLogRecordExporter({ stream, color });
+  const exporter = new PrettyLogRecordExporter({ stream, color });
   return { exporter, output: () => chunks.join('') };
 }
 
@@ -20,7 +20,7 @@ function record(over: Partial<ReadableLogRecord>): ReadableLogRecord {
   return { ...base!, ...over } as ReadableLogRecord;
 }
 
-describe('ConsoleLogRecordExporter', () => {
+describe('PrettyLogRecordExporter', () => {
   describe('export', () => {
     it('should print one line per record with time, severity, body, trace id and attributes', async () => {
       const { exporter, output } = setup();

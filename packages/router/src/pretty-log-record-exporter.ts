@@ -1,7 +1,7 @@
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { formatConsoleLine } from './internal/format-console-line';
-import type { ConsoleLogRecordExporterOptions } from './types';
+import { formatPrettyLine } from './internal/format-pretty-line';
+import type { PrettyLogRecordExporterOptions } from './types';
 
 /**
  * Prints one readable line per record (time, severity, body, trace and span id, attributes) to
@@ -9,12 +9,12 @@ import type { ConsoleLogRecordExporterOptions } from './types';
  * target for people (`ERROR+ → stderr`), not as a storage format: use the zstd file exporter
  * for files that tools read back.
  */
-export class ConsoleLogRecordExporter implements LogRecordExporter {
+export class PrettyLogRecordExporter implements LogRecordExporter {
   private readonly stream: NodeJS.WritableStream;
   private readonly color: boolean;
   private stopped = false;
 
-  constructor(options: ConsoleLogRecordExporterOptions = {}) {
+  constructor(options: PrettyLogRecordExporterOptions = {}) {
     const s = options.stream ?? 'stdout';
     this.stream = s === 'stdout' ? process.stdout : s === 'stderr' ? process.stderr : s;
     const c = options.color ?? 'auto';
@@ -28,11 +28,11 @@ export class ConsoleLogRecordExporter implements LogRecordExporter {
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     if (this.stopped) {
-      resultCallback({ code: 1, error: new Error('ConsoleLogRecordExporter is shut down') });
+      resultCallback({ code: 1, error: new Error('PrettyLogRecordExporter is shut down') });
       return;
     }
     let out = '';
-    for (const r of records) out += formatConsoleLine(r, this.color);
+    for (const r of records) out += formatPrettyLine(r, this.color);
     try {
       this.stream.write(out, (err) => resultCallback(err ? { code: 1, error: err } : { code: 0 }));
     } catch (error) {

@@ -34,7 +34,7 @@ function attrValue(v: unknown): string {
 }
 
 /** `<ISO time> <LEVEL> <body> [trace=<id> span=<id>] key=value …` */
-export function formatConsoleLine(record: ReadableLogRecord, color: boolean): string {
+export function formatPrettyLine(record: ReadableLogRecord, color: boolean): string {
   const [sec, nanos] = record.hrTime;
   const time = new Date(sec * 1000 + Math.floor(nanos / 1e6)).toISOString();
   const num = record.severityNumber as number | undefined;
