@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import * as cat from './commands/cat';
 import * as doctor from './commands/doctor';
 import * as stats from './commands/stats';
+import * as tail from './commands/tail';
 import * as verify from './commands/verify';
 import { ExitCode } from './internal/exit-codes';
 import { NoFilesError } from './internal/no-files';
@@ -15,7 +16,7 @@ export interface CommandModule {
 }
 
 /** Every command, in `--help` order. Add a command: write `commands/<name>.ts`, add it here. */
-export const COMMANDS: ReadonlyArray<CommandModule> = [cat, stats, verify, doctor];
+export const COMMANDS: ReadonlyArray<CommandModule> = [cat, tail, stats, verify, doctor];
 
 /** The commander program with `commands` registered; exits are left to {@link main}. */
 export function buildProgram(commands: ReadonlyArray<CommandModule> = COMMANDS): Command {

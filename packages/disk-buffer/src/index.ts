@@ -12,3 +12,12 @@ export type {
   SlottedDiskBufferOptions,
   WhenFull,
 } from './types';
+export type {
+  InspectWalOptions,
+  PendingWalBatch,
+  WalFileInspection,
+  WalLockOwner,
+  WalProblem,
+  WalSlotInspection,
+} from './wal-inspect';
+export { inspectWal, readPendingWalRecords } from './wal-inspect';

@@ -1,9 +1,10 @@
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { crc32, encodeLogsDataLine } from '@spillway/record-format';
+import { encodeLogsDataLine } from '@spillway/record-format';
 import { countLines, type FrameBuffer, FrameBufferPool } from './internal/frame-buffer';
-import { encodeFrameHeader, FRAME_HEADER_BYTES } from './internal/frame-header';
+import { FrameSealer } from './internal/frame-sealer';
 import { encodeIndexEntry, encodeIndexHeader, INDEX_HEADER_BYTES } from './internal/index-file';
+import { buildTraceFilter } from './internal/trace-filter';
 import { emptyMetadata, mergeMetadata, metadataOfRecords } from './record-metadata';
 import type { CompressedFileWriterOptions, FrameInfo, LinesMetadata } from './types';
 import { DEFAULT_ZSTD_LEVEL, zstdCompress } from './zstd-codec';
@@ -50,6 +51,7 @@ export class CompressedFileWriter {
     private readonly idx: FileHandle,
     private readonly frameBytes: number,
     private readonly level: number,
+    private readonly sealer: FrameSealer,
   ) {
     this.buffers = new FrameBufferPool(frameBytes);
   }
@@ -63,6 +65,8 @@ export class CompressedFileWriter {
     options: CompressedFileWriterOptions = {},
   ): Promise<CompressedFileWriter> {
     const mode = options.mode ?? 0o600;
+    // Checks the encryption and chain options before any file exists.
+    const sealer = new FrameSealer(options);
     const fh = await open(path, 'wx', mode);
     let idx: FileHandle | undefined;
     try {
@@ -76,7 +80,8 @@ export class CompressedFileWriter {
       throw err;
     }
     const frameBytes = options.frameBytes ?? DEFAULT_FRAME_BYTES;
-    return new CompressedFileWriter(path, fh, idx, frameBytes, options.level ?? DEFAULT_ZSTD_LEVEL);
+    const level = options.level ?? DEFAULT_ZSTD_LEVEL;
+    return new CompressedFileWriter(path, fh, idx, frameBytes, level, sealer);
   }
 
   /** Bytes of the .zst file written so far (frames still compressing not included). */
@@ -94,6 +99,10 @@ export class CompressedFileWriter {
   /** Records in the frames written so far. */
   get recordsWritten(): number {
     return this.records;
+  }
+  /** With `chain`: the link of the last frame written (pass it as the next file's `previousLink`). */
+  get lastChainLink(): Buffer | undefined {
+    return this.sealer.lastLink;
   }
   /** Raw bytes appended but not yet in a frame. */
   get bytesPending(): number {
@@ -216,24 +225,22 @@ export class CompressedFileWriter {
   }
 
   private async writeFrame(
-    data: Buffer,
+    compressed: Buffer,
     rawLength: number,
     lines: number,
     meta: LinesMetadata,
   ): Promise<void> {
-    const checksum = crc32(data);
-    const header = encodeFrameHeader({
+    // Plain frames get a version 1 header; encrypted or chained ones a version 2 header.
+    const { header, data, checksum } = await this.sealer.seal(compressed, {
       ...meta,
-      dataLength: data.length,
       rawLength,
       lines,
-      checksum,
     });
     const info: FrameInfo = {
       ...meta,
       frameIndex: this.frames,
       offset: this.size,
-      length: FRAME_HEADER_BYTES + data.length,
+      length: header.length + data.length,
       rawLength,
       lines,
       checksum,
@@ -245,7 +252,8 @@ export class CompressedFileWriter {
       );
     }
     this.size += info.length;
-    const entry = encodeIndexEntry(info);
+    // Built here, off the append path: the ids were collected as the lines' metadata.
+    const entry = encodeIndexEntry(info, meta.traceIds && buildTraceFilter(meta.traceIds));
     await this.idx.write(entry, 0, entry.length, this.indexSize);
     this.indexSize += entry.length;
     this.frames++;

@@ -1,14 +1,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sanitizeServiceName } from '@spillway/record-format';
 import type { CompressedFileEntry, FrameProblem } from './types';
 
 const NAME = /^(.+)-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:-(\d+))?\.zst$/;
 
-/** A service name made safe for a file name: anything but `A-Z a-z 0-9 . _ -` becomes `_`. */
-export function sanitizeServiceName(name: string): string {
-  const s = name.replace(/[^A-Za-z0-9._-]/g, '_');
-  return s === '' || s === '.' || s === '..' ? 'unknown_service' : s;
-}
+// The one sanitizer, shared with the default data directory that @spillway/config derives.
+export { sanitizeServiceName };
 
 /** `<service>-<YYYYMMDD>-<HHMMSS>[-<n>].zst` for a time (UTC) and a collision counter `n` ≥ 1. */
 export function compressedFileName(service: string, timeMs: number, n = 0): string {

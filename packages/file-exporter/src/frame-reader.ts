@@ -1,8 +1,10 @@
 import { crc32 } from '@spillway/record-format';
-import { decodeFrameHeader, FRAME_HEADER_BYTES, hex } from './internal/frame-header';
+import { FrameCipher, zstdDataOf } from './internal/frame-cipher';
+import { decodeFrameHeader, hex, MAX_FRAME_HEADER_BYTES } from './internal/frame-header';
 import { loadFrameTable, readAt, writeFrameIndex } from './internal/frame-table';
 import { openRegularFile } from './internal/regular-file';
 import { toNanos } from './internal/time-bound';
+import { buildTraceFilter, mayHoldTrace, traceIdsOfLines } from './internal/trace-filter';
 import type {
   DecodedFrame,
   FrameInfo,
@@ -10,6 +12,7 @@ import type {
   FrameTable,
   ReadFramesOptions,
   ReadStats,
+  TraceFilter,
 } from './types';
 import { zstdDecompress } from './zstd-codec';
 
@@ -20,6 +23,7 @@ export function createReadStats(): ReadStats {
     framesTotal: 0,
     framesDecoded: 0,
     framesSkipped: 0,
+    framesSkippedByTrace: 0,
     recordsRead: 0,
     framesTorn: 0,
     framesCorrupt: 0,
@@ -71,14 +75,24 @@ export function readFrameTable(
 }
 
 /**
- * Rewrites `<path>.idx` from a scan of the file's frame headers (atomically: temp file, fsync,
- * rename) and returns the table scanned. Repairs a lost or damaged index; readers do not need it
- * (they scan what the index lacks), but later reads get faster. Never use it on a file a writer
- * still has open.
+ * Rewrites `<path>.idx` (index version 2) from a scan of the file's frame headers, with each
+ * frame's trace filter from decoding it (atomically: temp file, fsync, rename) and returns the
+ * table scanned. Repairs a lost, damaged or version 1 index; readers do not need it (they scan
+ * what the index lacks), but later reads get faster. A frame that does not decode gets no trace
+ * filter (every trace lookup reads it). Never use it on a file a writer still has open.
  */
 export async function rebuildFrameIndex(path: string): Promise<FrameTable> {
   const table = await loadFrameTable(path, { useIndex: false });
-  await writeFrameIndex(path, table.frames);
+  const filters = new Map<string, TraceFilter | undefined>();
+  for await (const frame of readFrames(path)) {
+    const ids = traceIdsOfLines(frame.lines);
+    filters.set(`${frame.offset}:${frame.length}`, ids && buildTraceFilter(ids));
+  }
+  const withFilters = table.frames.map((f) => ({
+    ...f,
+    traceFilter: filters.get(`${f.offset}:${f.length}`),
+  }));
+  await writeFrameIndex(path, withFilters);
   return table;
 }
 
@@ -97,6 +111,7 @@ export async function* readFrames(
   const { minSeverity } = options;
   const stats = options.stats;
   const verify = options.verifyChecksums !== false;
+  const cipher = options.encryption ? new FrameCipher(options.encryption, false) : undefined;
   const report = (p: FrameProblem) => {
     if (stats) countProblem(stats, p);
     options.onProblem?.(p);
@@ -130,13 +145,20 @@ export async function* readFrames(
         if (stats) stats.framesSkipped++;
         continue;
       }
+      if (!mayHoldTrace(f.traceFilter, options.traceId)) {
+        if (stats) {
+          stats.framesSkipped++;
+          stats.framesSkippedByTrace++;
+        }
+        continue;
+      }
       const bytes = await readAt(fh, f.offset, f.length);
-      const header = decodeFrameHeader(bytes.subarray(0, FRAME_HEADER_BYTES));
+      const header = decodeFrameHeader(bytes.subarray(0, MAX_FRAME_HEADER_BYTES));
       const agrees =
         header.ok &&
-        FRAME_HEADER_BYTES + header.header.dataLength === f.length &&
+        header.header.headerBytes + header.header.dataLength === f.length &&
         header.header.checksum === f.checksum;
-      const data = bytes.subarray(FRAME_HEADER_BYTES);
+      const data = bytes.subarray(header.ok ? header.header.headerBytes : f.length);
       // An indexed frame whose data fails its checksum may have lost or gained bytes, which moves
       // every later frame off the index's offsets: the header scan (with its look-ahead) decides.
       const dataBad = agrees && verify && crc32(data) !== f.checksum;
@@ -189,9 +211,14 @@ export async function* readFrames(
           continue;
         }
       }
+      const plain = await zstdDataOf(bytes, header.header, cipher);
+      if (!plain.ok) {
+        problem(`frame ${i} at offset ${f.offset}: ${plain.reason}`);
+        continue;
+      }
       let raw: Buffer;
       try {
-        raw = await zstdDecompress(data);
+        raw = await zstdDecompress(plain.data);
       } catch (err) {
         problem(`frame ${i} at offset ${f.offset}: zstd: ${(err as Error).message}`);
         continue;

@@ -1,3 +1,4 @@
+export { replaceFileAtomically } from './atomic-replace';
 export { CompressedFileWriter, DEFAULT_FRAME_BYTES } from './compressed-file-writer';
 export {
   compressedFileName,
@@ -5,6 +6,14 @@ export {
   parseCompressedFileName,
   sanitizeServiceName,
 } from './compressed-files';
+export {
+  type FollowFramesOptions,
+  type FollowPosition,
+  followFrames,
+  followPositionOf,
+  type ReadFramesBackwardOptions,
+  readFramesBackward,
+} from './follow-frames';
 export {
   createReadStats,
   frameMatches,
@@ -23,6 +32,18 @@ export {
   metadataOfLogsData,
   metadataOfRecords,
 } from './record-metadata';
+export {
+  clearReplayCheckpoint,
+  loadReplayCheckpoint,
+  saveReplayCheckpoint,
+} from './replay-checkpoint';
+export type {
+  ReplayBatch,
+  ReplayCursor,
+  ReplayCursorOptions,
+  ReplayPosition,
+} from './replay-cursor';
+export { openReplayCursor } from './replay-cursor';
 export type {
   CompressedFileEntry,
   CompressedFileWriterOptions,
@@ -47,4 +68,7 @@ export {
   zstdDecompress,
   zstdImplementation,
 } from './zstd-codec';
-export { ZstdFileLogRecordExporter } from './zstd-file-log-record-exporter';
+export {
+  isZstdFileLogRecordExporter,
+  ZstdFileLogRecordExporter,
+} from './zstd-file-log-record-exporter';

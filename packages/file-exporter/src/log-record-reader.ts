@@ -78,7 +78,11 @@ function recordFilter(
     ) {
       return false;
     }
-    if (traceId !== undefined && lr.traceId?.toLowerCase() !== traceId) return false;
+    if (
+      traceId !== undefined &&
+      (typeof lr.traceId !== 'string' || lr.traceId.toLowerCase() !== traceId)
+    )
+      return false;
     return true;
   };
 }
@@ -176,9 +180,10 @@ export async function* readLogRecordBatches(
 
 /**
  * Records of a file, or of every `.zst` file of a directory (oldest first), as
- * `ReadableLogRecord`s usable by any `LogRecordExporter`. `since`/`until` (inclusive) and
- * `minSeverity` skip whole frames through the index and then filter records; `traceId` filters
- * records. Damaged parts are skipped and reported (see {@link readFrames}).
+ * `ReadableLogRecord`s usable by any `LogRecordExporter`. `since`/`until` (inclusive),
+ * `minSeverity` and `traceId` skip whole frames through the index (`traceId` through each frame's
+ * trace filter, index version 2: a lookup in a day of files decodes the one or two frames holding
+ * the trace) and then filter records; `stats.framesDecoded` / `framesSkippedByTrace` count it. Damaged parts are skipped and reported (see {@link readFrames}).
  */
 export async function* readLogRecords(
   pathOrDir: string,

@@ -1,6 +1,7 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { OtlpJsonLogRecord, OtlpJsonLogsData } from '@spillway/record-format';
 import { severityClassOf, severityNumberOfClass } from '@spillway/record-format';
+import { addTraceId } from './internal/trace-filter';
 import type { LinesMetadata } from './types';
 
 /**
@@ -25,7 +26,13 @@ export function jsonRecordTimeNanos(lr: OtlpJsonLogRecord): bigint {
 }
 
 export function emptyMetadata(): LinesMetadata {
-  return { records: 0, minTimeUnixNano: 0n, maxTimeUnixNano: 0n, maxSeverity: 0 };
+  return {
+    records: 0,
+    minTimeUnixNano: 0n,
+    maxTimeUnixNano: 0n,
+    maxSeverity: 0,
+    traceIds: new Set(),
+  };
 }
 
 /** Merges `b` into `a` (in place) and returns `a`. */
@@ -37,6 +44,9 @@ export function mergeMetadata(a: LinesMetadata, b: LinesMetadata): LinesMetadata
     a.maxTimeUnixNano = b.maxTimeUnixNano;
   if (b.maxSeverity > a.maxSeverity) a.maxSeverity = b.maxSeverity;
   a.records += b.records;
+  // Unknown ids stay unknown: a frame's trace filter must hold every id of its records.
+  if (a.traceIds === undefined || b.traceIds === undefined) a.traceIds = undefined;
+  else for (const id of b.traceIds) a.traceIds.add(id);
   return a;
 }
 
@@ -52,6 +62,7 @@ export function metadataOfRecords(records: ReadonlyArray<ReadableLogRecord>): Li
     if (max === undefined || t[0] > max[0] || (t[0] === max[0] && t[1] > max[1])) max = t;
     const s = effectiveSeverity(r.severityNumber as number | undefined, r.severityText);
     if (s > m.maxSeverity) m.maxSeverity = s;
+    if (m.traceIds && !addTraceId(m.traceIds, r.spanContext?.traceId)) m.traceIds = undefined;
   }
   m.records = records.length;
   if (min !== undefined && max !== undefined) {
@@ -72,6 +83,7 @@ export function metadataOfLogsData(data: OtlpJsonLogsData): LinesMetadata {
         if (m.records === 0 || t > m.maxTimeUnixNano) m.maxTimeUnixNano = t;
         const s = effectiveSeverity(lr.severityNumber, lr.severityText);
         if (s > m.maxSeverity) m.maxSeverity = s;
+        if (m.traceIds && !addTraceId(m.traceIds, lr.traceId)) m.traceIds = undefined;
         m.records++;
       }
     }

@@ -11,10 +11,25 @@ export interface LinesMetadata {
   maxTimeUnixNano: bigint;
   /** Largest effective severity number (0–24) of the records. */
   maxSeverity: number;
+  /**
+   * Distinct trace ids of the records (lowercased, 32 hex digits; others left out), for the trace
+   * filter of the frame index. Undefined when not known: a frame holding such lines gets no trace
+   * filter, so every trace lookup decodes it (never a missed record).
+   */
+  traceIds?: Set<string>;
+}
+
+/**
+ * A frame's Bloom filter of trace ids, from index version 2 (FORMAT.md, "Trace filter"): `hashes`
+ * bit positions per id in `bits`.
+ */
+export interface TraceFilter {
+  hashes: number;
+  bits: Buffer;
 }
 
 /** One frame of a compressed file, as the index or a header scan describes it. */
-export interface FrameInfo extends LinesMetadata {
+export interface FrameInfo extends Omit<LinesMetadata, 'traceIds'> {
   /** Position of the frame in its file, from 0 (frames the reader could not parse not counted). */
   frameIndex: number;
   /** Byte offset of the frame (its header) in the file. */
@@ -27,6 +42,11 @@ export interface FrameInfo extends LinesMetadata {
   lines: number;
   /** CRC-32 of the zstd data frame. */
   checksum: number;
+  /**
+   * The frame's trace filter, from a version 2 index entry; undefined when the frame was found
+   * by a header scan or listed by a version 1 index (then no read can skip it by trace).
+   */
+  traceFilter?: TraceFilter;
 }
 
 /** A decoded frame, as {@link readFrames} yields it. */
@@ -52,9 +72,12 @@ export interface FrameProblem {
    * `corrupt`: bytes that fail a checksum, do not decompress or do not parse;
    * `index`: the sidecar index is missing, stale or damaged (nothing is lost: frames are scanned);
    * `unreadable`: a path named like a compressed file that is not a regular file (a directory, a
-   * FIFO, a symlink loop) or cannot be opened: nothing of it is read.
+   * FIFO, a symlink loop) or cannot be opened: nothing of it is read;
+   * `chain`: the hash chain is broken (only `verifyCompressedFile` with `chain: true` and
+   * `verifyHashChain` report it): a frame or file was altered, removed, reordered or inserted
+   * since it was written; nothing is skipped because of it (`records` 0).
    */
-  kind: 'torn' | 'corrupt' | 'index' | 'unreadable';
+  kind: 'torn' | 'corrupt' | 'index' | 'unreadable' | 'chain';
   path: string;
   /** Byte offset in the .zst file where the problem starts. */
   offset: number;
@@ -82,8 +105,13 @@ export interface ReadStats {
   framesTotal: number;
   /** Frames decompressed. */
   framesDecoded: number;
-  /** Frames skipped by the index (outside the time window or below the severity). */
+  /**
+   * Frames skipped by the index (outside the time window, below the severity, or without the
+   * trace asked for).
+   */
   framesSkipped: number;
+  /** Of {@link framesSkipped}, those skipped because their trace filter excludes `traceId`. */
+  framesSkippedByTrace: number;
   /** Records yielded after filtering. */
   recordsRead: number;
   /** Torn frames met (a crash while writing; at most one per file, at its end). */
@@ -114,6 +142,11 @@ export interface ReadFramesOptions {
   until?: TimeBound;
   /** Skip frames whose most severe record is below this severity number. */
   minSeverity?: number;
+  /**
+   * Skip frames whose index trace filter shows they hold no record of this trace (32 hex digits,
+   * any case). Frames without a filter are read. {@link readLogRecords} also filters records by it.
+   */
+  traceId?: string;
   /** Called for every problem (also appended to `stats.problems`). */
   onProblem?: (problem: FrameProblem) => void;
   /** Counters to fill in. */
@@ -122,11 +155,20 @@ export interface ReadFramesOptions {
   onProgress?: (path: string, bytesDone: number) => void;
   /** Verify each data frame's CRC-32 before decompressing it. Default true. */
   verifyChecksums?: boolean;
+  /**
+   * Keys to decrypt encrypted frames with (any listed id is accepted; `activeKeyId` is ignored).
+   * Without them, or without the frame's key id, an encrypted frame is a `corrupt` problem naming
+   * the key id, counted like other damage. Plain frames need none.
+   */
+  encryption?: Pick<EncryptionOptions, 'keys'>;
 }
 
 /** Options of {@link readLogRecords}: frame options plus per-record filters. */
 export interface ReadLogRecordsOptions extends ReadFramesOptions {
-  /** Keep only records of this trace (32 hex digits, any case). */
+  /**
+   * Keep only records of this trace (32 hex digits, any case). Frames whose index trace filter
+   * excludes it are not decoded (counted in `stats.framesSkippedByTrace`).
+   */
   traceId?: string;
 }
 
@@ -153,6 +195,41 @@ export interface CompressedFileWriterOptions {
   level?: number;
   /** File mode. Default 0o600. */
   mode?: number;
+  /** Encrypt every frame (AES-256-GCM, FORMAT.md "Encrypted frames"). Default: plain frames. */
+  encryption?: EncryptionOptions;
+  /**
+   * Chain the frames (FORMAT.md "Hash chain"). `previousLink`: the link of the previous file's
+   * last frame (32 bytes), carried by this file's first frame; zeros when omitted.
+   */
+  chain?: ChainOptions & { previousLink?: Buffer };
+}
+
+/** A 256-bit AES key and the id frames name it by. */
+export interface EncryptionKey {
+  /** 0–4294967295, stored in each frame header it encrypted. */
+  id: number;
+  /** 32 bytes. */
+  key: Buffer;
+}
+
+/**
+ * Encryption at rest. Writers encrypt with `activeKeyId`; readers accept every key listed, so a
+ * key is rotated by adding a new one, making it active, and dropping the old one once no file it
+ * encrypted is kept. See `loadEncryptionKeyFile` for the file form.
+ */
+export interface EncryptionOptions {
+  keys: EncryptionKey[];
+  /** The key new frames are encrypted with (writers only). */
+  activeKeyId?: number;
+}
+
+/** Tamper evidence: a hash chain over the frames (FORMAT.md "Hash chain"). */
+export interface ChainOptions {
+  /**
+   * HMAC-SHA-256 key (≥ 32 bytes) for the links. Without it links are plain SHA-256, which anyone
+   * who can rewrite the files can recompute: they prove integrity against accidents, not attackers.
+   */
+  key?: Buffer;
 }
 
 /** Options of {@link ZstdFileLogRecordExporter}. */
@@ -173,6 +250,14 @@ export interface ZstdFileExporterOptions {
   minFreeBytes?: number;
   /** zstd level where the codec has levels (node:zlib). Default 3. */
   level?: number;
+  /** Encrypt every frame (see {@link CompressedFileWriterOptions.encryption}). Default off. */
+  encryption?: EncryptionOptions;
+  /**
+   * Chain the frames of every file, each file's first frame to the previous file's last (found in
+   * the directory after a restart); retention records the files it deletes in `retired.chain`.
+   * `true` for SHA-256 links. Default off.
+   */
+  chain?: boolean | ChainOptions;
   /** Clock, ms since the epoch (for tests). Default `Date.now`. */
   now?: () => number;
   /**

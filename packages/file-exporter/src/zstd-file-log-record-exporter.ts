@@ -42,6 +42,18 @@ interface FrameJob {
   meta: LinesMetadata;
 }
 
+// Registered symbol: two copies of this class (ESM and CJS builds, a bundled copy) share it.
+const BRAND = Symbol.for('@spillway/file-exporter.ZstdFileLogRecordExporter');
+
+/**
+ * True for a {@link ZstdFileLogRecordExporter} of any copy of this package, where `instanceof`
+ * answers only for the copy it was imported from. How the router finds the file exporters it can
+ * replay from.
+ */
+export function isZstdFileLogRecordExporter(value: unknown): value is ZstdFileLogRecordExporter {
+  return typeof value === 'object' && value !== null && BRAND in value;
+}
+
 /**
  * A `LogRecordExporter` that writes records to zstd-compressed OTLP/JSON files (FORMAT.md) with a
  * frame index, rotation and retention: the local fallback when no collector is reachable, and a
@@ -56,6 +68,7 @@ interface FrameJob {
  * OTel global error handler; nothing throws into the caller.
  */
 export class ZstdFileLogRecordExporter implements LogRecordExporter {
+  readonly [BRAND] = true;
   /** The directory the files go to (as given). */
   readonly directory: string;
   private readonly frameBytes: number;

@@ -13,7 +13,7 @@ import {
 
 describe('ZstdReplaySource', () => {
   describe('resolveReplaySource', () => {
-    it('should recognise a ZstdFileLogRecordExporter by shape and nothing else', () => {
+    it('should recognise a ZstdFileLogRecordExporter by its brand and nothing else', () => {
       const dir = tempDir();
       expect(
         resolveReplaySource(new ZstdFileLogRecordExporter({ directory: dir }))?.directory,

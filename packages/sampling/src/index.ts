@@ -1,6 +1,11 @@
 export type { EnabledOptions } from './sampling-log-record-processor';
 export { SamplingLogRecordProcessor } from './sampling-log-record-processor';
 export {
+  DEFAULT_RATE_LIMITS,
+  DEFAULT_RATIOS,
+  DEFAULT_TRACE_SILENCE_AFTER,
+} from './internal/policy-state';
+export {
   DEFAULT_THRESHOLD_PRECISION,
   isKept,
   MAX_THRESHOLD,

@@ -18,8 +18,17 @@ export type RateLimits = Partial<Record<SeverityClassName, number>>;
  */
 export type NoTraceContextPolicy = 'random' | 'keep' | 'drop' | { attribute: string };
 
-/** Why a record was not delivered. */
-export type DropReason = 'sampled' | 'rate_limited' | 'silenced' | 'queue_full' | 'export_failed';
+/**
+ * Why a record was not delivered. `backfill_evicted`: sampled out, held for backfill, and pushed
+ * out of the ring by its byte bounds (total or per trace) before the window passed.
+ */
+export type DropReason =
+  | 'sampled'
+  | 'rate_limited'
+  | 'silenced'
+  | 'queue_full'
+  | 'export_failed'
+  | 'backfill_evicted';
 
 /**
  * The part of the options that {@link SamplingLogRecordProcessor.updatePolicy} can change. Every
@@ -104,6 +113,50 @@ export interface SamplingLogRecordProcessorOptions extends SamplingPolicy {
    * `meterProvider` is not given.
    */
   selfObsMeterProvider?: MeterProvider;
+  /**
+   * Error-triggered backfill (`SPILLWAY_BACKFILL=<duration>` in `@spillway/node`); off when not
+   * given. See {@link BackfillOptions}.
+   */
+  backfill?: BackfillOptions;
+}
+
+/**
+ * Error-triggered backfill: records of a traced request that sampling drops are held for a while,
+ * and kept after all if the trace keeps an ERROR-or-above record in that time. Use it when the
+ * INFO records of a failing request matter more than the cheapest possible emit: with it on,
+ * `enabled()` says yes to every record with a valid trace context in a class whose ratio is above
+ * 0 (TRACE to WARN), since any of them might be backfilled. Held records are bounded in total and
+ * per trace by their estimated encoded size (the queue's estimate); what does not fit evicts the
+ * oldest (counted `backfill_evicted`). Records kept by backfill carry `spillway.backfill=true` and
+ * still pass silencing and the rate limits.
+ */
+export interface BackfillOptions {
+  /**
+   * How long a sampled-out record is held, and how long a trace stays hot after an ERROR-or-above
+   * record is kept in it (its later records are kept too), ms. 0 = off.
+   */
+  windowMillis: number;
+  /** Estimated bytes held at most, over all traces (plus 128 per trace held). Default 16 MiB. */
+  maxBytes?: number;
+  /** Estimated bytes held at most per trace (capped to `maxBytes`). Default 64 KiB. */
+  maxBytesPerTrace?: number;
+  /** Hot traces tracked at most (the oldest stops being hot first). Default 10000. */
+  maxHotTraces?: number;
+}
+
+/** The state of error-triggered backfill, in {@link SamplingStats}. */
+export interface BackfillStats {
+  /** Records held now (sampled out, waiting for an error in their trace), per class. */
+  held: ClassCounts;
+  /** Estimated bytes held now (records plus 128 per trace), and the bound. */
+  bytes: number;
+  maxBytes: number;
+  /** Traces with held records. */
+  traces: number;
+  /** Traces hot now (an ERROR-or-above record kept in the window). */
+  hotTraces: number;
+  /** Records kept through backfill so far (also in `kept`), per class. */
+  kept: ClassCounts;
 }
 
 /** Counts per severity class, with their total. */
@@ -125,7 +178,8 @@ export interface RateLimitStats {
 
 /**
  * What the processor did, from {@link SamplingLogRecordProcessor.getStats}. Invariants:
- * `offered + summaries = kept + dropped.sampled + dropped.rate_limited + dropped.silenced`, and
+ * `offered + summaries = kept + dropped.sampled + dropped.rate_limited + dropped.silenced +
+ * dropped.backfill_evicted + backfill.held`, and
  * `kept = exported + dropped.queue_full + dropped.export_failed + queue.size + queue.inFlight`.
  */
 export interface SamplingStats {
@@ -164,4 +218,6 @@ export interface SamplingStats {
   effectiveRatios: Record<SeverityClassName, number>;
   /** Classes with a rate limit. */
   rateLimits: Partial<Record<SeverityClassName, RateLimitStats>>;
+  /** Backfill's state; present when backfill is on. */
+  backfill?: BackfillStats;
 }

@@ -1,78 +1,182 @@
-import { readLogRecordBatches, readLogsDataLines } from '@spillway/file-exporter';
+import {
+  readFramesBackward,
+  readLogRecordBatches,
+  readLogsDataLines,
+} from '@spillway/file-exporter';
 import { type Command, Option } from 'commander';
 import { EXIT_CODES_HELP, ExitCode } from '../internal/exit-codes';
-import { describeProblem, lostData, resolveInputs } from '../internal/inputs';
-import { Output } from '../internal/output';
-import { formatPretty } from '../internal/pretty';
+import { followRecords } from '../internal/follow-records';
+import { FrameRecords } from '../internal/frame-records';
+import { type Inputs, resolveInputs } from '../internal/inputs';
+import { NoFilesError } from '../internal/no-files';
+import { ProblemLog } from '../internal/problem-log';
 import { startProgress } from '../internal/progress';
-import { addFilterOptions, checkWindow, readOptionsOf } from '../internal/read-options';
+import {
+  addFilterOptions,
+  addSearchOptions,
+  checkWindow,
+  parseCountArg,
+  readOptionsOf,
+  recordFilterOptionsOf,
+} from '../internal/read-options';
+import { type KeyValue, needsRecordSearch, recordFilterOf } from '../internal/record-filters';
+import {
+  RECORD_FORMATS,
+  RECORD_FORMATS_HELP,
+  type RecordFormat,
+  RecordPrinter,
+} from '../internal/record-printer';
 
 interface CatOptions {
   since?: Date;
   until?: Date;
   minSeverity?: number;
   traceId?: string;
-  format: 'pretty' | 'otlp-json';
+  grep?: string;
+  ignoreCase?: boolean;
+  attr?: KeyValue[];
+  resource?: KeyValue[];
+  service?: string;
+  format: RecordFormat;
+  limit?: number;
+  reverse?: boolean;
+  follow?: boolean;
   progress: boolean;
 }
+
+const EXAMPLES = `
+Examples:
+  spillway cat ./logs                                   every record, oldest first
+  spillway cat --since -1h --min-severity error ./logs  last hour, errors and worse
+  spillway cat --grep 'timeout|refused' -i --service checkout ./logs
+  spillway cat --attr http.status_code=500 --attr http.method=POST ./logs
+  spillway cat --reverse --limit 20 ./logs              the 20 newest records, newest first
+  spillway cat --format json ./logs | jq -r .body
+  spillway cat -f --min-severity warn ./logs            then follow as files grow (Ctrl-C ends)
+`;
 
 /** `spillway cat <path>`: print the records of a file or directory. */
 export function register(program: Command): void {
   const cmd = program
     .command('cat')
     .description(
-      'print the records of a .zst file or of every .zst file of a directory, oldest first',
+      'print the records of a .zst file or of every .zst file of a directory, oldest first (-f: then follow)',
     )
     .argument('<path>', 'a .zst file or a directory of them');
-  addFilterOptions(cmd)
+  addSearchOptions(addFilterOptions(cmd))
     .addOption(
-      new Option(
-        '--format <format>',
-        'pretty: one line per record; otlp-json: OTLP/JSON LogsData lines',
-      )
-        .choices(['pretty', 'otlp-json'])
+      new Option('--format <format>', RECORD_FORMATS_HELP)
+        .choices(RECORD_FORMATS)
         .default('pretty'),
     )
+    .addOption(new Option('--limit <n>', 'stop after n records').argParser(parseCountArg))
+    .option('--reverse', 'newest first (files and frames read backward, one frame in memory)')
+    .option(
+      '-f, --follow',
+      'after the records present, print new ones as they are written, across rotation and deletion, until Ctrl-C',
+    )
     .option('--no-progress', 'never draw a progress bar')
-    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
+    .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`)
     .action(async (path: string, opts: CatOptions, command: Command) => {
       checkWindow(command, opts);
+      if (opts.follow && opts.reverse)
+        command.error('error: --reverse cannot be combined with --follow', {
+          exitCode: ExitCode.USAGE,
+          code: 'spillway.reverseFollow',
+        });
       process.exitCode = await cat(path, opts);
     });
 }
 
 async function cat(path: string, opts: CatOptions): Promise<number> {
-  const inputs = await resolveInputs(path);
-  const out = new Output();
-  const progress = startProgress(inputs.totalBytes, opts.progress);
-  let lost = false;
-  let base = 0;
-  try {
-    for (const file of inputs.files) {
-      const options = {
-        ...readOptionsOf(opts),
-        onProblem: (p: Parameters<typeof describeProblem>[0]) => {
-          lost ||= lostData(p);
-          if (lostData(p)) process.stderr.write(`${describeProblem(p)}\n`);
-        },
-        onProgress: (_p: string, done: number) => progress.update(base + done, file.path),
-      };
-      if (opts.format === 'otlp-json') {
-        for await (const line of readLogsDataLines(file.path, options)) {
-          await out.line(line);
-          if (out.closed) return ExitCode.OK;
-        }
-      } else {
-        for await (const batch of readLogRecordBatches(file.path, options)) {
-          for (const r of batch) await out.line(formatPretty(r));
-          if (out.closed) return ExitCode.OK;
-        }
-      }
-      base += file.size;
+  const filters = recordFilterOptionsOf(opts);
+  const printer = new RecordPrinter(opts.format, opts.limit);
+  const problems = new ProblemLog();
+  const keep = recordFilterOf(filters);
+  if (opts.follow) {
+    // Following an empty folder is waiting for the first file (a collector outage starts it).
+    await resolveInputs(path).catch((err: unknown) => {
+      if (!(err instanceof NoFilesError)) throw err;
+      process.stderr.write(
+        `spillway: ${err.message}\nspillway: following ${path}: waiting for files\n`,
+      );
+    });
+    await followRecords(path, { frames: readOptionsOf(opts), keep, printer, problems });
+  } else {
+    const inputs = await resolveInputs(path);
+    const progress = startProgress(inputs.totalBytes, opts.progress);
+    try {
+      if (opts.reverse) await catBackward(inputs, opts, keep, printer, problems, progress.update);
+      else await catForward(inputs, opts, printer, problems, progress.update);
+    } finally {
+      progress.stop();
     }
-    await out.flush();
-  } finally {
-    progress.stop();
   }
-  return lost ? ExitCode.PARTIAL : ExitCode.OK;
+  await printer.flush();
+  return problems.lost ? ExitCode.PARTIAL : ExitCode.OK;
+}
+
+type Update = (doneBytes: number, file: string) => void;
+
+async function catForward(
+  inputs: Inputs,
+  opts: CatOptions,
+  printer: RecordPrinter,
+  problems: ProblemLog,
+  update: Update,
+): Promise<void> {
+  const filters = recordFilterOptionsOf(opts);
+  // The file reader filters time, severity and trace; the search filters are applied here.
+  const search = needsRecordSearch(filters) ? recordFilterOf(filters) : undefined;
+  // Lines of frames that match whole are passed through byte for byte.
+  const passThrough = opts.format === 'otlp-json' && !search && opts.limit === undefined;
+  let base = 0;
+  for (const file of inputs.files) {
+    const options = {
+      ...readOptionsOf(opts),
+      onProblem: problems.report,
+      onProgress: (_p: string, done: number) => update(base + done, file.path),
+    };
+    if (passThrough) {
+      for await (const line of readLogsDataLines(file.path, options)) {
+        await printer.printLine(line);
+        if (printer.done) return;
+      }
+    } else {
+      for await (const batch of readLogRecordBatches(file.path, options)) {
+        await printer.print(search ? batch.filter(search) : batch);
+        if (printer.done) return;
+      }
+    }
+    base += file.size;
+  }
+}
+
+async function catBackward(
+  inputs: Inputs,
+  opts: CatOptions,
+  keep: ReturnType<typeof recordFilterOf>,
+  printer: RecordPrinter,
+  problems: ProblemLog,
+  update: Update,
+): Promise<void> {
+  const records = new FrameRecords(keep, problems.report);
+  let base = 0;
+  for (const file of [...inputs.files].reverse()) {
+    const frames = readFramesBackward(file.path, {
+      ...readOptionsOf(opts),
+      onProblem: problems.report,
+      onProgress: (_p, done) => update(base + done, file.path),
+    });
+    try {
+      for await (const frame of frames) {
+        for (const batch of records.batches(frame, true)) await printer.print(batch);
+        if (printer.done) return;
+      }
+    } catch (err) {
+      // Retention of a live exporter may delete a listed file before it is read.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || inputs.files.length === 1) throw err;
+    }
+    base += file.size;
+  }
 }

@@ -6,12 +6,24 @@ export function formatHrTime(t: readonly [number, number]): string {
   return `${new Date(t[0] * 1000).toISOString().slice(0, 19)}.${String(t[1]).padStart(9, '0')}Z`;
 }
 
-function formatValue(v: unknown): string {
+/** JSON.stringify replacer: bytes as `base64:<data>` text (JSON has no bytes). */
+export function bytesAsBase64(_key: string, x: unknown): unknown {
+  return x instanceof Uint8Array ? `base64:${Buffer.from(x).toString('base64')}` : x;
+}
+
+/** A body or attribute value as one piece of text: strings as they are, the rest as JSON. */
+export function formatValue(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v instanceof Uint8Array) return `base64:${Buffer.from(v).toString('base64')}`;
-  return JSON.stringify(v, (_k, x) =>
-    x instanceof Uint8Array ? `base64:${Buffer.from(x).toString('base64')}` : x,
-  );
+  return JSON.stringify(v, bytesAsBase64) ?? String(v);
+}
+
+/** The severity text of a record, else its class name (INFO, ERROR…), upper case. */
+export function severityLabel(r: ReadableLogRecord): string {
+  return (
+    r.severityText ||
+    severityClassName(severityClassOf(r.severityNumber as number | undefined, r.severityText))
+  ).toUpperCase();
 }
 
 /**
@@ -20,12 +32,7 @@ function formatValue(v: unknown): string {
  */
 export function formatPretty(r: ReadableLogRecord): string {
   const t = r.hrTime[0] === 0 && r.hrTime[1] === 0 ? r.hrTimeObserved : r.hrTime;
-  const level = (
-    r.severityText ||
-    severityClassName(severityClassOf(r.severityNumber as number | undefined, r.severityText))
-  )
-    .toUpperCase()
-    .padEnd(5);
+  const level = severityLabel(r).padEnd(5);
   const service = String(r.resource.attributes['service.name'] ?? '-');
   const parts = [formatHrTime(t), level, service, formatValue(r.body ?? '').replace(/\n/g, '\\n')];
   for (const [k, v] of Object.entries(r.attributes)) parts.push(`${k}=${formatValue(v)}`);

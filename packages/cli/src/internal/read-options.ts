@@ -1,6 +1,7 @@
 import type { ReadLogRecordsOptions } from '@spillway/file-exporter';
 import { parseSeverity } from '@spillway/record-format';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { KeyValue, RecordFilterOptions } from './record-filters';
 import { parseTimeArg } from './time-arg';
 
 /** The filter options of `cat`, for any command that reads a selection of records. */
@@ -71,4 +72,76 @@ export function checkWindow(cmd: Command, opts: { since?: Date; until?: Date }):
       `error: --since ${opts.since.toISOString()} is after --until ${opts.until.toISOString()}: no record can match`,
       { exitCode: 2, code: 'spillway.invertedWindow' },
     );
+}
+
+/** The text-search options of `cat`, `tail` and `stats`, on top of {@link addFilterOptions}. */
+export function addSearchOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--grep <regex>',
+        'records whose body or a string attribute value matches (JavaScript regex; the first 64 Ki characters of each value are searched)',
+      ).argParser(parseRegexArg),
+    )
+    .option('-i, --ignore-case', '--grep ignores case')
+    .addOption(
+      new Option(
+        '--attr <key=value>',
+        'records with this attribute (string, number or boolean, compared as text); repeat: all must match',
+      ).argParser(collectKeyValue),
+    )
+    .addOption(
+      new Option(
+        '--resource <key=value>',
+        'records whose resource has this attribute; repeat: all must match',
+      ).argParser(collectKeyValue),
+    )
+    .option('--service <name>', 'records of this service (resource attribute service.name)');
+}
+
+function parseRegexArg(v: string): string {
+  try {
+    new RegExp(v);
+  } catch (err) {
+    throw new InvalidArgumentError(`"${v}" is not a regular expression: ${(err as Error).message}`);
+  }
+  return v;
+}
+
+function collectKeyValue(v: string, previous: KeyValue[] | undefined): KeyValue[] {
+  const at = v.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError(`"${v}" is not key=value`);
+  return [...(previous ?? []), { key: v.slice(0, at), value: v.slice(at + 1) }];
+}
+
+/** Parsed filter and search options as {@link recordFilterOf} takes them. */
+export function recordFilterOptionsOf(opts: {
+  since?: Date;
+  until?: Date;
+  minSeverity?: number;
+  traceId?: string;
+  grep?: string;
+  ignoreCase?: boolean;
+  attr?: KeyValue[];
+  resource?: KeyValue[];
+  service?: string;
+}): RecordFilterOptions {
+  const out: RecordFilterOptions = {};
+  if (opts.since) out.since = opts.since;
+  if (opts.until) out.until = opts.until;
+  if (opts.minSeverity !== undefined) out.minSeverity = opts.minSeverity;
+  if (opts.traceId) out.traceId = opts.traceId;
+  // Compiled once, without the g/y flags: test() then keeps no state between values.
+  if (opts.grep !== undefined) out.grep = new RegExp(opts.grep, opts.ignoreCase ? 'i' : '');
+  if (opts.attr) out.attr = opts.attr;
+  if (opts.resource) out.resource = opts.resource;
+  if (opts.service !== undefined) out.service = opts.service;
+  return out;
+}
+
+/** `--limit <n>` and `-n <n>`: a whole number ≥ 0. */
+export function parseCountArg(v: string): number {
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)))
+    throw new InvalidArgumentError(`"${v}" is not a whole number ≥ 0`);
+  return Number(v);
 }

@@ -25,7 +25,8 @@ export const HEARTBEAT_MILLIS = 5_000;
 export const FOREIGN_STALE_MILLIS = 30_000;
 const heldHere = new Set<string>();
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` runs on this host (EPERM: it does, as another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -34,13 +35,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
-interface Holder {
+/** What a lock file says: its owner, and how long ago the owner last refreshed it. */
+export interface Holder {
   pid: number | undefined;
   host: string | undefined;
   ageMillis: number;
 }
 
-function readHolder(path: string): Holder {
+export function readHolder(path: string): Holder {
   try {
     const [pidLine, hostLine] = fs.readFileSync(path, 'utf8').split('\n');
     const pid = Number.parseInt(pidLine ?? '', 10);

@@ -53,6 +53,7 @@ export class WalWriter {
   private readonly open = new Set<OpenSegment>();
   private pending: Pending[] = [];
   private flushing = false;
+  private notifyQueued = false;
   private idleWaiters: Array<() => void> = [];
   private nextSeq: number;
   private readonly timer: NodeJS.Timeout | undefined;
@@ -97,9 +98,39 @@ export class WalWriter {
     const own = this.assign(frame, count, severities, (err) => {
       failure = err;
     });
-    const batch = this.pending;
-    this.pending = [];
-    batch.push(own);
+    if (this.pending.length === 0) {
+      this.writeOneSync(own);
+    } else {
+      const batch = this.pending;
+      this.pending = [];
+      batch.push(own);
+      this.writeSync(batch);
+    }
+    if (this.retiredOpen()) void this.closeRetired();
+    this.notifySoon();
+    if (failure) throw failure;
+  }
+
+  /**
+   * The FATAL path's common case (nothing else pending): one positional write, no grouping. Kept
+   * apart from `writeSync` because the per-emit budget is a few microseconds (bench/disk-buffer).
+   */
+  private writeOneSync(p: Pending): void {
+    const seg = p.seg;
+    const end = p.offset + p.frame.length;
+    try {
+      fs.writeSync(seg.fd, p.frame, 0, p.frame.length, p.offset);
+      seg.landed(p.offset, end);
+      if (this.o.mode === 'always') seg.syncSync();
+    } catch (err) {
+      // Written but not durable under 'always' fails the frame too, as in writeRound.
+      this.fail(seg, [p], err as Error);
+      return;
+    }
+    p.done();
+  }
+
+  private writeSync(batch: Pending[]): void {
     const touched = new Set<OpenSegment>();
     for (const group of groupBySegment(batch)) {
       const seg = group[0]!.seg;
@@ -131,9 +162,24 @@ export class WalWriter {
       }
     }
     for (const p of batch) if (touched.has(p.seg)) p.done();
-    void this.closeRetired();
-    this.o.onWritten();
-    if (failure) throw failure;
+  }
+
+  /**
+   * `onWritten` (wake the sender, maybe spill) once per tick rather than once per synchronous
+   * write: neither can act before the caller yields, and both cost time on the emit path.
+   */
+  private notifySoon(): void {
+    if (this.notifyQueued) return;
+    this.notifyQueued = true;
+    queueMicrotask(() => {
+      this.notifyQueued = false;
+      this.o.onWritten();
+    });
+  }
+
+  private retiredOpen(): boolean {
+    for (const seg of this.open) if (seg.retired) return true;
+    return false;
   }
 
   /** Resolves when everything appended so far is written and, unless 'never', fsynced. */

@@ -4,8 +4,10 @@ import type { FrameInfo, FrameProblem, FrameTable } from '../types';
 import {
   decodeFrameHeader,
   FRAME_HEADER_BYTES,
-  FRAME_HEADER_PREFIX,
   type FrameHeader,
+  indexOfHeaderPrefix,
+  isPrefixOfHeader,
+  MAX_FRAME_HEADER_BYTES,
 } from './frame-header';
 import { decodeIndex, encodeIndexEntry, encodeIndexHeader } from './index-file';
 import { IndexHints, lostInRange } from './lost-records';
@@ -133,11 +135,11 @@ async function scanFrom(
   const read = (pos: number, len: number) => readAt(fh, pos, len);
   let p = start;
   while (p < size) {
-    const head = await readAt(fh, p, FRAME_HEADER_BYTES);
+    const head = await readAt(fh, p, MAX_FRAME_HEADER_BYTES);
     const parsed = decodeFrameHeader(head);
     if (parsed.ok) {
       const h = parsed.header;
-      const length = FRAME_HEADER_BYTES + h.dataLength;
+      const length = h.headerBytes + h.dataLength;
       const end = p + length;
       if (end <= size && (await leadsToFrame(fh, end, size))) {
         table.frames.push(frameOf(table.frames.length, p, length, h));
@@ -170,7 +172,8 @@ async function scanFrom(
       continue;
     }
     const next = await resync(fh, p + 1, size);
-    const tornTail = next === size && head.length < FRAME_HEADER_BYTES && isPrefixOfHeader(head);
+    const tornTail =
+      next === size && head.length < MAX_FRAME_HEADER_BYTES && isTornHeader(head, parsed.reason);
     const range = await readAt(fh, p, next - p);
     await hints.confirm(read, size);
     const lost = lostInRange(hints, range, p, next, next === size, tornTail);
@@ -221,9 +224,9 @@ async function scanFrom(
 /** Whether `at` is the end of the file, a valid frame header, or a torn header at the end. */
 async function leadsToFrame(fh: FileHandle, at: number, size: number): Promise<boolean> {
   if (at === size) return true;
-  const head = await readAt(fh, at, FRAME_HEADER_BYTES);
-  if (head.length < FRAME_HEADER_BYTES) return isPrefixOfHeader(head);
-  return decodeFrameHeader(head).ok;
+  const head = await readAt(fh, at, MAX_FRAME_HEADER_BYTES);
+  const parsed = decodeFrameHeader(head);
+  return parsed.ok || isTornHeader(head, parsed.reason);
 }
 
 function frameOf(frameIndex: number, offset: number, length: number, h: FrameHeader): FrameInfo {
@@ -241,28 +244,29 @@ function frameOf(frameIndex: number, offset: number, length: number, h: FrameHea
   };
 }
 
-function isPrefixOfHeader(b: Buffer): boolean {
-  const n = Math.min(b.length, FRAME_HEADER_PREFIX.length);
-  return b.subarray(0, n).equals(FRAME_HEADER_PREFIX.subarray(0, n));
+/** A header cut by the end of the file (fewer bytes than its version's header holds). */
+function isTornHeader(head: Buffer, reason: string): boolean {
+  return isPrefixOfHeader(head) && reason.startsWith('truncated header');
 }
 
 /** The offset of the next valid frame header at or after `from`, else `size`. */
 async function resync(fh: FileHandle, from: number, size: number): Promise<number> {
-  const overlap = FRAME_HEADER_BYTES - 1;
+  const overlap = MAX_FRAME_HEADER_BYTES - 1;
   for (let pos = from; pos < size; pos += RESYNC_CHUNK) {
     const chunk = await readAt(fh, pos, RESYNC_CHUNK + overlap);
-    for (let i = chunk.indexOf(FRAME_HEADER_PREFIX); i !== -1 && i < RESYNC_CHUNK; ) {
-      const parsed = decodeFrameHeader(chunk.subarray(i, i + FRAME_HEADER_BYTES));
-      if (parsed.ok || i + FRAME_HEADER_BYTES > chunk.length) return pos + i;
-      i = chunk.indexOf(FRAME_HEADER_PREFIX, i + 1);
+    for (let i = indexOfHeaderPrefix(chunk, 0); i !== -1 && i < RESYNC_CHUNK; ) {
+      const parsed = decodeFrameHeader(chunk.subarray(i, i + MAX_FRAME_HEADER_BYTES));
+      if (parsed.ok || isTornHeader(chunk.subarray(i), parsed.reason)) return pos + i;
+      i = indexOfHeaderPrefix(chunk, i + 1);
     }
   }
   return size;
 }
 
 /**
- * Rewrites `<path>.idx` from a scan of the file's frame headers (atomically: temp file, fsync,
- * rename). Use it to repair a lost or damaged index; never while a writer has the file open.
+ * Rewrites `<path>.idx` (version 2) listing `frames`, each with its trace filter if it has one
+ * (atomically: temp file, fsync, rename). Use it to repair a lost or damaged index; never while a
+ * writer has the file open.
  */
 export async function writeFrameIndex(
   path: string,
@@ -272,7 +276,12 @@ export async function writeFrameIndex(
   try {
     const fh = await open(tmp, 'w', 0o600);
     try {
-      await fh.writeFile(Buffer.concat([encodeIndexHeader(), ...frames.map(encodeIndexEntry)]));
+      await fh.writeFile(
+        Buffer.concat([
+          encodeIndexHeader(),
+          ...frames.map((f) => encodeIndexEntry(f, f.traceFilter)),
+        ]),
+      );
       await fh.sync();
     } finally {
       await fh.close();

@@ -1,5 +1,5 @@
 import { crc32 } from '@spillway/record-format';
-import { decodeFrameHeader, FRAME_HEADER_BYTES } from './frame-header';
+import { decodeFrameHeader, FRAME_HEADER_BYTES, MAX_FRAME_HEADER_BYTES } from './frame-header';
 import type { IndexEntry } from './index-file';
 
 /*
@@ -59,13 +59,16 @@ export class IndexHints {
     this.confirmed ??= (async () => {
       for (const e of this.byOffset.values()) {
         if (e.offset >= size) continue;
-        const head = decodeFrameHeader(await read(e.offset, FRAME_HEADER_BYTES));
+        const head = decodeFrameHeader(await read(e.offset, MAX_FRAME_HEADER_BYTES));
         const h = head.ok ? head.header : undefined;
-        if (h && FRAME_HEADER_BYTES + h.dataLength === e.length && h.checksum === e.checksum)
+        if (h && h.headerBytes + h.dataLength === e.length && h.checksum === e.checksum)
           return true;
         if (e.offset + e.length > size) continue;
-        const data = await read(e.offset + FRAME_HEADER_BYTES, e.length - FRAME_HEADER_BYTES);
-        if (crc32(data) === e.checksum) return true;
+        // The header is damaged: its version (so its length) is unknown, try both.
+        for (const hb of [FRAME_HEADER_BYTES, MAX_FRAME_HEADER_BYTES]) {
+          if (e.length <= hb) continue;
+          if (crc32(await read(e.offset + hb, e.length - hb)) === e.checksum) return true;
+        }
       }
       this.byOffset.clear();
       return false;

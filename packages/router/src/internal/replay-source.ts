@@ -2,10 +2,11 @@ import { unlink } from 'node:fs/promises';
 import { diag } from '@opentelemetry/api';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import {
-  type DecodedFrame,
-  type FrameProblem,
+  isZstdFileLogRecordExporter,
   listCompressedFiles,
-  readFrames,
+  openReplayCursor,
+  type ReplayCursor,
+  type ReplayCursorOptions,
 } from '@spillway/file-exporter';
 
 /** A fallback file waiting for replay. */
@@ -29,8 +30,8 @@ export interface ReplaySource {
    * between passes. Cheap (a directory listing), so it may run after every fallback write.
    */
   pendingFiles(): Promise<BacklogFile[]>;
-  /** The frames of a file with their OTLP/JSON lines; torn/corrupt frames are skipped and reported. */
-  frames(path: string, onProblem: (problem: FrameProblem) => void): AsyncIterable<DecodedFrame>;
+  /** Delivery of a file from a position; torn/corrupt parts are skipped and reported. */
+  open(path: string, options: ReplayCursorOptions): ReplayCursor;
   /** Deletes a fully replayed file and its index. */
   remove(path: string): Promise<void>;
 }
@@ -45,15 +46,12 @@ interface ZstdExporterSurface {
 
 /**
  * The replay source of a fallback exporter, when it is a ZstdFileLogRecordExporter. Recognised by
- * shape, not `instanceof`: an app may load two copies of the class (ESM and CJS builds, or a
- * bundled copy), and replay must still find it.
+ * the class's brand (`isZstdFileLogRecordExporter`), which holds across two copies of the class
+ * (ESM and CJS builds, or a bundled copy) where `instanceof` would not.
  */
 export function resolveReplaySource(exporter: LogRecordExporter): ReplaySource | undefined {
-  const e = exporter as LogRecordExporter & Partial<ZstdExporterSurface>;
-  if (typeof e.directory !== 'string' || typeof e.rotate !== 'function' || !('currentFile' in e)) {
-    return undefined;
-  }
-  return new ZstdReplaySource(e as LogRecordExporter & ZstdExporterSurface);
+  if (!isZstdFileLogRecordExporter(exporter)) return undefined;
+  return new ZstdReplaySource(exporter as LogRecordExporter & ZstdExporterSurface);
 }
 
 class ZstdReplaySource implements ReplaySource {
@@ -88,8 +86,8 @@ class ZstdReplaySource implements ReplaySource {
     }
   }
 
-  frames(path: string, onProblem: (problem: FrameProblem) => void): AsyncIterable<DecodedFrame> {
-    return readFrames(path, { onProblem });
+  open(path: string, options: ReplayCursorOptions): ReplayCursor {
+    return openReplayCursor(path, options);
   }
 
   async remove(path: string): Promise<void> {

@@ -1,22 +1,17 @@
 import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { FrameProblem } from '@spillway/file-exporter';
 import {
-  emitConfigWarning,
-  OtlpJsonDecoder,
-  SEVERITY_CLASSES,
-  severityClassOf,
-} from '@spillway/record-format';
+  clearReplayCheckpoint,
+  type FrameProblem,
+  loadReplayCheckpoint,
+  type ReplayPosition,
+  saveReplayCheckpoint,
+} from '@spillway/file-exporter';
+import { emitConfigWarning, SEVERITY_CLASSES, severityClassOf } from '@spillway/record-format';
 import { describeExportError } from '../classify-export-error';
 import type { ReplayOptions, ReplayStats } from '../types';
 import type { ExportTarget } from './export-target';
-import {
-  clearCheckpoint,
-  loadCheckpoint,
-  type ReplayPosition,
-  saveCheckpoint,
-} from './replay-checkpoint';
 import type { BacklogFile, ReplaySource } from './replay-source';
 
 /**
@@ -59,7 +54,6 @@ export class Replayer {
   private readonly ratePerSecond: number;
   private readonly batchSize: number;
   private readonly checkpointPath: string;
-  private readonly decoder = new OtlpJsonDecoder();
   private stopped = false;
   private wake: (() => void) | undefined;
   private signalled = false;
@@ -237,13 +231,13 @@ export class Replayer {
     try {
       // The position in memory is never behind the one on disk (it moves first, so a checkpoint
       // that fails to save does not make this process send a batch twice).
-      const checkpoint = this.position ?? (await loadCheckpoint(this.checkpointPath));
+      const checkpoint = this.position ?? (await loadReplayCheckpoint(this.checkpointPath));
       for (const file of [...this.backlog]) {
         const start = checkpoint?.file === file.name ? checkpoint : undefined;
         const end = await this.replayFile(file, start);
         if (end !== 'done') return end;
         await this.source.remove(file.path);
-        await clearCheckpoint(this.checkpointPath);
+        await clearReplayCheckpoint(this.checkpointPath);
         this.position = undefined;
         this.stats.filesReplayed++;
         this.backlog = this.backlog.filter((f) => f.path !== file.path);
@@ -260,57 +254,36 @@ export class Replayer {
   }
 
   private async replayFile(file: BacklogFile, from: ReplayPosition | undefined): Promise<PassEnd> {
-    const onProblem = (p: FrameProblem): void => {
-      if (p.kind === 'index') return; // nothing lost: the reader scanned the frames instead
-      this.stats.recordsUnreadable += p.records;
-      this.fail(`${file.name}: ${p.message}; skipped`);
-    };
     // Records of successive lines (and frames) are merged up to batchSize: live batches are often
     // small, and one call per stored line would bound replay by round trips, not by the rate.
-    let acc: ReadableLogRecord[] = [];
-    let accNext: ReplayPosition | undefined;
-    const flush = async (): Promise<PassEnd> => {
-      if (acc.length === 0 || accNext === undefined) return 'done';
-      const end = await this.sendBatch(acc);
-      acc = [];
-      if (end !== 'done') return end;
-      this.position = accNext;
-      await saveCheckpoint(this.checkpointPath, accNext);
-      return this.budget <= 0 ? 'paused' : 'done';
-    };
-    for await (const frame of this.source.frames(file.path, onProblem)) {
-      if (from && frame.frameIndex < from.frame) continue;
-      for (let line = 0; line < frame.lines.length; line++) {
-        const atResume = from !== undefined && frame.frameIndex === from.frame;
-        if (atResume && line < from.line) continue;
-        let records: ReadableLogRecord[];
-        try {
-          records = this.decoder.decodeLine(frame.lines[line]!);
-        } catch (error) {
-          // The reader checked the frame's checksum; a line that still does not parse is counted and skipped.
-          this.stats.recordsUnreadable++;
-          this.fail(
-            `${file.name} frame ${frame.frameIndex} line ${line}: ${describeExportError(error)}; skipped`,
-          );
-          continue;
-        }
-        for (let r = atResume && line === from.line ? from.record : 0; r < records.length; ) {
-          const take = Math.min(this.batchSize - acc.length, records.length - r);
-          acc.push(...records.slice(r, r + take));
-          r += take;
-          accNext =
-            r < records.length
-              ? { file: file.name, frame: frame.frameIndex, line, record: r }
-              : { file: file.name, frame: frame.frameIndex, line: line + 1, record: 0 };
-          if (acc.length >= this.batchSize) {
-            const end = await flush();
-            if (end !== 'done') return end;
-          }
-        }
+    const cursor = this.source.open(file.path, {
+      from,
+      onProblem: (p: FrameProblem) => {
+        if (p.kind === 'index') return; // nothing lost: the reader scanned the frames instead
+        this.stats.recordsUnreadable += p.records;
+        this.fail(`${file.name}: ${p.message}; skipped`);
+      },
+      // The reader checked the frame's checksum; a line that still does not parse is counted and skipped.
+      onUnreadableLine: (frame, line, error) => {
+        this.stats.recordsUnreadable++;
+        this.fail(
+          `${file.name} frame ${frame} line ${line}: ${describeExportError(error)}; skipped`,
+        );
+      },
+    });
+    try {
+      for (;;) {
+        const batch = await cursor.next(this.batchSize);
+        if (batch === null) break;
+        const end = await this.sendBatch(batch.records);
+        if (end !== 'done') return end;
+        this.position = batch.next;
+        await saveReplayCheckpoint(this.checkpointPath, batch.next);
+        if (this.budget <= 0) return 'paused';
       }
+    } finally {
+      await cursor.close();
     }
-    const end = await flush();
-    if (end !== 'done') return end;
     return this.stopped ? 'stopped' : 'done';
   }
 

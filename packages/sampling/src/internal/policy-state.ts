@@ -17,15 +17,16 @@ import type { Clock } from './clock';
 import { RateLimiter } from './rate-limiter';
 
 /** Defaults of the policy (the documented `SPILLWAY_SAMPLING` and `SPILLWAY_RATE_LIMITS` defaults). */
-export const DEFAULT_RATIOS: Readonly<Record<SeverityClassName, number>> = {
+// Frozen and exported from the package: @spillway/config's environment defaults are these objects.
+export const DEFAULT_RATIOS: Readonly<Record<SeverityClassName, number>> = Object.freeze({
   trace: 0.001,
   debug: 0.001,
   info: 0.001,
   warn: 0.1,
   error: 1,
   fatal: 1,
-};
-export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = { warn: 1000, error: 200 };
+});
+export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = Object.freeze({ warn: 1000, error: 200 });
 export const DEFAULT_TRACE_SILENCE_AFTER = 50;
 
 /** How records without trace context are decided (see NoTraceContextPolicy). */

@@ -21,6 +21,7 @@ export const DROP_REASONS: readonly DropReason[] = [
   'silenced',
   'queue_full',
   'export_failed',
+  'backfill_evicted',
 ];
 export const Reason = {
   SAMPLED: 0,
@@ -28,6 +29,7 @@ export const Reason = {
   SILENCED: 2,
   QUEUE_FULL: 3,
   EXPORT_FAILED: 4,
+  BACKFILL_EVICTED: 5,
 } as const;
 
 /** The component type reported in metrics, after the SDK's `batching_log_processor`. */
@@ -49,6 +51,10 @@ export class ProcessorStats {
   /** Index reason * SEVERITY_CLASS_COUNT + class. */
   readonly dropped = new Float64Array(DROP_REASONS.length * SEVERITY_CLASS_COUNT);
   summaries = 0;
+  /** Records held for backfill now (sampled out, not yet counted as dropped), per class. */
+  readonly held = new Float64Array(SEVERITY_CLASS_COUNT);
+  /** Records kept through backfill (released from the ring or in a hot trace; also in `kept`). */
+  readonly backfilled = new Float64Array(SEVERITY_CLASS_COUNT);
   /** Values normalisation replaced in kept records, by kind. */
   readonly substituted = emptySubstitutionCounts();
   private unregister: (() => void) | undefined;
@@ -56,13 +62,17 @@ export class ProcessorStats {
   /**
    * Records offered in class `cls`: every one is either kept or dropped by the policy, and
    * summaries (INFO) are kept without being offered — so no counter is paid per record for it.
+   * A record held for backfill is neither until it leaves the ring (kept, `sampled` or
+   * `backfill_evicted`).
    */
   offeredOf(cls: number): number {
     const d = this.dropped;
     const policyDrops =
       d[Reason.SAMPLED * SEVERITY_CLASS_COUNT + cls]! +
       d[Reason.RATE_LIMITED * SEVERITY_CLASS_COUNT + cls]! +
-      d[Reason.SILENCED * SEVERITY_CLASS_COUNT + cls]!;
+      d[Reason.SILENCED * SEVERITY_CLASS_COUNT + cls]! +
+      d[Reason.BACKFILL_EVICTED * SEVERITY_CLASS_COUNT + cls]! +
+      this.held[cls]!;
     return this.kept[cls]! + policyDrops - (cls === SeverityClass.INFO ? this.summaries : 0);
   }
 

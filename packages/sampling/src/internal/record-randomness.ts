@@ -85,24 +85,15 @@ export class RecordRandomness {
     this.rand.lo = Math.floor(Math.random() * TWO_32);
   }
 
-  /**
-   * KEEP when R ≥ the class's effective threshold; else why not: below the configured threshold =
-   * sampled, between configured and effective = rate_limited (the backoff), and if it would pass
-   * one backoff level lower, counted in the limiter's band (what recovering would let through).
-   */
+  /** KEEP when R ≥ the class's threshold; else `sampled`. */
   compare(cls: number): number {
     const p = this.policy;
-    const hi = this.rand.hi;
-    const lo = this.rand.lo;
-    const effHi = p.effHi[cls]!;
-    if (hi > effHi || (hi === effHi && lo >= p.effLo[cls]!)) return KEEP;
-    const cfgHi = p.cfgHi[cls]!;
-    if (hi < cfgHi || (hi === cfgHi && lo < p.cfgLo[cls]!)) return Reason.SAMPLED;
-    const lowerHi = p.lowerHi[cls]!;
-    const limiter = p.limiters[cls];
-    if (limiter !== undefined && (hi > lowerHi || (hi === lowerHi && lo >= p.lowerLo[cls]!))) {
-      limiter.band++;
-    }
-    return Reason.RATE_LIMITED;
+    return this.atLeast(p.cfgHi[cls]!, p.cfgLo[cls]!) ? KEEP : Reason.SAMPLED;
+  }
+
+  /** Whether R ≥ the threshold split as `hi` (top 24 bits) and `lo` (low 32 bits). */
+  atLeast(hi: number, lo: number): boolean {
+    const h = this.rand.hi;
+    return h > hi || (h === hi && this.rand.lo >= lo);
   }
 }

@@ -1,0 +1,155 @@
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  type FollowPosition,
+  type FrameTable,
+  followPositionOf,
+  readFramesBackward,
+  readFrameTable,
+} from '@spillway/file-exporter';
+import { type Command, Option } from 'commander';
+import { EXIT_CODES_HELP, ExitCode } from '../internal/exit-codes';
+import { followRecords } from '../internal/follow-records';
+import { FrameRecords } from '../internal/frame-records';
+import { resolveInputs } from '../internal/inputs';
+import { NoFilesError } from '../internal/no-files';
+import { ProblemLog } from '../internal/problem-log';
+import {
+  addFilterOptions,
+  addSearchOptions,
+  checkWindow,
+  parseCountArg,
+  readOptionsOf,
+  recordFilterOptionsOf,
+} from '../internal/read-options';
+import { type KeyValue, recordFilterOf } from '../internal/record-filters';
+import {
+  RECORD_FORMATS,
+  RECORD_FORMATS_HELP,
+  type RecordFormat,
+  RecordPrinter,
+} from '../internal/record-printer';
+
+interface TailOptions {
+  since?: Date;
+  until?: Date;
+  minSeverity?: number;
+  traceId?: string;
+  grep?: string;
+  ignoreCase?: boolean;
+  attr?: KeyValue[];
+  resource?: KeyValue[];
+  service?: string;
+  format: RecordFormat;
+  lines: number;
+  follow?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  spillway tail ./logs                          the 10 newest records, oldest of them first
+  spillway tail -n 50 --min-severity error ./logs
+  spillway tail -f ./logs                       then follow as files grow and rotate (Ctrl-C ends)
+  spillway tail -n 0 -f --grep timeout ./logs   only new records that match
+  spillway tail -f --format json ./logs | jq -r .body
+`;
+
+/** `spillway tail <path>`: the newest records, then (with -f) those written from then on. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('tail')
+    .description(
+      'print the last records of a .zst file or directory (matching the filters), and with -f follow it as files grow, rotate and are deleted',
+    )
+    .argument('<path>', 'a .zst file or a directory of them');
+  addSearchOptions(addFilterOptions(cmd))
+    .addOption(
+      new Option('-n, --lines <n>', 'how many of the newest matching records to print first')
+        .argParser(parseCountArg)
+        .default(10),
+    )
+    .option('-f, --follow', 'then print new records as they are written, until Ctrl-C (exit 0)')
+    .addOption(
+      new Option('--format <format>', RECORD_FORMATS_HELP)
+        .choices(RECORD_FORMATS)
+        .default('pretty'),
+    )
+    .addHelpText(
+      'after',
+      `${EXAMPLES}\nWhile following, a frame being written is waited for, never reported; a file that appears is read from its start, a deleted one is dropped. SIGINT or SIGTERM ends it with its exit code.\n${EXIT_CODES_HELP}`,
+    )
+    .action(async (path: string, opts: TailOptions, command: Command) => {
+      checkWindow(command, opts);
+      process.exitCode = await tail(path, opts);
+    });
+}
+
+async function tail(path: string, opts: TailOptions): Promise<number> {
+  const keep = recordFilterOf(recordFilterOptionsOf(opts));
+  const printer = new RecordPrinter(opts.format);
+  const problems = new ProblemLog();
+  let files: string[] = [];
+  try {
+    files = (await resolveInputs(path)).files.map((f) => f.path);
+  } catch (err) {
+    if (!(err instanceof NoFilesError) || !opts.follow) throw err;
+    process.stderr.write(
+      `spillway: ${err.message}\nspillway: following ${path}: waiting for files\n`,
+    );
+  }
+  // Each file's table is read once: the last records come from it, following goes on after it.
+  const tables: FrameTable[] = [];
+  const start = new Map<string, FollowPosition>();
+  for (const file of files) {
+    try {
+      const table = await readFrameTable(file);
+      tables.push(table);
+      start.set(file, followPositionOf(table));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // deleted by retention
+    }
+  }
+  const newest = await lastRecords(tables, opts, keep, problems, start);
+  await printer.print(newest);
+  await printer.flush();
+  if (opts.follow)
+    await followRecords(path, { frames: readOptionsOf(opts), keep, start, printer, problems });
+  await printer.flush();
+  return problems.lost ? ExitCode.PARTIAL : ExitCode.OK;
+}
+
+/** The last `opts.lines` matching records, oldest first, reading frames newest first. */
+async function lastRecords(
+  tables: FrameTable[],
+  opts: TailOptions,
+  keep: ReturnType<typeof recordFilterOf>,
+  problems: ProblemLog,
+  start: ReadonlyMap<string, FollowPosition>,
+): Promise<ReadableLogRecord[]> {
+  const out: ReadableLogRecord[] = [];
+  if (opts.lines === 0) return out;
+  const records = new FrameRecords(keep, problems.report);
+  for (const table of [...tables].reverse()) {
+    const frames = readFramesBackward(table.path, {
+      ...readOptionsOf(opts),
+      table,
+      onProblem: (p) => {
+        // A torn frame where following starts is one being written: -f prints it once whole.
+        if (opts.follow && p.kind === 'torn' && p.offset === start.get(p.path)?.offset) return;
+        problems.report(p);
+      },
+    });
+    try {
+      for await (const frame of frames) {
+        for (const batch of records.batches(frame, true)) {
+          for (const r of batch) {
+            out.push(r);
+            if (out.length === opts.lines) return out.reverse();
+          }
+        }
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  return out.reverse();
+}

@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import {
+  inspectWal,
+  readPendingWalRecords,
+  type WalProblem,
+  type WalSlotInspection,
+} from '@spillway/disk-buffer';
+import { encodeLogsDataLine } from '@spillway/record-format';
+import { type Command, Option } from 'commander';
+import { ExitCode } from '../internal/exit-codes';
+import { Output } from '../internal/output';
+import { formatPretty } from '../internal/pretty';
+import { describeWalSlot, walSlotJson } from '../internal/wal-report';
+
+interface WalOptions {
+  json?: boolean;
+  verify?: boolean;
+  cat?: boolean;
+  format: 'pretty' | 'otlp-json';
+}
+
+const EXAMPLES = `
+Examples:
+  spillway wal /var/lib/spillway/wal            slots, pending records, oldest age, lock owner
+  spillway wal /var/lib/spillway/wal --json     the same as one JSON document
+  spillway wal /var/lib/spillway/wal --verify   check every frame (checksum and decoding)
+  spillway wal /var/lib/spillway/wal --cat      print the records not delivered yet
+
+Read-only: the lock is never taken and no file is written, so a running process is not disturbed.
+Problems are one stderr line each, naming the file and byte offset.
+Exit codes: 0 done, nothing damaged; 1 unreadable directory, or --verify found a problem; 2 bad usage; 3 done but damaged frames were found (named on stderr); 4 no WAL file at the path.
+`;
+
+/** `spillway wal <dir>`: inspect a disk-buffer WAL directory without disturbing its owner. */
+export function register(program: Command): void {
+  program
+    .command('wal')
+    .description(
+      'inspect a write-ahead log directory (<SPILLWAY_DIR>/wal): per slot its segments, pending records, oldest record, checkpoint, damage and lock owner; read-only',
+    )
+    .argument('<dir>', 'the WAL root: slot 0 is the directory itself, slot n is <dir>/<n>/')
+    .option('--json', 'print the inspection as one JSON document')
+    .option('--verify', 'also decode every frame; exit 1 when any frame is damaged')
+    .option('--cat', 'print the pending records instead, in delivery order')
+    .addOption(
+      new Option('--format <format>', 'with --cat: pretty (one line per record) or otlp-json')
+        .choices(['pretty', 'otlp-json'])
+        .default('pretty'),
+    )
+    .addHelpText('after', EXAMPLES)
+    .action(async (dir: string, opts: WalOptions) => {
+      process.exitCode = opts.cat ? await catPending(dir, opts) : await inspect(dir, opts);
+    });
+}
+
+async function inspect(dir: string, opts: WalOptions): Promise<number> {
+  const slots = await inspectOrExplain(dir, opts.verify === true);
+  if (typeof slots === 'number') return slots;
+  for (const s of slots) for (const p of s.problems) process.stderr.write(`${describe(p)}\n`);
+  const now = Date.now();
+  if (opts.json) {
+    process.stdout.write(
+      `${JSON.stringify({ directory: dir, slots: slots.map((s) => walSlotJson(s, now)) }, null, 2)}\n`,
+    );
+  } else {
+    process.stdout.write(slots.map((s) => describeWalSlot(s, now)).join('\n'));
+  }
+  const damaged = slots.some((s) => s.problems.some((p) => isDamage(p, s)));
+  if (!damaged) return ExitCode.OK;
+  return opts.verify ? ExitCode.FAILED : ExitCode.PARTIAL;
+}
+
+async function catPending(dir: string, opts: WalOptions): Promise<number> {
+  const slots = await inspectOrExplain(dir, false);
+  if (typeof slots === 'number') return slots;
+  const out = new Output();
+  let damaged = false;
+  const onProblem = (p: WalProblem) => {
+    const slot = slots.find((s) => p.path.startsWith(s.directory));
+    damaged ||= slot === undefined || isDamage(p, slot);
+    process.stderr.write(`${describe(p)}\n`);
+  };
+  for await (const batch of readPendingWalRecords(dir, { onProblem })) {
+    if (opts.format === 'otlp-json') await out.line(encodeLogsDataLine(batch.records));
+    else for (const r of batch.records) await out.line(formatPretty(r));
+    if (out.closed) return ExitCode.OK;
+  }
+  await out.flush();
+  return damaged ? ExitCode.PARTIAL : ExitCode.OK;
+}
+
+/** The inspection, or the exit code after explaining why there is nothing to inspect. */
+async function inspectOrExplain(
+  dir: string,
+  decode: boolean,
+): Promise<WalSlotInspection[] | number> {
+  let slots: WalSlotInspection[];
+  try {
+    slots = await inspectWal(dir, { decode });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file or directory' : (err as Error).message;
+    process.stderr.write(`spillway: ${dir}: ${why}\n`);
+    return ExitCode.FAILED;
+  }
+  if (slots.length > 0) return slots;
+  // The usual mistake: SPILLWAY_DIR itself rather than the wal/ folder in it.
+  const hint =
+    basename(dir) !== 'wal' && existsSync(join(dir, 'wal'))
+      ? `; a SPILLWAY_DIR keeps its WAL in ${join(dir, 'wal')}: spillway wal ${join(dir, 'wal')}`
+      : '';
+  process.stderr.write(`spillway: no WAL file in ${dir} (no slot holds a file)${hint}\n`);
+  return ExitCode.NO_FILES;
+}
+
+/**
+ * Damage, as opposed to a frame the running owner is writing right now: a torn tail in a slot
+ * whose owner runs is most likely a write in flight.
+ */
+function isDamage(p: WalProblem, slot: WalSlotInspection): boolean {
+  if (p.kind === 'torn') return slot.lock?.state !== 'running';
+  return true;
+}
+
+function describe(p: WalProblem): string {
+  return `spillway: ${p.kind}: ${p.path} at offset ${p.offset}: ${p.message}`;
+}
