@@ -4,8 +4,8 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
   CompressedFileWriter,
   compressedFileName,
+  openReplayCursor,
   readFrameTable,
-  readLogRecordBatches,
 } from '@spillway/file-exporter';
 import { severityClassOf } from '@spillway/record-format';
 import type { SpillCursor } from './batch-source';
@@ -84,7 +84,10 @@ export class Spiller {
     await fs.promises.access(entry.path);
     const { counters, holds } = this.o;
     holds.hold(entry.path);
-    const batches = readLogRecordBatches(entry.path, {
+    // The file exporter's replay cursor: the one reader of stored files in order from a position
+    // (here a count of records already delivered, which the WAL checkpoint keeps).
+    const cursor = openReplayCursor(entry.path, {
+      from: { records: skip },
       onProblem: (p) => {
         if (p.kind === 'index') return;
         counters.corruptFrames++;
@@ -96,32 +99,22 @@ export class Spiller {
         counters.drop('corrupt', p.records, lost);
         counters.error(new Error(p.message));
       },
+      onUnreadableLine: (frame, line, error) => {
+        counters.corruptFrames++;
+        counters.drop('corrupt', 1, emptyCounts());
+        counters.error(
+          new Error(`${entry.path} frame ${frame} line ${line}: ${(error as Error).message}`),
+        );
+      },
     });
-    let toSkip = skip;
     return {
       async next(maxRecords: number): Promise<ReadableLogRecord[] | null> {
-        const out: ReadableLogRecord[] = [];
-        let bytes = 0;
         // Lines are merged up to a record count and a rough size (as WAL frames are).
-        while (out.length < maxRecords && bytes < MAX_MERGE_BYTES) {
-          const r = await batches.next();
-          if (r.done) break;
-          let batch = r.value;
-          if (toSkip > 0) {
-            const n = Math.min(toSkip, batch.length);
-            toSkip -= n;
-            batch = batch.slice(n);
-          }
-          for (const rec of batch) {
-            out.push(rec);
-            bytes += 200 + (typeof rec.body === 'string' ? rec.body.length : 0);
-          }
-        }
-        return out.length > 0 ? out : null;
+        return (await cursor.next(maxRecords, MAX_MERGE_BYTES))?.records ?? null;
       },
       async close(): Promise<void> {
         try {
-          await batches.return(undefined);
+          await cursor.close();
         } finally {
           holds.release(entry.path);
         }
