@@ -34,7 +34,7 @@ for (let run = 0; run < RUNS; run++) {
     directory: dir,
     minFreeBytes: 0,
     rotate: { maxBytes: 1 << 30 },
-    retention: { maxTotalBytes: 1 << 40 },
+    retention: { maxTotalBytes: 2 ** 40 },
   });
   const t0 = performance.now();
   for (const c of chunks)

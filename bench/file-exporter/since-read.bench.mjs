@@ -33,7 +33,7 @@ const exporter = new ZstdFileLogRecordExporter({
   minFreeBytes: 0,
   flushIntervalMillis: 3_600_000,
   rotate: { maxBytes: 1 << 30 },
-  retention: { maxTotalBytes: 1 << 40 },
+  retention: { maxTotalBytes: 2 ** 40 },
   now: () => now,
 });
 const t0 = performance.now();
