@@ -41,6 +41,7 @@ const LINE = {
   '@opentelemetry/core': '^3.1.1',
   '@opentelemetry/exporter-logs-otlp-grpc': '^0.301.0',
   '@opentelemetry/exporter-logs-otlp-http': '^0.301.0',
+  '@opentelemetry/exporter-logs-otlp-proto': '^0.301.0',
   '@opentelemetry/otlp-exporter-base': '^0.301.0',
   '@opentelemetry/otlp-transformer': '^0.301.0',
   '@opentelemetry/resources': '^3.1.1',

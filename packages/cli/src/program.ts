@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import * as cat from './commands/cat';
 import * as doctor from './commands/doctor';
+import * as replay from './commands/replay';
 import * as stats from './commands/stats';
 import * as tail from './commands/tail';
 import * as verify from './commands/verify';
+import * as wal from './commands/wal';
 import { ExitCode } from './internal/exit-codes';
 import { NoFilesError } from './internal/no-files';
 
@@ -16,7 +18,15 @@ export interface CommandModule {
 }
 
 /** Every command, in `--help` order. Add a command: write `commands/<name>.ts`, add it here. */
-export const COMMANDS: ReadonlyArray<CommandModule> = [cat, tail, stats, verify, doctor];
+export const COMMANDS: ReadonlyArray<CommandModule> = [
+  cat,
+  tail,
+  stats,
+  verify,
+  replay,
+  wal,
+  doctor,
+];
 
 /** The commander program with `commands` registered; exits are left to {@link main}. */
 export function buildProgram(commands: ReadonlyArray<CommandModule> = COMMANDS): Command {

@@ -17,6 +17,34 @@ export const RECORDS = toReadableLogRecords(
   'shop',
 );
 
+/** Services of {@link MIXED_RECORDS}, one per run of 100 records in turn. */
+export const MIXED_SERVICES = ['shop', 'cart', 'auth'] as const;
+/** 1,200 records 5 s apart (two UTC hours) from three services, for searches and breakdowns. */
+export const MIXED_RECORDS = (() => {
+  const generated = new SyntheticRecordGenerator({ seed: 9, intervalMicros: 5_000_000 }).take(1200);
+  const out = [];
+  for (let i = 0; i < generated.length; i += 100)
+    out.push(...toReadableLogRecords(generated.slice(i, i + 100), MIXED_SERVICES[(i / 100) % 3]));
+  return out;
+})();
+
+/** Writes {@link MIXED_RECORDS} as two files of 3 frames × 200 records into a new folder. */
+export async function writeMixedFixture(): Promise<{ root: string; dir: string }> {
+  const root = mkdtempSync(join(tmpdir(), 'spillway-cli-'));
+  const dir = join(root, 'mixed');
+  mkdirSync(dir);
+  for (let file = 0; file < 2; file++) {
+    const w = await CompressedFileWriter.create(join(dir, `mixed-20260101-00000${file}.zst`));
+    for (let f = 0; f < 3; f++) {
+      const i = file * 600 + f * 200;
+      w.appendRecords(MIXED_RECORDS.slice(i, i + 200));
+      await w.cutFrame();
+    }
+    await w.close();
+  }
+  return { root, dir };
+}
+
 /**
  * The launcher runs the built CLI (dist/), and `doctor` loads the built @spillway/node: build
  * what is older than its sources, one test file at a time (the helper holds a lock).

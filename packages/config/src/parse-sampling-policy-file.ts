@@ -1,11 +1,11 @@
-import { isInvalid } from '@spillway/record-format';
 import {
   CLASS_NAMES,
   type ClassName,
   type ClassTable,
   parseNoTraceContext,
-} from './internal/parse-values';
+} from './sampling-values';
 import type { SamplingPolicyFile } from './types';
+import { isInvalid } from './value-parsers';
 
 /**
  * Parses a `SPILLWAY_CONFIG_FILE` document. Returns the policy, or a reason naming what is wrong

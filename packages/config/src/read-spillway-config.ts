@@ -1,273 +1,157 @@
-import {
-  defaultDataDirectory,
-  formatSize,
-  invalid,
-  isInvalid,
-  type Parsed,
-  parseDirectory,
-  parseDuration,
-  parseFsync,
-  parseInteger,
-  parseSize,
-  serviceNameFromEnv,
-} from '@spillway/record-format';
-import {
-  DEFAULT_MAX_VALUE_CHARS,
-  defaultRedactSpec,
-  formatRedactSpec,
-  parseRedactSpec,
-  REDACT_SPEC_FORM,
-} from '@spillway/redaction';
-import {
-  MIN_QUEUE_BYTES,
-  queueBytesForLimit,
-  readCgroupMemoryLimit,
-} from './internal/cgroup-memory';
-import {
-  parseChoice,
-  parseNoTraceContext,
-  parseRateLimits,
-  parseRatios,
-} from './internal/parse-values';
+// Where every value comes from, in one rule (highest first):
+//
+//   code (`createLogRecordProcessorFromEnv`'s overrides, applied by @spillway/node)
+//   > OTEL_CONFIG_FILE's `spillway` processor when a file is set, else the environment
+//   > the defaults in variables.ts
+//
+// With a file, the SPILLWAY_* and OTEL_BLRP_* variables are ignored (as the declarative
+// configuration spec says of every variable) and a warning names those that are set; the file
+// itself may still use them through ${VAR} substitution.
+
+import { parseOtlpGrpcSettings } from './config-file/otlp-grpc-settings';
+import { configFileOf, isObject, readConfigFile } from './config-file/read-config-file';
+import { ignoredVariablesMessage, invalidValueMessage } from './config-warning';
+import { readCgroupMemoryLimit } from './internal/cgroup-memory';
+import { serviceNameFromEnv, UNKNOWN_SERVICE_NAME } from './service-name';
 import type {
   ConfigEntry,
   ConfigProblem,
-  SamplingRatios,
+  ReadSpillwayConfigOptions,
   SpillwayConfig,
   SpillwayConfigReport,
 } from './types';
-
-export { MIN_QUEUE_BYTES };
-
-/** The sampling ratios used when `SPILLWAY_SAMPLING` leaves a class out. */
-export const DEFAULT_RATIOS: Readonly<SamplingRatios> = Object.freeze({
-  fatal: 1,
-  error: 1,
-  warn: 0.1,
-  info: 0.001,
-  debug: 0.001,
-  trace: 0.001,
-});
-
-/**
- * The smallest `SPILLWAY_MAX_DISK_BYTES`. Half goes to the WAL, whose segments are an eighth of
- * its share (16 MiB at most): at 16 MiB the WAL rotates eight 1 MiB segments, so one full batch
- * from a minimum-size queue (about 1 MiB) fits beside the segment being delivered and
- * `drop_oldest` has whole segments to evict; the other 8 MiB keeps several failover files. Below
- * that, batches stop fitting at all and every record is dropped as `disk_full`.
- */
-export const MIN_DISK_BYTES = 16 * 2 ** 20;
-
-/**
- * What `SPILLWAY_SAMPLING=all` sets: every ratio 1, trace silencing off, no rate limits.
- * `SPILLWAY_TRACE_SILENCE_AFTER` and `SPILLWAY_RATE_LIMITS`, when set, still win (they are read
- * after it).
- */
-function keepAll(): Pick<SpillwayConfig, 'ratios' | 'traceSilenceAfter' | 'rateLimits'> {
-  return {
-    ratios: { fatal: 1, error: 1, warn: 1, info: 1, debug: 1, trace: 1 },
-    traceSilenceAfter: 0,
-    rateLimits: {},
-  };
-}
+import { isInvalid } from './value-parsers';
+import { VARIABLES, type Variable } from './variables';
 
 type Env = Record<string, string | undefined>;
-
-interface Variable {
-  variable: string;
-  defaultText: string;
-  /** The value used instead when `SPILLWAY_SAMPLING=all` is set and this variable is not. */
-  keepAllText?: string;
-  /** Parses the value and stores it in the config; returns what went wrong, if anything. */
-  apply(text: string, config: SpillwayConfig): Parsed<unknown>;
-}
-
-function set<K extends keyof SpillwayConfig>(
-  key: K,
-  parse: (text: string) => Parsed<SpillwayConfig[K]>,
-): Variable['apply'] {
-  return (text, config) => {
-    const v = parse(text);
-    if (!isInvalid(v)) config[key] = v;
-    return v;
-  };
-}
-
-const positiveDuration = (text: string) => {
-  const v = parseDuration(text);
-  return !isInvalid(v) && v === 0 ? { invalid: true as const, expected: 'a duration > 0' } : v;
-};
-
-/**
- * Every variable spillway reads itself, in documentation order. The OTLP exporter reads its own
- * `OTEL_EXPORTER_OTLP_LOGS_*` variables; `OTEL_SERVICE_NAME` / `OTEL_RESOURCE_ATTRIBUTES` are
- * read for the service name (the LoggerProvider's resource reads them too).
- */
-const VARIABLES: Variable[] = [
-  {
-    variable: 'SPILLWAY_DIR',
-    defaultText: '<tmpdir>/spillway/<service.name>',
-    apply: set('directory', parseDirectory),
-  },
-  {
-    variable: 'SPILLWAY_SAMPLING',
-    defaultText: 'fatal=1,error=1,warn=0.1,info=0.001,debug=0.001,trace=0.001',
-    apply: (text, config) => {
-      const v = parseRatios(text);
-      if (v === 'all') Object.assign(config, keepAll());
-      else if (!isInvalid(v)) config.ratios = { ...config.ratios, ...v };
-      return v;
-    },
-  },
-  {
-    variable: 'SPILLWAY_SAMPLING_NO_TRACE',
-    defaultText: 'random',
-    apply: set('noTraceContext', parseNoTraceContext),
-  },
-  {
-    variable: 'SPILLWAY_TRACE_SILENCE_AFTER',
-    defaultText: '50',
-    keepAllText: '0',
-    apply: set('traceSilenceAfter', (t) => parseInteger(t, 0)),
-  },
-  {
-    variable: 'SPILLWAY_RATE_LIMITS',
-    defaultText: 'warn=1000,error=200',
-    keepAllText: 'none',
-    apply: set('rateLimits', parseRateLimits),
-  },
-  { variable: 'SPILLWAY_FSYNC', defaultText: 'interval:200', apply: set('fsync', parseFsync) },
-  {
-    variable: 'SPILLWAY_MAX_DISK_BYTES',
-    defaultText: '1GiB',
-    apply: set('maxDiskBytes', (t) => parseSize(t, MIN_DISK_BYTES)),
-  },
-  {
-    variable: 'SPILLWAY_MIN_FREE_BYTES',
-    defaultText: '64MiB',
-    apply: set('minFreeBytes', parseSize),
-  },
-  {
-    variable: 'SPILLWAY_FAILOVER',
-    defaultText: 'file',
-    apply: set('failover', (t) => parseChoice(t, ['file', 'none'] as const)),
-  },
-  { variable: 'SPILLWAY_CONFIG_FILE', defaultText: 'unset', apply: set('configFile', (t) => t) },
-  {
-    variable: 'SPILLWAY_SHUTDOWN_TIMEOUT_MS',
-    defaultText: '5000',
-    apply: set('shutdownTimeoutMillis', positiveDuration),
-  },
-  {
-    variable: 'SPILLWAY_MAX_QUEUE_BYTES',
-    defaultText: '5% of the cgroup memory limit, within 1MiB–64MiB; 64MiB without a limit',
-    apply: set('maxQueueBytes', (t) => parseSize(t, MIN_QUEUE_BYTES)),
-  },
-  {
-    variable: 'SPILLWAY_REDACT',
-    defaultText: 'rules, with the valid parts applied (an invalid part is ignored)',
-    apply: (text, config) => {
-      // Part by part: a typo must not take the user's other rules away.
-      const { spec, invalidParts } = parseRedactSpec(text);
-      config.redaction = spec;
-      return invalidParts.length === 0
-        ? spec
-        : invalid(
-            `${REDACT_SPEC_FORM} (not ${invalidParts.map((p) => JSON.stringify(p)).join(', ')})`,
-          );
-    },
-  },
-  {
-    variable: 'SPILLWAY_MAX_VALUE_CHARS',
-    defaultText: String(DEFAULT_MAX_VALUE_CHARS),
-    apply: set('maxValueChars', (t) =>
-      isInvalid(parseInteger(t, 0))
-        ? invalid('a whole number of characters ≥ 0 (0 = no limit)')
-        : parseInteger(t, 0),
-    ),
-  },
-  {
-    variable: 'OTEL_BLRP_MAX_QUEUE_SIZE',
-    defaultText: '2048',
-    apply: set('maxQueueSize', (t) => parseInteger(t, 1)),
-  },
-  {
-    variable: 'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
-    defaultText: '512',
-    apply: set('maxExportBatchSize', (t) => parseInteger(t, 1)),
-  },
-  {
-    variable: 'OTEL_BLRP_SCHEDULE_DELAY',
-    defaultText: '1000',
-    apply: set('scheduledDelayMillis', positiveDuration),
-  },
-  {
-    variable: 'OTEL_BLRP_EXPORT_TIMEOUT',
-    defaultText: '30000',
-    apply: set('exportTimeoutMillis', positiveDuration),
-  },
-];
 
 /** The names of every variable spillway reads itself (the OTLP exporter reads its own). */
 export const SPILLWAY_ENV_VARIABLES: readonly string[] = Object.freeze([
   ...VARIABLES.map((v) => v.variable),
   'OTEL_SERVICE_NAME',
   'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_CONFIG_FILE',
+  'OTEL_EXPERIMENTAL_CONFIG_FILE',
+  'OTEL_SDK_DISABLED',
 ]);
 
-/** Options of {@link readSpillwayConfig}. */
-export interface ReadSpillwayConfigOptions {
-  /** Where the cgroup file system is mounted. Default `/sys/fs/cgroup`. */
-  cgroupRoot?: string;
-}
+/** One value as a source gives it: the text to parse and the name to warn with. */
+type Lookup = (spec: Variable) => { name: string; text: string } | undefined;
 
 /**
- * Reads the pipeline's configuration from `env` without side effects: every value not accepted
- * becomes a {@link ConfigProblem} (and its default is used), never an exception. Use it to show
- * or check a configuration (`spillway doctor` does); `createLogRecordProcessorFromEnv` calls it and
- * warns about each problem.
+ * Reads the pipeline's configuration without side effects: from `OTEL_CONFIG_FILE` (or
+ * `OTEL_EXPERIMENTAL_CONFIG_FILE`) when set, else from `env`. Every value not accepted becomes a
+ * {@link ConfigProblem} (and its default is used), never an exception; a file that cannot be used
+ * is a problem too, and the environment is read instead. Use it to show or check a configuration
+ * (`spillway doctor` does); `createLogRecordProcessorFromEnv` calls it and warns about each
+ * problem and warning.
  */
 export function readSpillwayConfig(
   env: Env = process.env,
   options: ReadSpillwayConfigOptions = {},
 ): SpillwayConfigReport {
-  const serviceName = serviceNameFromEnv(env);
-  const cgroupLimit = readCgroupMemoryLimit(options.cgroupRoot);
-  const config: SpillwayConfig = {
-    serviceName,
-    directory: defaultDataDirectory(serviceName),
-    ratios: { ...DEFAULT_RATIOS },
-    noTraceContext: 'random',
-    traceSilenceAfter: 50,
-    rateLimits: { warn: 1000, error: 200 },
-    fsync: { intervalMillis: 200 },
-    maxDiskBytes: 2 ** 30,
-    minFreeBytes: 64 * 2 ** 20,
-    failover: 'file',
-    configFile: undefined,
-    shutdownTimeoutMillis: 5000,
-    maxQueueBytes: queueBytesForLimit(cgroupLimit),
-    redaction: defaultRedactSpec(),
-    maxValueChars: DEFAULT_MAX_VALUE_CHARS,
-    maxQueueSize: 2048,
-    maxExportBatchSize: 512,
-    scheduledDelayMillis: 1000,
-    exportTimeoutMillis: 30_000,
+  const named = configFileOf(env);
+  if (named === undefined) return fromEnv(env, options, [], []);
+  const file = readConfigFile(named.path, env);
+  if ('error' in file) {
+    const expected = `a readable declarative configuration file (YAML), but ${file.error}`;
+    const used = 'the environment (SPILLWAY_*)';
+    const problem: ConfigProblem = {
+      variable: named.variable,
+      value: named.path,
+      expected,
+      defaultText: used,
+      message: invalidValueMessage(named.variable, named.path, expected, used),
+    };
+    return { ...fromEnv(env, options, [problem], []), file: named.path };
+  }
+  const warnings = [...file.warnings];
+  const ignored = VARIABLES.map((v) => v.variable).filter((n) => env[n]?.trim());
+  if (ignored.length > 0) warnings.push(ignoredVariablesMessage(named.variable, ignored));
+  if (file.properties === undefined)
+    warnings.push(
+      `${named.variable} ${named.path} lists no "spillway" processor under logger_provider.processors; using spillway's defaults.`,
+    );
+  const report = spillwayConfigFromProperties(file.properties ?? {}, {
+    ...options,
+    serviceName: options.serviceName || file.serviceName || serviceNameFromEnv(env),
+  });
+  return { ...report, warnings: [...warnings, ...report.warnings], file: named.path };
+}
+
+/** Options of {@link spillwayConfigFromProperties}; `serviceName` defaults to `unknown_service:node`. */
+export type PropertiesOptions = ReadSpillwayConfigOptions;
+
+/**
+ * The configuration a `spillway` processor's property map gives (the map a declarative
+ * configuration file holds under `logger_provider.processors[].spillway`, after substitution):
+ * what a `PluginComponentProvider` for spillway receives. Each property is parsed exactly as its
+ * variable is; unknown properties are warned about.
+ */
+export function spillwayConfigFromProperties(
+  properties: Record<string, unknown>,
+  options: PropertiesOptions = {},
+): SpillwayConfigReport {
+  const warnings: string[] = [];
+  const known = new Set(VARIABLES.map((v) => v.property));
+  for (const key of flatKeys(properties))
+    if (!known.has(key) && key !== 'exporter')
+      warnings.push(
+        `spillway.${key}: unknown property, ignored (known: ${[...known, 'exporter'].join(', ')}).`,
+      );
+  const lookup: Lookup = (spec) => {
+    const value = valueAt(properties, spec.property);
+    if (value === undefined || value === null) return undefined;
+    return { name: `spillway.${spec.property}`, text: toText(value) };
   };
-  const problems: ConfigProblem[] = [];
+  const report = read(lookup, options.serviceName || UNKNOWN_SERVICE_NAME, options, 'file', []);
+  report.config.otlp = parseOtlpGrpcSettings(properties.exporter, report.problems);
+  return { ...report, warnings };
+}
+
+function fromEnv(
+  env: Env,
+  options: ReadSpillwayConfigOptions,
+  problems: ConfigProblem[],
+  warnings: string[],
+): SpillwayConfigReport {
+  const lookup: Lookup = (spec) => {
+    const text = env[spec.variable];
+    return text === undefined ? undefined : { name: spec.variable, text };
+  };
+  const serviceName = options.serviceName || serviceNameFromEnv(env);
+  return { ...read(lookup, serviceName, options, 'env', problems), warnings };
+}
+
+function read(
+  lookup: Lookup,
+  serviceName: string,
+  options: ReadSpillwayConfigOptions,
+  sourceName: 'env' | 'file',
+  problems: ConfigProblem[],
+): SpillwayConfigReport {
+  const cgroupLimit = readCgroupMemoryLimit(options.cgroupRoot);
+  const config = { serviceName } as SpillwayConfig;
+  for (const spec of VARIABLES) spec.initial(config, { serviceName, cgroupLimit });
   const entries: ConfigEntry[] = [];
   let keepingAll = false;
   for (const spec of VARIABLES) {
-    const raw = env[spec.variable];
+    const given = lookup(spec);
     let source: ConfigEntry['source'] = 'default';
     if (spec.keepAllText !== undefined && keepingAll) source = 'SPILLWAY_SAMPLING=all';
-    if (raw !== undefined && raw.trim() !== '') {
-      const result = spec.apply(raw, config);
+    if (given !== undefined && given.text.trim() !== '') {
+      const result = spec.apply(given.text, config);
       if (isInvalid(result)) {
         const used = source === 'default' ? spec.defaultText : `${spec.keepAllText} (${source})`;
-        problems.push(problem(spec, raw, result.expected, used));
+        problems.push({
+          variable: given.name,
+          value: given.text,
+          expected: result.expected,
+          defaultText: used,
+          message: invalidValueMessage(given.name, given.text, result.expected, used),
+        });
       } else {
-        source = 'env';
+        source = sourceName;
         if (spec.variable === 'SPILLWAY_SAMPLING' && result === 'all') keepingAll = true;
       }
     }
@@ -275,72 +159,41 @@ export function readSpillwayConfig(
       source === 'default' &&
       spec.variable === 'SPILLWAY_MAX_QUEUE_BYTES' &&
       cgroupLimit !== undefined
-    ) {
+    )
       source = 'cgroup';
-    }
-    entries.push({ variable: spec.variable, value: valueText(spec.variable, config), source });
+    entries.push({ variable: spec.variable, value: spec.format(config), source });
   }
-  return { config, problems, entries };
+  return { config, problems, entries, warnings: [], file: undefined };
 }
 
-/** The value a variable stands for, as text in the variable's own form. */
-function valueText(variable: string, c: SpillwayConfig): string {
-  switch (variable) {
-    case 'SPILLWAY_DIR':
-      return c.directory;
-    case 'SPILLWAY_SAMPLING':
-      return Object.entries(c.ratios)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',');
-    case 'SPILLWAY_SAMPLING_NO_TRACE':
-      return typeof c.noTraceContext === 'string'
-        ? c.noTraceContext
-        : `attr:${c.noTraceContext.attribute}`;
-    case 'SPILLWAY_TRACE_SILENCE_AFTER':
-      return String(c.traceSilenceAfter);
-    case 'SPILLWAY_RATE_LIMITS': {
-      const e = Object.entries(c.rateLimits);
-      return e.length === 0 ? 'none' : e.map(([k, v]) => `${k}=${v}`).join(',');
-    }
-    case 'SPILLWAY_FSYNC':
-      return typeof c.fsync === 'string' ? c.fsync : `interval:${c.fsync.intervalMillis}`;
-    case 'SPILLWAY_MAX_DISK_BYTES':
-      return formatSize(c.maxDiskBytes);
-    case 'SPILLWAY_MIN_FREE_BYTES':
-      return formatSize(c.minFreeBytes);
-    case 'SPILLWAY_FAILOVER':
-      return c.failover;
-    case 'SPILLWAY_CONFIG_FILE':
-      return c.configFile ?? 'unset';
-    case 'SPILLWAY_SHUTDOWN_TIMEOUT_MS':
-      return String(c.shutdownTimeoutMillis);
-    case 'SPILLWAY_MAX_QUEUE_BYTES':
-      return formatSize(c.maxQueueBytes);
-    case 'SPILLWAY_REDACT':
-      return formatRedactSpec(c.redaction);
-    case 'SPILLWAY_MAX_VALUE_CHARS':
-      return String(c.maxValueChars);
-    case 'OTEL_BLRP_MAX_QUEUE_SIZE':
-      return String(c.maxQueueSize);
-    case 'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE':
-      return String(c.maxExportBatchSize);
-    case 'OTEL_BLRP_SCHEDULE_DELAY':
-      return String(c.scheduledDelayMillis);
-    case 'OTEL_BLRP_EXPORT_TIMEOUT':
-      return String(c.exportTimeoutMillis);
-    default:
-      return '';
+function valueAt(properties: Record<string, unknown>, path: string): unknown {
+  let v: unknown = properties;
+  for (const part of path.split('.')) {
+    if (!isObject(v) || !Object.hasOwn(v, part)) return undefined;
+    v = v[part];
   }
+  return v;
 }
 
-function problem(spec: Variable, value: string, expected: string, used: string): ConfigProblem {
-  return {
-    variable: spec.variable,
-    value,
-    expected,
-    defaultText: used,
-    message: `${spec.variable}=${JSON.stringify(value)} is not valid: expected ${expected}; using the default ${used}.`,
-  };
+/** `sampling.ratios`-style keys of the map, one level into `sampling`. */
+function flatKeys(properties: Record<string, unknown>): string[] {
+  const keys: string[] = [];
+  for (const [k, v] of Object.entries(properties)) {
+    if (k === 'sampling' && isObject(v)) for (const s of Object.keys(v)) keys.push(`sampling.${s}`);
+    else keys.push(k);
+  }
+  return keys;
 }
 
-/** `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, as the SDK resolves it. */
+/**
+ * A property value as its variable's text: a mapping becomes `key=value` pairs
+ * (`{ info: 0.01 }` → `info=0.01`), a list is joined with commas, a scalar is its text.
+ */
+function toText(value: unknown): string {
+  if (Array.isArray(value)) return value.map((v) => toText(v)).join(',');
+  if (isObject(value))
+    return Object.entries(value)
+      .map(([k, v]) => `${k}=${toText(v)}`)
+      .join(',');
+  return String(value);
+}

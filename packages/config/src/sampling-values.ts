@@ -35,8 +35,9 @@ function parseClassTable(
     if (entry === '') continue;
     const m = /^([a-z]+)\s*[=:]\s*(\d+(?:\.\d+)?(?:e-?\d+)?)$/i.exec(entry);
     // Own keys only: `constructor=1` must not find Object.prototype's.
-    const name = m?.[1]!.toLowerCase();
-    const cls = name !== undefined && Object.hasOwn(CLASS_ALIASES, name) ? CLASS_ALIASES[name] : undefined;
+    const name = m?.[1]?.toLowerCase();
+    const cls =
+      name !== undefined && Object.hasOwn(CLASS_ALIASES, name) ? CLASS_ALIASES[name] : undefined;
     if (!m || !cls) return invalid(form);
     const n = Number(m[2]);
     if (!Number.isFinite(n) || !valid(n) || cls in table) return invalid(form);

@@ -28,7 +28,9 @@ export function serviceNameFromAttributeList(list: string): string | undefined {
 export function serviceNameFromEnv(env: Record<string, string | undefined>): string {
   const name = env['OTEL_SERVICE_NAME']?.trim();
   if (name) return name;
-  return serviceNameFromAttributeList(env['OTEL_RESOURCE_ATTRIBUTES'] ?? '') ?? UNKNOWN_SERVICE_NAME;
+  return (
+    serviceNameFromAttributeList(env['OTEL_RESOURCE_ATTRIBUTES'] ?? '') ?? UNKNOWN_SERVICE_NAME
+  );
 }
 
 /**

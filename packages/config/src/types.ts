@@ -1,5 +1,5 @@
-import type { EffectiveSamplingPolicy, SamplingPolicy } from '@spillway/sampling';
 import type { RedactionSpec } from '@spillway/redaction';
+import type { EffectiveSamplingPolicy, SamplingPolicy } from '@spillway/sampling';
 import type { ClassTable, NoTraceContext } from './sampling-values';
 import type { FsyncPolicy } from './value-parsers';
 
@@ -117,6 +117,11 @@ export interface SpillwayConfigReport {
 export interface ReadSpillwayConfigOptions {
   /** Where the cgroup file system is mounted. Default `/sys/fs/cgroup`. */
   cgroupRoot?: string;
+  /**
+   * The service name given in code: wins over the file's `resource` and `OTEL_SERVICE_NAME`, and
+   * names the default directory.
+   */
+  serviceName?: string;
 }
 
 /**

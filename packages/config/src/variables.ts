@@ -5,7 +5,11 @@ import {
   parseRedactSpec,
   REDACT_SPEC_FORM,
 } from '@spillway/redaction';
-import { DEFAULT_RATE_LIMITS, DEFAULT_RATIOS, DEFAULT_TRACE_SILENCE_AFTER } from '@spillway/sampling';
+import {
+  DEFAULT_RATE_LIMITS,
+  DEFAULT_RATIOS,
+  DEFAULT_TRACE_SILENCE_AFTER,
+} from '@spillway/sampling';
 import { MIN_QUEUE_BYTES, queueBytesForLimit } from './internal/cgroup-memory';
 import {
   CLASS_NAMES,
@@ -165,9 +169,18 @@ export const VARIABLES: readonly Variable[] = [
       'SPILLWAY_RATE_LIMITS',
       'sampling.rate_limits',
       'rateLimits',
-      { text: classTableText(DEFAULT_RATE_LIMITS), value: () => ({ ...DEFAULT_RATE_LIMITS }) },
+      {
+        text: Object.entries(DEFAULT_RATE_LIMITS)
+          .map(([c, n]) => `${c}=${n}`)
+          .join(','),
+        value: () => ({ ...DEFAULT_RATE_LIMITS }),
+      },
       parseRateLimits,
-      (v) => classTableText(v) || 'none',
+      // In the table's own order: the documented default reads `warn=1000,error=200`.
+      (v) =>
+        Object.entries(v)
+          .map(([c, n]) => `${c}=${n}`)
+          .join(',') || 'none',
     ),
     keepAllText: 'none',
   },

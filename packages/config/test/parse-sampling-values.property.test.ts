@@ -1,8 +1,8 @@
-import { isInvalid } from '@spillway/record-format';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRateLimits, parseRatios } from '../src/internal/parse-values';
 import { parseSamplingPolicyFile } from '../src/parse-sampling-policy-file';
+import { parseRateLimits, parseRatios } from '../src/sampling-values';
+import { isInvalid } from '../src/value-parsers';
 
 const CLASSES = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 const number = fc.oneof(

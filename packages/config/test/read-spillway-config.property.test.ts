@@ -7,7 +7,7 @@ import {
   MIN_QUEUE_BYTES,
   readSpillwayConfig,
   SPILLWAY_ENV_VARIABLES,
-} from '../src/read-spillway-config';
+} from '../src/index';
 
 const noCgroup = { cgroupRoot: join(tmpdir(), 'spillway-no-cgroup-here') };
 const read = (env: Record<string, string>) => readSpillwayConfig(env, noCgroup);
@@ -42,10 +42,9 @@ const value = fc.oneof(
     .tuple(fc.nat({ max: 2 ** 40 }), fc.constantFrom('', 'B', 'MiB', 'GiB', 'ms', 's', 'h'))
     .map(([n, u]) => `${n}${u}`),
 );
+// The value variables; the file variables have their own property test (config-file.property).
 const variable = fc.constantFrom(
-  ...SPILLWAY_ENV_VARIABLES.filter(
-    (v) => !v.startsWith('OTEL_SERVICE') && v !== 'OTEL_RESOURCE_ATTRIBUTES',
-  ),
+  ...SPILLWAY_ENV_VARIABLES.filter((v) => v.startsWith('SPILLWAY_') || v.startsWith('OTEL_BLRP_')),
 );
 
 describe('readSpillwayConfig (property)', () => {

@@ -1,11 +1,15 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_RATE_LIMITS } from '@spillway/sampling';
 import { describe, expect, it } from 'vitest';
 import { readSpillwayConfig } from '../src/read-spillway-config';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
+const RATE_LIMITS_TEXT = Object.entries(DEFAULT_RATE_LIMITS)
+  .map(([c, n]) => `${c}=${n}`)
+  .join(',');
 const noCgroup = { cgroupRoot: join(tmpdir(), 'spillway-no-cgroup-here') };
 const read = (env: Record<string, string>) => readSpillwayConfig(env, noCgroup);
 
@@ -20,7 +24,8 @@ describe('readSpillwayConfig', () => {
         ratios: { fatal: 1, error: 1, warn: 0.1, info: 0.001, debug: 0.001, trace: 0.001 },
         noTraceContext: 'random',
         traceSilenceAfter: 50,
-        rateLimits: { warn: 1000, error: 200 },
+        // The sampling processor's own defaults (one source; its package documents them).
+        rateLimits: DEFAULT_RATE_LIMITS,
         fsync: { intervalMillis: 200 },
         maxDiskBytes: GiB,
         minFreeBytes: 64 * MiB,
@@ -175,10 +180,10 @@ describe('readSpillwayConfig', () => {
     ['SPILLWAY_TRACE_SILENCE_AFTER', '-1', 'whole number', '50'],
     ['SPILLWAY_TRACE_SILENCE_AFTER', '2.5', 'whole number', '50'],
     ['SPILLWAY_TRACE_SILENCE_AFTER', 'fifty', 'whole number', '50'],
-    ['SPILLWAY_RATE_LIMITS', 'warn=0', 'records-per-second', 'warn=1000,error=200'],
-    ['SPILLWAY_RATE_LIMITS', 'warn=-3', 'records-per-second', 'warn=1000,error=200'],
-    ['SPILLWAY_RATE_LIMITS', 'fatal=10', 'fatal is never limited', 'warn=1000,error=200'],
-    ['SPILLWAY_RATE_LIMITS', 'warn=lots', 'records-per-second', 'warn=1000,error=200'],
+    ['SPILLWAY_RATE_LIMITS', 'warn=0', 'records-per-second', RATE_LIMITS_TEXT],
+    ['SPILLWAY_RATE_LIMITS', 'warn=-3', 'records-per-second', RATE_LIMITS_TEXT],
+    ['SPILLWAY_RATE_LIMITS', 'fatal=10', 'fatal is never limited', RATE_LIMITS_TEXT],
+    ['SPILLWAY_RATE_LIMITS', 'warn=lots', 'records-per-second', RATE_LIMITS_TEXT],
     ['SPILLWAY_FAILOVER', 'kafka', 'file, none', 'file'],
     ['SPILLWAY_SHUTDOWN_TIMEOUT_MS', '0', 'duration > 0', '5000'],
     ['SPILLWAY_SHUTDOWN_TIMEOUT_MS', '5 seconds', '5s', '5000'],

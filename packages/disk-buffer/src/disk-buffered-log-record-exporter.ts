@@ -14,6 +14,7 @@ import type { FileHolds } from './internal/file-holds';
 import { Ledger } from './internal/ledger';
 import { registerMetrics } from './internal/metrics';
 import { type ResolvedOptions, resolveOptions } from './internal/options';
+import type { RecentFrames } from './internal/recent-frames';
 import { type ExtraAttribute, encodeBatch } from './internal/record-encoder';
 import type { Sender } from './internal/sender';
 import { countSeverities, type SeverityCounts, severityRecord } from './internal/severity-counts';
@@ -30,6 +31,7 @@ import type { DiskBufferOptions, DiskBufferStats } from './types';
  *                       Spiller: closed segments above ────┤ spillAfterBytes ─► .spill.zst
  *                                                          ▼
  *                       Sender: oldest first (WAL or spill) ─► downstream exporter, retries
+ *                         ▲ frames just appended: their records from memory (RecentFrames), no read
  */
 
 /**
@@ -52,6 +54,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
   private readonly lock: DirLock;
   private readonly writer: WalWriter;
   private readonly sender: Sender;
+  private readonly recent: RecentFrames;
   private readonly spiller: Spiller;
   private readonly space: DiskSpace;
   private readonly holds: FileHolds;
@@ -80,6 +83,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     this.writer = started.writer;
     this.spiller = started.spiller;
     this.sender = started.sender;
+    this.recent = started.recent;
     this.recovery = started.recovery;
     if (this.o.recordUid) {
       const prefix = randomBytes(8).toString('hex');
@@ -105,7 +109,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       resultCallback({ code: ExportResultCode.SUCCESS });
       return;
     }
-    let frames: Array<[Buffer, number, SeverityCounts]>;
+    let frames: EncodedFrame[];
     try {
       frames = this.encode(normalizeLogRecords(records, this.substituted));
     } catch (err) {
@@ -124,17 +128,19 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
         );
       }
     };
-    for (const [frame, count, severities] of frames) {
+    for (const { frame, records: kept, asIs, severities } of frames) {
+      const count = kept.length;
       if (!this.admit(frame.length, count, severities)) {
         done(new Error(`disk buffer full: ${count} records dropped (disk_full)`));
         continue;
       }
       this.counters.accepted += count;
       try {
-        this.writer.append(frame, count, severities, (err) => {
+        const at = this.writer.append(frame, count, severities, (err) => {
           if (err) this.diskError(err, count, severities);
           done(err);
         });
+        if (asIs) this.recent.add(at.seq, at.offset, at.offset + frame.length, kept);
       } catch (err) {
         this.diskError(err as Error, count, severities);
         done(err as Error);
@@ -159,13 +165,18 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       return;
     }
     try {
-      for (const [frame, count, severities] of this.encode(
+      // Not copied out of the encoder: appendSync has written the frame before the next encode.
+      for (const { frame, records: kept, asIs, severities } of this.encode(
         normalizeLogRecords(records, this.substituted),
+        false,
+        false,
       )) {
+        const count = kept.length;
         if (!this.admit(frame.length, count, severities)) continue;
         this.counters.accepted += count;
         try {
-          this.writer.appendSync(frame, count, severities);
+          const at = this.writer.appendSync(frame, count, severities);
+          if (asIs) this.recent.add(at.seq, at.offset, at.offset + frame.length, kept);
         } catch (err) {
           this.diskError(err as Error, count, severities);
           globalErrorHandler(err as Error);
@@ -236,6 +247,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       acceptedRecords: c.accepted,
       deliveredRecords: c.delivered,
       retries: c.retries,
+      fromMemoryRecords: c.fromMemory,
       dropped: { ...c.dropped },
       droppedBySeverity: severityRecord(c.droppedBySeverity),
       corruptFrames: c.corruptFrames,
@@ -252,27 +264,34 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
    * Frames (header space + payload) of at most MAX_FRAME_PAYLOAD, with their records' counts, of
    * normalised records: each fits a frame (normalisation bounds a record to a few MiB), so the
    * RangeError is for a record grown after its check whose normalised copy still does not fit.
+   * With `copy` false a single frame is a view of the encoder's buffer, valid until the next
+   * encode (split batches are always copied: each frame would overwrite the one before).
    */
-  private encode(
-    records: ReadableLogRecord[],
-    renormalized = false,
-  ): Array<[Buffer, number, SeverityCounts]> {
+  private encode(records: ReadableLogRecord[], renormalized = false, copy = true): EncodedFrame[] {
     const w = this.encoder;
     w.reset(FRAME_HEADER_BYTES);
-    encodeBatch(w, records, this.substituted, this.uid);
+    const asIs = encodeBatch(w, records, this.substituted, this.uid);
     if (w.pos - FRAME_HEADER_BYTES > MAX_FRAME_PAYLOAD && records.length > 1) {
       const half = records.length >> 1;
       return [...this.encode(records.slice(0, half)), ...this.encode(records.slice(half))];
     }
     if (w.pos - FRAME_HEADER_BYTES > MAX_FRAME_PAYLOAD && !renormalized) {
-      return this.encode([renormalizeLogRecord(records[0]!, this.substituted)], true);
+      return this.encode([renormalizeLogRecord(records[0]!, this.substituted)], true, copy);
     }
     if (w.pos - FRAME_HEADER_BYTES > MAX_FRAME_PAYLOAD) {
       throw new RangeError(
         `record too large: ${w.pos - FRAME_HEADER_BYTES} bytes encoded, limit ${MAX_FRAME_PAYLOAD}`,
       );
     }
-    return [[copyToSlab(w.buf.subarray(0, w.pos)), records.length, countSeverities(records)]];
+    return [
+      {
+        frame: copy ? copyToSlab(w.buf.subarray(0, w.pos)) : w.buf.subarray(0, w.pos),
+        records,
+        // A frame whose records were rewritten, or stamped with a uid, is read back from the WAL.
+        asIs: asIs && this.uid === undefined,
+        severities: countSeverities(records),
+      },
+    ];
   }
 
   /**
@@ -322,6 +341,14 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     this.counters.error(err);
     this.space.refreshSync();
   }
+}
+
+/** A frame ready to append, with the records it holds (normalised) and whether it holds them as is. */
+interface EncodedFrame {
+  frame: Buffer;
+  records: ReadableLogRecord[];
+  asIs: boolean;
+  severities: SeverityCounts;
 }
 
 function withTimeout(p: Promise<void>, ms: number): Promise<void> {

@@ -1,8 +1,9 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import type { FsyncPolicy, SubstitutionCounts } from '@spillway/record-format';
+import type { FsyncPolicy } from '@spillway/config';
+import type { SubstitutionCounts } from '@spillway/record-format';
 
-// One definition, shared with @spillway/node's SPILLWAY_FSYNC parser.
+// One definition, owned by @spillway/config with the SPILLWAY_FSYNC parser that yields it.
 export type { FsyncPolicy };
 
 /** Which records are lost when the disk cap or the free-space floor is reached. */
@@ -24,13 +25,13 @@ export interface RetryOptions {
 export interface DiskBufferOptions {
   /** Where records go after the WAL (any exporter, e.g. OTLP gRPC). */
   exporter: LogRecordExporter;
-  /** The buffer directory (created 0700). One process at a time (lock file). Env `SPILLWAY_DIR`. */
+  /** The buffer directory (created 0700). One process at a time (lock file). (`SPILLWAY_DIR` in @spillway/node; the buffer reads no environment.) */
   directory?: string;
-  /** Durability of an acknowledged export. Default `{ intervalMillis: 200 }`. Env `SPILLWAY_FSYNC`. */
+  /** Durability of an acknowledged export. Default `{ intervalMillis: 200 }`. (`SPILLWAY_FSYNC` in @spillway/node; the buffer reads no environment.) */
   fsync?: FsyncPolicy;
-  /** Cap for all files under `directory`. Default 1 GiB. Env `SPILLWAY_MAX_DISK_BYTES`. */
+  /** Cap for all files under `directory`. Default 1 GiB. (`SPILLWAY_MAX_DISK_BYTES` in @spillway/node; the buffer reads no environment.) */
   maxDiskBytes?: number;
-  /** Free space the buffer always leaves on the file system (statfs). Default 64 MiB. Env `SPILLWAY_MIN_FREE_BYTES`. */
+  /** Free space the buffer always leaves on the file system (statfs). Default 64 MiB. (`SPILLWAY_MIN_FREE_BYTES` in @spillway/node; the buffer reads no environment.) */
   minFreeBytes?: number;
   /** WAL segment size. Default 16 MiB (at most maxDiskBytes / 8). */
   segmentBytes?: number;
@@ -88,6 +89,12 @@ export interface DiskBufferStats {
   deliveredRecords: number;
   /** Failed downstream attempts that were retried. */
   retries: number;
+  /**
+   * Records the sender took from memory rather than reading the WAL back: their frame had just
+   * been appended and was still held (the collector keeping up). The others are read from the WAL
+   * (after a restart, an outage past the memory bound, a spilled file, under `recordUid`).
+   */
+  fromMemoryRecords: number;
   dropped: DiskBufferDrops;
   /**
    * The same records by severity class. `unknown`: lost without being decoded (damaged frames,

@@ -1,22 +1,17 @@
 import * as fs from 'node:fs';
-import { hostname } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import {
-  type FrameProblem,
-  parseCompressedFileName,
-  readFrameTable,
-  readLogRecordBatches,
-} from '@spillway/file-exporter';
-import { type CheckpointRead, readCheckpointSync } from './internal/checkpoint';
-import { FOREIGN_STALE_MILLIS, isAlive, readHolder } from './internal/dir-lock';
-import { FrameReader } from './internal/frame-reader';
+import { readFrameTable, readLogRecordBatches } from '@spillway/file-exporter';
 import { BatchDecoder } from './internal/record-decoder';
 import {
-  parseSegmentFileName,
-  parseSegmentHeader,
-  SEGMENT_HEADER_BYTES,
-} from './internal/wal-format';
+  deliveredIn,
+  lockOwner,
+  type SlotFiles,
+  segmentFrames,
+  slotFiles,
+  spillProblem,
+  undecodable,
+} from './internal/wal-slot-reader';
 import { listSlots, slotDirectory } from './slotted-disk-buffered-log-record-exporter';
 
 /*
@@ -95,13 +90,6 @@ export interface WalSlotInspection {
 export interface InspectWalOptions {
   /** Also decode every frame's payload (a full verify). Default false: checksums only. */
   decode?: boolean;
-}
-
-interface SlotFiles {
-  directory: string;
-  files: Array<{ kind: 'wal' | 'spill'; seq: number; path: string; bytes: number }>;
-  checkpoint: WalSlotInspection['checkpoint'];
-  hasFiles: boolean;
 }
 
 /**
@@ -196,142 +184,6 @@ export async function* readPendingWalRecords(
   }
 }
 
-function slotFiles(directory: string): SlotFiles {
-  let names: string[];
-  try {
-    names = fs.readdirSync(directory);
-  } catch {
-    return { directory, files: [], checkpoint: { state: 'missing' }, hasFiles: false };
-  }
-  const bySeq = new Map<number, SlotFiles['files'][number]>();
-  let hasFiles = false;
-  for (const name of names) {
-    const st = fs.lstatSync(join(directory, name), { throwIfNoEntry: false });
-    if (!st?.isFile()) continue;
-    hasFiles = true;
-    const wal = parseSegmentFileName(name);
-    const spill = name.endsWith('.zst') ? parseCompressedFileName(name)?.n : undefined;
-    const path = join(directory, name);
-    // A spill of a seq wins over a segment of the same seq (its segment is removed at start-up).
-    if (wal !== undefined && bySeq.get(wal)?.kind !== 'spill')
-      bySeq.set(wal, { kind: 'wal', seq: wal, path, bytes: st.size });
-    else if (spill !== undefined && spill > 0)
-      bySeq.set(spill, { kind: 'spill', seq: spill, path, bytes: st.size });
-  }
-  const files = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-  return {
-    directory,
-    files,
-    checkpoint: checkpointOf(readCheckpointSync(directory), files),
-    hasFiles,
-  };
-}
-
-/** The checkpoint, trusted only when it names the oldest file, as recovery decides. */
-function checkpointOf(read: CheckpointRead, files: SlotFiles['files']): SlotFiles['checkpoint'] {
-  if (read.state !== 'ok') return read;
-  const oldest = files[0];
-  const cp = read.checkpoint;
-  const trusted = oldest !== undefined && oldest.seq === cp.seq && oldest.kind === cp.kind;
-  return { state: 'ok', kind: cp.kind, seq: cp.seq, position: cp.position, trusted };
-}
-
-/** Bytes (segment) or records (spill) of `f` already delivered. */
-function deliveredIn(f: { kind: string; seq: number }, cp: SlotFiles['checkpoint']): number {
-  if (cp.state !== 'ok' || !cp.trusted || cp.seq !== f.seq || cp.kind !== f.kind) return 0;
-  return cp.position;
-}
-
-function lockOwner(path: string): WalLockOwner | undefined {
-  if (!fs.existsSync(path)) return undefined;
-  const h = readHolder(path);
-  const owner: WalLockOwner = { state: 'unreadable', heartbeatAgeMillis: h.ageMillis };
-  if (h.pid === undefined) return owner;
-  owner.pid = h.pid;
-  if (h.host !== undefined) owner.host = h.host;
-  const foreign = h.host !== undefined && h.host !== hostname();
-  const running = foreign ? h.ageMillis < FOREIGN_STALE_MILLIS : isAlive(h.pid);
-  owner.state = running ? 'running' : 'gone';
-  return owner;
-}
-
-interface SegmentFrame {
-  offset: number;
-  end: number;
-  count: number;
-  payload: Buffer;
-}
-
-/** The valid frames of a segment, read-only; damage goes to `onProblem`. Empty when it is gone. */
-async function* segmentFrames(
-  path: string,
-  onProblem: (p: WalProblem) => void,
-): AsyncGenerator<SegmentFrame> {
-  let fh: fs.promises.FileHandle;
-  try {
-    fh = await fs.promises.open(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  try {
-    const limit = (await fh.stat()).size;
-    const head = Buffer.alloc(SEGMENT_HEADER_BYTES);
-    await fh.read(head, 0, SEGMENT_HEADER_BYTES, 0);
-    const header = parseSegmentHeader(head);
-    if (header.state === 'unknown-version') {
-      onProblem({
-        kind: 'unknown-version',
-        path,
-        offset: 0,
-        length: limit,
-        records: 0,
-        message: `segment of format version ${header.version} (this release reads version 1): not read`,
-      });
-      return;
-    }
-    if (header.state === 'damaged' || header.seq !== parseSegmentFileName(basename(path)))
-      onProblem({
-        kind: 'header',
-        path,
-        offset: 0,
-        length: SEGMENT_HEADER_BYTES,
-        records: 0,
-        message:
-          'segment header damaged (bad magic, checksum or seq): frames are read all the same',
-      });
-    const reader = new FrameReader(fh, SEGMENT_HEADER_BYTES);
-    for (;;) {
-      const r = await reader.next(limit);
-      if (r === null) return;
-      if (r.kind === 'frame') {
-        yield { offset: r.offset, end: r.end, count: r.header.count, payload: r.payload };
-      } else if (r.kind === 'incomplete') {
-        onProblem({
-          kind: 'torn',
-          path,
-          offset: r.offset,
-          length: limit - r.offset,
-          records: 0,
-          message: `frame at offset ${r.offset} runs past the end (${limit} bytes): a torn write, or one in flight`,
-        });
-        return;
-      } else {
-        onProblem({
-          kind: 'corrupt',
-          path,
-          offset: r.offset,
-          length: r.end - r.offset,
-          records: r.records,
-          message: `${r.end - r.offset} bytes at offset ${r.offset} hold no valid frame: ${r.records} records lost${r.tail ? ' (to the end of the file)' : ''}`,
-        });
-      }
-    }
-  } finally {
-    await fh.close();
-  }
-}
-
 async function inspectFile(
   f: SlotFiles['files'][number],
   cp: SlotFiles['checkpoint'],
@@ -388,27 +240,6 @@ async function inspectSpill(
   if (report.pendingRecords > 0 && slot.oldestPendingTimeUnixNano === undefined)
     slot.oldestPendingTimeUnixNano = table.frames.find((fr) => fr.records > 0)?.minTimeUnixNano;
   return report;
-}
-
-function spillProblem(p: FrameProblem): WalProblem {
-  const { path, offset, length, records, message } = p;
-  return { kind: 'spill', path, offset, length, records, message: `${p.kind}: ${message}` };
-}
-
-function undecodable(
-  path: string,
-  offset: number,
-  frame: { end: number; count: number },
-  err: unknown,
-): WalProblem {
-  return {
-    kind: 'undecodable',
-    path,
-    offset,
-    length: frame.end - offset,
-    records: frame.count,
-    message: `frame at offset ${offset} does not decode: ${(err as Error).message}`,
-  };
 }
 
 /** Smallest record time of a batch (timestamp, else observed timestamp), unix ns. */

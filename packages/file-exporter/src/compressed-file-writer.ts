@@ -43,6 +43,7 @@ export class CompressedFileWriter {
   private raw = 0;
   private records = 0;
   private queued = 0;
+  private chainLink: Buffer | undefined;
 
   private constructor(
     /** Path of the .zst file. */
@@ -102,7 +103,7 @@ export class CompressedFileWriter {
   }
   /** With `chain`: the link of the last frame written (pass it as the next file's `previousLink`). */
   get lastChainLink(): Buffer | undefined {
-    return this.sealer.lastLink;
+    return this.chainLink;
   }
   /** Raw bytes appended but not yet in a frame. */
   get bytesPending(): number {
@@ -231,7 +232,7 @@ export class CompressedFileWriter {
     meta: LinesMetadata,
   ): Promise<void> {
     // Plain frames get a version 1 header; encrypted or chained ones a version 2 header.
-    const { header, data, checksum } = await this.sealer.seal(compressed, {
+    const { header, data, checksum, link } = await this.sealer.seal(compressed, {
       ...meta,
       rawLength,
       lines,
@@ -252,6 +253,8 @@ export class CompressedFileWriter {
       );
     }
     this.size += info.length;
+    // The frame is in the file: the next one (or the next file) links to it.
+    this.chainLink = link;
     // Built here, off the append path: the ids were collected as the lines' metadata.
     const entry = encodeIndexEntry(info, meta.traceIds && buildTraceFilter(meta.traceIds));
     await this.idx.write(entry, 0, entry.length, this.indexSize);

@@ -1,14 +1,19 @@
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { crc32 } from '@spillway/record-format';
 import { listCompressedFiles } from './compressed-files';
 import { countProblem, frameMatches, readFrameTable } from './frame-reader';
-import { decodeFrameHeader, FRAME_HEADER_BYTES, hex } from './internal/frame-header';
+import { checksOf, corrupt, decodeFrameAt, type FrameChecks } from './internal/frame-decoder';
+import {
+  decodeFrameHeader,
+  FRAME_HEADER_BYTES,
+  headerBytesOf,
+  MAX_FRAME_HEADER_BYTES,
+} from './internal/frame-header';
 import { readAt } from './internal/frame-table';
 import { NotReadableFileError, openRegularFile } from './internal/regular-file';
 import { toNanos } from './internal/time-bound';
+import { mayHoldTrace } from './internal/trace-filter';
 import type { DecodedFrame, FrameInfo, FrameProblem, FrameTable, ReadFramesOptions } from './types';
-import { zstdDecompress } from './zstd-codec';
 
 /*
  * Frames by position, for tools that read the newest data first or as it is written:
@@ -44,58 +49,6 @@ export interface ReadFramesBackwardOptions extends ReadFramesOptions {
   table?: FrameTable;
 }
 
-type Decoded = { ok: true; frame: DecodedFrame } | { ok: false; agrees: boolean; message: string };
-
-/** Reads, checks and decompresses the frame `f` describes. */
-async function decodeFrameAt(
-  fh: Awaited<ReturnType<typeof openRegularFile>>,
-  path: string,
-  f: FrameInfo,
-  verify: boolean,
-): Promise<Decoded> {
-  const at = `frame ${f.frameIndex} at offset ${f.offset}`;
-  const bytes = await readAt(fh, f.offset, f.length);
-  const header = decodeFrameHeader(bytes.subarray(0, FRAME_HEADER_BYTES));
-  const agrees =
-    header.ok &&
-    FRAME_HEADER_BYTES + header.header.dataLength === f.length &&
-    header.header.checksum === f.checksum;
-  if (!agrees) {
-    const why = header.ok ? 'header disagrees with index' : header.reason;
-    return { ok: false, agrees: false, message: `${at}: ${why}` };
-  }
-  const data = bytes.subarray(FRAME_HEADER_BYTES);
-  if (verify) {
-    const actual = crc32(data);
-    if (actual !== f.checksum) {
-      const message = `${at}: data checksum mismatch (stored ${hex(f.checksum)}, computed ${hex(actual)})`;
-      return { ok: false, agrees: true, message };
-    }
-  }
-  let raw: Buffer;
-  try {
-    raw = await zstdDecompress(data);
-  } catch (err) {
-    return { ok: false, agrees: true, message: `${at}: zstd: ${(err as Error).message}` };
-  }
-  if (raw.length !== f.rawLength) {
-    const message = `${at}: decompressed to ${raw.length} bytes, header says ${f.rawLength}`;
-    return { ok: false, agrees: true, message };
-  }
-  const text = raw.toString('utf8');
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  const { frameIndex, offset, length, records, minTimeUnixNano, maxTimeUnixNano } = f;
-  const { maxSeverity, rawLength } = f;
-  const frame = { path, frameIndex, offset, length, records, minTimeUnixNano, maxTimeUnixNano };
-  return { ok: true, frame: { ...frame, maxSeverity, rawLength, lines } };
-}
-
-function corrupt(path: string, f: FrameInfo, message: string): FrameProblem {
-  const { offset, length, records, maxSeverity } = f;
-  return { kind: 'corrupt', path, offset, length, records, maxSeverity, message };
-}
-
 /**
  * Where to follow a file from after reading `table`: past its last whole frame and past damage
  * after it, but not past a torn tail (the frame a writer is appending, which follow then yields).
@@ -110,9 +63,10 @@ export function followPositionOf(table: FrameTable): FollowPosition {
 
 /**
  * The frames of one file newest first, decompressing only those the index says can match
- * `since`/`until`/`minSeverity`; one frame is in memory at a time. Problems are reported as the
- * read passes them (see {@link readFrames}); an index that disagrees with the frame headers is
- * reported and the file rescanned, and every frame is still yielded once.
+ * `since`/`until`/`minSeverity`; one frame is in memory at a time. Damaged ranges (see
+ * {@link readFrames}) are reported, newest first, once the read is done: an index that disagrees
+ * with the frame headers can only be found at the frame it mislocates, after which the file is
+ * rescanned (and that reported) and the damage is the scan's. Every frame is yielded once.
  */
 export async function* readFramesBackward(
   path: string,
@@ -127,22 +81,19 @@ export async function* readFramesBackward(
   };
   let table = options.table ?? (await readFrameTable(path));
   for (const p of table.problems) if (p.kind === 'index') report(p);
-  const newestFirst = (t: FrameTable, below = Number.POSITIVE_INFINITY) =>
-    t.problems
-      .filter((p) => p.kind !== 'index' && p.offset < below)
-      .sort((a, b) => b.offset - a.offset);
-  let pending = newestFirst(table);
-  const reportAfter = (offset: number) => {
-    while (pending.length > 0 && pending[0]!.offset > offset) report(pending.shift()!);
+  const reportDamage = () => {
+    const damage = table.problems.filter((p) => p.kind !== 'index');
+    for (const p of damage.sort((a, b) => b.offset - a.offset)) report(p);
   };
   if (stats) {
     stats.files++;
     stats.framesTotal += table.frames.length;
   }
   if (table.problems.some((p) => p.kind === 'unreadable')) {
-    reportAfter(Number.NEGATIVE_INFINITY);
+    reportDamage();
     return;
   }
+  const checks = checksOf(options);
   const fh = await openRegularFile(path);
   const done = new Set<number>();
   try {
@@ -150,13 +101,15 @@ export async function* readFramesBackward(
     for (let i = table.frames.length - 1; i >= 0; i--) {
       const f = table.frames[i]!;
       if (done.has(f.offset)) continue;
-      reportAfter(f.offset);
       options.onProgress?.(path, table.size - f.offset);
-      if (!frameMatches(f, since, until, minSeverity)) {
+      if (
+        !frameMatches(f, since, until, minSeverity) ||
+        !mayHoldTrace(f.traceFilter, options.traceId)
+      ) {
         if (stats) stats.framesSkipped++;
         continue;
       }
-      const d = await decodeFrameAt(fh, path, f, options.verifyChecksums !== false);
+      const d = await decodeFrameAt(fh, path, f, checks);
       if (!d.ok && !d.agrees && i < table.indexedFrames && !rescanned) {
         // The index describes another file: trust the headers, skip what was already yielded.
         rescanned = true;
@@ -169,7 +122,6 @@ export async function* readFramesBackward(
           message: `index entry ${i} disagrees with the frame header at offset ${f.offset}: file rescanned`,
         });
         table = await readFrameTable(path, { useIndex: false });
-        pending = newestFirst(table, f.offset + 1);
         i = table.frames.length;
         continue;
       }
@@ -181,7 +133,7 @@ export async function* readFramesBackward(
       if (stats) stats.framesDecoded++;
       yield d.frame;
     }
-    reportAfter(Number.NEGATIVE_INFINITY);
+    reportDamage();
   } finally {
     await fh.close();
   }
@@ -197,6 +149,7 @@ interface Followed {
 
 interface FollowContext {
   options: FollowFramesOptions;
+  checks: FrameChecks;
   since: bigint | undefined;
   until: bigint | undefined;
   report(p: FrameProblem): void;
@@ -219,6 +172,7 @@ export async function* followFrames(
   const reported = new Set<string>();
   const ctx: FollowContext = {
     options,
+    checks: checksOf(options),
     since: toNanos(options.since),
     until: toNanos(options.until),
     report(p) {
@@ -300,15 +254,19 @@ async function* walk(path: string, f: Followed, ctx: FollowContext): AsyncGenera
     if (size < f.pos.offset) f.pos = { offset: 0, frameIndex: 0 };
     while (f.pos.offset < size && !options.signal?.aborted) {
       const p = f.pos.offset;
-      const head = await readAt(fh, p, FRAME_HEADER_BYTES);
-      // Fewer bytes than a header: a frame being written.
-      if (head.length < FRAME_HEADER_BYTES) break;
+      const head = await readAt(fh, p, MAX_FRAME_HEADER_BYTES);
+      // Fewer bytes than its header: a frame being written.
+      if (head.length < (headerBytesOf(head) ?? FRAME_HEADER_BYTES)) break;
       const parsed = decodeFrameHeader(head);
       let failure: string | undefined;
       if (parsed.ok) {
         const h = parsed.header;
-        const info: FrameInfo = { ...h, frameIndex: f.pos.frameIndex, offset: p, length: 0 };
-        info.length = FRAME_HEADER_BYTES + h.dataLength;
+        const length = h.headerBytes + h.dataLength;
+        const { maxSeverity, rawLength, records, lines, minTimeUnixNano, maxTimeUnixNano } = h;
+        const info: FrameInfo = {
+          ...{ maxSeverity, rawLength, records, lines, minTimeUnixNano, maxTimeUnixNano },
+          ...{ frameIndex: f.pos.frameIndex, offset: p, length, checksum: h.checksum },
+        };
         if (p + info.length > size) break; // its data is still being written
         const next = { offset: p + info.length, frameIndex: info.frameIndex + 1 };
         if (!frameMatches(info, ctx.since, ctx.until, options.minSeverity)) {
@@ -316,7 +274,7 @@ async function* walk(path: string, f: Followed, ctx: FollowContext): AsyncGenera
           f.pos = next;
           continue;
         }
-        const d = await decodeFrameAt(fh, path, info, options.verifyChecksums !== false);
+        const d = await decodeFrameAt(fh, path, info, ctx.checks);
         if (d.ok) {
           f.suspect = undefined;
           f.pos = next;

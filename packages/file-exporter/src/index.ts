@@ -6,6 +6,7 @@ export {
   parseCompressedFileName,
   sanitizeServiceName,
 } from './compressed-files';
+export { type EncryptionKeyFile, loadEncryptionKeyFile } from './encryption-keys';
 export {
   type FollowFramesOptions,
   type FollowPosition,
@@ -45,10 +46,13 @@ export type {
 } from './replay-cursor';
 export { openReplayCursor } from './replay-cursor';
 export type {
+  ChainOptions,
   CompressedFileEntry,
   CompressedFileWriterOptions,
   DecodedFrame,
   DeletedCounts,
+  EncryptionKey,
+  EncryptionOptions,
   FrameInfo,
   FrameProblem,
   FrameTable,
@@ -60,8 +64,10 @@ export type {
   ZstdFileExporterOptions,
   ZstdFileExporterStats,
 } from './types';
-export type { VerifyReport } from './verify-compressed-file';
+export type { VerifyOptions, VerifyReport } from './verify-compressed-file';
 export { verifyCompressedFile } from './verify-compressed-file';
+export type { HashChainReport } from './verify-hash-chain';
+export { verifyHashChain } from './verify-hash-chain';
 export {
   DEFAULT_ZSTD_LEVEL,
   zstdCompress,

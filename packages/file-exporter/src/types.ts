@@ -12,8 +12,8 @@ export interface LinesMetadata {
   /** Largest effective severity number (0–24) of the records. */
   maxSeverity: number;
   /**
-   * Distinct trace ids of the records (lowercased, 32 hex digits; others left out), for the trace
-   * filter of the frame index. Undefined when not known: a frame holding such lines gets no trace
+   * Distinct trace ids of the records, as they hold them (the trace filter of the frame index
+   * keeps those of 32 hex digits, lowercased). Undefined when not known: a frame holding such lines gets no trace
    * filter, so every trace lookup decodes it (never a missed record).
    */
   traceIds?: Set<string>;
@@ -218,7 +218,7 @@ export interface EncryptionKey {
  * encrypted is kept. See `loadEncryptionKeyFile` for the file form.
  */
 export interface EncryptionOptions {
-  keys: EncryptionKey[];
+  keys: ReadonlyArray<EncryptionKey>;
   /** The key new frames are encrypted with (writers only). */
   activeKeyId?: number;
 }

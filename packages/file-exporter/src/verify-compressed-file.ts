@@ -1,12 +1,14 @@
 import type { OtlpJsonLogsData } from '@spillway/record-format';
 import { crc32 } from '@spillway/record-format';
-import { FRAME_HEADER_BYTES, hex } from './internal/frame-header';
+import { FrameCipher, zstdDataOf } from './internal/frame-cipher';
+import { decodeFrameHeader, hex } from './internal/frame-header';
 import { loadFrameTable, readAt } from './internal/frame-table';
+import { ChainHasher, FileChainCheck } from './internal/hash-chain';
 import { decodeIndex } from './internal/index-file';
 import { logsDataViolation } from './internal/logs-data-shape';
 import { openRegularFile, readRegularFile } from './internal/regular-file';
 import { metadataOfLogsData } from './record-metadata';
-import type { FrameInfo, FrameProblem } from './types';
+import type { EncryptionOptions, FrameInfo, FrameProblem } from './types';
 import { zstdDecompress } from './zstd-codec';
 
 /** The result of {@link verifyCompressedFile}. */
@@ -23,6 +25,26 @@ export interface VerifyReport {
   /** Every problem, in file order; empty when the file is sound. */
   problems: FrameProblem[];
   ok: boolean;
+  /**
+   * With `chain: true`: hex links of the chain through the file — `firstLink` is what its first
+   * frame carries (the previous file's last frame, zeros for none), `lastLink` that of its last
+   * frame (what the next file's first frame must carry); undefined for a file without frames.
+   */
+  chain?: { firstLink: string; lastLink: string };
+}
+
+/** Options of {@link verifyCompressedFile}. */
+export interface VerifyOptions {
+  onProgress?: (bytesDone: number) => void;
+  /** Keys to decrypt encrypted frames with (without them their contents cannot be checked). */
+  encryption?: Pick<EncryptionOptions, 'keys'>;
+  /**
+   * Also follow the hash chain: every frame must be chained and link to the frame before; the
+   * first broken link is a `chain` problem naming the frame and offset. Default false.
+   */
+  chain?: boolean;
+  /** The HMAC key the chain was written with (`ChainOptions.key`). */
+  chainKey?: Buffer;
 }
 
 const FIELDS = [
@@ -42,12 +64,16 @@ const FIELDS = [
  * verifies each data checksum, decompresses each frame, parses each line as OTLP/JSON `LogsData`
  * (shape included), recomputes record count, time range and max severity and compares them with
  * the frame header, then compares the `.idx` sidecar entry by entry. `onProgress` gets the bytes
- * checked so far.
+ * checked so far. Encrypted frames are decrypted with `encryption` (a wrong or missing key is a
+ * `corrupt` problem naming the frame); `chain: true` also proves no frame was altered, removed,
+ * reordered or inserted (see {@link VerifyOptions.chain}).
  */
 export async function verifyCompressedFile(
   path: string,
-  options: { onProgress?: (bytesDone: number) => void } = {},
+  options: VerifyOptions = {},
 ): Promise<VerifyReport> {
+  const cipher = options.encryption ? new FrameCipher(options.encryption, false) : undefined;
+  const chain = options.chain ? new FileChainCheck(new ChainHasher(options.chainKey)) : undefined;
   const table = await loadFrameTable(path, { useIndex: false });
   const report: VerifyReport = {
     path,
@@ -73,16 +99,37 @@ export async function verifyCompressedFile(
   const fh = await openRegularFile(path);
   try {
     for (const f of table.frames) {
-      const data = (await readAt(fh, f.offset, f.length)).subarray(FRAME_HEADER_BYTES);
+      const bytes = await readAt(fh, f.offset, f.length);
       options.onProgress?.(f.offset + f.length);
+      // The scan found this header valid: it decodes again.
+      const parsed = decodeFrameHeader(bytes);
+      if (!parsed.ok) throw new Error(`${path}: frame ${f.frameIndex} changed while verifying`);
+      const h = parsed.header;
+      const broken = await chain?.next(f, bytes, h);
+      if (broken !== undefined && !report.problems.some((p) => p.kind === 'chain')) {
+        report.problems.push({
+          kind: 'chain',
+          path,
+          offset: f.offset,
+          length: 0,
+          records: 0,
+          message: `frame ${f.frameIndex} at offset ${f.offset}: chain broken: ${broken}`,
+        });
+      }
+      const data = bytes.subarray(h.headerBytes);
       const actual = crc32(data);
       if (actual !== f.checksum) {
         corrupt(f, `data checksum mismatch (stored ${hex(f.checksum)}, computed ${hex(actual)})`);
         continue;
       }
+      const plain = await zstdDataOf(bytes, h, cipher);
+      if (!plain.ok) {
+        corrupt(f, plain.reason);
+        continue;
+      }
       let raw: Buffer;
       try {
-        raw = await zstdDecompress(data);
+        raw = await zstdDecompress(plain.data);
       } catch (err) {
         corrupt(f, `zstd: ${(err as Error).message}`);
         continue;
@@ -98,6 +145,12 @@ export async function verifyCompressedFile(
     await fh.close();
   }
   for (const f of table.frames) report.records += f.records;
+  if (chain?.firstLink && chain.lastLink) {
+    report.chain = {
+      firstLink: chain.firstLink.toString('hex'),
+      lastLink: chain.lastLink.toString('hex'),
+    };
+  }
   await checkIndex(path, table.frames, report);
   report.ok = report.problems.length === 0;
   return report;

@@ -15,7 +15,9 @@ import {
 } from './compressed-files';
 import { registerExporterMetrics } from './internal/exporter-metrics';
 import { type FrameBuffer, FrameBufferPool } from './internal/frame-buffer';
+import { checkEncryptionOptions } from './internal/frame-cipher';
 import { removeStaleIndexTemps } from './internal/frame-table';
+import { ChainHasher, directoryChainTail, recordRetirement } from './internal/hash-chain';
 import {
   type Deletion,
   enforceRetention,
@@ -23,7 +25,12 @@ import {
   type RetentionPolicy,
 } from './internal/retention';
 import { emptyMetadata, mergeMetadata, metadataOfRecords } from './record-metadata';
-import type { LinesMetadata, ZstdFileExporterOptions, ZstdFileExporterStats } from './types';
+import type {
+  CompressedFileWriterOptions,
+  LinesMetadata,
+  ZstdFileExporterOptions,
+  ZstdFileExporterStats,
+} from './types';
 
 // ExportResultCode values, identical on the OTel 2.x and 3.x lines (a type-only import keeps the
 // library free of a runtime dependency on one line's enum object).
@@ -77,6 +84,10 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
   private readonly daily: boolean;
   private readonly policy: RetentionPolicy;
   private readonly level: number | undefined;
+  private readonly sealing: Pick<CompressedFileWriterOptions, 'encryption' | 'chain'>;
+  private readonly hasher: ChainHasher | undefined;
+  /** With `chain`: the link of the last frame of the previous file (undefined: find it on disk). */
+  private chainTail: Buffer | undefined;
   private readonly now: () => number;
   private service: string | undefined;
   private job: FrameJob = newJob();
@@ -121,6 +132,14 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
       minFreeBytes: options.minFreeBytes ?? 64 * 1024 * 1024,
     };
     this.level = options.level;
+    // Bad keys fail here, at construction, not at the first export.
+    if (options.encryption) checkEncryptionOptions(options.encryption, true);
+    const chain = options.chain === true ? {} : options.chain || undefined;
+    this.hasher = chain ? new ChainHasher(chain.key) : undefined;
+    this.sealing = {
+      ...(options.encryption ? { encryption: options.encryption } : {}),
+      ...(chain ? { chain } : {}),
+    };
     this.buffers = new FrameBufferPool(this.frameBytes);
     this.now = options.now ?? Date.now;
     if (options.meterProvider)
@@ -276,6 +295,11 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     await this.dirReady;
     const service = this.service ?? 'unknown_service';
     const first = await this.nextCounter(service, now);
+    if (this.hasher)
+      this.chainTail ??= await directoryChainTail(this.directory, service, this.hasher);
+    const sealing = this.sealing.chain
+      ? { ...this.sealing, chain: { ...this.sealing.chain, previousLink: this.chainTail! } }
+      : this.sealing;
     for (let n = first; ; n++) {
       try {
         this.lastName = { base: compressedFileName(service, now), n };
@@ -284,6 +308,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
           {
             frameBytes: this.frameBytes,
             ...(this.level === undefined ? {} : { level: this.level }),
+            ...sealing,
           },
         );
         break;
@@ -318,6 +343,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
   private async closeWriter(): Promise<void> {
     const w = this.writer;
     this.writer = undefined;
+    this.chainTail = w?.lastChainLink ?? this.chainTail;
     try {
       await w?.close();
     } catch (err) {
@@ -335,6 +361,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
         now,
         this.writer?.path,
         needBytes,
+        this.hasher && ((path, reason) => recordRetirement(path, reason, this.hasher!)),
       );
     } catch (err) {
       globalErrorHandler(err as Error);

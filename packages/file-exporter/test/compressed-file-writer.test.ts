@@ -112,9 +112,16 @@ describe('CompressedFileWriter', () => {
       expect(table.problems).toEqual([]);
       expect(table.indexedFrames).toBe(3);
       expect(table.frames.map((f) => f.records)).toEqual([30, 30, 30]);
-      const meta = metadataOfRecords(records.slice(30, 60));
+      const { traceIds, ...meta } = metadataOfRecords(records.slice(30, 60));
       expect(table.frames[1]).toMatchObject(meta);
-      expect(readFileSync(`${path}.idx`).length).toBe(16 + 3 * 52);
+      // Version 2 entries: 56 fixed bytes, 16 filter bits per distinct trace id (≥ 8 bytes), a CRC.
+      const filterBytes = (n: number) => Math.max(8, Math.ceil((n * 16) / 8));
+      const sizes = [0, 1, 2].map((i) => {
+        const ids = metadataOfRecords(records.slice(i * 30, i * 30 + 30)).traceIds!;
+        return 60 + filterBytes(ids.size);
+      });
+      expect(traceIds!.size).toBeGreaterThan(0);
+      expect(readFileSync(`${path}.idx`).length).toBe(16 + sizes[0]! + sizes[1]! + sizes[2]!);
     });
   });
 

@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createReadStats, readLogRecords } from '../src/index';
+import { createReadStats, readLogRecords, verifyHashChain } from '../src/index';
 import { tempDir } from './helpers';
 
 // Real crashes: a child process writing through the exporter is killed with SIGKILL at a random
 // moment. SPILLWAY_CRASH_ITERATIONS=500 for the long mode.
-const ITERATIONS = Number(process.env.SPILLWAY_CRASH_ITERATIONS ?? 3);
+const ITERATIONS = Number(process.env.SPILLWAY_CRASH_ITERATIONS ?? 4);
+// Odd iterations write encrypted, chained files (the child's `sealed` mode, its key here).
+const ENCRYPTION = { keys: [{ id: 9, key: Buffer.alloc(32, 9) }] };
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 let childScript = '';
 
@@ -55,13 +57,14 @@ describe('ZstdFileLogRecordExporter', () => {
     it('should keep every flushed record and at most one torn frame per file after SIGKILL', async () => {
       for (let i = 0; i < ITERATIONS; i++) {
         const dir = tempDir();
-        const child = spawn(process.execPath, [childScript, dir], {
+        const sealed = i % 2 === 1;
+        const child = spawn(process.execPath, [childScript, dir, sealed ? 'sealed' : 'plain'], {
           stdio: ['ignore', 'pipe', 'inherit'],
         });
         const durable = await killAfter(child, 2 + (i % 3), (i * 37) % 50);
         const stats = createReadStats();
         const ids: number[] = [];
-        for await (const r of readLogRecords(dir, { stats }))
+        for await (const r of readLogRecords(dir, { stats, encryption: ENCRYPTION }))
           ids.push(r.attributes['test.id'] as number);
         // Every flushed record is there, in order, with no gap and no duplicate.
         expect(ids.length).toBeGreaterThanOrEqual(durable);
@@ -69,6 +72,11 @@ describe('ZstdFileLogRecordExporter', () => {
         const torn = stats.problems.filter((p) => p.kind === 'torn');
         expect(stats.problems.filter((p) => p.kind === 'corrupt')).toEqual([]);
         expect(new Set(torn.map((p) => p.path)).size).toBe(torn.length);
+        if (sealed) {
+          // A crash tears at most a tail; it never breaks the chain of what was written.
+          const chain = await verifyHashChain(dir, { encryption: ENCRYPTION });
+          expect(chain.broken).toBeUndefined();
+        }
       }
     });
   });

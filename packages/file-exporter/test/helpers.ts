@@ -165,3 +165,24 @@ export function comparable(r: ReadableLogRecord): Record<string, unknown> {
     },
   };
 }
+
+/**
+ * The entries of a version 2 `.idx` file's bytes, each as its own bytes (56 fixed bytes, the
+ * trace filter, 4 checksum bytes; FORMAT.md), for tests that damage or reorder entries.
+ */
+export function indexEntries(idx: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let p = 16; p + 56 <= idx.length; ) {
+    const end = p + 60 + idx.readUInt32LE(p + 48);
+    out.push(idx.subarray(p, end));
+    p = end;
+  }
+  return out;
+}
+
+/** Frames without their trace filters: what a header scan finds, to compare with an index's. */
+export function withoutTraceFilters<T extends { traceFilter?: unknown }>(
+  frames: ReadonlyArray<T>,
+): Omit<T, 'traceFilter'>[] {
+  return frames.map(({ traceFilter: _, ...f }) => f);
+}

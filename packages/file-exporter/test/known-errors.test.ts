@@ -20,7 +20,7 @@ import {
   rebuildFrameIndex,
   verifyCompressedFile,
 } from '../src/index';
-import { generatedRecords, tempDir } from './helpers';
+import { generatedRecords, indexEntries, tempDir, withoutTraceFilters } from './helpers';
 
 // One test per named corruption: what a crash or a bad disk leaves, and what readers must do.
 
@@ -35,7 +35,7 @@ async function setup(seed = 7) {
   }
   await writer.close();
   const table = await readFrameTable(path);
-  return { path, frames: table.frames };
+  return { path, frames: withoutTraceFilters(table.frames) };
 }
 
 async function readAll(path: string) {
@@ -112,7 +112,7 @@ describe('readFrames', () => {
     unlinkSync(`${path}.idx`);
     const table = await readFrameTable(path);
     expect(table.indexedFrames).toBe(0);
-    expect(table.frames).toEqual(frames);
+    expect(withoutTraceFilters(table.frames)).toEqual(frames);
     expect((await readAll(path)).records).toBe(500);
     await rebuildFrameIndex(path);
     const rebuilt = await readFrameTable(path);
@@ -123,20 +123,22 @@ describe('readFrames', () => {
 
   it('should scan the frames a stale index lacks', async () => {
     const { path, frames } = await setup();
-    truncateSync(`${path}.idx`, 16 + 2 * 52);
+    const [e0, e1] = indexEntries(readFileSync(`${path}.idx`));
+    truncateSync(`${path}.idx`, 16 + e0!.length + e1!.length);
     const table = await readFrameTable(path);
     expect(table.indexedFrames).toBe(2);
-    expect(table.frames).toEqual(frames);
+    expect(withoutTraceFilters(table.frames)).toEqual(frames);
     expect(table.problems[0]!.message).toMatch(/stale/);
     expect((await readAll(path)).records).toBe(500);
   });
 
   it('should stop trusting the index at a corrupt entry', async () => {
     const { path, frames } = await setup();
-    flipByte(`${path}.idx`, 16 + 3 * 52 + 4);
+    const entries = indexEntries(readFileSync(`${path}.idx`));
+    flipByte(`${path}.idx`, 16 + entries.slice(0, 3).reduce((n, e) => n + e.length, 0) + 4);
     const table = await readFrameTable(path);
     expect(table.indexedFrames).toBe(3);
-    expect(table.frames).toEqual(frames);
+    expect(withoutTraceFilters(table.frames)).toEqual(frames);
   });
 
   it('should ignore an index that belongs to another file', async () => {

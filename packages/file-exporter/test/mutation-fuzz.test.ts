@@ -12,7 +12,7 @@ import {
   verifyCompressedFile,
   ZstdFileLogRecordExporter,
 } from '../src/index';
-import { exportAll, generatedRecords, tempDir } from './helpers';
+import { exportAll, generatedRecords, indexEntries, tempDir } from './helpers';
 
 /*
  * Mutation fuzz of real files: one written by ZstdFileLogRecordExporter (many small frames) and
@@ -27,6 +27,8 @@ import { exportAll, generatedRecords, tempDir } from './helpers';
  */
 
 const RUNS = Number(process.env.SPILLWAY_FUZZ_RUNS ?? 300);
+// Files 1 and 3 are files 0 and 2 written encrypted and chained: the same guarantees hold.
+const ENCRYPTION = { keys: [{ id: 3, key: Buffer.alloc(32, 7) }], activeKeyId: 3 };
 const READ_DEADLINE_MS = 10_000;
 
 interface Original {
@@ -42,7 +44,7 @@ let work: string;
 
 async function describeFile(path: string): Promise<Original> {
   const frames: Original['frames'] = [];
-  for await (const f of readFrames(path)) {
+  for await (const f of readFrames(path, { encryption: ENCRYPTION })) {
     const ids: number[] = [];
     for (const line of f.lines) {
       for (const rl of JSON.parse(line).resourceLogs)
@@ -77,13 +79,33 @@ beforeAll(async () => {
   await exporter.shutdown();
   const [file] = await listCompressedFiles(directory);
   originals.push(await describeFile(file!.path));
+  const sealedDir = join(dir, 'sealed');
+  const sealed = new ZstdFileLogRecordExporter({
+    directory: sealedDir,
+    frameBytes: 16 * 1024,
+    flushIntervalMillis: 60_000,
+    minFreeBytes: 0,
+    encryption: ENCRYPTION,
+    chain: true,
+  });
+  await exportAll(sealed, generatedRecords(1200, { seed: 11 }), 50);
+  await sealed.shutdown();
+  originals.push(await describeFile((await listCompressedFiles(sealedDir))[0]!.path));
 
   const spill = join(dir, 'svc-20260101-000000-7.zst');
-  const writer = await CompressedFileWriter.create(spill, { frameBytes: 8 * 1024 * 1024 });
   const records = generatedRecords(1025, { seed: 12 });
-  for (let i = 0; i < records.length; i += 100) writer.appendRecords(records.slice(i, i + 100));
-  await writer.close();
-  originals.push(await describeFile(spill));
+  for (const [path, sealing] of [
+    [spill, {}],
+    [join(dir, 'svc-20260101-000000-8.zst'), { encryption: ENCRYPTION, chain: {} }],
+  ] as const) {
+    const writer = await CompressedFileWriter.create(path, {
+      frameBytes: 8 * 1024 * 1024,
+      ...sealing,
+    });
+    for (let i = 0; i < records.length; i += 100) writer.appendRecords(records.slice(i, i + 100));
+    await writer.close();
+    originals.push(await describeFile(path));
+  }
   work = join(dir, 'cases');
   mkdirSync(work);
 });
@@ -118,7 +140,7 @@ const idxMutation = fc.oneof(
   fc.constant({ kind: 'missing' as const }),
 );
 const input = fc.record({
-  file: fc.integer({ min: 0, max: 1 }),
+  file: fc.integer({ min: 0, max: 3 }),
   mutations: fc.array(zstMutation, { maxLength: 3 }),
   truncate: fc.option(fc.nat(), { nil: undefined }),
   idx: idxMutation,
@@ -177,7 +199,7 @@ function mutate(o: Original, inp: Input) {
 
 function mutateIndex(o: Original, other: Original, m: Input['idx']): Buffer | undefined {
   const idx = Buffer.from(o.index);
-  const entries = (idx.length - 16) / 52;
+  const entries = indexEntries(idx);
   switch (m.kind) {
     case 'none':
       return idx;
@@ -187,12 +209,13 @@ function mutateIndex(o: Original, other: Original, m: Input['idx']): Buffer | un
     case 'cut':
       return idx.subarray(0, m.pos % idx.length);
     case 'swap': {
-      const a = 16 + (m.a % entries) * 52;
-      const b = 16 + (m.b % entries) * 52;
-      const ea = Buffer.from(idx.subarray(a, a + 52));
-      idx.copy(idx, a, b, b + 52);
-      ea.copy(idx, b);
-      return idx;
+      // Entries differ in length (their trace filters): swap them whole.
+      const a = m.a % entries.length;
+      const b = m.b % entries.length;
+      const swapped = [...entries];
+      swapped[a] = entries[b]!;
+      swapped[b] = entries[a]!;
+      return Buffer.concat([idx.subarray(0, 16), ...swapped]);
     }
     case 'other':
       return other.index;
@@ -222,7 +245,7 @@ describe('readLogRecords and verifyCompressedFile on mutated files', () => {
       fc.asyncProperty(input, async (inp) => {
         const o = originals[inp.file]!;
         const { bytes, damaged, removedFrom, offsetsMoved } = mutate(o, inp);
-        const index = mutateIndex(o, originals[1 - inp.file]!, inp.idx);
+        const index = mutateIndex(o, originals[inp.file ^ 1]!, inp.idx);
         const path = join(work, `${n++}-${o.name}`);
         writeFileSync(path, bytes);
         if (index) writeFileSync(`${path}.idx`, index);
@@ -231,13 +254,16 @@ describe('readLogRecords and verifyCompressedFile on mutated files', () => {
         const ids = await withDeadline(
           (async () => {
             const out: number[] = [];
-            for await (const r of readLogRecords(path, { stats }))
+            for await (const r of readLogRecords(path, { stats, encryption: ENCRYPTION }))
               out.push(r.attributes['test.id'] as number);
             return out;
           })(),
           'readLogRecords',
         );
-        const report = await withDeadline(verifyCompressedFile(path), 'verifyCompressedFile');
+        const report = await withDeadline(
+          verifyCompressedFile(path, { encryption: ENCRYPTION }),
+          'verifyCompressedFile',
+        );
 
         const written = new Set(o.frames.flatMap((f) => f.ids));
         expect(new Set(ids).size).toBe(ids.length);

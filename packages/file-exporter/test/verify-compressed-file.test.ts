@@ -7,7 +7,7 @@ import {
   readFrameTable,
   verifyCompressedFile,
 } from '../src/index';
-import { generatedRecords, tempDir } from './helpers';
+import { generatedRecords, indexEntries, tempDir } from './helpers';
 
 async function setup() {
   const path = join(tempDir(), 'svc-20260101-000000.zst');
@@ -49,7 +49,7 @@ describe('verifyCompressedFile', () => {
       `${a.path}.idx: index missing`,
     ]);
     const b = await setup();
-    truncateSync(`${b.path}.idx`, 16 + 52);
+    truncateSync(`${b.path}.idx`, 16 + indexEntries(readFileSync(`${b.path}.idx`))[0]!.length);
     expect((await verifyCompressedFile(b.path)).problems.map((p) => p.message)).toEqual([
       `${b.path}.idx: 1 entries for 3 frames`,
     ]);

@@ -1,11 +1,10 @@
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
-import { emitConfigWarning } from '@spillway/record-format';
-import { readSpillwayConfig } from './read-spillway-config';
+import { emitConfigWarning, readSpillwayConfig, type SpillwayConfigReport } from '@spillway/config';
+import { createOtlpExporter } from './otlp-exporter';
 import { SpillwayLogRecordProcessor } from './spillway-log-record-processor';
 import type { SpillwayOverrides } from './types';
 
 /**
- * Builds the whole spillway pipeline from environment variables (see the README's table):
+ * Builds the whole spillway pipeline from its configuration (see @spillway/config's README):
  * sampling → disk WAL → OTLP gRPC, failing over to local zstd files. Use it wherever the SDK
  * takes a log record processor:
  *
@@ -13,33 +12,38 @@ import type { SpillwayOverrides } from './types';
  * new NodeSDK({ logRecordProcessors: [createLogRecordProcessorFromEnv()] }).start();
  * ```
  *
- * Never throws for configuration: each value it does not accept is warned about (through
- * `process.emitWarning` and `diag.warn`, naming the variable, the value, the accepted form and the
- * default used) and replaced by its default. `overrides` win over the environment.
- *
- * The OTLP gRPC exporter reads its own `OTEL_EXPORTER_OTLP_LOGS_*` variables from `process.env`;
- * given another `env`, its endpoint (`OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, else
- * `OTEL_EXPORTER_OTLP_ENDPOINT`) is taken from that `env`.
+ * Precedence: `overrides` > `OTEL_CONFIG_FILE`'s `spillway` processor when that file is set, else
+ * the environment > defaults. Never throws for configuration: each value it does not accept is
+ * warned about (through `process.emitWarning` and `diag.warn`, naming the variable or property,
+ * the value, the accepted form and the default used) and replaced by its default.
  */
 export function createLogRecordProcessorFromEnv(
   env: Record<string, string | undefined> = process.env,
   overrides: SpillwayOverrides = {},
 ): SpillwayLogRecordProcessor {
-  // An overridden service name also names the default directory, as OTEL_SERVICE_NAME would.
-  const named = overrides.serviceName ? { ...env, OTEL_SERVICE_NAME: overrides.serviceName } : env;
-  const { config, problems } = readSpillwayConfig(named);
-  for (const p of problems) emitConfigWarning(p.message);
+  // An overridden service name also names the default directory (code wins over every source).
+  return fromReport(
+    readSpillwayConfig(env, { serviceName: overrides.serviceName }),
+    env,
+    overrides,
+  );
+}
+
+/** Warns about the report's problems and builds the pipeline from it, `overrides` winning. */
+export function fromReport(
+  report: SpillwayConfigReport,
+  env: Record<string, string | undefined>,
+  overrides: SpillwayOverrides,
+): SpillwayLogRecordProcessor {
+  for (const w of report.warnings) emitConfigWarning(w);
+  for (const p of report.problems) emitConfigWarning(p.message);
   const { exporter, meterProvider, configFileDebounceMillis, redactionRules, ...configOverrides } =
     overrides;
-  const url =
-    env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  const primary =
-    exporter ?? (env !== process.env && url ? new OTLPLogExporter({ url }) : new OTLPLogExporter());
   const defined = Object.entries(configOverrides).filter(([, v]) => v !== undefined);
   return new SpillwayLogRecordProcessor(
-    { ...config, ...Object.fromEntries(defined) },
+    { ...report.config, ...Object.fromEntries(defined) },
     {
-      exporter: primary,
+      exporter: exporter ?? createOtlpExporter(env, report.config.otlp),
       meterProvider,
       configFileDebounceMillis,
       redaction: redactionRules,

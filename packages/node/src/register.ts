@@ -6,12 +6,12 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as api from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { emitConfigWarning } from '@spillway/record-format';
+import { emitConfigWarning, sdkDisabled } from '@spillway/config';
 import { createLogRecordProcessorFromEnv } from './create-log-record-processor-from-env';
 import { installShutdownHandlers } from './install-shutdown-handlers';
 import { REGISTERED } from './registered-pipeline';
 
-if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
+if (!sdkDisabled()) {
   try {
     const processor = createLogRecordProcessorFromEnv();
     const sdk = new NodeSDK({ logRecordProcessors: [processor] });

@@ -19,18 +19,19 @@ import {
   redactionOptionsOf,
 } from '@spillway/redaction';
 import { FailoverLogRecordExporter } from '@spillway/router';
-import { SamplingLogRecordProcessor, type SamplingPolicy } from '@spillway/sampling';
+import {
+  type EffectiveSamplingPolicy,
+  SamplingLogRecordProcessor,
+  type SamplingPolicy,
+} from '@spillway/sampling';
 import { PolicyFileWatcher } from './internal/policy-file-watcher';
-import type { ClassTable, SamplingPolicyFile, SamplingPolicyUpdate, SpillwayConfig } from './types';
+import type { ClassTable, SamplingPolicyUpdate, SpillwayConfig } from './types';
 
-/** The sampling policy in force: every part set (see `SamplingPolicyFile` for the file form). */
-export type SpillwaySamplingPolicy = Required<
-  Pick<SamplingPolicyFile, 'traceSilenceAfter' | 'noTraceContext'>
-> & {
-  ratios: SpillwayConfig['ratios'];
-  /** Records/s per class; a class left out has no limit. */
-  rateLimits: NonNullable<SamplingPolicyFile['rateLimits']>;
-};
+/**
+ * The sampling policy in force: every part set (see `SamplingPolicyFile` for the file form); the
+ * sampling processor's own `EffectiveSamplingPolicy`.
+ */
+export type SpillwaySamplingPolicy = EffectiveSamplingPolicy;
 
 /** Construction options of {@link SpillwayLogRecordProcessor} besides the configuration. */
 export interface SpillwayPipelineOptions {
@@ -234,7 +235,7 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
 
   // A file reload is merged as `updatePolicy` merges, but over the environment's policy: keys
   // removed from the file fall back to the environment's values, not to what the previous file said.
-  private mergeFile(file: SamplingPolicyFile): SpillwaySamplingPolicy {
+  private mergeFile(file: SamplingPolicyUpdate): SpillwaySamplingPolicy {
     return mergePolicy(this.envPolicy, file);
   }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
-import { defaultDataDirectory } from '@spillway/record-format';
+import { defaultDataDirectory } from '@spillway/config';
 import { OtlpGrpcLogsReceiver } from '@spillway/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogRecordProcessorFromEnv } from '../src/create-log-record-processor-from-env';

@@ -1,10 +1,10 @@
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SamplingPolicyFile } from '@spillway/config';
+import { parseSamplingPolicyFile } from '@spillway/config';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PolicyFileWatcher } from '../src/internal/policy-file-watcher';
-import { parseSamplingPolicyFile } from '../src/parse-sampling-policy-file';
-import type { SamplingPolicyFile } from '../src/types';
 
 describe('parseSamplingPolicyFile', () => {
   it('should read every field', () => {

@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { readSpillwayConfig } from '@spillway/config';
 import { DEFAULT_RULES } from '@spillway/redaction';
 import { describe, expect, it } from 'vitest';
 import { createLogRecordProcessorFromEnv } from '../src/create-log-record-processor-from-env';
-import { readSpillwayConfig } from '../src/read-spillway-config';
 
 const noCgroup = { cgroupRoot: join(tmpdir(), 'spillway-no-cgroup-here') };
 const read = (env: Record<string, string>) => readSpillwayConfig(env, noCgroup);

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { DEFAULT_RATE_LIMITS, readSpillwayConfig } from '@spillway/config';
 import { OtlpGrpcLogsReceiver } from '@spillway/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { createLogRecordProcessorFromEnv } from '../src/create-log-record-processor-from-env';
-import { readSpillwayConfig } from '../src/read-spillway-config';
 import type { SpillwayLogRecordProcessor } from '../src/spillway-log-record-processor';
 import type { SamplingPolicyUpdate } from '../src/types';
 
@@ -74,7 +74,7 @@ describe('SpillwayLogRecordProcessor', () => {
       processor.updatePolicy({ rateLimits: { warn: 0, debug: 50 }, traceSilenceAfter: 0 });
       const expected = {
         ratios: { ...DEFAULT_RATIOS, info: 0.01 },
-        rateLimits: { error: 200, debug: 50 },
+        rateLimits: { error: DEFAULT_RATE_LIMITS.error, debug: 50 },
         traceSilenceAfter: 0,
         noTraceContext: 'random',
       };

@@ -1,18 +1,3 @@
-export type { FsyncPolicy, Invalid, Parsed } from './config-values';
-export {
-  defaultDataDirectory,
-  formatSize,
-  invalid,
-  isInvalid,
-  MAX_DURATION_MILLIS,
-  parseDirectory,
-  parseDuration,
-  parseFsync,
-  parseInteger,
-  parseSize,
-  serviceNameFromEnv,
-} from './config-values';
-export { emitConfigWarning } from './config-warning';
 export { type Crc32, crc32, crc32Table } from './crc32';
 export type { LogsApi, LogsApiLogger, LogsApiRecord } from './global-logs-api';
 export { globalLogsApi } from './global-logs-api';
@@ -55,6 +40,7 @@ export {
   toOtlpJsonLogRecord,
   toOtlpJsonLogsData,
 } from './otlp-json-encode';
+export { MAX_SERVICE_SEGMENT_CHARS, sanitizeServiceName } from './service-name-segment';
 export type { SeverityClassIndex, SeverityClassName } from './severity';
 export {
   classOfSeverityNumber,

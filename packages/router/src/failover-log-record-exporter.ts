@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { emitConfigWarning } from '@spillway/record-format';
+import { emitConfigWarning } from '@spillway/config';
 import { describeExportError } from './classify-export-error';
 import { ExportTarget } from './internal/export-target';
 import { resolveReplaySource } from './internal/replay-source';

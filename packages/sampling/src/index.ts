@@ -1,10 +1,11 @@
-export type { EnabledOptions } from './sampling-log-record-processor';
-export { SamplingLogRecordProcessor } from './sampling-log-record-processor';
 export {
   DEFAULT_RATE_LIMITS,
   DEFAULT_RATIOS,
   DEFAULT_TRACE_SILENCE_AFTER,
 } from './internal/policy-state';
+export type { EnabledOptions } from './sampling-log-record-processor';
+export { SamplingLogRecordProcessor } from './sampling-log-record-processor';
+export { parseTemplateKeySpec, TEMPLATE_KEY_SPEC_FORMS } from './template-key-spec';
 export {
   DEFAULT_THRESHOLD_PRECISION,
   isKept,
@@ -16,6 +17,8 @@ export {
   traceIdRandomness,
 } from './threshold';
 export type {
+  BackfillOptions,
+  BackfillStats,
   ClassCounts,
   DropReason,
   EffectiveSamplingPolicy,
@@ -28,4 +31,6 @@ export type {
   SeverityClassName,
   SeverityRatios,
   SyncLogRecordExporter,
+  TemplateKey,
+  TemplateTableStats,
 } from './types';

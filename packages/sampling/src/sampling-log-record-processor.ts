@@ -7,6 +7,9 @@ import type {
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
 import { normalizeLogRecord, SEVERITY_CLASS_COUNT, SeverityClass } from '@spillway/record-format';
+import { BackfillAdmission } from './internal/backfill-admission';
+import { BackfillKeeper } from './internal/backfill-keeper';
+import { resolveBackfill } from './internal/backfill-options';
 import { Clock } from './internal/clock';
 import { ExportDriver } from './internal/export-driver';
 import { PolicyState } from './internal/policy-state';
@@ -36,11 +39,14 @@ export interface EnabledOptions {
 /**
  * A drop-in for the SDK's `BatchLogRecordProcessor` (same options, same defaults) that decides
  * before it queues: per-class keep ratios applied consistently per trace (OTel threshold sampling),
- * per-trace silencing of chatty INFO-or-lower records, per-class rate limits that back off by trace,
- * and a severity-aware bounded queue. Every record it does not deliver is counted by reason and
- * class ({@link getStats}). `onEmit` and `enabled` never throw and never do I/O, except that a
- * FATAL record and the queue are handed synchronously to an exporter that implements `exportSync`,
- * and so is the oldest batch of a full queue (overflow goes to the WAL, not to the floor).
+ * per-trace silencing of chatty INFO-or-lower records, per-class rate limits shared among message
+ * templates (flood control: one noisy template is thinned by trace, the others kept),
+ * and a severity-aware bounded queue; with `backfill`, the sampled-out records of a traced request
+ * are held for a window and kept after all if the request keeps an ERROR. Every record it does not
+ * deliver is counted by reason and class ({@link getStats}). `onEmit` and `enabled` never throw
+ * and never do I/O, except that a FATAL record and the queue are handed synchronously to an
+ * exporter that implements `exportSync`, and so is the oldest batch of a full queue (overflow goes
+ * to the WAL, not to the floor).
  */
 export class SamplingLogRecordProcessor implements LogRecordProcessor {
   private readonly exporter: LogRecordExporter & Partial<SyncLogRecordExporter>;
@@ -50,6 +56,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   private readonly driver: ExportDriver;
   private readonly silencer: TraceSilencer;
   private readonly decider: SamplingDecider;
+  private readonly backfill: BackfillKeeper | undefined;
   private readonly clock = new Clock();
   private readonly shutdownOnce: BindOnceFuture<void>;
   // The exporter takes records synchronously: overflow goes there instead of being dropped.
@@ -64,12 +71,15 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     this.queue = new SeverityQueue(o.maxQueueSize, o.maxQueueBytes, (cls) =>
       this.stats.drop(Reason.QUEUE_FULL, cls),
     );
-    const onSummary = (entry: TraceEntry, exit: SilenceExit): void => {
-      const summary = silenceSummaryRecord(entry, exit, Date.now());
-      if (summary === undefined) return;
+    // Summaries (silenced traces, thinned templates) are kept without being offered.
+    const keepSummary = (summary: ReadableLogRecord): void => {
       this.stats.summaries++;
       this.stats.kept[SeverityClass.INFO]!++;
       this.enqueue(summary, SeverityClass.INFO);
+    };
+    const onSummary = (entry: TraceEntry, exit: SilenceExit): void => {
+      const summary = silenceSummaryRecord(entry, exit, Date.now());
+      if (summary !== undefined) keepSummary(summary);
     };
     this.silencer = new TraceSilencer(
       o.silenceMaxTraces,
@@ -84,7 +94,31 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
       this.stats,
       this.clock,
       () => this.driver.arm(),
+      keepSummary,
     );
+    const backfill = resolveBackfill(options.backfill);
+    if (backfill !== undefined) {
+      const admission = new BackfillAdmission(
+        this.policy,
+        this.silencer,
+        this.stats,
+        this.clock,
+        this.decider,
+        () => this.driver.arm(),
+      );
+      this.backfill = new BackfillKeeper(
+        backfill,
+        this.policy,
+        this.stats,
+        this.clock,
+        admission,
+        (record, cls) => {
+          this.stats.kept[cls]!++;
+          this.enqueue(record, cls);
+        },
+        () => this.driver.arm(),
+      );
+    }
     this.driver = new ExportDriver(this.exporter, this.queue, this.stats, o, () =>
       this.housekeeping(),
     );
@@ -104,12 +138,17 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
    * Whether a record of this severity in this context could be kept: false when it would certainly
    * be dropped (class ratio 0, the trace below the class threshold, the trace silenced), so callers
    * that ask first never build the record. The SDK's `Logger.emit` asks too, so a refused record is
-   * counted as dropped here. Never throws.
+   * counted as dropped here. With `backfill` on it is true for every record of TRACE to WARN (at a
+   * ratio above 0) with a valid trace context, whatever the sampling says: any of them might be
+   * backfilled, so it must be built; the rest (no trace context, ERROR and above, ratio 0) are
+   * asked as without backfill. Never throws.
    */
   enabled(options: EnabledOptions): boolean {
     if (this.isShutdown) return false;
     try {
-      return this.decider.ask(options.severityNumber, options.context ?? context.active());
+      const ctx = options.context ?? context.active();
+      if (this.backfill?.mayHold(options.severityNumber, ctx) === true) return true;
+      return this.decider.ask(options.severityNumber, ctx);
     } catch (e) {
       globalErrorHandler(e as Error);
       return true;
@@ -134,6 +173,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   async forceFlush(): Promise<void> {
     if (this.shutdownOnce.isCalled) return this.shutdownOnce.promise;
     this.silencer.flush();
+    this.decider.flushTemplates();
     await this.driver.flushAll();
     await this.exporter.forceFlush?.();
   }
@@ -152,6 +192,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     if (this.exporter.exportSync === undefined) return;
     try {
       this.silencer.flush();
+      this.decider.flushTemplates();
       this.driver.exportSync(this.queue.take(this.queue.size));
     } catch (e) {
       globalErrorHandler(e as Error);
@@ -182,27 +223,51 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
 
   /** Counts so far: offered, kept, exported and dropped by reason, per class; queue; ratios. */
   getStats(): SamplingStats {
-    return this.stats.snapshot(
+    const stats = this.stats.snapshot(
       this.policy,
       this.queue,
       this.driver.inFlightRecords,
       this.silencer.size,
     );
+    if (this.backfill !== undefined) stats.backfill = this.backfill.snapshot();
+    return stats;
   }
 
   // Decides, then queues a kept record (normalised: a record no encoder can write must not reach
   // the queue or the exporter), after the threshold attribute when a ratio below 1 applied.
   private process(record: ReadWriteLogRecord): void {
     const cls = recordClassOf(record);
-    if (!this.decider.admit(record, cls)) return;
+    const backfill = this.backfill;
+    if (backfill === undefined) {
+      if (!this.decider.admit(record, cls)) return;
+    } else if (!this.admitOrHold(backfill, record, cls)) {
+      return;
+    }
     if (cls === SeverityClass.FATAL) {
       this.keepFatal(record);
       return;
     }
-    const th = this.policy.effHex[cls]!;
-    if (this.decider.sampled && th !== '') record.setAttribute('sampling.threshold', th);
+    const th = this.decider.threshold;
+    if (th !== '') record.setAttribute('sampling.threshold', th);
     this.stats.kept[cls]!++;
     this.enqueue(normalizeLogRecord(record, this.stats.substituted), cls);
+  }
+
+  // The decider's verdict with backfill on. A record the decider counted as sampled out is handed
+  // to backfill, which takes it over (the count is withdrawn: it is held, or kept in a hot trace);
+  // an ERROR-or-above record kept releases its trace's held records, queued before it. The decider
+  // does not say why it refused, so "sampled out" is read off its counter.
+  private admitOrHold(backfill: BackfillKeeper, record: ReadWriteLogRecord, cls: number): boolean {
+    const sampled = Reason.SAMPLED * SEVERITY_CLASS_COUNT + cls;
+    const before = this.stats.dropped[sampled]!;
+    if (!this.decider.admit(record, cls)) {
+      if (this.stats.dropped[sampled] !== before && backfill.takeOver(record, cls)) {
+        this.stats.dropped[sampled]!--;
+      }
+      return false;
+    }
+    if (cls >= SeverityClass.ERROR) backfill.triggered(record);
+    return true;
   }
 
   // Normalised before it goes anywhere: a record no encoder can write must not fail the
@@ -234,21 +299,20 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     else this.stats.drop(Reason.QUEUE_FULL, cls);
   }
 
-  // Timer work: expire idle traces, let rate-limit backoff recover; true while there is more to do.
+  // Timer work: expire idle traces, end flood-control intervals; true while there is more to do.
   private housekeeping(): boolean {
     this.clock.read();
     this.silencer.expire();
-    let backoff = false;
-    for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) {
-      this.policy.tick(c);
-      if ((this.policy.limiters[c]?.level ?? 0) > 0) backoff = true;
-    }
-    return backoff || this.silencer.size > 0;
+    const backfilling = this.backfill?.expire() === true;
+    const thinning = this.decider.tickTemplates();
+    return thinning || backfilling || this.silencer.size > 0;
   }
 
   private async doShutdown(): Promise<void> {
     this.isShutdown = true;
+    this.backfill?.clear();
     this.silencer.clear('shutdown');
+    this.decider.flushTemplates();
     await this.driver.flushAll();
     this.driver.stop();
     this.stats.unregisterMetrics();

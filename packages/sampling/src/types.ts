@@ -7,8 +7,18 @@ export type { SeverityClassName };
 /** Keep ratios (0–1) per severity class. */
 export type SeverityRatios = Partial<Record<SeverityClassName, number>>;
 
-/** Records per second kept per severity class; 0 = no limit. FATAL is never limited. */
+/**
+ * Records per second kept per severity class, shared among the class's templates (flood control
+ * by template); 0 = no limit. FATAL is never limited.
+ */
 export type RateLimits = Partial<Record<SeverityClassName, number>>;
+
+/**
+ * What a record's template is, for flood control: `'body'` = its event name when set, else the
+ * masked shape of its body (numbers, ids, UUIDs, IPs, quoted strings, durations masked);
+ * `{ attribute }` = that attribute's value (records without it fall back to `'body'`).
+ */
+export type TemplateKey = 'body' | { attribute: string };
 
 /**
  * What to do with records that carry no valid trace context: `random` = an independent draw per
@@ -47,7 +57,11 @@ export interface SamplingPolicy {
   /** Keep ratio per class, merged over the current ones. Default fatal 1, error 1, warn 0.1,
    * info 0.001, debug 0.001, trace 0.001. FATAL is always 1. */
   ratios?: SeverityRatios;
-  /** Records/s per class, merged over the current ones. Default `{ warn: 1000, error: 200 }`. */
+  /**
+   * Records/s per class, merged over the current ones, enforced per template: rare templates are
+   * kept whole, the most frequent thinned most, and every template keeps at least a floor per
+   * interval (5 for ERROR, 1 below). Default `{ warn: 1000, error: 1000 }`.
+   */
   rateLimits?: RateLimits;
   /** INFO-or-lower records kept per trace before the rest are silenced; 0 = off. Default 50. */
   traceSilenceAfter?: number;
@@ -103,8 +117,13 @@ export interface SamplingLogRecordProcessorOptions extends SamplingPolicy {
   silenceMaxTraces?: number;
   /** A trace not seen for this long leaves the silencing table, ms. Default 30000. */
   silenceTtlMillis?: number;
-  /** The rate-limit backoff step, ms. Default 100. */
+  /**
+   * The rate-limit interval, ms: templates' counts are smoothed and the class budget shared out
+   * again at each interval's end, and a thinned template gets one summary per interval. Default 1000.
+   */
   rateLimitIntervalMillis?: number;
+  /** What a record's template is (env `SPILLWAY_TEMPLATE_KEY`: `body`, `attr:<key>`). Default `'body'`. */
+  templateKey?: TemplateKey;
   /** Publishes {@link SamplingStats} as OTel metrics when given. */
   meterProvider?: MeterProvider;
   /**
@@ -162,18 +181,25 @@ export interface BackfillStats {
 /** Counts per severity class, with their total. */
 export type ClassCounts = Record<SeverityClassName, number> & { total: number };
 
-/** The state of one class's rate limit. */
+/** The state of one class's rate limit (its template budget). */
 export interface RateLimitStats {
   /** Records/s. */
   limit: number;
-  /** Configured ratio / 2^backoffLevel. */
-  effectiveRatio: number;
-  /** How many halvings are in force now. */
-  backoffLevel: number;
-  /** Halvings so far. */
-  backoffs: number;
-  /** Records refused by the token bucket so far (also in `dropped.rate_limited`). */
+  /** Templates seen in the last complete interval. */
+  templates: number;
+  /** Templates thinned in the last complete interval. */
+  thinnedTemplates: number;
+  /** Records dropped by template thinning so far (also in `dropped.rate_limited`). */
   limited: number;
+}
+
+/** The template key table (flood control by template), in {@link SamplingStats}. */
+export interface TemplateTableStats {
+  /** Template keys in the table, and its bound. */
+  size: number;
+  maxSize: number;
+  /** Keys evicted (least recently seen) to make room, so far. */
+  evictions: number;
 }
 
 /**
@@ -202,7 +228,7 @@ export interface SamplingStats {
    * disk buffer refuses at its cap are counted `disk_full` in its own stats.
    */
   dropped: Record<DropReason, ClassCounts>;
-  /** "silenced N records" summary records emitted. */
+  /** Summary records emitted: "silenced N records" (per trace) and "N seen, M kept" (per thinned template). */
   summaries: number;
   /**
    * Values replaced when kept records were normalised (a cycle, a value nested too deep or
@@ -214,10 +240,12 @@ export interface SamplingStats {
   queue: { size: number; bytes: number; maxSize: number; maxBytes: number; inFlight: number };
   /** Ratios configured. */
   ratios: Record<SeverityClassName, number>;
-  /** Ratios in force (configured, lowered by rate-limit backoff). */
+  /** Class ratios in force (= `ratios`: template thinning lowers a template's rate, not the class's). */
   effectiveRatios: Record<SeverityClassName, number>;
   /** Classes with a rate limit. */
   rateLimits: Partial<Record<SeverityClassName, RateLimitStats>>;
+  /** The template key table. */
+  templates: TemplateTableStats;
   /** Backfill's state; present when backfill is on. */
   backfill?: BackfillStats;
 }

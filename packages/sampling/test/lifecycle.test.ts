@@ -51,7 +51,7 @@ describe('SamplingLogRecordProcessor', () => {
         fatal: 1,
       });
       expect(stats.rateLimits.warn!.limit).toBe(1000);
-      expect(stats.rateLimits.error!.limit).toBe(200);
+      expect(stats.rateLimits.error!.limit).toBe(1000);
     });
 
     it('should reject bad options with a RangeError naming the value', () => {

@@ -41,7 +41,7 @@ describe('SamplingLogRecordProcessor', () => {
       const { processor } = setupProvider({ ratios: { warn: 0.5 }, rateLimits: { info: 10 } });
       expect(processor.getPolicy()).toEqual({
         ratios: { ...DEFAULT_RATIOS, warn: 0.5 },
-        rateLimits: { error: 200, warn: 1000, info: 10 },
+        rateLimits: { error: 1000, warn: 1000, info: 10 },
         traceSilenceAfter: 50,
         noTraceContext: 'random',
       });
@@ -53,7 +53,7 @@ describe('SamplingLogRecordProcessor', () => {
       processor.updatePolicy({ rateLimits: { warn: 0, debug: 5 }, traceSilenceAfter: 7 });
       expect(processor.getPolicy()).toEqual({
         ratios: { ...DEFAULT_RATIOS, info: 0.01 },
-        rateLimits: { error: 200, debug: 5 },
+        rateLimits: { error: 1000, debug: 5 },
         traceSilenceAfter: 7,
         noTraceContext: { attribute: 'session.id' },
       });

@@ -4,7 +4,7 @@ import {
   readLogsDataLines,
 } from '@spillway/file-exporter';
 import { type Command, Option } from 'commander';
-import { EXIT_CODES_HELP, ExitCode } from '../internal/exit-codes';
+import { EXIT_CODES_HELP, ExitCode, FOLLOW_EXIT_HELP } from '../internal/exit-codes';
 import { followRecords } from '../internal/follow-records';
 import { FrameRecords } from '../internal/frame-records';
 import { type Inputs, resolveInputs } from '../internal/inputs';
@@ -76,7 +76,7 @@ export function register(program: Command): void {
       'after the records present, print new ones as they are written, across rotation and deletion, until Ctrl-C',
     )
     .option('--no-progress', 'never draw a progress bar')
-    .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`)
+    .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}${FOLLOW_EXIT_HELP}`)
     .action(async (path: string, opts: CatOptions, command: Command) => {
       checkWindow(command, opts);
       if (opts.follow && opts.reverse)
@@ -134,6 +134,7 @@ async function catForward(
   for (const file of inputs.files) {
     const options = {
       ...readOptionsOf(opts),
+      ...inputs.readOptions,
       onProblem: problems.report,
       onProgress: (_p: string, done: number) => update(base + done, file.path),
     };
@@ -165,6 +166,7 @@ async function catBackward(
   for (const file of [...inputs.files].reverse()) {
     const frames = readFramesBackward(file.path, {
       ...readOptionsOf(opts),
+      ...inputs.readOptions,
       onProblem: problems.report,
       onProgress: (_p, done) => update(base + done, file.path),
     });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type * as SpillwayNode from '@spillway/node';
+import type * as SpillwayConfig from '@spillway/config';
 import type { Command } from 'commander';
 import { checkCollector, collectorEndpointOf } from '../internal/collector-endpoint';
 import { type Check, MARK } from '../internal/doctor-check';
@@ -26,12 +26,20 @@ export interface DoctorOptions {
  * Changes nothing on disk unless `create`.
  */
 export async function runDoctor(options: DoctorOptions = {}): Promise<number> {
-  // Loaded here, not at the top: @spillway/node brings the whole pipeline (gRPC included), which
-  // cat, stats and verify never need.
-  const { parseSamplingPolicyFile, readSpillwayConfig } = await import('@spillway/node');
+  // @spillway/config, not @spillway/node: the reader the pipeline uses, without the pipeline (gRPC
+  // included). Loaded here, not at the top, so cat, stats and verify do not load it.
+  const { parseSamplingPolicyFile, readSpillwayConfig } = await import('@spillway/config');
   const env = options.env ?? process.env;
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const { config, problems, entries } = readSpillwayConfig(env, { cgroupRoot: options.cgroupRoot });
+  const {
+    config,
+    problems,
+    warnings: notes,
+    entries,
+    file,
+  } = readSpillwayConfig(env, {
+    cgroupRoot: options.cgroupRoot,
+  });
   const endpoint = collectorEndpointOf(env);
   const checks: Check[] = [];
 
@@ -43,9 +51,11 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<number> {
   out(`  ${'OTLP logs endpoint'.padEnd(width)}  ${endpoint.value}  (${endpoint.source})`);
   out('');
 
+  const origin = file === undefined ? 'environment' : file;
   if (problems.length === 0)
-    checks.push({ level: 'ok', text: `environment: ${entries.length} variables valid` });
+    checks.push({ level: 'ok', text: `${origin}: ${entries.length} variables valid` });
   for (const p of problems) checks.push({ level: 'problem', text: p.message });
+  for (const note of notes) checks.push({ level: 'warning', text: note });
   if (config.configFile) checks.push(checkPolicyFile(config.configFile, parseSamplingPolicyFile));
   checks.push(
     ...checkDirectory({
@@ -85,14 +95,17 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      "\nReads the same environment as @spillway/node (run it with the app's environment).\nMarks: ✓ fine, ✗ problem, ! warning (e.g. collector unreachable: records fail over), · information.\nExit codes: 0 no problem (warnings allowed), 1 a problem found, 2 bad usage.",
+      "\nReads the same environment and OTEL_CONFIG_FILE as @spillway/node (run it with the app's environment).\nMarks: ✓ fine, ✗ problem, ! warning (e.g. collector unreachable: records fail over), · information.\nExit codes: 0 no problem (warnings allowed), 1 a problem found, 2 bad usage.",
     )
     .action(async (opts: { probe: boolean; create?: boolean }) => {
       process.exitCode = await runDoctor({ probeCollector: opts.probe, create: opts.create });
     });
 }
 
-function checkPolicyFile(path: string, parse: typeof SpillwayNode.parseSamplingPolicyFile): Check {
+function checkPolicyFile(
+  path: string,
+  parse: typeof SpillwayConfig.parseSamplingPolicyFile,
+): Check {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

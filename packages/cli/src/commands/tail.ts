@@ -7,7 +7,7 @@ import {
   readFrameTable,
 } from '@spillway/file-exporter';
 import { type Command, Option } from 'commander';
-import { EXIT_CODES_HELP, ExitCode } from '../internal/exit-codes';
+import { EXIT_CODES_HELP, ExitCode, FOLLOW_EXIT_HELP } from '../internal/exit-codes';
 import { followRecords } from '../internal/follow-records';
 import { FrameRecords } from '../internal/frame-records';
 import { resolveInputs } from '../internal/inputs';
@@ -75,7 +75,7 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      `${EXAMPLES}\nWhile following, a frame being written is waited for, never reported; a file that appears is read from its start, a deleted one is dropped. SIGINT or SIGTERM ends it with its exit code.\n${EXIT_CODES_HELP}`,
+      `${EXAMPLES}\nWhile following, a frame being written is waited for, never reported; a file that appears is read from its start, a deleted one is dropped.\n${EXIT_CODES_HELP}${FOLLOW_EXIT_HELP}`,
     )
     .action(async (path: string, opts: TailOptions, command: Command) => {
       checkWindow(command, opts);

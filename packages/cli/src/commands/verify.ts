@@ -1,15 +1,29 @@
-import { rebuildFrameIndex, verifyCompressedFile } from '@spillway/file-exporter';
+import {
+  rebuildFrameIndex,
+  type VerifyReport,
+  verifyCompressedFile,
+  verifyHashChain,
+} from '@spillway/file-exporter';
 import type { Command } from 'commander';
 import { ExitCode } from '../internal/exit-codes';
-import { describeProblem, resolveInputs } from '../internal/inputs';
+import {
+  describeProblem,
+  type Inputs,
+  KEY_FILE_HELP,
+  loadKeyFile,
+  resolveInputs,
+} from '../internal/inputs';
 import { startProgress } from '../internal/progress';
 
 interface VerifyOptions {
   fixIndex?: boolean;
   progress: boolean;
+  chain?: boolean;
+  keyFile?: string;
+  chainKeyFile?: string;
 }
 
-/** `spillway verify <path>`: check every frame, checksum and index entry. */
+/** `spillway verify <path>`: check every frame, checksum and index entry (and the hash chain). */
 export function register(program: Command): void {
   program
     .command('verify')
@@ -18,10 +32,19 @@ export function register(program: Command): void {
     )
     .argument('<path>', 'a .zst file or a directory of them')
     .option('--fix-index', 'rewrite the .idx of files whose only problem is their index')
+    .option(
+      '--chain',
+      'also prove with the hash chain that no frame or file was altered, removed or reordered',
+    )
+    .option('--key-file <path>', KEY_FILE_HELP)
+    .option(
+      '--chain-key-file <path>',
+      'HMAC key of the chain (same form as a key file; its active key); default $SPILLWAY_CHAIN_KEY_FILE',
+    )
     .option('--no-progress', 'never draw a progress bar')
     .addHelpText(
       'after',
-      '\nPrints one stderr line per problem (kind, file, offset, details) and per damaged file, and one stdout line per sound file plus a summary.\nExit codes: 0 every file sound, 1 a problem found (or unreadable input), 2 bad usage, 4 no .zst file at the path (stderr says what is there).\n',
+      '\nPrints one stderr line per problem (kind, file, offset, details) and per damaged file, and one stdout line per sound file plus a summary; with --chain, the first broken link ("chain broken: <file> frame <k> at offset <n>").\nExit codes: 0 every file sound, 1 a problem found (or unreadable input), 2 bad usage, 4 no .zst file at the path (stderr says what is there).\n',
     )
     .action(async (path: string, opts: VerifyOptions) => {
       process.exitCode = await verify(path, opts);
@@ -29,39 +52,44 @@ export function register(program: Command): void {
 }
 
 async function verify(path: string, opts: VerifyOptions): Promise<number> {
-  const inputs = await resolveInputs(path);
+  const inputs = await resolveInputs(path, opts);
+  const chainKey = await chainKeyOf(opts);
   const progress = startProgress(inputs.totalBytes, opts.progress);
   // Held until the progress bar (on stderr) is gone, so that no line lands inside it.
   const lines: Array<{ stream: NodeJS.WriteStream; text: string }> = [];
   const out = (text: string) => lines.push({ stream: process.stdout, text });
   const err = (text: string) => lines.push({ stream: process.stderr, text });
   let failed = 0;
-  let base = 0;
+  let notes: string[] = [];
+  let broken: string | undefined;
   try {
-    for (const file of inputs.files) {
-      const report = await verifyCompressedFile(file.path, {
-        onProgress: (done) => progress.update(base + done, file.path),
-      });
-      base += file.size;
+    const checked = await reportsOf(path, inputs, opts, chainKey, (done, file) =>
+      progress.update(done, file),
+    );
+    notes = checked.notes;
+    broken = checked.broken;
+    for (const report of checked.reports) {
       let problems = report.problems;
       if (opts.fixIndex && problems.length > 0 && problems.every((p) => p.kind === 'index')) {
-        await rebuildFrameIndex(file.path);
-        out(`fixed ${file.path}: index rebuilt (${report.frames} frames)`);
+        await rebuildFrameIndex(report.path);
+        out(`fixed ${report.path}: index rebuilt (${report.frames} frames)`);
         problems = [];
       }
       for (const p of problems) err(describeProblem(p));
       if (problems.length === 0) {
         out(
-          `ok ${file.path}: ${report.frames} frames, ${report.records} records, ${report.rawBytes} raw bytes`,
+          `ok ${report.path}: ${report.frames} frames, ${report.records} records, ${report.rawBytes} raw bytes`,
         );
       } else {
         failed++;
-        err(`FAILED ${file.path}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+        err(`FAILED ${report.path}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
       }
     }
   } finally {
     progress.stop();
   }
+  for (const note of notes) out(note);
+  if (broken) err(broken);
   out(
     failed === 0
       ? `${inputs.files.length} file${inputs.files.length === 1 ? '' : 's'} verified, no problem`
@@ -69,4 +97,56 @@ async function verify(path: string, opts: VerifyOptions): Promise<number> {
   );
   for (const l of lines) l.stream.write(`${l.text}\n`);
   return failed === 0 ? ExitCode.OK : ExitCode.FAILED;
+}
+
+/** One report per file: each verified on its own, or (--chain on a directory) as one chain. */
+async function reportsOf(
+  path: string,
+  inputs: Inputs,
+  opts: VerifyOptions,
+  chainKey: Buffer | undefined,
+  update: (done: number, file: string) => void,
+): Promise<{ reports: VerifyReport[]; notes: string[]; broken?: string }> {
+  const options = { ...inputs.readOptions, ...(chainKey ? { chainKey } : {}) };
+  const isDir = inputs.files.length !== 1 || inputs.files[0]!.path !== path;
+  if (opts.chain && isDir) {
+    const base = new Map<string, number>();
+    let sum = 0;
+    for (const f of inputs.files) {
+      base.set(f.path, sum);
+      sum += f.size;
+    }
+    const chain = await verifyHashChain(path, {
+      ...options,
+      onProgress: (file, done) => update((base.get(file) ?? 0) + done, file),
+    });
+    const notes = chain.retired.map(
+      (r) => `chain: ${r.path} follows ${r.follows}, deleted by retention`,
+    );
+    const b = chain.broken;
+    if (b === undefined) return { reports: chain.files, notes };
+    const broken = `spillway: chain broken: ${b.path} at offset ${b.offset}: ${b.message}`;
+    return { reports: chain.files, notes, broken };
+  }
+  const reports: VerifyReport[] = [];
+  let base = 0;
+  for (const file of inputs.files) {
+    reports.push(
+      await verifyCompressedFile(file.path, {
+        ...options,
+        chain: opts.chain === true,
+        onProgress: (done) => update(base + done, file.path),
+      }),
+    );
+    base += file.size;
+  }
+  return { reports, notes: [] };
+}
+
+/** The HMAC key of the chain: the active key of `--chain-key-file` or `SPILLWAY_CHAIN_KEY_FILE`. */
+async function chainKeyOf(opts: VerifyOptions): Promise<Buffer | undefined> {
+  const keyFile = opts.chainKeyFile ?? process.env.SPILLWAY_CHAIN_KEY_FILE;
+  if (keyFile === undefined || keyFile === '') return undefined;
+  const loaded = await loadKeyFile({ keyFile });
+  return loaded?.keys.find((k) => k.id === loaded.activeKeyId)?.key;
 }

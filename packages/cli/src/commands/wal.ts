@@ -1,11 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import {
-  inspectWal,
-  readPendingWalRecords,
-  type WalProblem,
-  type WalSlotInspection,
-} from '@spillway/disk-buffer';
+import type { WalProblem, WalSlotInspection } from '@spillway/disk-buffer';
 import { encodeLogsDataLine } from '@spillway/record-format';
 import { type Command, Option } from 'commander';
 import { ExitCode } from '../internal/exit-codes';
@@ -81,6 +76,7 @@ async function catPending(dir: string, opts: WalOptions): Promise<number> {
     damaged ||= slot === undefined || isDamage(p, slot);
     process.stderr.write(`${describe(p)}\n`);
   };
+  const { readPendingWalRecords } = await import('@spillway/disk-buffer');
   for await (const batch of readPendingWalRecords(dir, { onProblem })) {
     if (opts.format === 'otlp-json') await out.line(encodeLogsDataLine(batch.records));
     else for (const r of batch.records) await out.line(formatPretty(r));
@@ -95,6 +91,8 @@ async function inspectOrExplain(
   dir: string,
   decode: boolean,
 ): Promise<WalSlotInspection[] | number> {
+  // Loaded when the command runs: the other commands never need the disk buffer.
+  const { inspectWal } = await import('@spillway/disk-buffer');
   let slots: WalSlotInspection[];
   try {
     slots = await inspectWal(dir, { decode });

@@ -4,7 +4,11 @@ import type { Check } from './doctor-check';
 /** The OTLP logs endpoint the gRPC exporter will use, and the variable it came from. */
 export interface CollectorEndpoint {
   value: string;
-  source: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT' | 'OTEL_EXPORTER_OTLP_ENDPOINT' | '--endpoint' | 'default';
+  source:
+    | 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT'
+    | 'OTEL_EXPORTER_OTLP_ENDPOINT'
+    | '--endpoint'
+    | 'default';
 }
 
 /** Resolves the endpoint as the exporter's own variables do (the logs-specific one first). */

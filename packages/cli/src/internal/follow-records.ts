@@ -7,8 +7,8 @@ import type { RecordPrinter } from './record-printer';
 
 /** What {@link followRecords} follows and where its records go. */
 export interface FollowRecordsOptions {
-  /** Frame filters (time, severity) judged from frame headers. */
-  frames: Pick<ReadFramesOptions, 'since' | 'until' | 'minSeverity'>;
+  /** Frame filters (time, severity) judged from frame headers, and the keys of encrypted files. */
+  frames: Pick<ReadFramesOptions, 'since' | 'until' | 'minSeverity' | 'encryption'>;
   keep: ((r: ReadableLogRecord) => boolean) | undefined;
   /** Per file, where to go on from (`tail`); other files are followed from their start. */
   start?: ReadonlyMap<string, FollowPosition>;

@@ -1,5 +1,10 @@
 import { stat } from 'node:fs/promises';
-import { compressedFilesOf, type FrameProblem } from '@spillway/file-exporter';
+import {
+  compressedFilesOf,
+  type FrameProblem,
+  loadEncryptionKeyFile,
+  type ReadFramesOptions,
+} from '@spillway/file-exporter';
 import { NoFilesError } from './no-files';
 
 /** A file or directory argument resolved to its `.zst` files, with their total size. */
@@ -7,13 +12,42 @@ export interface Inputs {
   /** Each file with its size and its index's size (0 when missing). */
   files: Array<{ path: string; size: number; indexSize: number }>;
   totalBytes: number;
+  /** What every reader of these files needs: the decryption keys, when a key file is given. */
+  readOptions: Pick<ReadFramesOptions, 'encryption'>;
+}
+
+/** Where the keys come from: `--key-file`, else `SPILLWAY_ENCRYPTION_KEY_FILE`. */
+export interface KeyFileOptions {
+  keyFile?: string;
+}
+
+/** The help line of `--key-file`, the same in every command that reads files. */
+export const KEY_FILE_HELP =
+  'keys of encrypted files (64 hex digits, or <id>:<hex> lines); default $SPILLWAY_ENCRYPTION_KEY_FILE';
+
+/**
+ * The keys of `--key-file` or `SPILLWAY_ENCRYPTION_KEY_FILE` (none when neither is set). A key
+ * file group or others can read is used, with a warning on stderr; a malformed one throws, naming
+ * the file and line.
+ */
+export async function loadKeyFile(
+  opts: KeyFileOptions = {},
+): Promise<Awaited<ReturnType<typeof loadEncryptionKeyFile>> | undefined> {
+  const path = opts.keyFile ?? process.env.SPILLWAY_ENCRYPTION_KEY_FILE;
+  if (path === undefined || path === '') return undefined;
+  const loaded = await loadEncryptionKeyFile(path);
+  for (const w of loaded.warnings)
+    process.stderr.write(`spillway: warning: ${w}
+`);
+  return loaded;
 }
 
 /**
- * Resolves `pathOrDir`; throws an Error naming the path when it cannot be read, and a
- * {@link NoFilesError} when a directory holds no `.zst` file.
+ * Resolves `pathOrDir` and loads the key file ({@link loadKeyFile}); throws an Error naming the
+ * path when it cannot be read, and a {@link NoFilesError} when a directory holds no `.zst` file.
  */
-export async function resolveInputs(pathOrDir: string): Promise<Inputs> {
+export async function resolveInputs(pathOrDir: string, keys: KeyFileOptions = {}): Promise<Inputs> {
+  const loaded = await loadKeyFile(keys);
   let paths: string[];
   try {
     paths = await compressedFilesOf(pathOrDir);
@@ -33,7 +67,11 @@ export async function resolveInputs(pathOrDir: string): Promise<Inputs> {
     );
     files.push({ path, size, indexSize });
   }
-  return { files, totalBytes: files.reduce((n, f) => n + f.size, 0) };
+  return {
+    files,
+    totalBytes: files.reduce((n, f) => n + f.size, 0),
+    readOptions: loaded ? { encryption: { keys: loaded.keys } } : {},
+  };
 }
 
 /** One line of stderr for a problem: kind, file, offset, details. */

@@ -1,5 +1,5 @@
-import { open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { replaceFileAtomically } from '@spillway/file-exporter';
 
 /*
  * The resumable position of `spillway replay --checkpoint <file>`, as JSON:
@@ -43,7 +43,9 @@ export async function loadReplayCheckpoint(path: string): Promise<ReplayCheckpoi
   try {
     v = JSON.parse(text);
   } catch (err) {
-    throw new Error(`checkpoint ${path} is not JSON (${(err as Error).message}): remove it to start over`);
+    throw new Error(
+      `checkpoint ${path} is not JSON (${(err as Error).message}): remove it to start over`,
+    );
   }
   const files = v.files as Record<string, unknown> | undefined;
   const valid =
@@ -54,27 +56,15 @@ export async function loadReplayCheckpoint(path: string): Promise<ReplayCheckpoi
     files !== null &&
     Object.values(files).every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
   if (!valid)
-    throw new Error(`checkpoint ${path} is not a replay checkpoint of version ${VERSION}: remove it to start over`);
+    throw new Error(
+      `checkpoint ${path} is not a replay checkpoint of version ${VERSION}: remove it to start over`,
+    );
   return { filter: v.filter as ReplayFilter, files: files as Record<string, number> };
 }
 
-/** Replaces the checkpoint atomically: temp file, fsync, rename, fsync of the directory. */
+/** Replaces the checkpoint atomically (see `replaceFileAtomically` of @spillway/file-exporter). */
 export async function saveReplayCheckpoint(path: string, cp: ReplayCheckpoint): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(`${JSON.stringify({ version: VERSION, ...cp })}\n`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  await replaceFileAtomically(path, `${JSON.stringify({ version: VERSION, ...cp })}\n`);
 }
 
 /** Whether two filters select the same records. */

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'yaml';
+import { serviceNameFromAttributeList } from '../service-name';
 import { SubstitutionError, substituteVariables } from './substitute-variables';
 
 /** The variables naming the declarative configuration file, the current name first. */
@@ -48,19 +49,24 @@ export function readConfigFile(
   path: string,
   env: Record<string, string | undefined>,
 ): ConfigFile | { error: string } {
+  let text: string;
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) return { error: `${path} is not a file` };
+    if (stat.size > MAX_CONFIG_FILE_BYTES)
+      return {
+        error: `${path} is ${stat.size} bytes, more than the ${MAX_CONFIG_FILE_BYTES} accepted`,
+      };
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return { error: `${path} cannot be read (${(e as Error).message})` };
+  }
   let doc: unknown;
   try {
-    const size = statSync(path).size;
-    if (!statSync(path).isFile()) return { error: `${path} is not a file` };
-    if (size > MAX_CONFIG_FILE_BYTES)
-      return { error: `${path} is ${size} bytes, more than the ${MAX_CONFIG_FILE_BYTES} accepted` };
-    doc = parse(readFileSync(path, 'utf8'), { maxAliasCount: 100, prettyErrors: false });
+    // The alias bound stops a "billion laughs" document from expanding at start-up.
+    doc = parse(text, { maxAliasCount: 100, prettyErrors: false });
   } catch (e) {
-    const cause = (e as Error).message.split('\n')[0];
-    const code = (e as NodeJS.ErrnoException).code;
-    return {
-      error: code ? `${path} cannot be read (${cause})` : `${path} is not valid YAML (${cause})`,
-    };
+    return { error: `${path} is not valid YAML (${(e as Error).message.split('\n')[0]})` };
   }
   try {
     doc = substituteTree(doc, env, 0);
@@ -72,10 +78,19 @@ export function readConfigFile(
   if (doc === null || doc === undefined) doc = {};
   if (!isObject(doc)) return { error: `${path}: expected a mapping at the top level` };
   const warnings: string[] = [];
-  return { path, properties: findProcessor(doc, path, warnings), serviceName: serviceNameOf(doc), warnings };
+  return {
+    path,
+    properties: findProcessor(doc, path, warnings),
+    serviceName: serviceNameOf(doc),
+    warnings,
+  };
 }
 
-function substituteTree(v: unknown, env: Record<string, string | undefined>, depth: number): unknown {
+function substituteTree(
+  v: unknown,
+  env: Record<string, string | undefined>,
+  depth: number,
+): unknown {
   if (depth > MAX_DEPTH) throw new RangeError(`nested deeper than ${MAX_DEPTH} levels`);
   if (typeof v === 'string') return substituteVariables(v, env);
   if (Array.isArray(v)) return v.map((x) => substituteTree(x, env, depth + 1));
@@ -122,15 +137,8 @@ function serviceNameOf(doc: Record<string, unknown>): string | undefined {
       }
     }
   }
-  if (typeof resource.attributes_list === 'string') {
-    for (const pair of resource.attributes_list.split(',')) {
-      const eq = pair.indexOf('=');
-      if (eq > 0 && pair.slice(0, eq).trim() === 'service.name') {
-        const name = pair.slice(eq + 1).trim();
-        if (name) return name;
-      }
-    }
-  }
+  if (typeof resource.attributes_list === 'string')
+    return serviceNameFromAttributeList(resource.attributes_list);
   return undefined;
 }
 

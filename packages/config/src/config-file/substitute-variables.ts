@@ -14,15 +14,18 @@ export class SubstitutionError extends Error {}
 
 /** `text` with every reference replaced from `env`. */
 export function substituteVariables(text: string, env: Record<string, string | undefined>): string {
-  return text.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
-    if (match === '$$') return '$';
-    if (name === undefined) {
-      throw new SubstitutionError(
-        `invalid substitution ${JSON.stringify(match.slice(0, 80))} (expected \${NAME} or \${NAME:-default})`,
-      );
-    }
-    const value = env[name];
-    if (value !== undefined && value !== '') return value;
-    return fallback ?? '';
-  });
+  return text.replace(
+    REFERENCE,
+    (match, name: string | undefined, fallback: string | undefined) => {
+      if (match === '$$') return '$';
+      if (name === undefined) {
+        throw new SubstitutionError(
+          `invalid substitution ${JSON.stringify(match.slice(0, 80))} (expected \${NAME} or \${NAME:-default})`,
+        );
+      }
+      const value = env[name];
+      if (value !== undefined && value !== '') return value;
+      return fallback ?? '';
+    },
+  );
 }

@@ -4,6 +4,7 @@ import type { Counters } from './counters';
 import type { FileHolds } from './file-holds';
 import { FrameReader } from './frame-reader';
 import type { Ledger, LedgerEntry, SpillEntry, WalEntry } from './ledger';
+import type { RecentFrames } from './recent-frames';
 import { BatchDecoder } from './record-decoder';
 import { emptyCounts, type SeverityCounts } from './severity-counts';
 import { SEGMENT_HEADER_BYTES } from './wal-format';
@@ -11,8 +12,9 @@ import { SEGMENT_HEADER_BYTES } from './wal-format';
 /*
  * The reading half of the sender (the delivery loop is in sender.ts): owns the read position and
  * the open file, and turns the file at the position into the next batch. WAL segments are read
- * frame by frame (FrameReader) and decoded; spill files through a SpillCursor. When a closed file
- * is fully read it is deleted and the position moves to the next seq.
+ * frame by frame (FrameReader) and decoded, except frames still held in memory (RecentFrames,
+ * recent-frames.ts), which are taken as they are; spill files through a SpillCursor. When a closed
+ * file is fully read it is deleted and the position moves to the next seq.
  */
 
 /** Batches of records out of a spill file, after the first `skip` records. */
@@ -50,6 +52,8 @@ export interface BatchSourceOptions {
   waitForData: () => Promise<void>;
   /** Makes what was delivered durable downstream, before a delivered file is deleted. */
   flushDownstream: () => Promise<void>;
+  /** Frames just appended, held in memory: delivered from there when the position reaches them. */
+  recent?: RecentFrames;
 }
 
 /** Encoded bytes above which the sender stops merging WAL frames into one export. */
@@ -120,46 +124,32 @@ export class BatchSource {
 
   private async walBatch(entry: WalEntry): Promise<Batch | undefined> {
     if (entry.scanned) await entry.scanned;
-    if (this.walReader?.seq !== entry.seq) {
-      await this.closeReaders();
-      let fh: fs.promises.FileHandle;
-      try {
-        fh = await fs.promises.open(entry.path, 'r');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        if (this.o.ledger.get(entry.seq) !== entry) return undefined; // evicted or spilled meanwhile
-        // Deleted underneath: its undelivered records are lost; count them and move on.
-        this.o.counters.drop('corrupt', ...this.o.undelivered(entry));
-        this.o.counters.error(err);
-        this.o.ledger.delete(entry.seq);
-        this.o.onFileDeleted();
-        return undefined;
-      }
-      if (this.shut) {
-        await fh.close();
-        return undefined;
-      }
-      this.o.holds.hold(entry.path);
-      this.walReader = {
-        seq: entry.seq,
-        path: entry.path,
-        fh,
-        reader: new FrameReader(fh, this.pos.offset),
-      };
-    }
-    const { reader } = this.walReader;
-    reader.pos = this.pos.offset;
     const records: ReadableLogRecord[] = [];
     const recovered = entry.scanned !== undefined;
+    let at = this.pos.offset;
     let bytes = 0;
     // Frames are merged up to a record count and a size: large bodies must not add up to a request
     // over a collector's message limit (gRPC's default is 4 MiB).
     while (records.length < this.o.maxBatchRecords && bytes < MAX_BATCH_BYTES && !entry.evicted) {
+      if (at >= entry.written) break;
+      // The frame just appended, still in memory: its records, without a read or a decode.
+      const held = this.o.recent?.take(entry.seq, at, entry.written);
+      if (held !== undefined) {
+        for (const rec of held.records) records.push(rec);
+        bytes += held.bytes;
+        at = held.end;
+        this.o.counters.fromMemory += held.records.length;
+        continue;
+      }
+      const reader = await this.openWal(entry);
+      if (reader === undefined) return undefined;
+      reader.pos = at;
       const r = await reader.next(entry.written);
+      at = reader.pos;
       if (r === null) break;
       if (r.kind === 'incomplete') {
         // Only a closed file can end in a torn frame (the scan already cut recovered ones).
-        if (entry.closed) reader.pos = entry.written;
+        if (entry.closed) at = entry.written;
         break;
       }
       if (r.kind === 'corrupt') {
@@ -182,15 +172,45 @@ export class BatchSource {
     }
     // Evicted while we read: the evictor counted these records as lost; do not also deliver them.
     if (entry.evicted) return undefined;
-    if (records.length > 0 || reader.pos > this.pos.offset) {
-      return { records, entry, end: reader.pos };
+    if (records.length > 0 || at > this.pos.offset) {
+      return { records, entry, end: at };
     }
-    if (entry.closed && reader.pos >= entry.written) {
+    if (entry.closed && at >= entry.written) {
       await this.finishFile(entry, true);
       return undefined;
     }
     await this.o.waitForData();
     return undefined;
+  }
+
+  /**
+   * The reader of `entry`'s file, opened on first need (frames delivered from memory need none).
+   * Undefined when the file is gone: evicted or spilled meanwhile, or deleted underneath (its
+   * undelivered records counted as lost).
+   */
+  private async openWal(entry: WalEntry): Promise<FrameReader | undefined> {
+    if (this.walReader?.seq === entry.seq) return this.walReader.reader;
+    await this.closeReaders();
+    let fh: fs.promises.FileHandle;
+    try {
+      fh = await fs.promises.open(entry.path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if (this.o.ledger.get(entry.seq) !== entry) return undefined; // evicted or spilled meanwhile
+      this.o.counters.drop('corrupt', ...this.o.undelivered(entry));
+      this.o.counters.error(err);
+      this.o.ledger.delete(entry.seq);
+      this.o.onFileDeleted();
+      return undefined;
+    }
+    if (this.shut) {
+      await fh.close();
+      return undefined;
+    }
+    this.o.holds.hold(entry.path);
+    const reader = new FrameReader(fh, this.pos.offset);
+    this.walReader = { seq: entry.seq, path: entry.path, fh, reader };
+    return reader;
   }
 
   private async spillBatch(entry: SpillEntry): Promise<Batch | undefined> {

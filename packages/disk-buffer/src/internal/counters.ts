@@ -6,6 +6,8 @@ export class Counters {
   accepted = 0;
   delivered = 0;
   retries = 0;
+  /** Records the sender took from memory (RecentFrames) rather than reading the WAL back. */
+  fromMemory = 0;
   dropped: DiskBufferDrops = { disk_full: 0, corrupt: 0, expired: 0 };
   droppedBySeverity: SeverityCounts = emptyCounts();
   corruptFrames = 0;

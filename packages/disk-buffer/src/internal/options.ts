@@ -1,14 +1,5 @@
 import { join } from 'node:path';
-import {
-  defaultDataDirectory,
-  emitConfigWarning,
-  isInvalid,
-  type Parsed,
-  parseDirectory,
-  parseFsync,
-  parseSize,
-  serviceNameFromEnv,
-} from '@spillway/record-format';
+import { defaultDataDirectory, UNKNOWN_SERVICE_NAME } from '@spillway/config';
 import type { DiskBufferOptions, RetryOptions, WhenFull } from '../types';
 import type { FsyncMode } from './wal-writer';
 
@@ -40,27 +31,13 @@ export interface ResolvedOptions {
   serviceName: string | undefined;
 }
 
-/** `SPILLWAY_FSYNC` / a size variable, when set: the parsed value, or undefined after a warning. */
-function fromEnv<T>(variable: string, parse: (text: string) => Parsed<T>, fallback: string) {
-  const text = process.env[variable];
-  if (text === undefined || text.trim() === '') return undefined;
-  const v = parse(text);
-  if (!isInvalid(v)) return v;
-  emitConfigWarning(
-    `${variable}=${JSON.stringify(text)} is not valid (accepted: ${v.expected}); using ${fallback}`,
-  );
-  return undefined;
-}
-
 /**
- * Where the WAL goes without `directory`: `wal` in the data directory (`SPILLWAY_DIR`, else
- * `<tmpdir>/spillway/<service.name>`), the same place @spillway/node puts it.
+ * Where the WAL goes without `directory`: `wal` in `<tmpdir>/spillway/<serviceName>`, the place
+ * @spillway/node uses without `SPILLWAY_DIR`. The buffer reads no environment: @spillway/node
+ * passes `SPILLWAY_DIR`, `SPILLWAY_FSYNC` and the sizes as options.
  */
 export function defaultDirectory(serviceName: string | undefined): string {
-  const root =
-    fromEnv('SPILLWAY_DIR', parseDirectory, '<tmpdir>/spillway/<service.name>') ??
-    defaultDataDirectory(serviceName ?? serviceNameFromEnv(process.env));
-  return join(root, 'wal');
+  return join(defaultDataDirectory(serviceName ?? UNKNOWN_SERVICE_NAME), 'wal');
 }
 
 function positive(name: string, v: number | undefined, fallback: number): number {
@@ -71,16 +48,8 @@ function positive(name: string, v: number | undefined, fallback: number): number
 }
 
 export function resolveOptions(o: DiskBufferOptions): ResolvedOptions {
-  const fsync = o.fsync ??
-    fromEnv('SPILLWAY_FSYNC', parseFsync, 'interval:200') ?? {
-      intervalMillis: 200,
-    };
-  const maxDiskBytes = positive(
-    'maxDiskBytes',
-    o.maxDiskBytes ??
-      fromEnv('SPILLWAY_MAX_DISK_BYTES', (t) => parseSize(t, MIN_DISK_BYTES), '1GiB'),
-    GiB,
-  );
+  const fsync = o.fsync ?? { intervalMillis: 200 };
+  const maxDiskBytes = positive('maxDiskBytes', o.maxDiskBytes, GiB);
   if (maxDiskBytes < MIN_DISK_BYTES) {
     throw new RangeError(
       `maxDiskBytes must be at least ${MIN_DISK_BYTES} (eight of the smallest segments), got ${maxDiskBytes}`,
@@ -96,8 +65,7 @@ export function resolveOptions(o: DiskBufferOptions): ResolvedOptions {
     intervalMillis:
       typeof fsync === 'string' ? 200 : positive('fsync.intervalMillis', fsync.intervalMillis, 200),
     maxDiskBytes,
-    minFreeBytes:
-      o.minFreeBytes ?? fromEnv('SPILLWAY_MIN_FREE_BYTES', parseSize, '64MiB') ?? 64 * MiB,
+    minFreeBytes: o.minFreeBytes ?? 64 * MiB,
     segmentBytes,
     whenFull: o.whenFull ?? 'drop_oldest',
     spillAfterBytes: positive('spillAfterBytes', o.spillAfterBytes, 64 * MiB),

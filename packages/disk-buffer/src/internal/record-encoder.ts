@@ -207,21 +207,23 @@ let sIdx = new Uint32Array(1024);
 /**
  * Appends the payload of `records` to `w`. `uid`, when given, names the extra attribute stamped on
  * each record (its value from the record's index in the batch). A record rewritten from its
- * normalised copy counts its substitutions in `substituted`.
+ * normalised copy counts its substitutions in `substituted`. True when every record was written
+ * as it is (none rewritten from a copy): the payload then holds exactly `records`.
  */
 export function encodeBatch(
   w: ByteWriter,
   records: ReadonlyArray<ReadableLogRecord>,
   substituted: SubstitutionCounts = emptySubstitutionCounts(),
   uid?: ExtraAttribute,
-): void {
+): boolean {
   const start = w.pos;
   w.u8(CODEC_VERSION);
   w.u32(0); // where the text block starts, back-filled below
   try {
-    encodeAll(w, records, uid, substituted);
+    const asIs = encodeAll(w, records, uid, substituted);
     w.buf.writeUInt32LE(w.pos - start, start + 1);
     w.endText();
+    return asIs;
   } finally {
     // Also when encoding threw (a throwing getter): hold no strings until the next batch.
     w.discardText();
@@ -233,7 +235,7 @@ function encodeAll(
   records: ReadonlyArray<ReadableLogRecord>,
   uid: ExtraAttribute | undefined,
   substituted: SubstitutionCounts,
-): void {
+): boolean {
   const n = records.length;
   if (rIdx.length < n) {
     rIdx = new Uint32Array(n);
@@ -297,6 +299,7 @@ function encodeAll(
     w.varint(s.droppedAttributesCount ?? 0);
   }
   w.varint(n);
+  let asIs = true;
   for (let i = 0; i < n; i++) {
     const at = w.pos;
     const mark = w.textMark;
@@ -307,8 +310,10 @@ function encodeAll(
       w.pos = at;
       w.rewindText(mark);
       writeRecord(w, renormalizeLogRecord(records[i]!, substituted), rIdx[i]!, sIdx[i]!, uid, i);
+      asIs = false;
     }
   }
+  return asIs;
 }
 
 function writeRecord(

@@ -8,13 +8,15 @@ import type { Counters } from './counters';
 import { exportWithTimeout } from './export-with-timeout';
 import type { FileHolds } from './file-holds';
 import type { Ledger, LedgerEntry, SpillEntry } from './ledger';
+import type { RecentFrames } from './recent-frames';
 import { addCounts, countSeverities, emptyCounts, type SeverityCounts } from './severity-counts';
 
 /*
  * The sender: one loop, one export in flight, oldest seq first. This file is the delivery loop
  * (export with timeout, retry, expiry, checkpoints); reading the next batch is batch-source.ts.
  *
- *   ledger.atOrAfter(pos.seq) ─► WAL: frames from pos.offset up to entry.written (decoded)
+ *   ledger.atOrAfter(pos.seq) ─► WAL: frames from pos.offset up to entry.written (from memory
+ *                                 while just appended, else read and decoded)
  *                             └► spill: lines after pos.offset records (SpillCursor)
  *        ─► batch (≤ maxBatch records) ─► downstream.export with timeout ─┬─ ok: advance, checkpoint
  *                                                                         └─ fail: backoff + jitter,
@@ -38,6 +40,8 @@ export interface SenderOptions {
   openSpill: (entry: SpillEntry, skip: number) => Promise<SpillCursor>;
   /** Called after a file is deleted (disk accounting). */
   onFileDeleted: () => void;
+  /** Frames just appended, held in memory for delivery without a read (recent-frames.ts). */
+  recent?: RecentFrames;
 }
 
 type Outcome = 'delivered' | 'failed' | 'idle';
@@ -71,6 +75,7 @@ export class Sender {
         maxBatchRecords: o.maxBatchRecords,
         openSpill: o.openSpill,
         onFileDeleted: o.onFileDeleted,
+        recent: o.recent,
         undelivered: (entry) => this.undelivered(entry),
         waitForData: () => this.waitForData(),
         flushDownstream: () => this.flushDownstream(),

@@ -46,6 +46,14 @@ export interface WalWriterOptions {
   onWritten: () => void;
   /** A sync or close that no append waits for failed (for the stats' last error). */
   onError: (err: Error) => void;
+  /** A queued frame's write failed: it is not in the WAL (drop any copy kept of it). */
+  onFrameFailed?: (seq: number, offset: number) => void;
+}
+
+/** Where an appended frame goes: its segment and its byte offset there. */
+export interface FramePosition {
+  seq: number;
+  offset: number;
 }
 
 export class WalWriter {
@@ -77,7 +85,7 @@ export class WalWriter {
    * Queues `frame` (header space included, sealed here); `done` runs once it is written (and
    * fsynced under 'always'). Throws only when no segment can be created (e.g. ENOSPC).
    */
-  append(frame: Buffer, count: number, severities: SeverityCounts, done: Done): void {
+  append(frame: Buffer, count: number, severities: SeverityCounts, done: Done): FramePosition {
     const p = this.assign(frame, count, severities, done);
     this.pending.push(p);
     if (!this.flushing) {
@@ -85,6 +93,7 @@ export class WalWriter {
       // Defer one microtask so that appends made in the same tick share the first write.
       queueMicrotask(() => void this.loop());
     }
+    return { seq: p.seg.entry.seq, offset: p.offset };
   }
 
   /**
@@ -93,7 +102,7 @@ export class WalWriter {
    * covers them (`landed` marks the segment dirty). Pending frames are acknowledged as by a round.
    * Throws if `frame` is not written (or, under 'always', not synced).
    */
-  appendSync(frame: Buffer, count: number, severities: SeverityCounts): void {
+  appendSync(frame: Buffer, count: number, severities: SeverityCounts): FramePosition {
     let failure: Error | undefined;
     const own = this.assign(frame, count, severities, (err) => {
       failure = err;
@@ -109,6 +118,7 @@ export class WalWriter {
     if (this.retiredOpen()) void this.closeRetired();
     this.notifySoon();
     if (failure) throw failure;
+    return { seq: own.seg.entry.seq, offset: own.offset };
   }
 
   /**
@@ -348,7 +358,10 @@ export class WalWriter {
     }
     seg.retired = true;
     if (this.active === seg) this.active = undefined;
-    for (const p of failed) p.done(err);
+    for (const p of failed) {
+      this.o.onFrameFailed?.(seg.entry.seq, p.offset);
+      p.done(err);
+    }
   }
 
   private async syncDirty(): Promise<void> {

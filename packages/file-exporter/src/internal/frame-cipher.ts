@@ -88,10 +88,16 @@ export class FrameCipher {
   ): Promise<{ ok: true; plain: Buffer } | { ok: false; reason: string }> {
     const key = this.keys.get(keyId);
     if (key === undefined) {
-      return { ok: false, reason: `encrypted with key id ${keyId}, not among the keys given (${this.keyIds.join(', ')})` };
+      return {
+        ok: false,
+        reason: `encrypted with key id ${keyId}, not among the keys given (${this.keyIds.join(', ')})`,
+      };
     }
     try {
-      return { ok: true, plain: Buffer.from(await subtle.decrypt(gcm(nonce, aad), await key, sealed)) };
+      return {
+        ok: true,
+        plain: Buffer.from(await subtle.decrypt(gcm(nonce, aad), await key, sealed)),
+      };
     } catch {
       return {
         ok: false,

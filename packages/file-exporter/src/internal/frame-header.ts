@@ -158,7 +158,8 @@ export function decodeFrameHeader(b: Buffer): HeaderParse {
     }
     return { ok: false, reason: 'bad magic' };
   }
-  if (b.length < size) return { ok: false, reason: `truncated header (${b.length} of ${size} bytes)` };
+  if (b.length < size)
+    return { ok: false, reason: `truncated header (${b.length} of ${size} bytes)` };
   const version = b.readUInt8(12);
   const expected = size === FRAME_HEADER_BYTES ? FRAME_HEADER_VERSION : FRAME_HEADER_VERSION_2;
   if (version !== expected) return { ok: false, reason: `unknown version ${version}` };
@@ -172,7 +173,11 @@ export function decodeFrameHeader(b: Buffer): HeaderParse {
   }
   const v2 = size === MAX_FRAME_HEADER_BYTES;
   const flags = v2 ? b.readUInt8(14) : 0;
-  if (v2 && (flags === 0 || (flags & ~KNOWN_FLAGS) !== 0 || b.readUInt8(15) !== 0)) {
+  const hmacUnchained = (flags & FLAG_HMAC) !== 0 && (flags & FLAG_CHAINED) === 0;
+  if (
+    v2 &&
+    (flags === 0 || (flags & ~KNOWN_FLAGS) !== 0 || hmacUnchained || b.readUInt8(15) !== 0)
+  ) {
     return { ok: false, reason: `unknown flags ${flags}` };
   }
   const dataLength = b.readUInt32LE(16);

@@ -19,6 +19,8 @@ export interface SealedFrame {
   header: Buffer;
   data: Buffer;
   checksum: number;
+  /** With chaining: the frame's own link (what the next frame carries). */
+  link?: Buffer;
 }
 
 /**
@@ -32,7 +34,6 @@ export class FrameSealer {
   private readonly hasher: ChainHasher | undefined;
   private readonly flags: number;
   private link: Buffer;
-  private linked = false;
 
   constructor(options: Pick<CompressedFileWriterOptions, 'encryption' | 'chain'>) {
     this.cipher = options.encryption ? new FrameCipher(options.encryption, true) : undefined;
@@ -46,11 +47,6 @@ export class FrameSealer {
       throw new TypeError('chain.previousLink: 32 bytes expected');
     }
     this.link = previous ?? ZERO_LINK;
-  }
-
-  /** The link of the last frame sealed (what the next file's first frame carries), if chained. */
-  get lastLink(): Buffer | undefined {
-    return this.hasher && this.linked ? this.link : undefined;
   }
 
   async seal(data: Buffer, fields: FrameFields): Promise<SealedFrame> {
@@ -76,8 +72,7 @@ export class FrameSealer {
     setDataChecksum(header, checksum);
     if (this.hasher) {
       this.link = await this.hasher.link(header, stored);
-      this.linked = true;
     }
-    return { header, data: stored, checksum };
+    return { header, data: stored, checksum, ...(this.hasher ? { link: this.link } : {}) };
   }
 }

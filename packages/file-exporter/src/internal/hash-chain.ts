@@ -1,7 +1,8 @@
 import { webcrypto } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { LINK_BYTES } from './frame-header';
+import { listCompressedFiles } from '../compressed-files';
+import { type DecodedHeader, FLAG_CHAINED, FLAG_HMAC, LINK_BYTES } from './frame-header';
 import { loadFrameTable, readAt } from './frame-table';
 import { openRegularFile } from './regular-file';
 
@@ -62,7 +63,10 @@ export async function lastLinkOfFile(
   if (last === undefined) return undefined;
   const fh = await openRegularFile(path);
   try {
-    return { link: await hasher.link(await readAt(fh, last.offset, last.length)), frames: table.frames.length };
+    return {
+      link: await hasher.link(await readAt(fh, last.offset, last.length)),
+      frames: table.frames.length,
+    };
   } finally {
     await fh.close();
   }
@@ -131,7 +135,10 @@ export async function readRetirements(
     }
     const mac = await macOf(entries.at(-1)?.mac ?? '', e, hasher);
     if (e?.v !== 1 || e.mac !== mac) {
-      return { entries, problem: `${ledger}: line ${i + 1} does not verify (altered, reordered or written with another chain key)` };
+      return {
+        entries,
+        problem: `${ledger}: line ${i + 1} does not verify (altered, reordered or written with another chain key)`,
+      };
     }
     entries.push({ file: e.file, frames: e.frames, last: e.last, reason: e.reason, mac: e.mac });
   }
@@ -141,4 +148,66 @@ export async function readRetirements(
 async function macOf(previous: string, e: Retirement, hasher: ChainHasher): Promise<string> {
   const content = JSON.stringify([previous, e.file, e.frames, e.last, e.reason]);
   return (await hasher.link(Buffer.from(content, 'utf8'))).toString('hex');
+}
+
+/**
+ * Follows the chain through the frames of one file, in file order: {@link next} says why a frame
+ * breaks it (undefined when it links to the frame before).
+ */
+export class FileChainCheck {
+  firstLink: Buffer | undefined;
+  lastLink: Buffer | undefined;
+  private previous: { frameIndex: number; offset: number } | undefined;
+
+  constructor(private readonly hasher: ChainHasher) {}
+
+  async next(
+    frame: { frameIndex: number; offset: number },
+    bytes: Buffer,
+    h: DecodedHeader,
+  ): Promise<string | undefined> {
+    const reason = this.check(frame, h);
+    this.firstLink ??= h.link.length === LINK_BYTES ? h.link : ZERO_LINK;
+    this.lastLink = await this.hasher.link(bytes);
+    this.previous = frame;
+    return reason;
+  }
+
+  private check(frame: { offset: number }, h: DecodedHeader): string | undefined {
+    if ((h.flags & FLAG_CHAINED) === 0) return 'the frame is not chained';
+    const hmac = (h.flags & FLAG_HMAC) !== 0;
+    if (this.hasher.keyed && !hmac) {
+      return 'the frame is chained with plain SHA-256 where a chain key was given (rewritten without the key?)';
+    }
+    if (!this.hasher.keyed && hmac) {
+      return 'the frame is chained with HMAC-SHA-256: the chain key is needed to verify it';
+    }
+    const p = this.previous;
+    if (p === undefined) {
+      return frame.offset === 0
+        ? undefined
+        : `the bytes before offset ${frame.offset} are damaged: the chain cannot be followed from the start of the file`;
+    }
+    if (!h.link.equals(this.lastLink!)) {
+      return `its link does not match frame ${p.frameIndex} at offset ${p.offset}: a frame was altered, removed, reordered or inserted since it was written`;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The link a new file of `service` in `dir` chains to: that of the last frame of the service's
+ * newest file there (a restarted exporter continues the chain), or zeros when there is none.
+ */
+export async function directoryChainTail(
+  dir: string,
+  service: string,
+  hasher: ChainHasher,
+): Promise<Buffer> {
+  const files = (await listCompressedFiles(dir)).filter((f) => f.service === service);
+  for (const f of files.reverse()) {
+    const last = await lastLinkOfFile(f.path, hasher).catch(() => undefined);
+    if (last) return last.link;
+  }
+  return ZERO_LINK;
 }

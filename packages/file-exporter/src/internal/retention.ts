@@ -24,7 +24,15 @@ export async function freeBytes(dir: string): Promise<number> {
   return Number(s.bavail) * Number(s.bsize);
 }
 
-async function remove(f: CompressedFileEntry, reason: DeleteReason): Promise<Deletion> {
+/** Called before retention deletes a file (the hash chain records it in its ledger). */
+export type BeforeDelete = (path: string, reason: DeleteReason) => Promise<void>;
+
+async function remove(
+  f: CompressedFileEntry,
+  reason: DeleteReason,
+  beforeDelete?: BeforeDelete,
+): Promise<Deletion> {
+  await beforeDelete?.(f.path, reason);
   let records = 0;
   try {
     // Records lost are counted from the index (or a header scan): no decompression needed.
@@ -46,6 +54,7 @@ export async function enforceRetention(
   nowMs: number,
   keep: string | undefined,
   needBytes = 0,
+  beforeDelete?: BeforeDelete,
 ): Promise<Deletion[]> {
   const all = await listCompressedFiles(dir);
   const deletions: Deletion[] = [];
@@ -54,7 +63,7 @@ export async function enforceRetention(
   const left: CompressedFileEntry[] = [];
   for (const f of candidates) {
     if (nowMs - f.mtimeMs > policy.maxAgeMs) {
-      deletions.push(await remove(f, 'max_age'));
+      deletions.push(await remove(f, 'max_age', beforeDelete));
       total -= f.size + f.indexSize;
     } else {
       left.push(f);
@@ -62,14 +71,14 @@ export async function enforceRetention(
   }
   while (total > policy.maxTotalBytes && left.length > 0) {
     const f = left.shift()!;
-    deletions.push(await remove(f, 'max_total_bytes'));
+    deletions.push(await remove(f, 'max_total_bytes', beforeDelete));
     total -= f.size + f.indexSize;
   }
   if (policy.minFreeBytes > 0 || needBytes > 0) {
     let free = await freeBytes(dir);
     while (free < policy.minFreeBytes + needBytes && left.length > 0) {
       const f = left.shift()!;
-      deletions.push(await remove(f, 'min_free_bytes'));
+      deletions.push(await remove(f, 'min_free_bytes', beforeDelete));
       free = await freeBytes(dir);
     }
   }

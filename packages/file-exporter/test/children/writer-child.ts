@@ -3,13 +3,19 @@
 import { SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
 import { ZstdFileLogRecordExporter } from '../../src/index';
 
-const [directory] = process.argv.slice(2);
+const [directory, mode] = process.argv.slice(2);
+// `sealed`: frames encrypted and chained, with the key the parent reads them with.
+const sealing =
+  mode === 'sealed'
+    ? { encryption: { keys: [{ id: 9, key: Buffer.alloc(32, 9) }], activeKeyId: 9 }, chain: true }
+    : {};
 const exporter = new ZstdFileLogRecordExporter({
   directory: directory!,
   serviceName: 'crash',
   frameBytes: 64 * 1024,
   rotate: { maxBytes: 256 * 1024 },
   minFreeBytes: 0,
+  ...sealing,
 });
 const gen = new SyntheticRecordGenerator({ seed: 11 });
 let exported = 0;

@@ -1,8 +1,7 @@
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseSamplingPolicyFile } from '../parse-sampling-policy-file';
-import type { SamplingPolicyFile } from '../types';
+import { parseSamplingPolicyFile, type SamplingPolicyFile } from '@spillway/config';
 
 /**
  * Watches a `SPILLWAY_CONFIG_FILE` and hands each new valid policy to `apply`.

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { emitConfigWarning } from '@spillway/config';
 import {
   clearReplayCheckpoint,
   type FrameProblem,
@@ -8,7 +9,7 @@ import {
   type ReplayPosition,
   saveReplayCheckpoint,
 } from '@spillway/file-exporter';
-import { emitConfigWarning, SEVERITY_CLASSES, severityClassOf } from '@spillway/record-format';
+import { SEVERITY_CLASSES, severityClassOf } from '@spillway/record-format';
 import { describeExportError } from '../classify-export-error';
 import type { ReplayOptions, ReplayStats } from '../types';
 import type { ExportTarget } from './export-target';

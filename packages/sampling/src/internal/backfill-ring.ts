@@ -78,7 +78,13 @@ export class BackfillRing {
    * older records to make room. False when it can never fit (larger than a bound by itself): the
    * caller accounts it, nothing was held or evicted.
    */
-  hold(traceId: string, record: ReadableLogRecord, cls: number, bytes: number, now: number): boolean {
+  hold(
+    traceId: string,
+    record: ReadableLogRecord,
+    cls: number,
+    bytes: number,
+    now: number,
+  ): boolean {
     if (bytes > this.maxBytesPerTrace || bytes + TRACE_OVERHEAD_BYTES > this.maxBytes) return false;
     let t = this.traces.get(traceId);
     for (;;) {
@@ -113,20 +119,25 @@ export class BackfillRing {
   }
 
   /** Removes `traceId`'s held records, handing each to `visit` in emit order. */
-  release(traceId: string, visit: (record: ReadableLogRecord, cls: number) => void): void {
+  release(
+    traceId: string,
+    visit: (record: ReadableLogRecord, cls: number, bytes: number) => void,
+  ): void {
     const t = this.traces.get(traceId);
     if (t === undefined) return;
     // Unlinked whole first: `visit` may reenter (a kept record can trigger an export) and must
     // find the trace's records gone.
     const records: ReadableLogRecord[] = [];
     const classes: number[] = [];
+    const sizes: number[] = [];
     while (t.count > 0) {
       const h = t.first!;
       records.push(h.record!);
       classes.push(h.cls);
+      sizes.push(h.bytes);
       this.unlink(h);
     }
-    for (let i = 0; i < records.length; i++) visit(records[i]!, classes[i]!);
+    for (let i = 0; i < records.length; i++) visit(records[i]!, classes[i]!, sizes[i]!);
   }
 
   /** Removes the records held for longer than the window by `now` (oldest first). */
@@ -176,7 +187,13 @@ export class BackfillRing {
   }
 
   private newTrace(traceId: string): TraceHold {
-    const t = this.freeTraces.pop() ?? { traceId, first: undefined, last: undefined, bytes: 0, count: 0 };
+    const t = this.freeTraces.pop() ?? {
+      traceId,
+      first: undefined,
+      last: undefined,
+      bytes: 0,
+      count: 0,
+    };
     t.traceId = traceId;
     this.traces.set(traceId, t);
     this.bytes += TRACE_OVERHEAD_BYTES;

@@ -3,7 +3,7 @@ const USES_PER_READ = 64;
 
 /**
  * The time the processor decides with, in ms since the epoch, shared by the parts that need it
- * (rate limiters, the silencing table). `Date.now()` allocates its result on the heap, so reading
+ * (template budgets, the silencing table). `Date.now()` allocates its result on the heap, so reading
  * it for every WARN or ERROR record would make the decision allocate per record. Instead one read
  * serves up to 64 uses within an event-loop turn: the time is at most 64 records stale during a
  * synchronous burst, and fresh at the first use of each turn (a reused immediate marks the turn's

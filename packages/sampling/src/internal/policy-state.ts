@@ -10,11 +10,13 @@ import type {
   EffectiveSamplingPolicy,
   NoTraceContextPolicy,
   RateLimits,
+  SamplingLogRecordProcessorOptions,
   SamplingPolicy,
   SeverityRatios,
+  TemplateKey,
 } from '../types';
 import type { Clock } from './clock';
-import { RateLimiter } from './rate-limiter';
+import { TemplateBudget } from './template-budget';
 
 /** Defaults of the policy (the documented `SPILLWAY_SAMPLING` and `SPILLWAY_RATE_LIMITS` defaults). */
 // Frozen and exported from the package: @spillway/config's environment defaults are these objects.
@@ -26,7 +28,9 @@ export const DEFAULT_RATIOS: Readonly<Record<SeverityClassName, number>> = Objec
   error: 1,
   fatal: 1,
 });
-export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = Object.freeze({ warn: 1000, error: 200 });
+// ERROR's budget is what its flood's adjusted count needs (about 1/√(records kept) relative
+// error: ±2% at 1,000/s over 3 s); the other error templates do not depend on it (the floor).
+export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = Object.freeze({ warn: 1000, error: 1000 });
 export const DEFAULT_TRACE_SILENCE_AFTER = 50;
 
 /** How records without trace context are decided (see NoTraceContextPolicy). */
@@ -44,41 +48,46 @@ function overKeepAll(p: SamplingPolicy): SamplingPolicy {
 }
 
 /**
- * The sampling policy compiled for the hot path: per class, the configured and the effective
- * (after rate-limit backoff) thresholds, each split in two numbers (high 24 / low 32 bits) so that
- * "R ≥ T" is two number comparisons; the `th` hex of the effective threshold; the rate limiters.
- * Everything is validated before anything is changed, so an update is all-or-nothing.
+ * The sampling policy compiled for the hot path: per class, the threshold, split in two numbers
+ * (high 24 / low 32 bits) so that "R ≥ T" is two number comparisons, and its `th` hex; the
+ * template budgets of the classes with a rate limit. Everything is validated before anything is
+ * changed, so an update is all-or-nothing.
  */
 export class PolicyState {
   readonly ratios = new Float64Array(SEVERITY_CLASS_COUNT);
   readonly cfgHi = new Float64Array(SEVERITY_CLASS_COUNT);
   readonly cfgLo = new Float64Array(SEVERITY_CLASS_COUNT);
-  readonly effRatio = new Float64Array(SEVERITY_CLASS_COUNT);
-  readonly effHi = new Float64Array(SEVERITY_CLASS_COUNT);
-  readonly effLo = new Float64Array(SEVERITY_CLASS_COUNT);
-  /** Threshold one backoff level lower (the band a rate limiter measures); = cfg at level 0. */
-  readonly lowerHi = new Float64Array(SEVERITY_CLASS_COUNT);
-  readonly lowerLo = new Float64Array(SEVERITY_CLASS_COUNT);
   /**
-   * 1 when a record of the class is kept whatever its trace: effective ratio 1, not subject to
-   * silencing, and records without trace context not dropped. Both enabled() and onEmit skip the
-   * randomness then.
+   * The class ratios in force: the configured ones (template thinning lowers the rate of a
+   * template, never of a class); read by the `effective_ratio` metric.
+   */
+  readonly effRatio = this.ratios;
+  /**
+   * 1 when a record of the class is kept whatever its trace: ratio 1, not subject to silencing,
+   * and records without trace context not dropped. Both enabled() and onEmit skip the randomness
+   * then (the template step, onEmit only, reads it when it thins).
    */
   readonly keepsAll = new Uint8Array(SEVERITY_CLASS_COUNT);
-  /** `th` of the effective threshold; '' when the effective ratio is 1 (no attribute). */
+  /** `th` of the class threshold; '' when the ratio is 1 (no attribute). */
   readonly effHex: string[] = new Array<string>(SEVERITY_CLASS_COUNT).fill('');
-  readonly limiters: (RateLimiter | undefined)[] = new Array<RateLimiter | undefined>(
+  /** The template budget of each class with a rate limit. */
+  readonly budgets: (TemplateBudget | undefined)[] = new Array<TemplateBudget | undefined>(
     SEVERITY_CLASS_COUNT,
   ).fill(undefined);
   silenceAfter = DEFAULT_TRACE_SILENCE_AFTER;
   noTraceMode: number = NoTrace.RANDOM;
   noTraceAttribute = '';
+  /** The attribute whose value is a record's template; '' = event name, else the body's shape. */
+  readonly templateAttribute: string;
 
   constructor(
-    policy: SamplingPolicy,
+    policy: SamplingLogRecordProcessorOptions | SamplingPolicy,
     private readonly rateLimitIntervalMillis: number,
     private readonly clock: Clock,
   ) {
+    this.templateAttribute = checkTemplateKey(
+      (policy as { templateKey?: TemplateKey }).templateKey,
+    );
     for (let c = 0; c < SEVERITY_CLASS_COUNT; c++)
       this.ratios[c] = DEFAULT_RATIOS[SEVERITY_CLASSES[c]!];
     this.update(
@@ -120,13 +129,18 @@ export class PolicyState {
     }
     if (limits !== undefined) {
       for (const [c, limit] of limits) {
-        const current = this.limiters[c];
-        if (limit === 0) this.limiters[c] = undefined;
+        const current = this.budgets[c];
+        if (limit === 0) this.budgets[c] = undefined;
         else if (current === undefined || current.limit !== limit) {
-          const next = new RateLimiter(limit, this.rateLimitIntervalMillis, this.clock);
-          // A new limit keeps the backoff in force: the flood that caused it has not gone away.
-          if (current !== undefined) next.level = current.level;
-          this.limiters[c] = next;
+          // A new budget starts from no history: the templates are shared out again within one
+          // interval (a new template claims its share in-interval).
+          this.clock.read();
+          this.budgets[c] = new TemplateBudget(
+            limit,
+            c,
+            this.rateLimitIntervalMillis,
+            this.clock.now,
+          );
         }
       }
     }
@@ -145,8 +159,8 @@ export class PolicyState {
     for (let c = SEVERITY_CLASS_COUNT - 1; c >= 0; c--) {
       const name = SEVERITY_CLASSES[c]!;
       ratios[name] = this.ratios[c]!;
-      const limiter = this.limiters[c];
-      if (limiter !== undefined) rateLimits[name] = limiter.limit;
+      const budget = this.budgets[c];
+      if (budget !== undefined) rateLimits[name] = budget.limit;
     }
     const noTraceContext: NoTraceContextPolicy =
       this.noTraceMode === NoTrace.ATTRIBUTE
@@ -155,14 +169,9 @@ export class PolicyState {
     return { ratios, rateLimits, traceSilenceAfter: this.silenceAfter, noTraceContext };
   }
 
-  /** Recomputes class `c`'s effective threshold from its ratio and backoff level. */
+  /** Recomputes class `c`'s `th` and keep-all flag from its ratio. */
   refreshEffective(c: number): void {
-    const level = this.limiters[c]?.level ?? 0;
-    const p = this.ratios[c]! / 2 ** level;
-    const t = probabilityToThreshold(p);
-    this.effRatio[c] = p;
-    this.effHi[c] = Number(t >> 32n);
-    this.effLo[c] = Number(t & 0xffffffffn);
+    const t = probabilityToThreshold(this.ratios[c]!);
     this.effHex[c] = t === 0n || t >= MAX_THRESHOLD ? '' : thresholdToHex(t);
     this.keepsAll[c] =
       t === 0n &&
@@ -170,17 +179,6 @@ export class PolicyState {
       this.noTraceMode !== NoTrace.DROP
         ? 1
         : 0;
-    const lower = level > 0 ? probabilityToThreshold(p * 2) : t;
-    this.lowerHi[c] = Number(lower >> 32n);
-    this.lowerLo[c] = Number(lower & 0xffffffffn);
-  }
-
-  /** Moves class `c`'s rate-limit backoff if an interval ended; true when thresholds changed. */
-  tick(c: number): boolean {
-    const limiter = this.limiters[c];
-    if (limiter === undefined || !limiter.adjust()) return false;
-    this.refreshEffective(c);
-    return true;
   }
 }
 
@@ -237,5 +235,16 @@ function checkNoTrace(p: NoTraceContextPolicy): { mode: number; attribute: strin
   }
   throw new RangeError(
     `noTraceContext must be 'random', 'keep', 'drop' or { attribute: string }, got ${JSON.stringify(p)}`,
+  );
+}
+
+// The `templateKey` option: '' for 'body' (event name, else the body's shape), else the attribute.
+function checkTemplateKey(k: TemplateKey | undefined): string {
+  if (k === undefined || k === 'body') return '';
+  if (typeof k === 'object' && k !== null && typeof k.attribute === 'string' && k.attribute) {
+    return k.attribute;
+  }
+  throw new RangeError(
+    `templateKey must be 'body' or { attribute: string }, got ${JSON.stringify(k)}`,
   );
 }

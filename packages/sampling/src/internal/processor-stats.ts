@@ -14,6 +14,7 @@ import {
 import type { ClassCounts, DropReason, RateLimitStats, SamplingStats } from '../types';
 import type { PolicyState } from './policy-state';
 import type { SeverityQueue } from './severity-queue';
+import { TEMPLATE_TABLE_SIZE } from './template-table';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'sampled',
@@ -51,6 +52,9 @@ export class ProcessorStats {
   /** Index reason * SEVERITY_CLASS_COUNT + class. */
   readonly dropped = new Float64Array(DROP_REASONS.length * SEVERITY_CLASS_COUNT);
   summaries = 0;
+  /** Template keys in the flood-control table now, and evicted from it so far. */
+  templateKeys = 0;
+  templateEvictions = 0;
   /** Records held for backfill now (sampled out, not yet counted as dropped), per class. */
   readonly held = new Float64Array(SEVERITY_CLASS_COUNT);
   /** Records kept through backfill (released from the ring or in a hot trace; also in `kept`). */
@@ -103,14 +107,13 @@ export class ProcessorStats {
     SEVERITY_CLASSES.forEach((name, c) => {
       ratios[name] = policy.ratios[c]!;
       effectiveRatios[name] = policy.effRatio[c]!;
-      const l = policy.limiters[c];
-      if (l !== undefined) {
+      const b = policy.budgets[c];
+      if (b !== undefined) {
         const s: RateLimitStats = {
-          limit: l.limit,
-          effectiveRatio: policy.effRatio[c]!,
-          backoffLevel: l.level,
-          backoffs: l.backoffs,
-          limited: l.limited,
+          limit: b.limit,
+          templates: b.templates,
+          thinnedTemplates: b.thinned,
+          limited: b.limited,
         };
         rateLimits[name] = s;
       }
@@ -135,6 +138,11 @@ export class ProcessorStats {
       ratios,
       effectiveRatios,
       rateLimits,
+      templates: {
+        size: this.templateKeys,
+        maxSize: TEMPLATE_TABLE_SIZE,
+        evictions: this.templateEvictions,
+      },
     };
   }
 
@@ -178,7 +186,7 @@ export class ProcessorStats {
     });
     const summaries = meter.createObservableCounter('spillway.sampling.summaries', {
       unit: '{log_record}',
-      description: '"silenced N records" summary records emitted.',
+      description: 'Summary records emitted (silenced traces, thinned templates).',
     });
     const queueSize = meter.createObservableUpDownCounter('otel.sdk.processor.log.queue.size', {
       unit: '{log_record}',
@@ -194,7 +202,7 @@ export class ProcessorStats {
     });
     const ratio = meter.createObservableGauge('spillway.sampling.effective_ratio', {
       unit: '1',
-      description: 'Keep ratio in force per severity class (after rate-limit backoff).',
+      description: 'Keep ratio in force per severity class (the configured one).',
     });
     const observe = (n: number, attrs: Attributes, r: ObservableResult): void => {
       if (n > 0) r.observe(n, attrs);

@@ -54,9 +54,11 @@ export function resolveOptions(o: SamplingLogRecordProcessorOptions): ResolvedOp
     exportTimeoutMillis: millis(o.exportTimeoutMillis, 30_000, 'exportTimeoutMillis'),
     silenceMaxTraces: count(o.silenceMaxTraces, 10_000, 1, 'silenceMaxTraces'),
     silenceTtlMillis: millis(o.silenceTtlMillis, 30_000, 'silenceTtlMillis'),
+    // A template's summary comes once per interval: 1 s keeps that to one record a second per
+    // thinned template, and smooths enough records per interval for a stable share.
     rateLimitIntervalMillis: Math.max(
       1,
-      millis(o.rateLimitIntervalMillis, 100, 'rateLimitIntervalMillis'),
+      millis(o.rateLimitIntervalMillis, 1000, 'rateLimitIntervalMillis'),
     ),
   };
 }

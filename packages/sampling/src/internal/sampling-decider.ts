@@ -11,27 +11,34 @@ import type { Clock } from './clock';
 import { NoTrace, type PolicyState } from './policy-state';
 import { type ProcessorStats, Reason } from './processor-stats';
 import { KEEP, type RecordRandomness } from './record-randomness';
+import { TemplateThinner } from './template-thinner';
 import type { TraceEntry, TraceSilencer } from './trace-silencer';
 
 /**
  * The sampling policy's one decision, asked twice per record by the SDK: `enabled()` before the
  * record is built ({@link ask}, from a severity number and a context) and `onEmit` with the record
  * ({@link admit}). Both run {@link decide}; what only a record allows differs in one place each:
- * the rate limit's token is taken, and a trace starts being tracked for silencing, only for a
- * record; a record without trace context in attribute mode is hashed only when the attribute can
- * be read. Every refusal is counted here, once: `enabled()` false counts the drop, and if the SDK
- * calls onEmit for that very record anyway (another processor said yes) it is not counted again.
+ * the template step (flood control: it needs the body) runs, and a trace starts being tracked for
+ * silencing, only for a record; a record without trace context in attribute mode is hashed only
+ * when the attribute can be read. Every refusal is counted here, once: `enabled()` false counts
+ * the drop, and if the SDK calls onEmit for that very record anyway (another processor said yes)
+ * it is not counted again. The template step never runs in `enabled()`, so its drops
+ * (`rate_limited`) are counted in onEmit only.
  *
  * ```
  *  enabled() → ask(severity, context) ─┐
  *                                      ├→ decide(cls, record | context) → KEEP or a drop reason:
  *  onEmit ───→ admit(record, cls) ─────┘   FATAL · keep-all class · threshold · silencing ·
- *                                          rate-limit token (record only)
+ *                                          template thinning (record only)
  * ```
  */
 export class SamplingDecider {
-  /** After a keep: the class threshold applied (the record gets `sampling.threshold` then). */
-  sampled = false;
+  /** After a keep: the `th` the record gets as `sampling.threshold`; '' for none (probability 1). */
+  threshold = '';
+  // The class threshold applied in this decision, and whether the record's R was read.
+  private sampled = false;
+  private hasRandomness = false;
+  private readonly thinner: TemplateThinner;
   // The record ask() last refused (and counted): admit() of the same record returns at once. A
   // record is known by its class and span context (the SDK gives the record the context's span
   // context object, or none when it is not valid: then it was decided as one without).
@@ -40,7 +47,8 @@ export class SamplingDecider {
   private refusedClass = -1;
   // The valid span context the last decision read (undefined: none, or none read).
   private traced: SpanContext | undefined;
-  // The silencing entry of the record being decided, its `kept` counted once the token is taken.
+  // The silencing entry of the record being decided, its `kept` counted once the template step
+  // kept the record.
   private tracked: TraceEntry | undefined;
 
   constructor(
@@ -49,9 +57,39 @@ export class SamplingDecider {
     private readonly silencer: TraceSilencer,
     private readonly stats: ProcessorStats,
     private readonly clock: Clock,
-    // Called when a trace is tracked for silencing (its TTL needs the housekeeping timer).
+    // Called when a trace is tracked for silencing or a template summary is due (both need the
+    // housekeeping timer).
     private readonly onTrack: () => void,
-  ) {}
+    // Where summaries of thinned templates go (counted and queued as silencing summaries are).
+    onSummary: (summary: ReadableLogRecord) => void,
+  ) {
+    this.thinner = new TemplateThinner(policy, stats, clock, onSummary, onTrack);
+  }
+
+  /** Ends rate-limit intervals that are over (housekeeping); true while template summaries are due. */
+  tickTemplates(): boolean {
+    return this.thinner.tick();
+  }
+
+  /**
+   * Flood control for a record backfill keeps after it was sampled out (the decision stopped
+   * before the template step): the template step on its trace's randomness, so a thinned
+   * template is not flooded back in. A refusal is counted (`rate_limited`).
+   */
+  admitBackfilled(record: ReadableLogRecord, cls: number, sc: SpanContext): boolean {
+    const budget = this.policy.budgets[cls];
+    if (budget === undefined) return true;
+    this.clock.update();
+    this.randomness.fromTrace(sc);
+    if (this.thinner.admit(record, cls, budget, this.randomness)) return true;
+    this.stats.drop(Reason.RATE_LIMITED, cls);
+    return false;
+  }
+
+  /** Summaries of every template thinned since its last one (forceFlush, flushSync, shutdown). */
+  flushTemplates(): void {
+    this.thinner.flush();
+  }
 
   /**
    * For `enabled()`: false when a record of this severity in this context would certainly be
@@ -88,7 +126,8 @@ export class SamplingDecider {
   /**
    * KEEP or the drop reason for a record of class `cls`: the record itself (onEmit), or undefined
    * with the context it would be emitted in (enabled()). Counts nothing but silenced records in
-   * their trace and rate-limiter bands; the caller counts the drop.
+   * their trace and records in their template; the caller counts the drop. After a KEEP,
+   * {@link threshold} is the `th` to write.
    */
   private decide(
     cls: number,
@@ -96,19 +135,17 @@ export class SamplingDecider {
     ctx: Context | undefined,
   ): number {
     this.sampled = false;
+    this.hasRandomness = false;
+    this.threshold = '';
     this.traced = undefined;
     if (cls === SeverityClass.FATAL) return KEEP;
     const p = this.policy;
-    const limiter = p.limiters[cls];
-    if (limiter !== undefined) {
-      this.clock.update();
-      p.tick(cls);
-    }
     if (p.keepsAll[cls] !== 1) {
       const sc = record !== undefined ? record.spanContext : trace.getSpanContext(ctx!);
       if (sc !== undefined && this.randomness.fromTrace(sc)) {
         this.traced = sc;
         this.sampled = true;
+        this.hasRandomness = true;
         const outcome = this.randomness.compare(cls);
         if (outcome !== KEEP) return outcome;
         if (cls <= SeverityClass.INFO && p.silenceAfter > 0 && this.silences(cls, sc, record)) {
@@ -120,15 +157,35 @@ export class SamplingDecider {
       }
     }
     if (record === undefined) return KEEP;
-    if (limiter !== undefined && !limiter.tryTake()) {
-      this.tracked = undefined;
-      return Reason.RATE_LIMITED;
+    const budget = p.budgets[cls];
+    if (budget !== undefined) {
+      this.clock.update();
+      if (!this.hasRandomness) this.readRandomness(record);
+      if (!this.thinner.admit(record, cls, budget, this.randomness)) {
+        this.tracked = undefined;
+        return Reason.RATE_LIMITED;
+      }
     }
     if (this.tracked !== undefined) {
       this.tracked.kept++;
       this.tracked = undefined;
     }
+    const th = budget !== undefined ? this.thinner.hex : '';
+    this.threshold = th !== '' ? th : this.sampled ? p.effHex[cls]! : '';
     return KEEP;
+  }
+
+  // R for the template step of a record the class step kept without reading it (a keep-all
+  // class): its trace's, else by the noTraceContext mode (an attribute hash, or a draw).
+  private readRandomness(record: ReadWriteLogRecord): void {
+    const r = this.randomness;
+    const sc = record.spanContext;
+    if (sc !== undefined && r.fromTrace(sc)) return;
+    if (this.policy.noTraceMode === NoTrace.ATTRIBUTE) {
+      r.fromAttribute(record.attributes[this.policy.noTraceAttribute]);
+    } else {
+      r.fromDraw();
+    }
   }
 
   // A record without (valid) trace context, by the noTraceContext mode.
@@ -141,12 +198,14 @@ export class SamplingDecider {
       case NoTrace.RANDOM:
         this.sampled = true;
         if (record === undefined) return r.comparePending(cls);
+        this.hasRandomness = true;
         r.fromDraw();
         return r.compare(cls);
       case NoTrace.ATTRIBUTE:
         // enabled() cannot see the attribute: only a class at ratio 0 is certainly dropped.
         if (record === undefined) break;
         this.sampled = true;
+        this.hasRandomness = true;
         r.fromAttribute(record.attributes[p.noTraceAttribute]);
         return r.compare(cls);
     }

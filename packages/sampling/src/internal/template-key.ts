@@ -58,8 +58,8 @@ export interface TemplateKeyMode {
  * seen). Never throws: a body of any type has a shape.
  */
 export class TemplateKeyer {
-  private h1 = 0;
-  private h2 = 0;
+  // The two hash states, in a typed array: an int32 stored in a field may be boxed per store.
+  private readonly h = new Int32Array(2);
   private build = false;
   private out = '';
 
@@ -68,14 +68,14 @@ export class TemplateKeyer {
   /** The key of `record` in class `cls`. */
   key(record: ReadableLogRecord, cls: number): number {
     this.build = false;
-    this.h1 = 0x811c9dc5;
-    this.h2 = 0x9747b28c ^ cls;
+    this.h[0] = 0x811c9dc5;
+    this.h[1] = 0x9747b28c ^ cls;
     this.feed(SEPARATOR + cls);
     const scope = record.instrumentationScope?.name;
     if (typeof scope === 'string') this.literal(scope, 0, Math.min(scope.length, NAME_CHARS));
     this.feed(SEPARATOR);
     this.template(record);
-    return (mix(this.h1) >>> 11) * 2 ** 32 + (mix(this.h2 ^ 0x5bd1e995) >>> 0);
+    return (mix(this.h[0]!) >>> 11) * 2 ** 32 + (mix(this.h[1]! ^ 0x5bd1e995) >>> 0);
   }
 
   /** The template of `record` as text (what {@link key} hashed after the class and scope). */
@@ -104,15 +104,19 @@ export class TemplateKeyer {
     const attr = this.mode.attribute;
     if (attr !== '') {
       const v = record.attributes?.[attr];
-      if (typeof v === 'string') return this.literal(v, 0, Math.min(v.length, TEMPLATE_SCAN_CHARS));
+      if (typeof v === 'string') {
+        this.literal(v, 0, Math.min(v.length, TEMPLATE_SCAN_CHARS));
+        return;
+      }
       if (typeof v === 'number' || typeof v === 'boolean') {
-        const s = String(v);
-        return this.literal(s, 0, s.length);
+        this.word(String(v));
+        return;
       }
     }
     const name = record.eventName;
     if (typeof name === 'string' && name !== '') {
-      return this.literal(name, 0, Math.min(name.length, NAME_CHARS));
+      this.literal(name, 0, Math.min(name.length, NAME_CHARS));
+      return;
     }
     this.shape(record.body);
   }
@@ -225,7 +229,16 @@ export class TemplateKeyer {
 
   private literal(s: string, start: number, end: number): void {
     if (end <= start) return;
-    for (let i = start; i < end; i++) this.feed(s.charCodeAt(i));
+    const h = this.h;
+    let h0 = h[0]!;
+    let h1 = h[1]!;
+    for (let i = start; i < end; i++) {
+      const c = s.charCodeAt(i);
+      h0 = Math.imul(h0 ^ c, 0x01000193);
+      h1 = Math.imul(h1 ^ c, 0x5bd1e995);
+    }
+    h[0] = h0;
+    h[1] = h1;
     if (this.build) this.out += s.slice(start, end);
   }
 
@@ -239,8 +252,9 @@ export class TemplateKeyer {
   }
 
   private feed(c: number): void {
-    this.h1 = Math.imul(this.h1 ^ c, 0x01000193);
-    this.h2 = Math.imul(this.h2 ^ c, 0x5bd1e995);
+    const h = this.h;
+    h[0] = Math.imul(h[0]! ^ c, 0x01000193);
+    h[1] = Math.imul(h[1]! ^ c, 0x5bd1e995);
   }
 }
 

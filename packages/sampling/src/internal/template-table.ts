@@ -21,6 +21,8 @@ export interface TemplateEntry {
   nextCheck: number;
   /** Records this template may keep per interval. */
   goal: number;
+  /** Records kept this interval before any thinning (0 for a key that came in an overload). */
+  floor: number;
   /** The template's keep rate on top of the class ratio (1 = not thinned). */
   rate: number;
   /** The threshold of class ratio × rate, split for the hot path; `th` ('' at probability 1). */

@@ -2,6 +2,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { SEVERITY_CLASS_COUNT } from '@spillway/record-format';
 import type { Clock } from './clock';
 import type { PolicyState } from './policy-state';
+import type { ProcessorStats } from './processor-stats';
 import type { RecordRandomness } from './record-randomness';
 import type { TemplateBudget } from './template-budget';
 import { TemplateKeyer } from './template-key';
@@ -32,6 +33,7 @@ export class TemplateThinner {
 
   constructor(
     private readonly policy: PolicyState,
+    private readonly stats: ProcessorStats,
     private readonly clock: Clock,
     private readonly onSummary: (summary: ReadableLogRecord) => void,
     // Called when a summary becomes due (it needs the housekeeping timer).
@@ -39,14 +41,6 @@ export class TemplateThinner {
   ) {
     this.keyer = new TemplateKeyer({ attribute: policy.templateAttribute });
     this.table = new TemplateTable(TEMPLATE_TABLE_SIZE, (e) => this.summarize(e, 'evicted'));
-  }
-
-  /** Template keys in the table, at most, and evicted so far. */
-  get size(): number {
-    return this.table.size;
-  }
-  get evictions(): number {
-    return this.table.evictions;
   }
 
   /**
@@ -69,6 +63,8 @@ export class TemplateThinner {
       e = newEntry(key, cls, this.keyer.text(record));
       budget.init(e, ratio);
       this.table.add(e);
+      this.stats.templateKeys = this.table.size;
+      this.stats.templateEvictions = this.table.evictions;
     }
     e.resource = record.resource;
     e.scope = record.instrumentationScope;
@@ -91,7 +87,13 @@ export class TemplateThinner {
     const now = this.clock.now;
     for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) {
       const budget = this.policy.budgets[c];
-      if (budget !== undefined && budget.due(now)) this.roll(c, budget);
+      if (budget?.due(now)) this.roll(c, budget);
+    }
+    // A class whose limit was removed (updatePolicy) rolls no more: its due summaries go now.
+    if (this.pending > 0) {
+      this.table.forEach((e) => {
+        if (this.policy.budgets[e.cls] === undefined) this.summarize(e, 'interval');
+      });
     }
     return this.pending > 0;
   }
@@ -105,7 +107,12 @@ export class TemplateThinner {
 
   private roll(cls: number, budget: TemplateBudget): void {
     this.rollClass = cls;
-    budget.roll(this.clock.now, this.classEntries, this.summarizeAtInterval, this.policy.ratios[cls]!);
+    budget.roll(
+      this.clock.now,
+      this.classEntries,
+      this.summarizeAtInterval,
+      this.policy.ratios[cls]!,
+    );
   }
 
   private readonly classEntries = (f: (e: TemplateEntry) => void): void => {
@@ -138,6 +145,7 @@ function newEntry(key: number, cls: number, text: string): TemplateEntry {
     expected: 0,
     nextCheck: 0,
     goal: 0,
+    floor: 0,
     rate: 1,
     hi: 0,
     lo: 0,

@@ -1,0 +1,271 @@
+// Everything kept, against pino writing a file (the setup users pick instead: pino, then an agent
+// ships the file). 200,000 records of the benchmark generator (the issue's level mix: 75% INFO,
+// 13% WARN, 4% ERROR, 1% FATAL, the rest DEBUG/TRACE; 90% in traces), emitted 1,000 per tick:
+//   pino             — pino → pino.destination (async, sonic-boom), the anchor
+//   stock            — BatchLogRecordProcessor (defaults) + OTLPLogExporter gRPC
+//   spillway         — createLogRecordProcessorFromEnv with SPILLWAY_SAMPLING=all (sampling →
+//                      WAL → OTLP gRPC, failing over to files), every record kept
+// each with the mix as is and with its FATAL records turned into ERROR ("no FATAL": every record
+// delivered without FATAL write-throughs). The OTLP receiver (@spillway/testing) runs in its own
+// process, so its CPU is not counted. Measured in the emitting process from the first emit until
+// shutdown resolves: CPU (whole process; main thread too where Node has process.threadCpuUsage),
+// records delivered (lines in the file, records at the receiver), peak RSS, event-loop delay p99
+// and max (perf_hooks.monitorEventLoopDelay). One child process per cell, rounds interleaved in a
+// shuffled order (bench/_shared.mjs), medians over rounds.
+// Run: node bench/node/pino-anchor.bench.mjs [rounds] (after `npx turbo run build`).
+// Knobs: SPILLWAY_BENCH_RECORDS (200000), SPILLWAY_BENCH_PER_TICK (1000), SPILLWAY_BENCH_PROFILE
+// (a directory: one CPU profile of the measured span per child).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { knob, machine, median, shuffledRounds, table } from '../_shared.mjs';
+
+const RECORDS = knob('RECORDS', 200_000);
+const PER_TICK = knob('PER_TICK', 1_000);
+const CONFIGS = ['pino', 'stock', 'spillway'];
+const MIXES = ['with FATAL', 'no FATAL'];
+const scenarios = CONFIGS.flatMap((config) => MIXES.map((mix) => ({ config, mix })));
+const name = (s) => `${s.config}/${s.mix}`;
+const LEVEL_MIX = { trace: 0.02, debug: 0.05, info: 0.75, warn: 0.13, error: 0.04, fatal: 0.01 };
+const PINO_LEVEL = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/** The receiver process: prints its url, then answers each `count` line with its record count. */
+async function receiverProcess() {
+  const { OtlpGrpcLogsReceiver } = await import('@spillway/testing');
+  const receiver = await new OtlpGrpcLogsReceiver().start();
+  process.stdout.write(`${receiver.url}\n`);
+  let buf = '';
+  process.stdin.on('data', (d) => {
+    buf += d.toString();
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (line === 'count') process.stdout.write(`${receiver.records.length}\n`);
+      if (line === 'stop') void receiver.stop().then(() => process.exit(0));
+    }
+  });
+}
+
+function startReceiver() {
+  const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--receiver'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = [];
+  let waiting;
+  let buf = '';
+  proc.stdout.on('data', (d) => {
+    buf += d.toString();
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      lines.push(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+    }
+    if (waiting && lines.length > 0) waiting(lines.shift());
+  });
+  const next = () =>
+    new Promise((r) => {
+      if (lines.length > 0) r(lines.shift());
+      else waiting = r;
+    });
+  return {
+    url: next(),
+    async count() {
+      proc.stdin.write('count\n');
+      return Number(await next());
+    },
+    stop() {
+      proc.stdin.write('stop\n');
+    },
+  };
+}
+
+/**
+ * With SPILLWAY_BENCH_PROFILE=<dir>: a CPU profile of the measured span only (record generation
+ * excluded), written to <dir>/<scenario>.cpuprofile by the function returned.
+ */
+async function startProfile() {
+  const out = process.env.SPILLWAY_BENCH_PROFILE;
+  if (!out) return undefined;
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (label) => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(out, `${label}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
+async function child(s) {
+  const { SyntheticRecordGenerator, toLogRecord } = await import('@spillway/testing');
+  const mix = s.mix === 'with FATAL' ? LEVEL_MIX : { ...LEVEL_MIX, error: 0.05, fatal: 0 };
+  const generated = new SyntheticRecordGenerator({ seed: 15, levelMix: mix }).take(RECORDS);
+  const dir = mkdtempSync(join(tmpdir(), 'spillway-pino-anchor-'));
+  let emit;
+  let shutdown;
+  let delivered;
+  let receiver;
+  let stats = () => ({});
+  if (s.config === 'pino') {
+    const { default: pino } = await import('pino');
+    const file = join(dir, 'app.log');
+    const dest = pino.destination({ dest: file, sync: false });
+    const logger = pino({ level: 'trace', base: { service: 'bench' } }, dest);
+    const args = generated.map((g) => {
+      const o = { ...g.attributes };
+      if (g.spanContext) {
+        o.trace_id = g.spanContext.traceId;
+        o.span_id = g.spanContext.spanId;
+      }
+      return [PINO_LEVEL[(g.severityNumber - 1) >> 2] ?? 'info', o, g.body];
+    });
+    emit = (i) => {
+      const [level, o, msg] = args[i];
+      logger[level](o, msg);
+    };
+    shutdown = () =>
+      new Promise((resolve) => {
+        dest.once('close', resolve);
+        dest.end();
+      });
+    delivered = async () => readFileSync(file, 'utf8').split('\n').length - 1;
+  } else {
+    receiver = startReceiver();
+    const url = await receiver.url;
+    const { resourceFromAttributes } = await import('@opentelemetry/resources');
+    const { BatchLogRecordProcessor, LoggerProvider } = await import('@opentelemetry/sdk-logs');
+    let processor;
+    if (s.config === 'stock') {
+      const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-grpc');
+      processor = new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url }) });
+    } else {
+      const { createLogRecordProcessorFromEnv } = await import('@spillway/node');
+      processor = createLogRecordProcessorFromEnv({
+        SPILLWAY_SAMPLING: 'all',
+        SPILLWAY_DIR: dir,
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: url,
+        OTEL_SERVICE_NAME: 'bench',
+      });
+      stats = () => {
+        const d = processor.getStats?.().diskBuffer;
+        return d ? { fromMemory: d.fromMemoryRecords, pending: d.pendingRecords } : {};
+      };
+    }
+    const provider = new LoggerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'bench' }),
+      processors: [processor],
+    });
+    const logger = provider.getLogger('bench');
+    const records = generated.map((g) => toLogRecord(g));
+    emit = (i) => logger.emit(records[i]);
+    // Read after shutdown (the sender's last batches included), through the first function.
+    const read = stats;
+    let after;
+    shutdown = async () => {
+      await provider.shutdown();
+      after = read();
+    };
+    stats = () => after ?? {};
+    delivered = () => receiver.count();
+  }
+  const profile = await startProfile();
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  const hasThread = typeof process.threadCpuUsage === 'function';
+  loop.enable();
+  const c0 = process.cpuUsage();
+  const t0 = hasThread ? process.threadCpuUsage() : undefined;
+  const w0 = performance.now();
+  for (let i = 0; i < RECORDS; i += PER_TICK) {
+    const end = Math.min(RECORDS, i + PER_TICK);
+    for (let k = i; k < end; k++) emit(k);
+    await new Promise((r) => setImmediate(r));
+  }
+  await shutdown();
+  const c = process.cpuUsage(c0);
+  const t = hasThread ? process.threadCpuUsage(t0) : undefined;
+  const wall = performance.now() - w0;
+  loop.disable();
+  await profile?.(`${s.config}-${s.mix.replace(' ', '-')}`);
+  const n = await delivered();
+  receiver?.stop();
+  rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(
+    JSON.stringify({
+      cpuUs: c.user + c.system,
+      mainUs: t ? t.user + t.system : null,
+      wallMs: wall,
+      delivered: n,
+      rssMiB: process.resourceUsage().maxRSS / 1024,
+      p99Ms: loop.percentile(99) / 1e6,
+      maxMs: loop.max / 1e6,
+      ...stats(),
+    }),
+  );
+}
+
+function parent(rounds) {
+  const run = shuffledRounds(import.meta.url, scenarios.map(name), rounds, { echoStderr: true });
+  const results = new Map(
+    scenarios.map((s, i) => [name(s), run.outputs[i].map((x) => JSON.parse(x))]),
+  );
+  const med = (key, f) => median(results.get(key).map(f));
+  console.log(
+    `${machine()}; load average (1 min) ${Math.min(...run.loads).toFixed(1)}–${Math.max(...run.loads).toFixed(1)} during the run; ${RECORDS.toLocaleString('en')} records, ${PER_TICK.toLocaleString('en')} per tick; median of ${rounds} shuffled rounds (one child process per cell; the OTLP receiver in its own process).\n`,
+  );
+  for (const mix of MIXES) {
+    const pinoUs = med(`pino/${mix}`, (x) => x.cpuUs / x.delivered);
+    const pinoMain = med(`pino/${mix}`, (x) => (x.mainUs ?? Number.NaN) / x.delivered);
+    console.log(`Mix: ${mix}.\n`);
+    console.log(
+      table(
+        [
+          'configuration',
+          'CPU µs per delivered record (process)',
+          'ratio to pino',
+          'main thread µs per delivered',
+          'ratio to pino',
+          'delivered',
+          'from memory',
+          'peak RSS MiB',
+          'loop delay p99 / max ms',
+        ],
+        CONFIGS.map((config) => {
+          const key = `${config}/${mix}`;
+          const us = med(key, (x) => x.cpuUs / x.delivered);
+          const main = med(key, (x) => (x.mainUs ?? Number.NaN) / x.delivered);
+          const fromMemory = med(key, (x) => x.fromMemory ?? Number.NaN);
+          return [
+            config === 'pino' ? 'pino → pino.destination (anchor)' : config,
+            us.toFixed(2),
+            `${(us / pinoUs).toFixed(2)}×`,
+            Number.isNaN(main) ? 'n/a' : main.toFixed(2),
+            Number.isNaN(main) ? 'n/a' : `${(main / pinoMain).toFixed(2)}×`,
+            med(key, (x) => x.delivered).toLocaleString('en'),
+            Number.isNaN(fromMemory) ? '–' : fromMemory.toLocaleString('en'),
+            med(key, (x) => x.rssMiB).toFixed(0),
+            `${med(key, (x) => x.p99Ms).toFixed(1)} / ${med(key, (x) => x.maxMs).toFixed(1)}`,
+          ];
+        }),
+      ),
+    );
+    console.log('');
+  }
+  if (
+    !results
+      .values()
+      .next()
+      .value.some((x) => x.mainUs !== null)
+  ) {
+    console.log(
+      `Main-thread CPU: n/a (process.threadCpuUsage needs Node ≥ 23.9; this run: ${process.version}).`,
+    );
+  }
+}
+
+if (process.argv[2] === '--receiver') await receiverProcess();
+else if (process.argv[2] === '--child') await child(scenarios[Number(process.argv[3])]);
+else parent(Number(process.argv[2] ?? 3));

@@ -1,0 +1,119 @@
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CompressedFileWriter, readFrameTable } from '@spillway/file-exporter';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, RECORDS, spillway } from './fixture';
+
+// `spillway cat` and `verify` on encrypted, chained files, end to end (the built CLI in a child).
+const KEY = Buffer.alloc(32, 0xa7);
+const CHAIN_KEY = Buffer.alloc(32, 0x3c);
+let root = '';
+let dir = '';
+let keyFile = '';
+let chainKeyFile = '';
+
+beforeAll(async () => {
+  buildCli();
+  root = mkdtempSync(join(tmpdir(), 'spillway-cli-enc-'));
+  dir = join(root, 'logs');
+  mkdirSync(dir);
+  keyFile = join(root, 'keys');
+  writeFileSync(keyFile, `4:${KEY.toString('hex')}\n`, { mode: 0o600 });
+  chainKeyFile = join(root, 'chain-key');
+  writeFileSync(chainKeyFile, `${CHAIN_KEY.toString('hex')}\n`, { mode: 0o600 });
+  let previousLink: Buffer | undefined;
+  for (let file = 0; file < 2; file++) {
+    const w = await CompressedFileWriter.create(join(dir, `shop-20260101-00000${file}.zst`), {
+      encryption: { keys: [{ id: 4, key: KEY }], activeKeyId: 4 },
+      chain: { key: CHAIN_KEY, ...(previousLink ? { previousLink } : {}) },
+    });
+    for (let f = 0; f < 3; f++) {
+      w.appendRecords(RECORDS.slice(file * 1500 + f * 500, file * 1500 + f * 500 + 500));
+      await w.cutFrame();
+    }
+    await w.close();
+    previousLink = w.lastChainLink;
+  }
+}, 300_000);
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('spillway on encrypted files', () => {
+  it('should print the records with SPILLWAY_ENCRYPTION_KEY_FILE, and name the key id without it', () => {
+    const ok = spillway(['cat', '--format', 'otlp-json', dir], {
+      SPILLWAY_ENCRYPTION_KEY_FILE: keyFile,
+    });
+    expect(ok.code).toBe(0);
+    const n = ok.stdout
+      .trim()
+      .split('\n')
+      .reduce((k, l) => k + JSON.parse(l).resourceLogs[0].scopeLogs[0].logRecords.length, 0);
+    expect(n).toBe(3000);
+    const without = spillway(['cat', dir]);
+    expect(without.code).toBe(3);
+    expect(without.stderr).toContain('encrypted with key id 4 and no encryption key was given');
+  });
+
+  it('should verify the files and their chain with --key-file and --chain-key-file', () => {
+    const r = spillway([
+      'verify',
+      '--chain',
+      '--key-file',
+      keyFile,
+      '--chain-key-file',
+      chainKeyFile,
+      dir,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('2 files verified, no problem');
+    const noKey = spillway(['verify', '--chain', '--key-file', keyFile, dir]);
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toContain('the chain key is needed to verify it');
+  });
+
+  it('should name the first broken link when a frame is removed', async () => {
+    const d = join(root, 'cut');
+    mkdirSync(d);
+    for (const n of [0, 1]) {
+      const name = `shop-20260101-00000${n}.zst`;
+      writeFileSync(join(d, name), readFileSync(join(dir, name)));
+    }
+    const second = join(d, 'shop-20260101-000001.zst');
+    const frames = (await readFrameTable(second)).frames;
+    const bytes = readFileSync(second);
+    writeFileSync(
+      second,
+      Buffer.concat([bytes.subarray(0, frames[1]!.offset), bytes.subarray(frames[2]!.offset)]),
+    );
+    const r = spillway([
+      'verify',
+      '--chain',
+      '--key-file',
+      keyFile,
+      '--chain-key-file',
+      chainKeyFile,
+      d,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `spillway: chain broken: ${second} at offset ${frames[1]!.offset}: frame 1 at offset ${frames[1]!.offset}: chain broken: its link does not match frame 0`,
+    );
+  });
+
+  it('should refuse a malformed key file naming it, and warn about a readable one', () => {
+    const bad = join(root, 'bad-keys');
+    writeFileSync(bad, 'abc\n', { mode: 0o600 });
+    const r = spillway(['verify', '--key-file', bad, dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `encryption key file ${bad}, line 1: the key has 3 hex digits, 64 (256 bits) expected`,
+    );
+    chmodSync(keyFile, 0o644);
+    const w = spillway(['verify', '--key-file', keyFile, dir]);
+    chmodSync(keyFile, 0o600);
+    expect(w.code).toBe(0);
+    expect(w.stderr).toContain('lets group or others read it; use chmod 600');
+  });
+});
