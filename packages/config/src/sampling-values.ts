@@ -60,11 +60,11 @@ export function parseRatios(text: string): Parsed<ClassTable | 'all'> {
   return t;
 }
 
-/** `warn=1000,error=200` → records/s per class (> 0); `none` or `off` → no limits. */
+/** `warn=1000,error=1000` → records/s per class (> 0); `none` or `off` → no limits. */
 export function parseRateLimits(text: string): Parsed<ClassTable> {
   if (/^\s*(none|off)\s*$/i.test(text)) return {};
   const form =
-    'comma-separated class=records-per-second pairs (numbers > 0), e.g. warn=1000,error=200, or none; fatal is never limited';
+    'comma-separated class=records-per-second pairs (numbers > 0), e.g. warn=1000,error=1000, or none; fatal is never limited';
   const t = parseClassTable(text, form, (n) => n > 0);
   if (!isInvalid(t) && t.fatal !== undefined) return invalid(form);
   return t;

@@ -1,5 +1,5 @@
 import type { RedactionSpec } from '@spillway/redaction';
-import type { EffectiveSamplingPolicy, SamplingPolicy } from '@spillway/sampling';
+import type { EffectiveSamplingPolicy, SamplingPolicy, TemplateKey } from '@spillway/sampling';
 import type { ClassTable, NoTraceContext } from './sampling-values';
 import type { FsyncPolicy } from './value-parsers';
 
@@ -27,6 +27,13 @@ export interface SpillwayConfig {
   /** `SPILLWAY_RATE_LIMITS`, records/s per class (empty = none; none by default with
    * `SPILLWAY_SAMPLING=all`). */
   rateLimits: ClassTable;
+  /** `SPILLWAY_TEMPLATE_KEY`: what a record's flood-control template is (`body` or an attribute). */
+  templateKey: TemplateKey;
+  /**
+   * `SPILLWAY_BACKFILL`: the error-triggered backfill window in milliseconds (0 = off): records a
+   * trace would lose to sampling are held that long in case an error comes in the trace.
+   */
+  backfillMillis: number;
   /** `SPILLWAY_FSYNC`. */
   fsync: FsyncPolicy;
   /** `SPILLWAY_MAX_DISK_BYTES`: everything under `directory`, split half WAL, half fallback files. */

@@ -9,6 +9,8 @@ import {
   DEFAULT_RATE_LIMITS,
   DEFAULT_RATIOS,
   DEFAULT_TRACE_SILENCE_AFTER,
+  parseTemplateKeySpec,
+  TEMPLATE_KEY_SPEC_FORMS,
 } from '@spillway/sampling';
 import { MIN_QUEUE_BYTES, queueBytesForLimit } from './internal/cgroup-memory';
 import {
@@ -184,6 +186,22 @@ export const VARIABLES: readonly Variable[] = [
     ),
     keepAllText: 'none',
   },
+  field(
+    'SPILLWAY_TEMPLATE_KEY',
+    'sampling.template_key',
+    'templateKey',
+    { text: 'body', value: constant('body' as const) },
+    (t) => parseTemplateKeySpec(t) ?? invalid(TEMPLATE_KEY_SPEC_FORMS),
+    (v) => (typeof v === 'string' ? v : `attr:${v.attribute}`),
+  ),
+  field(
+    'SPILLWAY_BACKFILL',
+    'sampling.backfill',
+    'backfillMillis',
+    { text: 'off', value: constant(0) },
+    (t) => (/^\s*off\s*$/i.test(t) ? 0 : parseDuration(t)),
+    (v) => (v === 0 ? 'off' : `${v}ms`),
+  ),
   field(
     'SPILLWAY_FSYNC',
     'fsync',

@@ -11,41 +11,47 @@ import {
 } from '../src/index';
 import { generatedRecords, tempDir } from './helpers';
 
-// Properties over every crash point and every single-byte corruption of one file of 6 frames.
+// Properties over every crash point and every single-byte corruption of one file of 6 frames,
+// written plain (56-byte version 1 headers) and encrypted and chained (104-byte version 2 headers).
+const ENCRYPTION = { keys: [{ id: 5, key: Buffer.alloc(32, 5) }], activeKeyId: 5 };
+const MODES = [
+  { name: 'plain', sealing: {}, header: 56 },
+  { name: 'encrypted and chained', sealing: { encryption: ENCRYPTION, chain: {} }, header: 104 },
+];
 
 let bytes: Buffer;
 let index: Buffer;
 let frames: FrameInfo[];
 let dir: string;
 
-beforeAll(async () => {
-  dir = tempDir();
-  const path = join(dir, 'base.zst');
-  const w = await CompressedFileWriter.create(path);
-  const records = generatedRecords(600);
-  for (let i = 0; i < 6; i++) {
-    w.appendRecords(records.slice(i * 100, i * 100 + 100));
-    await w.cutFrame();
+describe.each(MODES)('readLogRecords on $name frames', ({ sealing, header }) => {
+  beforeAll(async () => {
+    dir = tempDir();
+    const path = join(dir, 'base.zst');
+    const w = await CompressedFileWriter.create(path, sealing);
+    const records = generatedRecords(600);
+    for (let i = 0; i < 6; i++) {
+      w.appendRecords(records.slice(i * 100, i * 100 + 100));
+      await w.cutFrame();
+    }
+    await w.close();
+    bytes = readFileSync(path);
+    index = readFileSync(`${path}.idx`);
+    frames = (await readFrameTable(path)).frames;
+  });
+
+  let n = 0;
+  async function readIds(content: Buffer, withIndex: boolean) {
+    const path = join(dir, `case-${n++}.zst`);
+    writeFileSync(path, content);
+    if (withIndex) writeFileSync(`${path}.idx`, index);
+    const stats = createReadStats();
+    const ids: number[] = [];
+    for await (const r of readLogRecords(path, { stats, encryption: ENCRYPTION }))
+      ids.push(r.attributes['test.id'] as number);
+    return { ids, problems: stats.problems.filter((p) => p.kind !== 'index') };
   }
-  await w.close();
-  bytes = readFileSync(path);
-  index = readFileSync(`${path}.idx`);
-  frames = (await readFrameTable(path)).frames;
-});
 
-let n = 0;
-async function readIds(content: Buffer, withIndex: boolean) {
-  const path = join(dir, `case-${n++}.zst`);
-  writeFileSync(path, content);
-  if (withIndex) writeFileSync(`${path}.idx`, index);
-  const stats = createReadStats();
-  const ids: number[] = [];
-  for await (const r of readLogRecords(path, { stats }))
-    ids.push(r.attributes['test.id'] as number);
-  return { ids, problems: stats.problems.filter((p) => p.kind !== 'index') };
-}
-
-describe('readLogRecords', () => {
   it('should return exactly the complete frames before any crash point, and report a torn tail', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -53,7 +59,7 @@ describe('readLogRecords', () => {
         fc.oneof(
           fc.integer({ min: 0, max: 10_000_000 }),
           fc.constantFrom(
-            ...frames.flatMap((f) => [f.offset - 1, f.offset, f.offset + 1, f.offset + 56]),
+            ...frames.flatMap((f) => [f.offset - 1, f.offset, f.offset + 1, f.offset + header]),
           ),
         ),
         fc.boolean(),
@@ -97,7 +103,7 @@ describe('readLogRecords', () => {
           expect(problems).toHaveLength(1);
           expect(problems[0]).toMatchObject({ kind: 'corrupt', offset: frames[hit]!.offset });
           // Counted exactly from the header or the index; a lower bound (never 0) without both.
-          const inHeader = pos - frames[hit]!.offset < 56;
+          const inHeader = pos - frames[hit]!.offset < header;
           if (withIndex || !inHeader) expect(problems[0]!.records).toBe(100);
           else expect(problems[0]).toMatchObject({ records: 1, recordsUnknown: true });
         },

@@ -154,6 +154,8 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
       exportTimeoutMillis: config.exportTimeoutMillis,
       maxQueueBytes: config.maxQueueBytes,
       meterProvider,
+      templateKey: config.templateKey,
+      ...(config.backfillMillis > 0 ? { backfill: { windowMillis: config.backfillMillis } } : {}),
       ...toSamplingPolicy(this.currentPolicy),
     });
     this.watcher?.start();
