@@ -6,6 +6,7 @@ export {
 export type { EnabledOptions } from './sampling-log-record-processor';
 export { SamplingLogRecordProcessor } from './sampling-log-record-processor';
 export { parseTemplateKeySpec, TEMPLATE_KEY_SPEC_FORMS } from './template-key-spec';
+export { templateOf } from './template-of';
 export {
   DEFAULT_THRESHOLD_PRECISION,
   isKept,

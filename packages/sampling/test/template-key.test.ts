@@ -1,5 +1,5 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { parseTemplateKeySpec } from '@spillway/sampling';
+import { parseTemplateKeySpec, templateOf } from '@spillway/sampling';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TEMPLATE_SCAN_CHARS, TemplateKeyer } from '../src/internal/template-key';
@@ -187,5 +187,17 @@ describe('parseTemplateKeySpec', () => {
     ['attribute:x', undefined],
   ])('should parse %j as %j', (text, expected) => {
     expect(parseTemplateKeySpec(text)).toEqual(expected);
+  });
+});
+
+describe('templateOf', () => {
+  it('should give the text flood control keys by, for body and attribute modes', () => {
+    const r = record('GET /api/orders/8812 200 12ms', { attributes: { route: '/orders/:id' } });
+    expect(templateOf(r)).toBe('GET /api/orders/<n> <n> <n>ms');
+    expect(templateOf(r)).toBe(setup().text(r));
+    expect(templateOf(r, { attribute: 'route' })).toBe(setup('route').text(r));
+    expect(templateOf(record('x', { eventName: 'order.paid' } as Partial<ReadableLogRecord>))).toBe(
+      setup().text(record('x', { eventName: 'order.paid' } as Partial<ReadableLogRecord>)),
+    );
   });
 });

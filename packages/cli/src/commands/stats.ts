@@ -1,6 +1,7 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { readFrames } from '@spillway/file-exporter';
 import { SEVERITY_CLASSES, severityClassOf } from '@spillway/record-format';
+import { templateOf } from '@spillway/sampling';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { BoundedCounts, type CountRow } from '../internal/bounded-counts';
 import { EXIT_CODES_HELP, ExitCode } from '../internal/exit-codes';
@@ -17,7 +18,6 @@ import {
   recordFilterOptionsOf,
 } from '../internal/read-options';
 import { type KeyValue, recordFilterOf, recordTime } from '../internal/record-filters';
-import { templateOf } from '../internal/template-key';
 
 const BREAKDOWNS = ['service', 'hour', 'severity'] as const;
 type Breakdown = (typeof BREAKDOWNS)[number];
@@ -52,7 +52,7 @@ export interface StatsSummary {
    */
   by?: Partial<Record<Breakdown, StatsBreakdown>>;
   /**
-   * With `--top N`: the N most frequent templates (body with numbers and ids masked), each with
+   * With `--top N`: the N most frequent templates (`templateOf` of @spillway/sampling), each with
    * its count and one example body; `distinct` templates seen, `other` records past the key cap.
    */
   topTemplates?: {
@@ -104,7 +104,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--top <n>',
-        'the n most frequent templates: bodies with numbers (<n>) and ids, hex, UUIDs (<id>) masked',
+        'the n most frequent templates, as flood control names them: the event name, else the body with numbers (<n>), hex, ids, UUIDs, IPs, quoted strings and durations masked',
       ).argParser(parseCountArg),
     )
     .option('--json', 'print one JSON object instead of a table')
@@ -176,7 +176,7 @@ class Tally {
     }
     if (this.templates) {
       const body = r.body === undefined || r.body === null ? '' : formatValue(r.body);
-      this.templates.add(templateOf(body), body.slice(0, 200).replace(/\n/g, '\\n'));
+      this.templates.add(templateOf(r), body.slice(0, 200).replace(/\n/g, '\\n'));
     }
   }
 
