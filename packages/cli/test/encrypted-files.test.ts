@@ -55,6 +55,24 @@ describe('spillway on encrypted files', () => {
     expect(without.stderr).toContain('encrypted with key id 4 and no encryption key was given');
   });
 
+  it('should read them with --key-file in cat, tail, stats and cat --reverse', () => {
+    const count = (out: string) => out.trim().split('\n').filter(Boolean).length;
+    const cat = spillway(['cat', '--format', 'json', '--key-file', keyFile, dir]);
+    expect(cat.code).toBe(0);
+    expect(count(cat.stdout)).toBe(3000);
+    const reverse = spillway(['cat', '--reverse', '--limit', '7', '--key-file', keyFile, dir]);
+    expect(reverse.code).toBe(0);
+    expect(count(reverse.stdout)).toBe(7);
+    const tail = spillway(['tail', '-n', '5', '--format', 'json', '--key-file', keyFile, dir]);
+    expect(tail.code).toBe(0);
+    expect(count(tail.stdout)).toBe(5);
+    const stats = spillway(['stats', '--json', '--key-file', keyFile, dir]);
+    expect(stats.code).toBe(0);
+    expect(JSON.parse(stats.stdout).records).toBe(3000);
+    const noKey = spillway(['stats', '--json', dir]);
+    expect(noKey.code).toBe(3);
+  });
+
   it('should verify the files and their chain with --key-file and --chain-key-file', () => {
     const r = spillway([
       'verify',

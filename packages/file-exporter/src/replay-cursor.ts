@@ -26,7 +26,8 @@ export interface ReplayBatch {
 }
 
 /** Options of {@link openReplayCursor}. */
-export interface ReplayCursorOptions extends Pick<ReadFramesOptions, 'stats' | 'verifyChecksums'> {
+export interface ReplayCursorOptions
+  extends Pick<ReadFramesOptions, 'stats' | 'verifyChecksums' | 'encryption'> {
   /**
    * Where to start: a {@link ReplayPosition} of this file (another file's position means "from the
    * start"), or a count of records already delivered from the start of the file.
@@ -65,6 +66,7 @@ export function openReplayCursor(path: string, options: ReplayCursorOptions = {}
     onProblem: options.onProblem,
     stats: options.stats,
     verifyChecksums: options.verifyChecksums,
+    encryption: options.encryption,
   });
   const from = options.from;
   const start: ReplayPosition | undefined =

@@ -7,7 +7,7 @@ import { type Command, Option } from 'commander';
 import { EXIT_CODES_HELP, ExitCode, FOLLOW_EXIT_HELP } from '../internal/exit-codes';
 import { followRecords } from '../internal/follow-records';
 import { FrameRecords } from '../internal/frame-records';
-import { type Inputs, resolveInputs } from '../internal/inputs';
+import { type Inputs, keyReadOptions, resolveInputs } from '../internal/inputs';
 import { NoFilesError } from '../internal/no-files';
 import { ProblemLog } from '../internal/problem-log';
 import { startProgress } from '../internal/progress';
@@ -28,6 +28,7 @@ import {
 } from '../internal/record-printer';
 
 interface CatOptions {
+  keyFile?: string;
   since?: Date;
   until?: Date;
   minSeverity?: number;
@@ -101,9 +102,10 @@ async function cat(path: string, opts: CatOptions): Promise<number> {
         `spillway: ${err.message}\nspillway: following ${path}: waiting for files\n`,
       );
     });
-    await followRecords(path, { frames: readOptionsOf(opts), keep, printer, problems });
+    const frames = { ...readOptionsOf(opts), ...(await keyReadOptions(opts)) };
+    await followRecords(path, { frames, keep, printer, problems });
   } else {
-    const inputs = await resolveInputs(path);
+    const inputs = await resolveInputs(path, opts);
     const progress = startProgress(inputs.totalBytes, opts.progress);
     try {
       if (opts.reverse) await catBackward(inputs, opts, keep, printer, problems, progress.update);

@@ -5,7 +5,7 @@ import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-lo
 import { type FrameProblem, readLogRecords } from '@spillway/file-exporter';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode } from '../internal/exit-codes';
-import { describeProblem, lostData, resolveInputs } from '../internal/inputs';
+import { describeProblem, keyReadOptions, lostData, resolveInputs } from '../internal/inputs';
 import { startProgress } from '../internal/progress';
 import { addFilterOptions, checkWindow, readOptionsOf } from '../internal/read-options';
 import {
@@ -20,6 +20,7 @@ import { addHeaders, createExporter, PROTOCOLS, replayTargetOf } from '../intern
 import { timeOrdered } from '../internal/time-ordered-records';
 
 interface ReplayOptions {
+  keyFile?: string;
   since?: Date;
   until?: Date;
   minSeverity?: number;
@@ -139,6 +140,7 @@ async function replay(
   summary: ReplaySummary,
 ): Promise<void> {
   const files = await filesOf(paths);
+  const keys = await keyReadOptions(opts);
   summary.files = files.length;
   const progress = startProgress(
     files.reduce((n, f) => n + f.size, 0),
@@ -156,6 +158,7 @@ async function replay(
     skipFirst(
       readLogRecords(f.path, {
         ...readOptionsOf(opts),
+        ...keys,
         onProblem,
         onProgress: (_p, bytes) => {
           done[i] = bytes;

@@ -63,6 +63,7 @@ export interface StatsSummary {
 }
 
 interface StatsOptions {
+  keyFile?: string;
   since?: Date;
   until?: Date;
   minSeverity?: number;
@@ -211,7 +212,7 @@ class Tally {
 }
 
 async function stats(path: string, opts: StatsOptions): Promise<number> {
-  const inputs = await resolveInputs(path);
+  const inputs = await resolveInputs(path, opts);
   const tally = new Tally(inputs.files.length, opts);
   const summary = tally.summary;
   let lost = false;
@@ -228,6 +229,7 @@ async function stats(path: string, opts: StatsOptions): Promise<number> {
       summary.compressedBytes += file.size + file.indexSize;
       const options = {
         ...readOptionsOf(opts),
+        ...inputs.readOptions,
         onProblem,
         onProgress: (_p: string, done: number) => progress.update(base + done, file.path),
       };

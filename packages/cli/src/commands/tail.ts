@@ -10,7 +10,7 @@ import { type Command, Option } from 'commander';
 import { EXIT_CODES_HELP, ExitCode, FOLLOW_EXIT_HELP } from '../internal/exit-codes';
 import { followRecords } from '../internal/follow-records';
 import { FrameRecords } from '../internal/frame-records';
-import { resolveInputs } from '../internal/inputs';
+import { keyReadOptions, resolveInputs } from '../internal/inputs';
 import { NoFilesError } from '../internal/no-files';
 import { ProblemLog } from '../internal/problem-log';
 import {
@@ -30,6 +30,7 @@ import {
 } from '../internal/record-printer';
 
 interface TailOptions {
+  keyFile?: string;
   since?: Date;
   until?: Date;
   minSeverity?: number;
@@ -87,6 +88,7 @@ async function tail(path: string, opts: TailOptions): Promise<number> {
   const keep = recordFilterOf(recordFilterOptionsOf(opts));
   const printer = new RecordPrinter(opts.format);
   const problems = new ProblemLog();
+  const keys = await keyReadOptions(opts);
   let files: string[] = [];
   try {
     files = (await resolveInputs(path)).files.map((f) => f.path);
@@ -108,11 +110,17 @@ async function tail(path: string, opts: TailOptions): Promise<number> {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // deleted by retention
     }
   }
-  const newest = await lastRecords(tables, opts, keep, problems, start);
+  const newest = await lastRecords(tables, opts, keys, keep, problems, start);
   await printer.print(newest);
   await printer.flush();
   if (opts.follow)
-    await followRecords(path, { frames: readOptionsOf(opts), keep, start, printer, problems });
+    await followRecords(path, {
+      frames: { ...readOptionsOf(opts), ...keys },
+      keep,
+      start,
+      printer,
+      problems,
+    });
   await printer.flush();
   return problems.lost ? ExitCode.PARTIAL : ExitCode.OK;
 }
@@ -121,6 +129,7 @@ async function tail(path: string, opts: TailOptions): Promise<number> {
 async function lastRecords(
   tables: FrameTable[],
   opts: TailOptions,
+  keys: Awaited<ReturnType<typeof keyReadOptions>>,
   keep: ReturnType<typeof recordFilterOf>,
   problems: ProblemLog,
   start: ReadonlyMap<string, FollowPosition>,
@@ -131,6 +140,7 @@ async function lastRecords(
   for (const table of [...tables].reverse()) {
     const frames = readFramesBackward(table.path, {
       ...readOptionsOf(opts),
+      ...keys,
       table,
       onProblem: (p) => {
         // A torn frame where following starts is one being written: -f prints it once whole.

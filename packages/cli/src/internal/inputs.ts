@@ -42,12 +42,18 @@ export async function loadKeyFile(
   return loaded;
 }
 
+/** The reader options the keys of {@link loadKeyFile} give: none without a key file. */
+export async function keyReadOptions(opts: KeyFileOptions = {}): Promise<Inputs['readOptions']> {
+  const loaded = await loadKeyFile(opts);
+  return loaded ? { encryption: { keys: loaded.keys } } : {};
+}
+
 /**
  * Resolves `pathOrDir` and loads the key file ({@link loadKeyFile}); throws an Error naming the
  * path when it cannot be read, and a {@link NoFilesError} when a directory holds no `.zst` file.
  */
 export async function resolveInputs(pathOrDir: string, keys: KeyFileOptions = {}): Promise<Inputs> {
-  const loaded = await loadKeyFile(keys);
+  const readOptions = await keyReadOptions(keys);
   let paths: string[];
   try {
     paths = await compressedFilesOf(pathOrDir);
@@ -70,7 +76,7 @@ export async function resolveInputs(pathOrDir: string, keys: KeyFileOptions = {}
   return {
     files,
     totalBytes: files.reduce((n, f) => n + f.size, 0),
-    readOptions: loaded ? { encryption: { keys: loaded.keys } } : {},
+    readOptions,
   };
 }
 

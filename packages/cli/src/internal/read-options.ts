@@ -1,12 +1,14 @@
 import type { ReadLogRecordsOptions } from '@spillway/file-exporter';
 import { parseSeverity } from '@spillway/record-format';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { KEY_FILE_HELP } from './inputs';
 import type { KeyValue, RecordFilterOptions } from './record-filters';
 import { parseTimeArg } from './time-arg';
 
 /** The filter options of `cat`, for any command that reads a selection of records. */
 export function addFilterOptions(cmd: Command): Command {
   return cmd
+    .option('--key-file <path>', KEY_FILE_HELP)
     .addOption(
       new Option(
         '--since <time>',
