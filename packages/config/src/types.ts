@@ -42,6 +42,15 @@ export interface SpillwayConfig {
   minFreeBytes: number;
   /** `SPILLWAY_FAILOVER`: `file` sends to local zstd files while the collector is unreachable. */
   failover: 'file' | 'none';
+  /**
+   * `SPILLWAY_ENCRYPTION_KEY_FILE`: keys (64 hex digits, or `<id>:<hex>` lines, the last active)
+   * that encrypt every frame of the failover and spill files (AES-256-GCM); unset = plain.
+   */
+  encryptionKeyFile: string | undefined;
+  /** `SPILLWAY_CHAIN=on`: a hash chain over the frames of every file (tamper evidence). */
+  chain: boolean;
+  /** `SPILLWAY_CHAIN_KEY_FILE`: the chain is an HMAC with this file's active key (implies on). */
+  chainKeyFile: string | undefined;
   /** `SPILLWAY_CONFIG_FILE`: JSON sampling policy, watched and hot-reloaded. */
   configFile: string | undefined;
   /** `SPILLWAY_SHUTDOWN_TIMEOUT_MS`: how long the register's signal handler flushes. */

@@ -234,6 +234,33 @@ export const VARIABLES: readonly Variable[] = [
     (t) => parseChoice(t, ['file', 'none'] as const),
   ),
   field(
+    'SPILLWAY_ENCRYPTION_KEY_FILE',
+    'encryption.key_file',
+    'encryptionKeyFile',
+    { text: 'unset (files are not encrypted)', value: constant(undefined) },
+    (t) => (t.trim() === '' ? invalid('the path of a key file') : t.trim()),
+    (v) => v ?? 'unset',
+  ),
+  field(
+    'SPILLWAY_CHAIN',
+    'chain.enabled',
+    'chain',
+    { text: 'off', value: constant(false) },
+    (t) => {
+      const v = parseChoice(t, ['on', 'off'] as const);
+      return isInvalid(v) ? v : v === 'on';
+    },
+    (v) => (v ? 'on' : 'off'),
+  ),
+  field(
+    'SPILLWAY_CHAIN_KEY_FILE',
+    'chain.key_file',
+    'chainKeyFile',
+    { text: 'unset (a plain SHA-256 chain)', value: constant(undefined) },
+    (t) => (t.trim() === '' ? invalid('the path of a key file') : t.trim()),
+    (v) => v ?? 'unset',
+  ),
+  field(
     'SPILLWAY_CONFIG_FILE',
     'sampling.policy_file',
     'configFile',

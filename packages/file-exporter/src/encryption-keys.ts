@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { checkEncryptionOptions } from './internal/frame-cipher';
 import type { EncryptionKey, EncryptionOptions } from './types';
@@ -26,25 +27,52 @@ export async function loadEncryptionKeyFile(path: string): Promise<EncryptionKey
   const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
     throw new Error(`encryption key file ${path}: cannot open (${err.code ?? err.message})`);
   });
-  let text: string;
-  const warnings: string[] = [];
   try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new Error(`encryption key file ${path}: not a regular file`);
-    if (st.size > MAX_KEY_FILE_BYTES) {
-      throw new Error(
-        `encryption key file ${path}: ${st.size} bytes, a key file holds at most ${MAX_KEY_FILE_BYTES}`,
-      );
-    }
-    if ((st.mode & 0o077) !== 0) {
-      warnings.push(
-        `encryption key file ${path}: mode ${(st.mode & 0o777).toString(8).padStart(4, '0')} lets group or others read it; use chmod 600`,
-      );
-    }
-    text = await fh.readFile('utf8');
+    const warnings = checkKeyFileStat(path, await fh.stat());
+    return parseEncryptionKeyFile(path, await fh.readFile('utf8'), warnings);
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * {@link loadEncryptionKeyFile}, synchronously: for a pipeline built at start-up (the register),
+ * which must know its keys before the first record is written. Same file form, same errors.
+ */
+export function loadEncryptionKeyFileSync(path: string): EncryptionKeyFile {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(`encryption key file ${path}: cannot open (${e.code ?? e.message})`);
+  }
+  try {
+    const warnings = checkKeyFileStat(path, fstatSync(fd));
+    return parseEncryptionKeyFile(path, readFileSync(fd, 'utf8'), warnings);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// A regular file of at most 64 KiB; group- or world-readable is a warning, not an error.
+function checkKeyFileStat(
+  path: string,
+  st: { isFile(): boolean; size: number; mode: number },
+): string[] {
+  if (!st.isFile()) throw new Error(`encryption key file ${path}: not a regular file`);
+  if (st.size > MAX_KEY_FILE_BYTES) {
+    throw new Error(
+      `encryption key file ${path}: ${st.size} bytes, a key file holds at most ${MAX_KEY_FILE_BYTES}`,
+    );
+  }
+  if ((st.mode & 0o077) === 0) return [];
+  return [
+    `encryption key file ${path}: mode ${(st.mode & 0o777).toString(8).padStart(4, '0')} lets group or others read it; use chmod 600`,
+  ];
+}
+
+function parseEncryptionKeyFile(path: string, text: string, warnings: string[]): EncryptionKeyFile {
   const keys: EncryptionKey[] = [];
   let bare = false;
   for (const [i, raw] of text.split(/\r?\n/).entries()) {

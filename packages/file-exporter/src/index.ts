@@ -6,7 +6,11 @@ export {
   parseCompressedFileName,
   sanitizeServiceName,
 } from './compressed-files';
-export { type EncryptionKeyFile, loadEncryptionKeyFile } from './encryption-keys';
+export {
+  type EncryptionKeyFile,
+  loadEncryptionKeyFile,
+  loadEncryptionKeyFileSync,
+} from './encryption-keys';
 export {
   type FollowFramesOptions,
   type FollowPosition,

@@ -24,6 +24,7 @@ import {
   SamplingLogRecordProcessor,
   type SamplingPolicy,
 } from '@spillway/sampling';
+import { fileProtectionOf } from './internal/file-protection';
 import { PolicyFileWatcher } from './internal/policy-file-watcher';
 import type { ClassTable, SamplingPolicyUpdate, SpillwayConfig } from './types';
 
@@ -106,12 +107,15 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
     this.primaryExporter = options.exporter ?? new OTLPLogExporter();
     let downstream = this.primaryExporter;
     const halfDisk = Math.floor(config.maxDiskBytes / 2);
-    if (config.failover === 'file') {
+    const protection = fileProtectionOf(config, options.warn);
+    if (config.failover === 'file' && !protection.refused) {
       this.fileExporter = new ZstdFileLogRecordExporter({
         directory: join(config.directory, 'files'),
         serviceName: config.serviceName,
         retention: { maxTotalBytes: halfDisk },
         minFreeBytes: config.minFreeBytes,
+        ...(protection.encryption ? { encryption: protection.encryption } : {}),
+        ...(protection.chain ? { chain: protection.chain } : {}),
       });
       this.failover = new FailoverLogRecordExporter({
         exporters: [this.primaryExporter, this.fileExporter],
