@@ -122,6 +122,22 @@ describe('spillway wal', () => {
     expect(count).toBe(BATCHES * PER_BATCH);
   });
 
+  it('should print pending records with `cat <wal dir>`, through the filters of cat', () => {
+    const all = spillway(['cat', '--format', 'json', wal]);
+    expect(all.code).toBe(0);
+    const ids = all.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l).attributes['test.id']);
+    expect(ids).toEqual(RECORDS.map((x) => x.attributes['test.id']));
+    const errors = RECORDS.filter((x) => (x.severityNumber as number) >= 17);
+    const filtered = spillway(['cat', '--min-severity', 'error', '--format', 'json', wal]);
+    expect(filtered.code).toBe(0);
+    expect(filtered.stdout.trimEnd().split('\n').filter(Boolean)).toHaveLength(errors.length);
+    const limited = spillway(['cat', '--limit', '4', wal]);
+    expect(limited.stdout.trimEnd().split('\n')).toHaveLength(4);
+  });
+
   it('should name a flipped byte by file and offset: exit 3, and 1 with --verify', () => {
     const copy = join(root, 'flipped');
     cpSync(wal, copy, { recursive: true });

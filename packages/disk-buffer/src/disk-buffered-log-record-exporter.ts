@@ -6,6 +6,7 @@ import {
   normalizeLogRecords,
   renormalizeLogRecord,
 } from '@spillway/record-format';
+import { type ComponentMetrics, severityCounts } from '@spillway/self-metrics';
 import { ByteWriter } from './internal/byte-writer';
 import { Counters } from './internal/counters';
 import type { DirLock } from './internal/dir-lock';
@@ -17,7 +18,7 @@ import { type ResolvedOptions, resolveOptions } from './internal/options';
 import type { RecentFrames } from './internal/recent-frames';
 import { type ExtraAttribute, encodeBatch } from './internal/record-encoder';
 import type { Sender } from './internal/sender';
-import { countSeverities, type SeverityCounts, severityRecord } from './internal/severity-counts';
+import { countSeverities, type SeverityCounts } from './internal/severity-counts';
 import { copyToSlab } from './internal/slab';
 import type { Spiller } from './internal/spiller';
 import { startBuffer } from './internal/start-up';
@@ -65,6 +66,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
   private readonly recovery: Promise<void>;
   private closing = false;
   private shutdownOnce: Promise<void> | undefined;
+  private readonly metrics: ComponentMetrics;
 
   constructor(options: DiskBufferOptions) {
     this.o = resolveOptions(options);
@@ -90,7 +92,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       let n = 0;
       this.uid = { key: 'log.record.uid', value: () => `${prefix}-${(n++).toString(36)}` };
     }
-    if (options.meterProvider) registerMetrics(options.meterProvider, () => this.getStats());
+    this.metrics = registerMetrics(options.meterProvider, () => this.getStats());
     this.sender.start();
     this.spiller.maybeSpill();
   }
@@ -223,6 +225,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       globalErrorHandler(err as Error);
     } finally {
       this.lock.release();
+      this.metrics.shutdown();
     }
     try {
       await this.downstream.shutdown();
@@ -238,24 +241,27 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     const done = cur ? this.sender.pos.doneInFile : 0;
     const c = this.counters;
     return {
-      pendingRecords: Math.max(0, t.walRecords + t.spillRecords - done),
-      pendingBytes: t.walBytes + t.spillBytes,
+      recordsPending: Math.max(0, t.walRecords + t.spillRecords - done),
+      bytesPending: t.walBytes + t.spillBytes,
       walRecords: t.walRecords - (cur?.kind === 'wal' ? done : 0),
       walBytes: t.walBytes,
       spillRecords: t.spillRecords - (cur?.kind === 'spill' ? done : 0),
       spillBytes: t.spillBytes,
-      acceptedRecords: c.accepted,
-      deliveredRecords: c.delivered,
+      recordsAccepted: c.accepted,
+      recordsDelivered: c.delivered,
       retries: c.retries,
-      fromMemoryRecords: c.fromMemory,
-      dropped: { ...c.dropped },
-      droppedBySeverity: severityRecord(c.droppedBySeverity),
+      recordsFromMemory: c.fromMemory,
+      dropped: {
+        disk_full: severityCounts(c.dropped.disk_full),
+        corrupt: severityCounts(c.dropped.corrupt),
+        expired: severityCounts(c.dropped.expired),
+      },
       corruptFrames: c.corruptFrames,
       truncatedBytes: c.truncatedBytes,
       skippedFiles: c.skippedFiles,
       diskBytes: this.ledger.totalBytes(),
       recovering: this.recovering > 0,
-      lastError: c.lastError,
+      lastError: c.lastError && { ...c.lastError },
       substitutedValues: { ...this.substituted },
     };
   }

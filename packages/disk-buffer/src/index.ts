@@ -3,6 +3,7 @@ export { DiskBufferedLogRecordExporter } from './disk-buffered-log-record-export
 export { decodeLogRecordBatch, encodeLogRecordBatch } from './record-batch-codec';
 export { SlottedDiskBufferedLogRecordExporter } from './slotted-disk-buffered-log-record-exporter';
 export type {
+  DiskBufferDropReason,
   DiskBufferDrops,
   DiskBufferedLogRecordExporterOptions,
   DiskBufferOptions,

@@ -215,7 +215,7 @@ export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
     while (!this.closing) {
       await drain.forceFlush();
       const s = drain.getStats();
-      if (!s.recovering && s.pendingRecords === 0) break;
+      if (!s.recovering && s.recordsPending === 0) break;
       await new Promise((r) => setTimeout(r, DRAIN_RETRY_MILLIS).unref());
     }
     await drain.shutdown();

@@ -2,6 +2,7 @@ import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { FsyncPolicy } from '@spillway/config';
 import type { SubstitutionCounts } from '@spillway/record-format';
+import type { DropCounts, LastError } from '@spillway/self-metrics';
 
 // One definition, owned by @spillway/config with the SPILLWAY_FSYNC parser that yields it.
 export type { FsyncPolicy };
@@ -54,7 +55,10 @@ export interface DiskBufferOptions {
    * deduplicate redeliveries. Default false.
    */
   recordUid?: boolean;
-  /** Exports the buffer's counters as OTel metrics. */
+  /**
+   * Where the buffer's self-metrics go (`otel.sdk.exporter.log.*`, `spillway.wal.*`,
+   * `spillway.log_record.dropped`). Default: the global MeterProvider.
+   */
   meterProvider?: MeterProvider;
   /** The service name used in spill file names. Default: `service.name` of the first record. */
   serviceName?: string;
@@ -63,30 +67,33 @@ export interface DiskBufferOptions {
 /** The same as {@link DiskBufferOptions}, named after the class. */
 export type DiskBufferedLogRecordExporterOptions = DiskBufferOptions;
 
-/** Records not delivered, by reason. */
-export interface DiskBufferDrops {
-  /** Lost to the disk cap or the free-space floor (`whenFull`), or to ENOSPC. */
-  disk_full: number;
-  /** In frames that failed their checksum or did not decode, or in files deleted underneath. */
-  corrupt: number;
-  /** Older than `maxRecordAgeMillis` when sent. */
-  expired: number;
-}
+/**
+ * Why a record was not delivered: `disk_full` = lost to the disk cap or the free-space floor
+ * (`whenFull`), or to ENOSPC; `corrupt` = in frames that failed their checksum or did not decode,
+ * or in files deleted underneath; `expired` = older than `maxRecordAgeMillis` when sent.
+ */
+export type DiskBufferDropReason = 'disk_full' | 'corrupt' | 'expired';
 
-/** A snapshot from `getStats()`. */
+/** Records not delivered, by reason, each by severity class (`unknown`: lost undecoded). */
+export type DiskBufferDrops = DropCounts<DiskBufferDropReason>;
+
+/**
+ * A snapshot from `getStats()`. Reconciles as `recordsAccepted = recordsDelivered +
+ * recordsPending + dropped.*.total` (a record redelivered after a crash counts once more).
+ */
 export interface DiskBufferStats {
   /** Records accepted and not yet delivered or dropped (WAL and spill). */
-  pendingRecords: number;
+  recordsPending: number;
   /** Bytes of the files holding them. */
-  pendingBytes: number;
+  bytesPending: number;
   walRecords: number;
   walBytes: number;
   spillRecords: number;
   spillBytes: number;
-  /** Records accepted by `export`/`exportSync`. */
-  acceptedRecords: number;
+  /** Records accepted by `export`/`exportSync` (made durable). */
+  recordsAccepted: number;
   /** Records the downstream exporter acknowledged. */
-  deliveredRecords: number;
+  recordsDelivered: number;
   /** Failed downstream attempts that were retried. */
   retries: number;
   /**
@@ -94,16 +101,12 @@ export interface DiskBufferStats {
    * been appended and was still held (the collector keeping up). The others are read from the WAL
    * (after a restart, an outage past the memory bound, a spilled file, under `recordUid`).
    */
-  fromMemoryRecords: number;
-  dropped: DiskBufferDrops;
+  recordsFromMemory: number;
   /**
-   * The same records by severity class. `unknown`: lost without being decoded (damaged frames,
-   * files of a previous run evicted or deleted before they were read).
+   * Records not delivered, by reason and severity class. `unknown`: lost without being decoded
+   * (damaged frames, files of a previous run evicted or deleted before they were read).
    */
-  droppedBySeverity: Record<
-    'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'unknown',
-    number
-  >;
+  dropped: DiskBufferDrops;
   /** Damaged frames skipped (their records are in `dropped.corrupt`). */
   corruptFrames: number;
   /** Bytes cut from torn tails at recovery (never acknowledged under `fsync: 'always'`). */
@@ -119,7 +122,7 @@ export interface DiskBufferStats {
   /** True while the backlog of a previous run is being verified. */
   recovering: boolean;
   /** The last downstream or disk error, if any. */
-  lastError: string | undefined;
+  lastError: LastError | undefined;
   /**
    * Values replaced when exported records were normalised (a cycle, a value nested too deep or
    * unreadable, a number out of range, a non-string text…), by kind: README, "Guarantees".

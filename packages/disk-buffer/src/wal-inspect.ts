@@ -51,7 +51,7 @@ export interface WalFileInspection {
   /** Records of the valid frames. */
   records: number;
   /** Of those, the records not delivered yet (after the checkpoint). */
-  pendingRecords: number;
+  recordsPending: number;
 }
 
 /** The owner a slot's `lock` names. */
@@ -127,7 +127,7 @@ export async function inspectWal(
       s.files.push(report);
       if (f.kind === 'wal') s.segments++;
       else s.spillFiles++;
-      s.recordsPending += report.pendingRecords;
+      s.recordsPending += report.recordsPending;
     }
     s.corruptFrames = s.problems.filter((p) => p.kind === 'corrupt' || p.kind === 'header').length;
     out.push(s);
@@ -190,7 +190,7 @@ async function inspectFile(
   decode: boolean,
   slot: WalSlotInspection,
 ): Promise<WalFileInspection | undefined> {
-  const report: WalFileInspection = { ...f, records: 0, pendingRecords: 0 };
+  const report: WalFileInspection = { ...f, records: 0, recordsPending: 0 };
   const delivered = deliveredIn(f, cp);
   if (f.kind === 'spill') return inspectSpill(report, delivered, decode, slot);
   if (!fs.existsSync(f.path)) return undefined;
@@ -198,7 +198,7 @@ async function inspectFile(
   for await (const frame of segmentFrames(f.path, (p) => slot.problems.push(p))) {
     report.records += frame.count;
     if (frame.end <= delivered) continue;
-    report.pendingRecords += frame.count;
+    report.recordsPending += frame.count;
     if (!decode && slot.oldestPendingTimeUnixNano !== undefined) continue;
     try {
       const records = decoder.decode(frame.payload, 0, frame.payload.length);
@@ -224,7 +224,7 @@ async function inspectSpill(
     throw err;
   }
   report.records = table.frames.reduce((n, fr) => n + fr.records, 0);
-  report.pendingRecords = Math.max(0, report.records - delivered);
+  report.recordsPending = Math.max(0, report.records - delivered);
   const problems = table.problems.filter((p) => p.kind !== 'index').map(spillProblem);
   if (decode) {
     problems.length = 0;
@@ -237,7 +237,7 @@ async function inspectSpill(
     for await (const _batch of batches);
   }
   slot.problems.push(...problems);
-  if (report.pendingRecords > 0 && slot.oldestPendingTimeUnixNano === undefined)
+  if (report.recordsPending > 0 && slot.oldestPendingTimeUnixNano === undefined)
     slot.oldestPendingTimeUnixNano = table.frames.find((fr) => fr.records > 0)?.minTimeUnixNano;
   return report;
 }

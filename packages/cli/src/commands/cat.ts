@@ -26,6 +26,7 @@ import {
   type RecordFormat,
   RecordPrinter,
 } from '../internal/record-printer';
+import { isWalDirectory, printPendingWalRecords } from './wal';
 
 interface CatOptions {
   keyFile?: string;
@@ -94,6 +95,12 @@ async function cat(path: string, opts: CatOptions): Promise<number> {
   const printer = new RecordPrinter(opts.format, opts.limit);
   const problems = new ProblemLog();
   const keep = recordFilterOf(filters);
+  // A WAL directory: what has not been delivered yet (read-only; the owner is not disturbed).
+  if (!opts.follow && !opts.reverse && isWalDirectory(path)) {
+    const code = await printPendingWalRecords(path, keep, printer);
+    await printer.flush();
+    return code;
+  }
   if (opts.follow) {
     // Following an empty folder is waiting for the first file (a collector outage starts it).
     await resolveInputs(path).catch((err: unknown) => {

@@ -1,18 +1,22 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { WalProblem, WalSlotInspection } from '@spillway/disk-buffer';
-import { encodeLogsDataLine } from '@spillway/record-format';
 import { type Command, Option } from 'commander';
 import { ExitCode } from '../internal/exit-codes';
-import { Output } from '../internal/output';
-import { formatPretty } from '../internal/pretty';
+import {
+  RECORD_FORMATS,
+  RECORD_FORMATS_HELP,
+  type RecordFormat,
+  RecordPrinter,
+} from '../internal/record-printer';
 import { describeWalSlot, walSlotJson } from '../internal/wal-report';
 
 interface WalOptions {
   json?: boolean;
   verify?: boolean;
   cat?: boolean;
-  format: 'pretty' | 'otlp-json';
+  format: RecordFormat;
 }
 
 const EXAMPLES = `
@@ -39,8 +43,8 @@ export function register(program: Command): void {
     .option('--verify', 'also decode every frame; exit 1 when any frame is damaged')
     .option('--cat', 'print the pending records instead, in delivery order')
     .addOption(
-      new Option('--format <format>', 'with --cat: pretty (one line per record) or otlp-json')
-        .choices(['pretty', 'otlp-json'])
+      new Option('--format <format>', `with --cat: ${RECORD_FORMATS_HELP}`)
+        .choices(RECORD_FORMATS)
         .default('pretty'),
     )
     .addHelpText('after', EXAMPLES)
@@ -67,9 +71,24 @@ async function inspect(dir: string, opts: WalOptions): Promise<number> {
 }
 
 async function catPending(dir: string, opts: WalOptions): Promise<number> {
+  const printer = new RecordPrinter(opts.format);
+  const code = await printPendingWalRecords(dir, undefined, printer);
+  await printer.flush();
+  return code;
+}
+
+/**
+ * Prints the records of the WAL at `dir` not delivered yet (those `keep` accepts), in delivery
+ * order, naming damage on stderr; returns the exit code (3 when damaged frames were skipped, 4
+ * without WAL files). Read-only. `wal --cat` and `cat <wal dir>` both print through it.
+ */
+export async function printPendingWalRecords(
+  dir: string,
+  keep: ((r: ReadableLogRecord) => boolean) | undefined,
+  printer: RecordPrinter,
+): Promise<number> {
   const slots = await inspectOrExplain(dir, false);
   if (typeof slots === 'number') return slots;
-  const out = new Output();
   let damaged = false;
   const onProblem = (p: WalProblem) => {
     const slot = slots.find((s) => p.path.startsWith(s.directory));
@@ -78,12 +97,19 @@ async function catPending(dir: string, opts: WalOptions): Promise<number> {
   };
   const { readPendingWalRecords } = await import('@spillway/disk-buffer');
   for await (const batch of readPendingWalRecords(dir, { onProblem })) {
-    if (opts.format === 'otlp-json') await out.line(encodeLogsDataLine(batch.records));
-    else for (const r of batch.records) await out.line(formatPretty(r));
-    if (out.closed) return ExitCode.OK;
+    await printer.print(keep ? batch.records.filter(keep) : batch.records);
+    if (printer.done) return ExitCode.OK;
   }
-  await out.flush();
   return damaged ? ExitCode.PARTIAL : ExitCode.OK;
+}
+
+/** Whether `dir` is a WAL root: slot 0's segments, checkpoint or lock are in it. */
+export function isWalDirectory(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((n) => n.endsWith('.wal') || n === 'checkpoint' || n === 'lock');
+  } catch {
+    return false;
+  }
 }
 
 /** The inspection, or the exit code after explaining why there is nothing to inspect. */

@@ -27,7 +27,7 @@ export function describeWalSlot(s: WalSlotInspection, now: number): string {
   for (const f of s.files)
     row(
       f.kind === 'wal' ? 'segment' : 'spill file',
-      `${basename(f.path)}: ${f.bytes} bytes, ${f.records} records, ${f.pendingRecords} pending`,
+      `${basename(f.path)}: ${f.bytes} bytes, ${f.records} records, ${f.recordsPending} pending`,
     );
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
-import type { DiskBufferDrops } from '../types';
+import { type LastError, lastErrorOf } from '@spillway/self-metrics';
+import type { DiskBufferDropReason } from '../types';
 import { addCounts, emptyCounts, type SeverityCounts, total, UNKNOWN } from './severity-counts';
 
 /** Mutable counters shared by the writer, the recovery scan, the sender and the spiller. */
@@ -8,27 +9,31 @@ export class Counters {
   retries = 0;
   /** Records the sender took from memory (RecentFrames) rather than reading the WAL back. */
   fromMemory = 0;
-  dropped: DiskBufferDrops = { disk_full: 0, corrupt: 0, expired: 0 };
-  droppedBySeverity: SeverityCounts = emptyCounts();
+  /** Records lost for good, by reason, each by severity class (index order, `unknown` last). */
+  readonly dropped: Record<DiskBufferDropReason, SeverityCounts> = {
+    disk_full: emptyCounts(),
+    corrupt: emptyCounts(),
+    expired: emptyCounts(),
+  };
   corruptFrames = 0;
   truncatedBytes = 0;
   /** Files left alone: non-regular files under a buffer name, segments of an unknown version. */
   skippedFiles = 0;
-  lastError: string | undefined;
+  lastError: LastError | undefined;
   private readonly warned = new Set<string>();
 
   /** Counts `count` lost records; those `severities` does not cover count as `unknown`. */
-  drop(reason: keyof DiskBufferDrops, count: number, severities?: SeverityCounts): void {
+  drop(reason: DiskBufferDropReason, count: number, severities?: SeverityCounts): void {
     if (count <= 0) return;
-    this.dropped[reason] += count;
+    const into = this.dropped[reason];
     const known = severities ? Math.min(total(severities), count) : 0;
-    if (severities && known === total(severities)) addCounts(this.droppedBySeverity, severities);
+    if (severities && known === total(severities)) addCounts(into, severities);
     else if (severities) {
       // More severities than records (an estimate overshot): keep the count exact, not the split.
-      this.droppedBySeverity[UNKNOWN]! += count;
+      into[UNKNOWN]! += count;
       return;
     }
-    this.droppedBySeverity[UNKNOWN]! += count - known;
+    into[UNKNOWN]! += count - known;
   }
 
   /**
@@ -50,6 +55,6 @@ export class Counters {
   }
 
   error(err: unknown): void {
-    this.lastError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    this.lastError = lastErrorOf(err);
   }
 }

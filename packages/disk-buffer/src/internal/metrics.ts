@@ -1,47 +1,48 @@
 import type { MeterProvider } from '@opentelemetry/api';
+import {
+  ATTR_STORAGE,
+  COMPONENT_TYPES,
+  type ComponentMetrics,
+  observeDrops,
+  registerComponentMetrics,
+} from '@spillway/self-metrics';
+import { name, version } from '../../package.json' with { type: 'json' };
 import type { DiskBufferStats } from '../types';
 
-/** Registers observable instruments that read `getStats()` at each collection. */
-export function registerMetrics(provider: MeterProvider, stats: () => DiskBufferStats): void {
-  const meter = provider.getMeter('@spillway/disk-buffer', '0.1.0');
-  const dropped = meter.createObservableCounter('spillway.disk_buffer.records.dropped', {
-    description: 'Records not delivered, by reason',
-    unit: '{record}',
-  });
-  const bySeverity = meter.createObservableCounter(
-    'spillway.disk_buffer.records.dropped_by_severity',
-    { description: 'Records not delivered, by severity class', unit: '{record}' },
-  );
-  const delivered = meter.createObservableCounter('spillway.disk_buffer.records.delivered', {
-    description: 'Records acknowledged by the downstream exporter',
-    unit: '{record}',
-  });
-  const retries = meter.createObservableCounter('spillway.disk_buffer.export.retries', {
-    description: 'Failed downstream export attempts that were retried',
-    unit: '{attempt}',
-  });
-  const pending = meter.createObservableGauge('spillway.disk_buffer.records.pending', {
-    description: 'Records on disk not yet delivered',
-    unit: '{record}',
-  });
-  const disk = meter.createObservableGauge('spillway.disk_buffer.disk.usage', {
-    description: 'Bytes of the buffer files',
-    unit: 'By',
-  });
-  meter.addBatchObservableCallback(
-    (r) => {
-      const s = stats();
-      for (const reason of ['disk_full', 'corrupt', 'expired'] as const) {
-        r.observe(dropped, s.dropped[reason], { reason });
-      }
-      for (const [severity, n] of Object.entries(s.droppedBySeverity)) {
-        r.observe(bySeverity, n, { severity });
-      }
-      r.observe(delivered, s.deliveredRecords);
-      r.observe(retries, s.retries);
-      r.observe(pending, s.pendingRecords);
-      r.observe(disk, s.diskBytes);
+/**
+ * Registers the buffer's self-metrics, all read from one `getStats()` per collection: records
+ * made durable (`otel.sdk.exporter.log.exported`: the buffer is its upstream's exporter), the
+ * WAL's backlog and deliveries (`spillway.wal.*`) and drops by reason and severity class.
+ */
+export function registerMetrics(
+  meterProvider: MeterProvider | undefined,
+  stats: () => DiskBufferStats,
+): ComponentMetrics {
+  return registerComponentMetrics({
+    meterProvider,
+    meterName: name,
+    meterVersion: version,
+    componentType: COMPONENT_TYPES.diskBuffer,
+    observables: [
+      'otel.sdk.exporter.log.exported',
+      'spillway.log_record.dropped',
+      'spillway.wal.records',
+      'spillway.wal.bytes',
+      'spillway.wal.delivered',
+      'spillway.wal.retries',
+      'spillway.wal.disk.usage',
+    ],
+    snapshot: stats,
+    observe: (s, observe) => {
+      observe('otel.sdk.exporter.log.exported', s.recordsAccepted);
+      observeDrops(observe, s.dropped);
+      observe('spillway.wal.records', s.walRecords, { [ATTR_STORAGE]: 'wal' });
+      observe('spillway.wal.records', s.spillRecords, { [ATTR_STORAGE]: 'spill' });
+      observe('spillway.wal.bytes', s.walBytes, { [ATTR_STORAGE]: 'wal' });
+      observe('spillway.wal.bytes', s.spillBytes, { [ATTR_STORAGE]: 'spill' });
+      observe('spillway.wal.delivered', s.recordsDelivered);
+      observe('spillway.wal.retries', s.retries);
+      observe('spillway.wal.disk.usage', s.diskBytes);
     },
-    [dropped, bySeverity, delivered, retries, pending, disk],
-  );
+  });
 }

@@ -33,17 +33,3 @@ export function total(c: SeverityCounts): number {
   for (const v of c) n += v;
   return n;
 }
-
-/** The counts keyed by class name, `unknown` last. */
-export function severityRecord(
-  c: SeverityCounts,
-): Record<(typeof SEVERITY_CLASSES)[number] | 'unknown', number> {
-  const out = { unknown: c[UNKNOWN] ?? 0 } as Record<
-    (typeof SEVERITY_CLASSES)[number] | 'unknown',
-    number
-  >;
-  SEVERITY_CLASSES.forEach((name, i) => {
-    out[name] = c[i] ?? 0;
-  });
-  return out;
-}
