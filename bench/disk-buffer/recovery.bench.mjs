@@ -75,7 +75,7 @@ console.log(
       ['worst event-loop delay while recovering', `${(h.max / 1e6).toFixed(1)} ms`],
       ['p99 event-loop delay', `${(h.percentile(99) / 1e6).toFixed(1)} ms`],
       ['records recovered', stats.walRecords.toLocaleString('en-US')],
-      ['corrupt records', String(stats.dropped.corrupt)],
+      ['corrupt records', String(stats.dropped.corrupt.total)],
     ],
   ),
 );

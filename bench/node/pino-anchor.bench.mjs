@@ -152,7 +152,7 @@ async function child(s) {
       });
       stats = () => {
         const d = processor.getStats?.().diskBuffer;
-        return d ? { fromMemory: d.fromMemoryRecords, pending: d.pendingRecords } : {};
+        return d ? { fromMemory: d.recordsFromMemory, pending: d.recordsPending } : {};
       };
     }
     const provider = new LoggerProvider({

@@ -125,7 +125,7 @@ if (s.summaries > 0)
 console.log('');
 
 const targets = stats.failover?.targets ?? [];
-const toCollector = targets[0]?.recordsSent ?? stats.diskBuffer?.deliveredRecords ?? 0;
+const toCollector = targets[0]?.recordsSent ?? stats.diskBuffer?.recordsDelivered ?? 0;
 const toFiles = targets[1]?.recordsSent ?? 0;
 const wal = stats.diskBuffer;
 console.log('Delivery');
@@ -140,11 +140,11 @@ const why =
       : `   (the collector failed ${n(otlp.batchesFailed + otlp.timeouts)} batches)`;
 console.log(`  to local files         ${n(toFiles).padStart(9)}${why}`);
 if (wal) {
-  if (wal.pendingRecords > 0)
+  if (wal.recordsPending > 0)
     console.log(
-      `  left in the WAL        ${n(wal.pendingRecords).padStart(9)}   (delivered on the next start)`,
+      `  left in the WAL        ${n(wal.recordsPending).padStart(9)}   (delivered on the next start)`,
     );
-  const lost = wal.dropped.disk_full + wal.dropped.corrupt + wal.dropped.expired;
+  const lost = wal.dropped.disk_full.total + wal.dropped.corrupt.total + wal.dropped.expired.total;
   if (lost > 0)
     console.log(`  dropped on disk        ${n(lost).padStart(9)}   ${JSON.stringify(wal.dropped)}`);
 }

@@ -5,17 +5,10 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
-const PACKAGES = [
-  'record-format',
-  'redaction',
-  'sampling',
-  'disk-buffer',
-  'file-exporter',
-  'router',
-  'node',
-  'cli',
-  'testing',
-];
+// Every workspace package with sources: a package added later is built too.
+const PACKAGES = readdirSync(join(ROOT, 'packages')).filter((p) =>
+  existsSync(join(ROOT, 'packages', p, 'src')),
+);
 
 /** True when some package's dist is missing or older than its sources. */
 function stale(): boolean {

@@ -22,7 +22,7 @@ interface AppStats {
     spilled: { total: number };
     dropped: Record<string, { total: number }>;
   };
-  diskBuffer: { dropped: { disk_full: number } };
+  diskBuffer: { dropped: { disk_full: { total: number } } };
 }
 
 /**
@@ -101,7 +101,7 @@ describe('@spillway/node/register with a full processor queue', () => {
       // the default 5 s budget about a third is sent before exit and the rest on the next start.
       const { stats, seen } = await run(1_000_000, 'sync');
       expect(stats.sampling.dropped.queue_full!.total).toBe(0);
-      expect(stats.diskBuffer.dropped.disk_full).toBe(0);
+      expect(stats.diskBuffer.dropped.disk_full.total).toBe(0);
       expectWhole(seen, 1_000_000);
     },
     180_000,

@@ -164,7 +164,7 @@ describe('@spillway/node pipeline redaction', () => {
     expect(leaks(wire, c.secrets)).toEqual([]);
     expect(leaks(raw + zst, c.secrets)).toEqual([]);
     expect(files.some((f) => f.endsWith('.wal'))).toBe(true);
-    expect(stats.diskBuffer?.acceptedRecords).toBe(RECORDS + 1);
+    expect(stats.diskBuffer?.recordsAccepted).toBe(RECORDS + 1);
     // The WAL segments hold the records too (so the search above read real record bytes).
     for (const k of c.keep) {
       expect(wire, k).toContain(k);

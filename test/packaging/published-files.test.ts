@@ -103,6 +103,11 @@ describe('published files', () => {
 
   it('should not promise a CLI command that does not exist', () => {
     const cli = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8'));
-    expect(cli.description).not.toMatch(/replay/i);
+    const commands = readdirSync(join(root, 'packages/cli/src/commands')).map((f) =>
+      f.replace(/\.ts$/, ''),
+    );
+    // Every verb the description names as a command is one (`replay` was once promised early).
+    for (const verb of ['cat', 'stats', 'verify', 'replay', 'tail', 'wal', 'doctor', 'grep', 'tap'])
+      if (new RegExp(`\\b${verb}\\b`).test(cli.description)) expect(commands).toContain(verb);
   });
 });

@@ -32,7 +32,7 @@ export const COMMANDS: ReadonlyArray<CommandModule> = [
 export function buildProgram(commands: ReadonlyArray<CommandModule> = COMMANDS): Command {
   const program = new Command('spillway')
     .description(
-      "read and check spillway's zstd log files (OTLP/JSON lines), and check its configuration",
+      "read, search, follow, verify and replay spillway's zstd log files (OTLP/JSON lines), inspect its write-ahead log, and check its configuration",
     )
     .version(packageVersion())
     .showHelpAfterError('(add --help for usage)')

@@ -162,6 +162,53 @@ describe('spillway wal', () => {
     expect(cat.stdout.trimEnd().split('\n')).toHaveLength((BATCHES - 1) * PER_BATCH);
   });
 
+  it('should read an encrypted WAL with --key-file or SPILLWAY_ENCRYPTION_KEY_FILE, and name its frames without', async () => {
+    const dir = join(root, 'encrypted');
+    const key = Buffer.alloc(32, 0x3c);
+    const keyFile = join(root, 'wal-key');
+    writeFileSync(keyFile, `5:${key.toString('hex')}\n`, { mode: 0o600 });
+    const exporter = new DiskBufferedLogRecordExporter({
+      exporter: down,
+      directory: dir,
+      fsync: 'always',
+      retry: { initialMillis: 60_000 },
+      shutdownTimeoutMillis: 1,
+      encryption: { keys: [{ id: 5, key }], activeKeyId: 5 },
+    });
+    await new Promise((res) => exporter.export(RECORDS.slice(0, PER_BATCH), res));
+    await exporter.shutdown();
+    const ids = RECORDS.slice(0, PER_BATCH).map((x) => x.attributes['test.id']);
+    const idsOf = (out: string) =>
+      out
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).attributes['test.id']);
+
+    const keyed = spillway(['wal', dir, '--key-file', keyFile, '--cat', '--format', 'json']);
+    expect(keyed.stderr).toBe('');
+    expect(keyed.code).toBe(0);
+    expect(idsOf(keyed.stdout)).toEqual(ids);
+    const viaEnv = spillway(['cat', '--format', 'json', dir], {
+      SPILLWAY_ENCRYPTION_KEY_FILE: keyFile,
+    });
+    expect(viaEnv.code).toBe(0);
+    expect(idsOf(viaEnv.stdout)).toEqual(ids);
+    expect(spillway(['cat', '--key-file', keyFile, dir]).code).toBe(0);
+
+    const keyless = spillway(['wal', dir, '--json']);
+    expect(keyless.code).toBe(3);
+    expect(keyless.stderr).toMatch(
+      /^spillway: undecryptable: .*\.wal at offset 32: .*encrypted with key id 5 and no encryption key was given/,
+    );
+    expect(JSON.parse(keyless.stdout).slots[0]).toMatchObject({
+      corruptFrames: 1,
+      recordsPending: PER_BATCH,
+    });
+    const bad = spillway(['wal', dir, '--key-file', join(root, 'no-such-key')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('no-such-key: cannot open (ENOENT)');
+  });
+
   it('should exit 1 for a missing directory, 4 for one without WAL files (naming wal/ inside)', () => {
     const missing = spillway(['wal', join(root, 'nope')]);
     expect(missing.code).toBe(1);
@@ -197,7 +244,7 @@ describe('spillway wal on a directory a live process owns', () => {
       for await (const _ of createInterface({ input: process.stdin })) {
         const r = await new Promise((res) => exporter.export(toReadableLogRecords(gen.take(${PER_BATCH}), 'live'), res));
         const s = exporter.getStats();
-        console.log(JSON.stringify({ code: r.code, pending: s.pendingRecords }));
+        console.log(JSON.stringify({ code: r.code, pending: s.recordsPending }));
       }`;
     child = spawn(process.execPath, ['--input-type=module', '-e', script], {
       stdio: ['pipe', 'pipe', 'inherit'],

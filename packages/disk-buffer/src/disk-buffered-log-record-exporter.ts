@@ -142,7 +142,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
           if (err) this.diskError(err, count, severities);
           done(err);
         });
-        if (asIs) this.recent.add(at.seq, at.offset, at.offset + frame.length, kept);
+        if (asIs) this.recent.add(at.seq, at.offset, at.end, kept);
       } catch (err) {
         this.diskError(err as Error, count, severities);
         done(err as Error);
@@ -178,7 +178,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
         this.counters.accepted += count;
         try {
           const at = this.writer.appendSync(frame, count, severities);
-          if (asIs) this.recent.add(at.seq, at.offset, at.offset + frame.length, kept);
+          if (asIs) this.recent.add(at.seq, at.offset, at.end, kept);
         } catch (err) {
           this.diskError(err as Error, count, severities);
           globalErrorHandler(err as Error);

@@ -1,6 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { FsyncPolicy } from '@spillway/config';
+import type { EncryptionOptions } from '@spillway/file-exporter';
 import type { SubstitutionCounts } from '@spillway/record-format';
 import type { DropCounts, LastError } from '@spillway/self-metrics';
 
@@ -62,6 +63,14 @@ export interface DiskBufferOptions {
   meterProvider?: MeterProvider;
   /** The service name used in spill file names. Default: `service.name` of the first record. */
   serviceName?: string;
+  /**
+   * Encrypt every WAL frame (AES-256-GCM, FORMAT.md "Encrypted frames") and every spill file
+   * (the file exporter's encrypted frames) with `activeKeyId`; read with any key listed, so keep
+   * a rotated-out key until no file it wrote is left. Old plain segments are still read. A frame
+   * of a previous run that no key decrypts leaves its segment untouched (README, "Encryption at
+   * rest"). Default: off. (`SPILLWAY_ENCRYPTION_KEY_FILE` in @spillway/node.)
+   */
+  encryption?: EncryptionOptions;
 }
 
 /** The same as {@link DiskBufferOptions}, named after the class. */

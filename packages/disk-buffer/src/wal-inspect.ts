@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { readFrameTable, readLogRecordBatches } from '@spillway/file-exporter';
+import {
+  type EncryptionOptions,
+  openReplayCursor,
+  readFrameTable,
+  readLogRecordBatches,
+  SyncFrameCipher,
+} from '@spillway/file-exporter';
 import { BatchDecoder } from './internal/record-decoder';
 import {
   deliveredIn,
@@ -30,9 +36,18 @@ export interface WalProblem {
    * `header`: a damaged segment header (frames verify themselves: nothing lost by it);
    * `undecodable`: a frame whose checksum holds but whose payload does not decode (`decode` only);
    * `unknown-version`: a segment of another format version, not read (nothing counted);
+   * `undecryptable`: an intact encrypted frame that no key given decrypts (no key, another key
+   * id, a wrong key; `records` not readable without it);
    * `spill`: a spill file's problem, as @spillway/file-exporter reports it.
    */
-  kind: 'corrupt' | 'torn' | 'header' | 'undecodable' | 'unknown-version' | 'spill';
+  kind:
+    | 'corrupt'
+    | 'torn'
+    | 'header'
+    | 'undecodable'
+    | 'unknown-version'
+    | 'undecryptable'
+    | 'spill';
   path: string;
   offset: number;
   /** Bytes the problem covers. */
@@ -90,6 +105,11 @@ export interface WalSlotInspection {
 export interface InspectWalOptions {
   /** Also decode every frame's payload (a full verify). Default false: checksums only. */
   decode?: boolean;
+  /**
+   * Keys for encrypted WAL frames and spill files (any id listed; `loadEncryptionKeyFile`).
+   * Without the key of a frame it is an `undecryptable` problem (spill: `corrupt`), never a throw.
+   */
+  encryption?: Pick<EncryptionOptions, 'keys'>;
 }
 
 /**
@@ -104,6 +124,7 @@ export async function inspectWal(
   options: InspectWalOptions = {},
 ): Promise<WalSlotInspection[]> {
   fs.readdirSync(root);
+  const keys = readKeys(options.encryption);
   const out: WalSlotInspection[] = [];
   for (const slot of listSlots(root)) {
     const found = slotFiles(slotDirectory(root, slot));
@@ -122,14 +143,16 @@ export async function inspectWal(
       lock: lockOwner(join(found.directory, 'lock')),
     };
     for (const f of found.files) {
-      const report = await inspectFile(f, found.checkpoint, options.decode === true, s);
+      const report = await inspectFile(f, found.checkpoint, options.decode === true, s, keys);
       if (report === undefined) continue;
       s.files.push(report);
       if (f.kind === 'wal') s.segments++;
       else s.spillFiles++;
       s.recordsPending += report.recordsPending;
     }
-    s.corruptFrames = s.problems.filter((p) => p.kind === 'corrupt' || p.kind === 'header').length;
+    s.corruptFrames = s.problems.filter(
+      (p) => p.kind === 'corrupt' || p.kind === 'header' || p.kind === 'undecryptable',
+    ).length;
     out.push(s);
   }
   return out;
@@ -148,27 +171,35 @@ export interface PendingWalBatch {
  */
 export async function* readPendingWalRecords(
   root: string,
-  options: { onProblem?: (problem: WalProblem) => void } = {},
+  options: {
+    onProblem?: (problem: WalProblem) => void;
+    /** Keys for encrypted frames and spill files, as {@link InspectWalOptions.encryption}. */
+    encryption?: Pick<EncryptionOptions, 'keys'>;
+  } = {},
 ): AsyncGenerator<PendingWalBatch> {
   fs.readdirSync(root);
+  const keys = readKeys(options.encryption);
   for (const slot of listSlots(root)) {
     const found = slotFiles(slotDirectory(root, slot));
     for (const f of found.files) {
       const skip = deliveredIn(f, found.checkpoint);
       if (f.kind === 'spill') {
-        let seen = 0;
-        const batches = readLogRecordBatches(f.path, {
+        // The reader the owner delivers spill files with, from the records already delivered.
+        const cursor = openReplayCursor(f.path, {
+          from: { records: skip },
+          encryption: keys?.encryption,
           onProblem: (p) => options.onProblem?.(spillProblem(p)),
         });
-        for await (const batch of batches) {
-          const from = Math.max(0, skip - seen);
-          seen += batch.length;
-          if (from < batch.length) yield { slot, path: f.path, records: batch.slice(from) };
+        try {
+          for (let b = await cursor.next(2048); b !== null; b = await cursor.next(2048))
+            yield { slot, path: f.path, records: b.records };
+        } finally {
+          await cursor.close();
         }
         continue;
       }
       const decoder = new BatchDecoder();
-      const frames = segmentFrames(f.path, (p) => options.onProblem?.(p));
+      const frames = segmentFrames(f.path, (p) => options.onProblem?.(p), keys?.cipher);
       for await (const frame of frames) {
         if (frame.end <= skip) continue;
         let records: ReadableLogRecord[];
@@ -189,13 +220,22 @@ async function inspectFile(
   cp: SlotFiles['checkpoint'],
   decode: boolean,
   slot: WalSlotInspection,
+  keys: ReaderKeys | undefined,
 ): Promise<WalFileInspection | undefined> {
   const report: WalFileInspection = { ...f, records: 0, recordsPending: 0 };
   const delivered = deliveredIn(f, cp);
-  if (f.kind === 'spill') return inspectSpill(report, delivered, decode, slot);
+  if (f.kind === 'spill') return inspectSpill(report, delivered, decode, slot, keys);
   if (!fs.existsSync(f.path)) return undefined;
   const decoder = new BatchDecoder();
-  for await (const frame of segmentFrames(f.path, (p) => slot.problems.push(p))) {
+  const onProblem = (p: WalProblem) => {
+    slot.problems.push(p);
+    // Intact, only unreadable without its key: still pending (the owner keeps such a segment).
+    if (p.kind === 'undecryptable') {
+      report.records += p.records;
+      if (p.offset + p.length > delivered) report.recordsPending += p.records;
+    }
+  };
+  for await (const frame of segmentFrames(f.path, onProblem, keys?.cipher)) {
     report.records += frame.count;
     if (frame.end <= delivered) continue;
     report.recordsPending += frame.count;
@@ -215,6 +255,7 @@ async function inspectSpill(
   delivered: number,
   decode: boolean,
   slot: WalSlotInspection,
+  keys: ReaderKeys | undefined,
 ): Promise<WalFileInspection | undefined> {
   let table: Awaited<ReturnType<typeof readFrameTable>>;
   try {
@@ -229,6 +270,7 @@ async function inspectSpill(
   if (decode) {
     problems.length = 0;
     const batches = readLogRecordBatches(report.path, {
+      encryption: keys?.encryption,
       onProblem: (p) => {
         if (p.kind !== 'index') problems.push(spillProblem(p));
       },
@@ -240,6 +282,17 @@ async function inspectSpill(
   if (report.recordsPending > 0 && slot.oldestPendingTimeUnixNano === undefined)
     slot.oldestPendingTimeUnixNano = table.frames.find((fr) => fr.records > 0)?.minTimeUnixNano;
   return report;
+}
+
+/** The keys of a read-only reader: for spill files as given, for WAL frames as a cipher. */
+interface ReaderKeys {
+  encryption: Pick<EncryptionOptions, 'keys'>;
+  cipher: SyncFrameCipher;
+}
+
+function readKeys(encryption: Pick<EncryptionOptions, 'keys'> | undefined): ReaderKeys | undefined {
+  if (encryption === undefined) return undefined;
+  return { encryption, cipher: new SyncFrameCipher(encryption, false) };
 }
 
 /** Smallest record time of a batch (timestamp, else observed timestamp), unix ns. */

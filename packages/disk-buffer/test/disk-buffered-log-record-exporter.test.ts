@@ -1,9 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { severityClassName, severityClassOf } from '@spillway/record-format';
 import { afterEach, describe, expect, it } from 'vitest';
+import pkg from '../package.json' with { type: 'json' };
 import { DiskBufferedLogRecordExporter } from '../src/index';
 import type { DiskBufferOptions } from '../src/types';
 import { CollectingExporter } from './helpers/collecting-exporter';
@@ -50,7 +51,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       for (let i = 0; i < 20; i++) await send(50, i * 50);
       await exporter.forceFlush();
       expect(down.ids()).toEqual(Array.from({ length: 1000 }, (_, i) => i));
-      expect(exporter.getStats()).toMatchObject({ deliveredRecords: 1000, pendingRecords: 0 });
+      expect(exporter.getStats()).toMatchObject({ recordsDelivered: 1000, recordsPending: 0 });
       await exporter.shutdown();
     });
 
@@ -60,7 +61,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       await send(10, 0);
       await down.waitFor(() => down.records.length === 10);
       expect(exporter.getStats().retries).toBe(4);
-      expect(exporter.getStats().lastError).toMatch(/injected failure/);
+      expect(exporter.getStats().lastError?.message).toMatch(/injected failure/);
       await exporter.shutdown();
     });
 
@@ -70,7 +71,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       await send(10, 0);
       await down.waitFor(() => down.records.length === 10);
       expect(exporter.getStats().retries).toBe(2);
-      expect(exporter.getStats().lastError).toMatch(/timed out after 50 ms/);
+      expect(exporter.getStats().lastError?.message).toMatch(/timed out after 50 ms/);
       await exporter.shutdown();
     });
 
@@ -97,7 +98,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       for (let i = 0; i < 10; i++) await send(100, i * 100);
       expect(segments(directory).length).toBeGreaterThan(2);
       down.failing = false;
-      await down.waitFor(() => exporter.getStats().pendingRecords === 0);
+      await down.waitFor(() => exporter.getStats().recordsPending === 0);
       await exporter.forceFlush();
       expect(segments(directory).length).toBeLessThanOrEqual(1);
       expect(down.ids()).toEqual(Array.from({ length: 1000 }, (_, i) => i));
@@ -124,7 +125,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       await send(10, 0);
       await exporter.forceFlush();
       expect(down.failures).toBeGreaterThanOrEqual(1);
-      expect(exporter.getStats().pendingRecords).toBe(10);
+      expect(exporter.getStats().recordsPending).toBe(10);
       await exporter.shutdown();
     });
   });
@@ -162,27 +163,36 @@ describe('DiskBufferedLogRecordExporter', () => {
       await send(25, 0);
       await exporter.forceFlush();
       expect(down.records.length).toBe(0);
-      expect(exporter.getStats().dropped.expired).toBe(25);
+      expect(exporter.getStats().dropped.expired.total).toBe(25);
       await exporter.shutdown();
     });
 
-    it('should export its counters through a MeterProvider', async () => {
+    it('should publish its self-metrics and unregister them on shutdown', async () => {
       class Reader extends MetricReader {
         protected override async onShutdown(): Promise<void> {}
         protected override async onForceFlush(): Promise<void> {}
       }
-      const reader = new Reader();
+      // Delta temporality: once the callback is gone, a collection has no points at all.
+      const reader = new Reader({
+        aggregationTemporalitySelector: () => AggregationTemporality.DELTA,
+      });
       const meterProvider = new MeterProvider({ readers: [reader] });
       const { exporter, send } = setup({ meterProvider });
       await send(7, 0);
       await exporter.forceFlush();
       const { resourceMetrics } = await reader.collect();
-      const metrics = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
-      const delivered = metrics.find(
-        (m) => m.descriptor.name === 'spillway.disk_buffer.records.delivered',
-      );
-      expect(delivered?.dataPoints[0]?.value).toBe(7);
+      const [scope] = resourceMetrics.scopeMetrics;
+      expect(scope?.scope).toEqual({ name: pkg.name, version: pkg.version, schemaUrl: undefined });
+      const value = (name: string) =>
+        scope?.metrics.find((m) => m.descriptor.name === name)?.dataPoints[0];
+      expect(value('spillway.wal.delivered')?.value).toBe(7);
+      const exported = value('otel.sdk.exporter.log.exported');
+      expect(exported?.value).toBe(7);
+      expect(exported?.attributes['otel.component.type']).toBe('spillway.disk_buffer');
+      expect(exported?.attributes['otel.component.name']).toMatch(/^spillway\.disk_buffer\/\d+$/);
       await exporter.shutdown();
+      const after = await reader.collect();
+      expect(after.resourceMetrics.scopeMetrics.flatMap((m) => m.metrics)).toEqual([]);
       await meterProvider.shutdown();
     });
   });
@@ -212,12 +222,12 @@ describe('DiskBufferedLogRecordExporter', () => {
           );
           expect(onDisk).toBeLessThanOrEqual(maxDiskBytes);
         }
-        const dropped = exporter.getStats().dropped.disk_full;
+        const dropped = exporter.getStats().dropped.disk_full.total;
         expect(dropped).toBeGreaterThan(0);
         down.failing = false;
-        await down.waitFor(() => exporter.getStats().pendingRecords === 0);
+        await down.waitFor(() => exporter.getStats().recordsPending === 0);
         await exporter.forceFlush();
-        expect(down.records.length + exporter.getStats().dropped.disk_full).toBe(sent);
+        expect(down.records.length + exporter.getStats().dropped.disk_full.total).toBe(sent);
         // Lost records by severity: exactly the classes of the ids that never arrived.
         const arrived = new Set(down.ids());
         const expected = { trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0, unknown: 0 };
@@ -227,7 +237,8 @@ describe('DiskBufferedLogRecordExporter', () => {
             severityClassName(severityClassOf(r.severityNumber as number, r.severityText))
           ]++;
         }
-        expect(exporter.getStats().droppedBySeverity).toEqual(expected);
+        const total = Object.values(expected).reduce((a, b) => a + b, 0);
+        expect(exporter.getStats().dropped.disk_full).toEqual({ ...expected, total });
         const ids = down.ids();
         if (whenFull === 'drop_newest') expect(ids[0]).toBe(0);
         else expect(ids.at(-1)).toBe(sent - 1);
@@ -252,10 +263,10 @@ describe('DiskBufferedLogRecordExporter', () => {
         sentRecords.push(...recs);
         await new Promise((r) => exporter.export(recs, r));
       }
-      expect(exporter.getStats().dropped.disk_full).toBeGreaterThan(0);
+      expect(exporter.getStats().dropped.disk_full.total).toBeGreaterThan(0);
       down.succeedThenFail(Number.POSITIVE_INFINITY);
       down.failing = false;
-      await down.waitFor(() => exporter.getStats().pendingRecords === 0);
+      await down.waitFor(() => exporter.getStats().recordsPending === 0);
       await exporter.forceFlush();
       const arrived = new Set(down.ids());
       expect(arrived.has(0) && arrived.has(99)).toBe(true);
@@ -266,8 +277,8 @@ describe('DiskBufferedLogRecordExporter', () => {
         lostCount++;
         lost[severityClassName(severityClassOf(r.severityNumber as number, r.severityText))]++;
       }
-      expect(lostCount).toBe(exporter.getStats().dropped.disk_full);
-      expect(exporter.getStats().droppedBySeverity).toEqual(lost);
+      expect(lostCount).toBe(exporter.getStats().dropped.disk_full.total);
+      expect(exporter.getStats().dropped.disk_full).toEqual({ ...lost, total: lostCount });
       await exporter.shutdown();
     });
   });

@@ -146,14 +146,14 @@ describe('DiskBufferedLogRecordExporter', () => {
         const full = [];
         for (let b = 0; b < 5; b++) full.push((await send(b * 100)).code);
         expect(full).toEqual([1, 1, 1, 1, 1]);
-        expect(exporter.getStats().dropped.disk_full).toBe(500);
+        expect(exporter.getStats().dropped.disk_full.total).toBe(500);
         for (const f of fillers) rmSync(f);
         const back = [];
         for (let b = 5; b < 10; b++) back.push((await send(b * 100)).code);
         expect(back).toEqual([0, 0, 0, 0, 0]);
-        await down.waitFor(() => exporter.getStats().pendingRecords === 0);
+        await down.waitFor(() => exporter.getStats().recordsPending === 0);
         expect(down.records).toHaveLength(500);
-        expect(exporter.getStats().dropped.disk_full).toBe(500);
+        expect(exporter.getStats().dropped.disk_full.total).toBe(500);
       },
     );
 
@@ -175,7 +175,7 @@ describe('DiskBufferedLogRecordExporter', () => {
         // ~3 × the file system: the floor is reached again and again, oldest files evicted.
         const codes = await send(1200);
         const s = exporter.getStats();
-        expect(s.dropped.disk_full).toBeGreaterThan(0);
+        expect(s.dropped.disk_full.total).toBeGreaterThan(0);
         // drop_oldest admits every new batch by evicting old files: nothing new is refused.
         expect(codes.filter((c) => c !== 0)).toHaveLength(0);
         // No handle on a deleted file: what statfs reports used is what the files hold.
@@ -188,12 +188,12 @@ describe('DiskBufferedLogRecordExporter', () => {
           2,
         );
         down.failing = false;
-        await down.waitFor(() => exporter.getStats().pendingRecords === 0, 30_000);
+        await down.waitFor(() => exporter.getStats().recordsPending === 0, 30_000);
         await exporter.forceFlush();
         const end = exporter.getStats();
-        expect(down.records.length + end.dropped.disk_full).toBe(sent());
+        expect(down.records.length + end.dropped.disk_full.total).toBe(sent());
         expect(new Set(down.ids()).size).toBe(down.records.length);
-        expect(end.dropped.corrupt).toBe(0);
+        expect(end.dropped.corrupt.total).toBe(0);
         expect(deletedOpenFiles(mountPoint)).toEqual([]);
         await exporter.shutdown();
         expect(readdirSync(directory).filter((f) => f.includes('.tmp'))).toEqual([]);
@@ -212,21 +212,19 @@ describe('DiskBufferedLogRecordExporter', () => {
         onTestFinished(cleanup);
         await send(150); // ~6 MiB of records against ~4 MiB above the floor
         const full = exporter.getStats();
-        expect(full.dropped.disk_full).toBeGreaterThan(0);
+        expect(full.dropped.disk_full.total).toBeGreaterThan(0);
         rmSync(filler);
-        const before = exporter.getStats().dropped.disk_full;
+        const before = exporter.getStats().dropped.disk_full.total;
         const codes = await send(20);
         expect(codes.every((c) => c === 0)).toBe(true);
-        expect(exporter.getStats().dropped.disk_full).toBe(before);
+        expect(exporter.getStats().dropped.disk_full.total).toBe(before);
         down.failing = false;
-        await down.waitFor(() => exporter.getStats().pendingRecords === 0);
+        await down.waitFor(() => exporter.getStats().recordsPending === 0);
         await exporter.forceFlush();
-        expect(down.records.length + exporter.getStats().dropped.disk_full).toBe(sent());
-        const bySeverity = exporter.getStats().droppedBySeverity;
+        expect(down.records.length + exporter.getStats().dropped.disk_full.total).toBe(sent());
+        const { total, ...bySeverity } = exporter.getStats().dropped.disk_full;
         expect(bySeverity.unknown).toBe(0);
-        expect(Object.values(bySeverity).reduce((a, b) => a + b, 0)).toBe(
-          exporter.getStats().dropped.disk_full,
-        );
+        expect(Object.values(bySeverity).reduce((a, b) => a + b, 0)).toBe(total);
         expect(new Set(down.ids()).size).toBe(down.records.length);
       },
     );
@@ -243,21 +241,19 @@ describe('DiskBufferedLogRecordExporter', () => {
         onTestFinished(cleanup);
         const codes = await send(150);
         expect(codes).toContain(1);
-        expect(exporter.getStats().dropped.disk_full).toBeGreaterThan(0);
+        expect(exporter.getStats().dropped.disk_full.total).toBeGreaterThan(0);
         // minFreeBytes 0 and the default 1 GiB cap: only ENOSPC itself can have failed these.
         rmSync(filler);
         const more = await send(10);
         expect(more.every((c) => c === 0)).toBe(true);
         down.failing = false;
-        await down.waitFor(() => exporter.getStats().pendingRecords === 0);
+        await down.waitFor(() => exporter.getStats().recordsPending === 0);
         await exporter.forceFlush();
-        expect(down.records.length + exporter.getStats().dropped.disk_full).toBe(sent());
-        const bySeverity = exporter.getStats().droppedBySeverity;
+        expect(down.records.length + exporter.getStats().dropped.disk_full.total).toBe(sent());
+        const { total, ...bySeverity } = exporter.getStats().dropped.disk_full;
         expect(bySeverity.unknown).toBe(0);
-        expect(Object.values(bySeverity).reduce((a, b) => a + b, 0)).toBe(
-          exporter.getStats().dropped.disk_full,
-        );
-        expect(exporter.getStats().dropped.corrupt).toBe(0);
+        expect(Object.values(bySeverity).reduce((a, b) => a + b, 0)).toBe(total);
+        expect(exporter.getStats().dropped.corrupt.total).toBe(0);
       },
     );
   });

@@ -81,7 +81,7 @@ describe('DiskBufferedLogRecordExporter', () => {
         const ids = down.ids();
         expect(new Set(ids).size).toBe(ids.length);
         expect(ids.every((id) => id % 1000 === 999 || id % 1000 < 100)).toBe(true);
-        expect(exporter.getStats().pendingRecords).toBe(0);
+        expect(exporter.getStats().recordsPending).toBe(0);
         console.log(
           `fsync ${policy}: ${ROUNDS} FATAL and ${ids.length - ROUNDS} of ${ROUNDS * 100} INFO recovered`,
         );

@@ -76,7 +76,7 @@ describe('DiskBufferedLogRecordExporter', () => {
         expect(down.ids().sort((a, b) => a - b)).toEqual(ALL);
         await exportMore(exporter, down);
         expect(exporter.getStats().skippedFiles).toBe(1);
-        expect(exporter.getStats().pendingRecords).toBe(0);
+        expect(exporter.getStats().recordsPending).toBe(0);
         const started = Date.now();
         await exporter.shutdown();
         expect(Date.now() - started).toBeLessThan(2_000);
@@ -120,7 +120,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       expect(segs.length).toBeGreaterThan(2);
       const newer = segs[1]!;
       const b = readFileSync(newer);
-      b[4] = 2;
+      b[4] = 3;
       b.writeUInt32LE(crc32(b, 0, 24), 24);
       writeFileSync(newer, b);
       const inNewer = countRecords(b);
@@ -131,12 +131,12 @@ describe('DiskBufferedLogRecordExporter', () => {
         const s = exporter.getStats();
         expect(s.skippedFiles).toBe(1);
         expect(s.truncatedBytes).toBe(0);
-        expect(s.dropped.corrupt).toBe(0);
-        expect(s.pendingRecords).toBe(0);
+        expect(s.dropped.corrupt.total).toBe(0);
+        expect(s.recordsPending).toBe(0);
         await exportMore(exporter, down);
         await exporter.shutdown();
         expect(readFileSync(newer).equals(b)).toBe(true);
-        expect(warnings.messages.some((m) => m.includes('format version 2'))).toBe(true);
+        expect(warnings.messages.some((m) => m.includes('format version 3'))).toBe(true);
       } finally {
         warnings.stop();
       }

@@ -87,7 +87,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       for (let i = 0; i < 5; i++) logger.emit({ severityNumber: 9, body: `queued again ${i}` });
       logger.emit({ severityNumber: 24, body: deepBody(10_000) as never });
       // Written through synchronously: in the WAL before emit returned.
-      expect(exporter.getStats().acceptedRecords).toBe(12);
+      expect(exporter.getStats().recordsAccepted).toBe(12);
       await provider.forceFlush();
       await down.waitFor(() => down.records.length === 12);
       expect(down.records[5]!.body).toEqual({ a: 1, self: CYCLIC });
@@ -114,7 +114,7 @@ describe('DiskBufferedLogRecordExporter', () => {
         [undefined, undefined],
       ]);
       const stats = exporter.getStats();
-      expect(stats.dropped.corrupt).toBe(0);
+      expect(stats.dropped.corrupt.total).toBe(0);
       expect(stats.corruptFrames).toBe(0);
       expect(processor.getStats().exported).toMatchObject({ info: 2, warn: 1, error: 1 });
       await provider.shutdown();
@@ -166,9 +166,9 @@ describe('DiskBufferedLogRecordExporter', () => {
         { numRuns: Math.min(runs, 2000) },
       );
       const stats = exporter.getStats();
-      expect(stats.dropped.corrupt).toBe(0);
+      expect(stats.dropped.corrupt.total).toBe(0);
       expect(stats.corruptFrames).toBe(0);
-      expect(stats.deliveredRecords).toBe(delivered);
+      expect(stats.recordsDelivered).toBe(delivered);
       await exporter.shutdown();
     });
   });

@@ -58,7 +58,7 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     expect(idsOf(down)).toEqual(without(BATCHES - 1));
     const s = exporter.getStats();
     expect(s.truncatedBytes).toBe(last.length - 7);
-    expect(s.dropped.corrupt).toBe(0);
+    expect(s.dropped.corrupt.total).toBe(0);
     await exporter.shutdown();
   });
 
@@ -68,8 +68,8 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     flipByte(seg, f.offset + 4);
     const { down, exporter } = await drain(dir);
     expect(idsOf(down)).toEqual(without(2));
-    expect(exporter.getStats().dropped.corrupt).toBe(PER_BATCH);
-    expect(exporter.getStats().droppedBySeverity.unknown).toBe(PER_BATCH);
+    expect(exporter.getStats().dropped.corrupt.total).toBe(PER_BATCH);
+    expect(exporter.getStats().dropped.corrupt.unknown).toBe(PER_BATCH);
     expect(exporter.getStats().corruptFrames).toBe(1);
     await exporter.shutdown();
   });
@@ -80,7 +80,7 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     flipByte(seg, f.offset + 24 + Math.floor((f.length - 24) / 2));
     const { down, exporter } = await drain(dir);
     expect(idsOf(down)).toEqual(without(1));
-    expect(exporter.getStats().dropped.corrupt).toBe(PER_BATCH);
+    expect(exporter.getStats().dropped.corrupt.total).toBe(PER_BATCH);
     await exporter.shutdown();
   });
 
@@ -92,7 +92,7 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     writeFileSync(seg, b);
     const { down, exporter } = await drain(dir);
     expect(idsOf(down)).toEqual(without(3));
-    expect(exporter.getStats().dropped.corrupt).toBe(PER_BATCH);
+    expect(exporter.getStats().dropped.corrupt.total).toBe(PER_BATCH);
     await exporter.shutdown();
   });
 
@@ -112,7 +112,7 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     appendFileSync(seg, Buffer.from('garbage appended by something else '.repeat(40)));
     const { down, exporter } = await drain(dir);
     expect(idsOf(down)).toEqual(ALL);
-    expect(exporter.getStats().dropped.corrupt).toBe(0);
+    expect(exporter.getStats().dropped.corrupt.total).toBe(0);
     expect(exporter.getStats().truncatedBytes).toBe(35 * 40);
     await exporter.shutdown();
   });
@@ -133,7 +133,7 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     writeFileSync(join(dir, 'checkpoint'), cp);
     const { down, exporter } = await drain(dir);
     expect(idsOf(down)).toEqual(ALL);
-    expect(exporter.getStats().lastError).toMatch(/checkpoint ignored: checksum mismatch/);
+    expect(exporter.getStats().lastError?.message).toMatch(/checkpoint ignored: checksum mismatch/);
     await exporter.shutdown();
   });
 
@@ -178,9 +178,9 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     const second = frames(segs[1]!).reduce((n, f) => n + f.count, 0);
     rmSync(segs[1]!);
     down.failing = false;
-    await down.waitFor(() => exporter.getStats().pendingRecords === 0);
+    await down.waitFor(() => exporter.getStats().recordsPending === 0);
     expect(down.records.length).toBe(8 * 150 - second);
-    expect(exporter.getStats().dropped.corrupt).toBe(second);
+    expect(exporter.getStats().dropped.corrupt.total).toBe(second);
     await exporter.shutdown();
   });
 
@@ -217,10 +217,10 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
       const { down, exporter } = await drain(dir);
       expect(idsOf(down)).toEqual(without(2));
       const s = exporter.getStats();
-      expect(s.dropped.corrupt).toBe(PER_BATCH);
+      expect(s.dropped.corrupt.total).toBe(PER_BATCH);
       expect(s.corruptFrames).toBe(1);
       expect(s.truncatedBytes).toBe(0);
-      expect(s.pendingRecords).toBe(0);
+      expect(s.recordsPending).toBe(0);
       await exporter.shutdown();
     },
   );
@@ -239,7 +239,7 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     writeFileSync(seg, b);
     const { down, exporter } = await drain(dir);
     expect(idsOf(down)).toEqual(without(2));
-    expect(exporter.getStats().dropped.corrupt).toBe(PER_BATCH);
+    expect(exporter.getStats().dropped.corrupt.total).toBe(PER_BATCH);
     await exporter.shutdown();
   });
 
@@ -259,8 +259,8 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     expect(idsOf(down)).toEqual(without(BATCHES - 1));
     const s = exporter.getStats();
     // Never more than the damaged bytes could hold (16 bytes a record at the least).
-    expect(s.dropped.corrupt).toBeGreaterThan(0);
-    expect(s.dropped.corrupt).toBeLessThanOrEqual(Math.floor(f.length / 16));
+    expect(s.dropped.corrupt.total).toBeGreaterThan(0);
+    expect(s.dropped.corrupt.total).toBeLessThanOrEqual(Math.floor(f.length / 16));
     expect(s.truncatedBytes).toBe(f.length);
     await exporter.shutdown();
   });
@@ -275,7 +275,7 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     const { down, exporter } = await drain(dir);
     expect(down.ids()).toHaveLength(ALL.length);
     expect(idsOf(down)).toEqual(ALL);
-    expect(exporter.getStats().dropped.corrupt).toBe(0);
+    expect(exporter.getStats().dropped.corrupt.total).toBe(0);
     expect(exporter.getStats().corruptFrames).toBe(1);
     await exporter.shutdown();
   });
@@ -288,8 +288,8 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     writeFileSync(join(dir, 'checkpoint'), encodeCheckpoint(cp));
     const { down, exporter } = await drain(dir);
     expect(idsOf(down)).toEqual(ALL);
-    expect(exporter.getStats().pendingRecords).toBe(0);
-    expect(exporter.getStats().dropped.corrupt).toBe(0);
+    expect(exporter.getStats().recordsPending).toBe(0);
+    expect(exporter.getStats().dropped.corrupt.total).toBe(0);
     await exporter.shutdown();
   });
 });

@@ -58,7 +58,7 @@ async function replay(dir: string, expected: number): Promise<CollectingExporter
   const e = new DiskBufferedLogRecordExporter({ exporter: down, directory: dir });
   await down.waitFor(() => down.records.length >= expected);
   await e.forceFlush();
-  expect(e.getStats().fromMemoryRecords).toBe(0);
+  expect(e.getStats().recordsFromMemory).toBe(0);
   await e.shutdown();
   return down;
 }
@@ -76,8 +76,8 @@ describe('DiskBufferedLogRecordExporter', () => {
       await down.waitFor(() => down.records.length >= total);
       await e.forceFlush();
       // Every record came from memory: none was read back.
-      expect(e.getStats().fromMemoryRecords).toBe(total);
-      expect(e.getStats().deliveredRecords).toBe(total);
+      expect(e.getStats().recordsFromMemory).toBe(total);
+      expect(e.getStats().recordsDelivered).toBe(total);
       await e.shutdown();
       const replayed = await replay(dir, total);
       expect(replayed.records.length).toBe(total);
@@ -98,7 +98,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       await down.waitFor(() => down.records.length >= 68);
       await e.forceFlush();
       expect(down.ids()).toEqual(Array.from({ length: 68 }, (_, i) => i));
-      expect(e.getStats().fromMemoryRecords).toBe(50);
+      expect(e.getStats().recordsFromMemory).toBe(50);
       expect(down.records.slice(0, 18).every((r) => r.body === body)).toBe(true);
       await e.shutdown();
     });
@@ -127,13 +127,13 @@ describe('DiskBufferedLogRecordExporter', () => {
         });
       });
       expect(signal).toBe('SIGKILL');
-      expect(JSON.parse(out.trim())).toEqual({ fromMemoryRecords: 500, deliveredRecords: 0 });
+      expect(JSON.parse(out.trim())).toEqual({ recordsFromMemory: 500, recordsDelivered: 0 });
       const down = new CollectingExporter();
       const e = new DiskBufferedLogRecordExporter({ exporter: down, directory: dir });
       await down.waitFor(() => down.records.length >= 500);
       await e.forceFlush();
       expect(down.ids()).toEqual(Array.from({ length: 500 }, (_, i) => i));
-      expect(e.getStats().fromMemoryRecords).toBe(0);
+      expect(e.getStats().recordsFromMemory).toBe(0);
       await e.shutdown();
     });
   });

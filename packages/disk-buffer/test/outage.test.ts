@@ -61,8 +61,8 @@ describe('DiskBufferedLogRecordExporter', () => {
       );
       await exporter.forceFlush();
       const stats = exporter.getStats();
-      expect(stats.pendingRecords).toBe(0);
-      expect(stats.dropped).toEqual({ disk_full: 0, corrupt: 0, expired: 0 });
+      expect(stats.recordsPending).toBe(0);
+      expect(Object.values(stats.dropped).map((d) => d.total)).toEqual([0, 0, 0]);
       expect(readdirSync(dir).filter((n) => n.endsWith('.zst'))).toEqual([]);
       const grewMiB = (rssMax - rssBefore) / MiB;
       console.log(

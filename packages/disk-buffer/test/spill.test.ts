@@ -61,7 +61,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       await spilled(dir, 3000);
       const down = new CollectingExporter();
       const exporter = setup(dir, down, { retry: { initialMillis: 5 } });
-      await down.waitFor(() => exporter.getStats().pendingRecords === 0);
+      await down.waitFor(() => exporter.getStats().recordsPending === 0);
       await exporter.forceFlush();
       expect(down.ids()).toEqual(Array.from({ length: 3000 }, (_, i) => i));
       expect(readdirSync(dir).filter((f) => f.endsWith('.zst') || f.endsWith('.idx'))).toEqual([]);
@@ -86,7 +86,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       expect(cp).toMatchObject({ state: 'ok', checkpoint: { kind: 'spill', position: 200 } });
       const second = new CollectingExporter();
       const b = setup(dir, second, { retry: { initialMillis: 5 } });
-      await second.waitFor(() => b.getStats().pendingRecords === 0);
+      await second.waitFor(() => b.getStats().recordsPending === 0);
       await b.forceFlush();
       expect(second.ids()).toEqual(
         Array.from({ length: 3000 - delivered }, (_, i) => delivered + i),

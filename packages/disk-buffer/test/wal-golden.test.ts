@@ -144,10 +144,10 @@ describe('WAL format (golden bytes from FORMAT.md)', () => {
     await exporter.shutdown();
   });
 
-  it('should leave alone a hand-built segment whose header names version 2', async () => {
+  it('should leave alone a hand-built segment whose header names version 3', async () => {
     const dir = tempDir();
     const head = segmentHeader(3, 1_700_000_000_000);
-    head[4] = 2;
+    head[4] = 3;
     head.writeUInt32LE(crc32(head, 0, 24), 24);
     writeFileSync(join(dir, '000000000003.wal'), Buffer.concat([head, frame(payload(), 1, 0)]));
     const { down, exporter } = await drain(dir);

@@ -101,7 +101,7 @@ class DeliverCommand implements fc.AsyncCommand<Model, Real> {
     r.collector.failing = false;
     await Promise.all(r.inflight.splice(0));
     const exporter = r.exporter!;
-    await r.collector.waitFor(() => exporter.getStats().pendingRecords === 0);
+    await r.collector.waitFor(() => exporter.getStats().recordsPending === 0);
     await exporter.forceFlush();
     const got = new Set(r.collector.ids());
     for (const id of m.acked) expect(got.has(id), `acknowledged id ${id} delivered`).toBe(true);
@@ -110,7 +110,7 @@ class DeliverCommand implements fc.AsyncCommand<Model, Real> {
       expect(id).toBeLessThan(m.nextId);
       expect(rec.body).toBe(crashBody(id));
     }
-    expect(exporter.getStats().dropped.corrupt).toBe(0);
+    expect(exporter.getStats().dropped.corrupt.total).toBe(0);
   }
   toString = () => 'deliver';
 }

@@ -27,6 +27,12 @@ export {
   rebuildFrameIndex,
 } from './frame-reader';
 export {
+  isKeyProblem,
+  SYNC_CIPHER,
+  type SyncDecryptResult,
+  SyncFrameCipher,
+} from './internal/frame-cipher-sync';
+export {
   compressedFilesOf,
   readLogRecordBatches,
   readLogRecords,
@@ -65,6 +71,7 @@ export type {
   ReadLogRecordsOptions,
   ReadStats,
   TimeBound,
+  ZstdFileDropReason,
   ZstdFileExporterOptions,
   ZstdFileExporterStats,
 } from './types';

@@ -1,5 +1,6 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { SubstitutionCounts } from '@spillway/record-format';
+import type { DropCounts } from '@spillway/self-metrics';
 
 /** Index metadata of one or more OTLP/JSON lines: what the frame index records per frame. */
 export interface LinesMetadata {
@@ -261,8 +262,8 @@ export interface ZstdFileExporterOptions {
   /** Clock, ms since the epoch (for tests). Default `Date.now`. */
   now?: () => number;
   /**
-   * Exports the counters of `getStats()` as OTel metrics (`spillway.file_exporter.*`: records
-   * written, dropped and deleted by reason, bytes raw and on disk, frames, files). Default none.
+   * Where the exporter's self-metrics go (`otel.sdk.exporter.log.exported`, `spillway.file.*`,
+   * `spillway.log_record.dropped`). Default: the global MeterProvider.
    */
   meterProvider?: MeterProvider;
 }
@@ -274,7 +275,16 @@ export interface DeletedCounts {
   bytes: number;
 }
 
-/** Counters of a {@link ZstdFileLogRecordExporter}. */
+/**
+ * Why accepted records were not written: `disk_full` (free space below `minFreeBytes` even after
+ * retention), `io_error` (the frame could not be written), `shutdown` (exported after shutdown).
+ */
+export type ZstdFileDropReason = 'disk_full' | 'io_error' | 'shutdown';
+
+/**
+ * Counters of a {@link ZstdFileLogRecordExporter}. Reconciles as records accepted =
+ * `recordsWritten + recordsPending + dropped.disk_full.total + dropped.io_error.total`.
+ */
 export interface ZstdFileExporterStats {
   /** Records in frames written to disk. */
   recordsWritten: number;
@@ -286,8 +296,8 @@ export interface ZstdFileExporterStats {
   bytesRaw: number;
   /** Bytes written to disk (frames, headers included; index files excluded). */
   bytesOnDisk: number;
-  /** Records accepted but not written, by reason. */
-  dropped: { disk_full: number; io_error: number; shutdown: number };
+  /** Records not written, by reason, each by severity class. */
+  dropped: DropCounts<ZstdFileDropReason>;
   /** Values replaced when exported records were normalised, by kind (see @spillway/record-format). */
   substitutedValues: SubstitutionCounts;
   /** Files deleted by rotation/retention, by reason, with the records they held. */

@@ -7,6 +7,12 @@ import {
   encodeLogsDataLine,
   normalizeLogRecords,
 } from '@spillway/record-format';
+import {
+  type ComponentMetrics,
+  classCountsOf,
+  DropCounter,
+  UNKNOWN_CLASS,
+} from '@spillway/self-metrics';
 import { CompressedFileWriter, DEFAULT_FRAME_BYTES } from './compressed-file-writer';
 import {
   compressedFileName,
@@ -28,6 +34,7 @@ import { emptyMetadata, mergeMetadata, metadataOfRecords } from './record-metada
 import type {
   CompressedFileWriterOptions,
   LinesMetadata,
+  ZstdFileDropReason,
   ZstdFileExporterOptions,
   ZstdFileExporterStats,
 } from './types';
@@ -47,6 +54,8 @@ interface FrameJob {
   bytes: number;
   lines: number;
   meta: LinesMetadata;
+  /** Its records by severity class, counted under `dropped` if the frame is lost. */
+  classes: Float64Array;
 }
 
 // Registered symbol: two copies of this class (ESM and CJS builds, a bundled copy) share it.
@@ -102,14 +111,19 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
   private dirReady: Promise<void> | undefined;
   private lastRetention = Number.NEGATIVE_INFINITY;
   private shutdownOnce: Promise<void> | undefined;
-  private readonly stats: ZstdFileExporterStats = {
+  private readonly drops = new DropCounter<ZstdFileDropReason>([
+    'disk_full',
+    'io_error',
+    'shutdown',
+  ]);
+  private readonly metrics: ComponentMetrics;
+  private readonly stats: Omit<ZstdFileExporterStats, 'dropped'> = {
     recordsWritten: 0,
     recordsPending: 0,
     framesWritten: 0,
     filesWritten: 0,
     bytesRaw: 0,
     bytesOnDisk: 0,
-    dropped: { disk_full: 0, io_error: 0, shutdown: 0 },
     substitutedValues: emptySubstitutionCounts(),
     deleted: {
       max_age: { files: 0, records: 0, bytes: 0 },
@@ -142,8 +156,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     };
     this.buffers = new FrameBufferPool(this.frameBytes);
     this.now = options.now ?? Date.now;
-    if (options.meterProvider)
-      registerExporterMetrics(options.meterProvider, () => this.getStats());
+    this.metrics = registerExporterMetrics(options.meterProvider, () => this.getStats());
   }
 
   /** Appends the batch to the current frame; see the class documentation for when it is durable. */
@@ -152,7 +165,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     // read fields a hostile record could not give back.
     const records = normalizeLogRecords(input, this.stats.substitutedValues);
     if (this.shutdownOnce) {
-      this.stats.dropped.shutdown += records.length;
+      this.drops.addRecords('shutdown', records);
       resultCallback({ code: FAILED, error: new Error('ZstdFileLogRecordExporter is shut down') });
       return;
     }
@@ -177,6 +190,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     this.job.bytes += this.job.frame.append(line);
     this.job.lines++;
     mergeMetadata(this.job.meta, meta);
+    classCountsOf(records, this.job.classes);
     if (this.job.bytes >= this.frameBytes) this.cut();
     else this.timer ??= unref(setTimeout(() => this.cut(), this.flushMs));
     if (this.queuedBytes > 4 * this.frameBytes) {
@@ -202,6 +216,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     this.shutdownOnce ??= (async () => {
       await this.forceFlush();
       await this.closeWriter();
+      this.metrics.shutdown();
     })();
     return this.shutdownOnce;
   }
@@ -221,7 +236,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
   getStats(): ZstdFileExporterStats {
     const stats = structuredClone(this.stats);
     stats.recordsPending = this.job.meta.records + this.queuedRecords;
-    return stats;
+    return { ...stats, dropped: this.drops.snapshot() };
   }
 
   /** The file being written, if any (for tests and tools). */
@@ -243,7 +258,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
       try {
         await this.writeFrame(job);
       } catch (err) {
-        this.stats.dropped.io_error += job.meta.records;
+        this.drops.addCounts('io_error', job.classes);
         globalErrorHandler(err as Error);
         await this.closeWriter();
       } finally {
@@ -269,7 +284,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     ) {
       await this.retain(now, job.bytes);
       if ((await freeBytes(this.directory)) < this.policy.minFreeBytes + job.bytes) {
-        this.stats.dropped.disk_full += job.meta.records;
+        this.drops.addCounts('disk_full', job.classes);
         globalErrorHandler(
           new Error(
             `${this.directory}: free space below ${this.policy.minFreeBytes} bytes: ${job.meta.records} records dropped`,
@@ -377,7 +392,13 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
 }
 
 function newJob(): FrameJob {
-  return { frame: undefined, bytes: 0, lines: 0, meta: emptyMetadata() };
+  return {
+    frame: undefined,
+    bytes: 0,
+    lines: 0,
+    meta: emptyMetadata(),
+    classes: new Float64Array(UNKNOWN_CLASS + 1),
+  };
 }
 
 function unref<T>(t: T): T {

@@ -8,9 +8,12 @@ import {
   LoggerProvider,
   SimpleLogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { SEVERITY_CLASSES, severityClassOf } from '@spillway/record-format';
+import type { SeverityCounts } from '@spillway/self-metrics';
 import { SyntheticRecordGenerator, toLogRecord } from '@spillway/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import pkg from '../package.json' with { type: 'json' };
 import {
   listCompressedFiles,
   readLogRecords,
@@ -19,6 +22,15 @@ import {
   ZstdFileLogRecordExporter,
 } from '../src/index';
 import { comparable, exportAll, generatedRecords, richRecords, tempDir } from './helpers';
+
+/** The per-class counts a drop of `records` must show. */
+function expectedClasses(records: ReadableLogRecord[]): SeverityCounts {
+  const c = { trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0, unknown: 0 };
+  for (const r of records) {
+    c[SEVERITY_CLASSES[severityClassOf(r.severityNumber as number, r.severityText)]]++;
+  }
+  return { ...c, total: records.length };
+}
 
 const DAY = 86_400_000;
 
@@ -112,7 +124,7 @@ describe('ZstdFileLogRecordExporter', () => {
         exporter.export(generatedRecords(3), r),
       );
       expect(result.code).toBe(1);
-      expect(exporter.getStats().dropped.shutdown).toBe(3);
+      expect(exporter.getStats().dropped.shutdown.total).toBe(3);
     });
 
     it('should cut a frame flushIntervalMillis after the first record', async () => {
@@ -196,32 +208,56 @@ describe('ZstdFileLogRecordExporter', () => {
   });
 
   describe('getStats', () => {
-    it('should export its counters as OTel metrics when given a MeterProvider', async () => {
-      const reader = new TestMetricReader();
+    it('should publish its self-metrics from getStats() and unregister them on shutdown', async () => {
+      // Delta temporality: once the callback is gone, a collection has no points at all.
+      const reader = new TestMetricReader({
+        aggregationTemporalitySelector: () => AggregationTemporality.DELTA,
+      });
       const meterProvider = new MeterProvider({ readers: [reader] });
       const { exporter } = setup({ meterProvider });
       await exportAll(exporter, generatedRecords(300));
-      await exporter.shutdown();
-      await new Promise<void>((r) => exporter.export(generatedRecords(2), () => r()));
+      await exporter.forceFlush();
       const { resourceMetrics } = await reader.collect();
+      expect(resourceMetrics.scopeMetrics[0]?.scope).toMatchObject({
+        name: pkg.name,
+        version: pkg.version,
+      });
       const points = new Map<string, number>();
       for (const sm of resourceMetrics.scopeMetrics) {
         for (const m of sm.metrics) {
           for (const p of m.dataPoints) {
-            const attrs = Object.values(p.attributes).join(',');
+            const {
+              'otel.component.type': type,
+              'otel.component.name': _n,
+              ...rest
+            } = p.attributes;
+            expect(type).toBe('spillway.zstd_file_exporter');
+            const attrs = Object.values(rest).join(',');
             points.set(`${m.descriptor.name}${attrs ? `{${attrs}}` : ''}`, p.value as number);
           }
         }
       }
       const stats = exporter.getStats();
-      expect(points.get('spillway.file_exporter.records.written')).toBe(300);
-      expect(points.get('spillway.file_exporter.records.dropped{shutdown}')).toBe(2);
-      expect(points.get('spillway.file_exporter.records.deleted{max_age}')).toBe(0);
-      expect(points.get('spillway.file_exporter.bytes.written{raw}')).toBe(stats.bytesRaw);
-      expect(points.get('spillway.file_exporter.bytes.written{disk}')).toBe(stats.bytesOnDisk);
-      expect(points.get('spillway.file_exporter.frames.written')).toBe(1);
-      expect(points.get('spillway.file_exporter.files.written')).toBe(1);
+      expect(points.get('otel.sdk.exporter.log.exported')).toBe(300);
+      expect(points.get('otel.sdk.exporter.log.inflight')).toBe(0);
+      expect(points.get('spillway.file.written')).toBe(300);
+      expect(points.get('spillway.file.deleted{max_age}')).toBe(0);
+      expect(points.get('spillway.file.bytes{json}')).toBe(stats.bytesRaw);
+      expect(points.get('spillway.file.bytes{zstd}')).toBe(stats.bytesOnDisk);
+      expect(points.get('spillway.file.frames')).toBe(1);
+      expect(points.get('spillway.file.files')).toBe(1);
+      await exporter.shutdown();
+      const after = await reader.collect();
+      expect(after.resourceMetrics.scopeMetrics.flatMap((m) => m.metrics)).toEqual([]);
       await meterProvider.shutdown();
+    });
+
+    it('should count records exported after shutdown under dropped.shutdown, by severity class', async () => {
+      const { exporter } = setup();
+      await exporter.shutdown();
+      const records = generatedRecords(40);
+      await new Promise<void>((r) => exporter.export(records, () => r()));
+      expect(exporter.getStats().dropped.shutdown).toEqual(expectedClasses(records));
     });
   });
 
@@ -301,11 +337,12 @@ describe('ZstdFileLogRecordExporter', () => {
         directory: old.directory,
         minFreeBytes: Number.MAX_SAFE_INTEGER,
       });
-      await exportAll(exporter, generatedRecords(50));
+      const records = generatedRecords(50);
+      await exportAll(exporter, records);
       await exporter.shutdown();
       const stats = exporter.getStats();
       expect(stats.deleted.min_free_bytes).toMatchObject({ files: 2, records: 200 });
-      expect(stats.dropped.disk_full).toBe(50);
+      expect(stats.dropped.disk_full).toEqual(expectedClasses(records));
       expect(stats.recordsWritten).toBe(0);
     });
   });

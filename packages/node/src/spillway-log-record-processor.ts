@@ -24,7 +24,7 @@ import {
   SamplingLogRecordProcessor,
   type SamplingPolicy,
 } from '@spillway/sampling';
-import { fileProtectionOf } from './internal/file-protection';
+import { type FileProtection, fileProtectionOf } from './internal/file-protection';
 import { PolicyFileWatcher } from './internal/policy-file-watcher';
 import type { ClassTable, SamplingPolicyUpdate, SpillwayConfig } from './types';
 
@@ -116,6 +116,7 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
         minFreeBytes: config.minFreeBytes,
         ...(protection.encryption ? { encryption: protection.encryption } : {}),
         ...(protection.chain ? { chain: protection.chain } : {}),
+        meterProvider,
       });
       this.failover = new FailoverLogRecordExporter({
         exporters: [this.primaryExporter, this.fileExporter],
@@ -124,7 +125,7 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
       });
       downstream = this.failover;
     }
-    this.wal = this.createWal(downstream, halfDisk, options);
+    this.wal = this.createWal(downstream, halfDisk, options, protection);
     this.envPolicy = {
       ratios: config.ratios,
       rateLimits: config.rateLimits,
@@ -254,11 +255,15 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
   }
 
   // A directory we cannot use (read-only file system, permissions, every slot held by a live
-  // process) must not take the app down: warn and send without the WAL.
+  // process) must not take the app down: warn and send without the WAL. So must a key file that
+  // cannot be read: a WAL in the clear would defeat the setting, so no slot is taken (maxSlots 0)
+  // and fileProtectionOf has warned once already. Backlogs of dead slots are still delivered
+  // (reading writes no record; encrypted ones are left untouched without the key).
   private createWal(
     downstream: LogRecordExporter,
     maxDiskBytes: number,
     options: SpillwayPipelineOptions,
+    protection: FileProtection,
   ): SlottedDiskBufferedLogRecordExporter {
     const directory = join(this.config.directory, 'wal');
     return new SlottedDiskBufferedLogRecordExporter({
@@ -272,10 +277,14 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
       // Delivery at shutdown gets part of the signal-time budget; the rest closes the files.
       shutdownTimeoutMillis: Math.floor(this.config.shutdownTimeoutMillis * 0.6),
       meterProvider: options.meterProvider,
-      onUnavailable: (e) =>
+      ...(protection.encryption ? { encryption: protection.encryption } : {}),
+      ...(protection.refused ? { maxSlots: 0 } : {}),
+      onUnavailable: (e) => {
+        if (protection.refused) return; // said once, by fileProtectionOf
         options.warn(
           `spillway: cannot use ${directory} for the write-ahead log (${e.message}); records are sent without it and are lost if the process dies before delivery. Set SPILLWAY_DIR to a writable directory.`,
-        ),
+        );
+      },
     });
   }
 }

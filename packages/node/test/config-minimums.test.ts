@@ -95,7 +95,7 @@ describe('createLogRecordProcessorFromEnv', () => {
         expect(delivered).toBe(RECORDS);
         const stats = processor.getStats();
         expect(stats.sampling.dropped.queue_full.total).toBe(0);
-        expect(stats.diskBuffer?.acceptedRecords).toBe(RECORDS);
+        expect(stats.diskBuffer?.recordsAccepted).toBe(RECORDS);
       },
     );
   });

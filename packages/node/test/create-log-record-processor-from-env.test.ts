@@ -83,7 +83,7 @@ describe('createLogRecordProcessorFromEnv', () => {
       expect(ids.size).toBe(300);
       const stats = processor.getStats();
       expect(stats.sampling.kept.total).toBe(300);
-      expect(stats.diskBuffer?.acceptedRecords).toBe(300);
+      expect(stats.diskBuffer?.recordsAccepted).toBe(300);
       expect(stats.failover?.targets[0]?.recordsSent).toBe(300);
     });
 
@@ -103,7 +103,7 @@ describe('createLogRecordProcessorFromEnv', () => {
     it('should hand a FATAL record to the WAL before emit returns', () => {
       const { processor, logger } = setup({});
       logger.emit({ severityNumber: 21, severityText: 'FATAL', body: 'disk on fire' });
-      expect(processor.getStats().diskBuffer?.acceptedRecords).toBe(1);
+      expect(processor.getStats().diskBuffer?.recordsAccepted).toBe(1);
     });
 
     it('should fail over to local zstd files while the collector is unreachable', async () => {
@@ -163,7 +163,7 @@ describe('createLogRecordProcessorFromEnv', () => {
         await second.processor.forceFlush();
         expect(first.processor.wal.slot).toBe(0);
         expect(second.processor.wal.slot).toBe(1);
-        expect(second.processor.getStats().diskBuffer?.acceptedRecords).toBe(10);
+        expect(second.processor.getStats().diskBuffer?.recordsAccepted).toBe(10);
         expect(warnings.map((w) => w.message).join('\n')).not.toMatch(/write-ahead log/);
         await receiver.waitForRecords(15, 20_000);
       } finally {

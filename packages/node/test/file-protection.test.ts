@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type Dirent, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -33,6 +33,19 @@ async function pipeline(env: Record<string, string>) {
 
 const SECRET = 'card-holder Zephyrine Quickbottom';
 
+/** Every regular file under `dir`, recursively (empty when it does not exist). */
+function allFiles(dir: string): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) =>
+    e.isDirectory() ? allFiles(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : [],
+  );
+}
+
 function keyFile(dir: string, text: string): string {
   const path = join(dir, 'key');
   writeFileSync(path, text, { mode: 0o600 });
@@ -51,10 +64,14 @@ describe('createLogRecordProcessorFromEnv: SPILLWAY_ENCRYPTION_KEY_FILE and SPIL
     for (let i = 0; i < 50; i++) logger.emit({ severityNumber: 9, body: `${SECRET} #${i}` });
     await provider.shutdown();
     expect(processor.getStats().files?.recordsWritten).toBe(50);
-    const files = join(dir, 'files');
-    for (const name of readdirSync(files)) {
-      expect(readFileSync(join(files, name)).includes(Buffer.from('Zephyrine'))).toBe(false);
+    // Every byte under SPILLWAY_DIR: the WAL (wal/) and the failover files (files/).
+    const walFiles = allFiles(join(dir, 'wal'));
+    // A segment holding frames (past its 32-byte header): the grep below has records to look at.
+    expect(walFiles.some((p) => p.endsWith('.wal') && readFileSync(p).length > 32)).toBe(true);
+    for (const path of [...walFiles, ...allFiles(dir)]) {
+      expect(readFileSync(path).includes(Buffer.from('Zephyrine')), path).toBe(false);
     }
+    const files = join(dir, 'files');
     const bodies: unknown[] = [];
     for await (const r of readLogRecords(files, { encryption: { keys: [{ id: 7, key }] } }))
       bodies.push(r.body);
@@ -71,13 +88,18 @@ describe('createLogRecordProcessorFromEnv: SPILLWAY_ENCRYPTION_KEY_FILE and SPIL
   });
 
   it('should write no file at all, warning, when the key file cannot be read', async () => {
-    const { processor, provider, warnings } = await pipeline({
+    const { dir, processor, provider, logger, warnings } = await pipeline({
       SPILLWAY_ENCRYPTION_KEY_FILE: '/nonexistent/spillway-key',
     });
     expect(processor.fileExporter).toBeUndefined();
     expect(warnings.join('\n')).toMatch(
-      /SPILLWAY_ENCRYPTION_KEY_FILE: encryption key file \/nonexistent\/spillway-key: cannot open .*no failover file is written/,
+      /SPILLWAY_ENCRYPTION_KEY_FILE: encryption key file \/nonexistent\/spillway-key: cannot open .*no failover file is written and no write-ahead log is kept/,
     );
+    for (let i = 0; i < 20; i++) logger.emit({ severityNumber: 9, body: `${SECRET} #${i}` });
     await provider.shutdown();
+    // No WAL either: records went straight to the exporter, nothing in the clear on disk.
+    expect(processor.wal.buffer).toBeUndefined();
+    expect(allFiles(dir).filter((p) => /\.(wal|zst)$/.test(p))).toEqual([]);
+    expect(warnings).toHaveLength(1);
   });
 });

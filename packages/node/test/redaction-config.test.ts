@@ -88,7 +88,7 @@ describe('createLogRecordProcessorFromEnv: redaction stage', () => {
         body: 'abcdefghijkl',
         attributes: { 'user.ssn': '078-05-1120', password: 'p' },
       });
-      expect(processor.getStats().diskBuffer?.acceptedRecords).toBe(1);
+      expect(processor.getStats().diskBuffer?.recordsAccepted).toBe(1);
       expect(processor.getStats().redaction.applied).toMatchObject({
         'secret-keys': 1,
         keys: 1,

@@ -1,6 +1,7 @@
 import type { Context } from '@opentelemetry/api';
 import { globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import type { ComponentMetrics } from '@spillway/self-metrics';
 import { planRedaction, type RedactionPlan } from './internal/redaction-plan';
 import { RedactionCounters } from './internal/redaction-stats';
 import { ValueRedactor } from './internal/value-redactor';
@@ -32,6 +33,7 @@ import type { RedactingLogRecordProcessorOptions, RedactionStats } from './types
 export class RedactingLogRecordProcessor implements LogRecordProcessor {
   private readonly plan: RedactionPlan;
   private readonly counters: RedactionCounters;
+  private readonly metrics: ComponentMetrics;
   private readonly redactor: ValueRedactor;
   private readonly ancestors: object[] = [];
 
@@ -40,7 +42,7 @@ export class RedactingLogRecordProcessor implements LogRecordProcessor {
     this.plan = planRedaction(options);
     this.counters = new RedactionCounters(this.plan.names);
     this.redactor = new ValueRedactor(this.plan, this.counters);
-    if (options.meterProvider) this.counters.registerMetrics(options.meterProvider);
+    this.metrics = this.counters.registerMetrics(options.meterProvider);
   }
 
   onEmit(logRecord: ReadWriteLogRecord, _context?: Context): void {
@@ -67,7 +69,7 @@ export class RedactingLogRecordProcessor implements LogRecordProcessor {
 
   /** Stops reporting metrics. Idempotent. */
   shutdown(): Promise<void> {
-    this.counters.unregisterMetrics();
+    this.metrics.shutdown();
     return Promise.resolve();
   }
 

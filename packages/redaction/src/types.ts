@@ -73,7 +73,7 @@ export interface RedactingLogRecordProcessorOptions {
   maxValueChars?: number;
   /** What a redacted value or match becomes. Default `[REDACTED]`. */
   replacement?: string;
-  /** Export `spillway.redaction.applied` (by `rule`). */
+  /** Where `spillway.redaction.applied` (by `spillway.redaction.rule`) goes. Default: the global MeterProvider. */
   meterProvider?: MeterProvider;
 }
 

@@ -245,11 +245,15 @@ describe(RedactingLogRecordProcessor, () => {
         .flatMap((s) => s.metrics)
         .find((m) => m.descriptor.name === 'spillway.redaction.applied')!;
       const points = metric.dataPoints.map((d) => ({ ...d.attributes, value: d.value }));
+      const component = {
+        'otel.component.type': 'spillway.redaction_processor',
+        'otel.component.name': expect.stringMatching(/^spillway\.redaction_processor\/\d+$/),
+      };
       expect(points).toEqual(
         expect.arrayContaining([
-          { rule: 'jwt', value: 2 },
-          { rule: 'secret-keys', value: 1 },
-          { rule: 'card', value: 0 },
+          { ...component, 'spillway.redaction.rule': 'jwt', value: 2 },
+          { ...component, 'spillway.redaction.rule': 'secret-keys', value: 1 },
+          { ...component, 'spillway.redaction.rule': 'card', value: 0 },
         ]),
       );
       const text = JSON.stringify(resourceMetrics);

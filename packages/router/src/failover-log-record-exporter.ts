@@ -2,11 +2,12 @@ import { diag } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { emitConfigWarning } from '@spillway/config';
+import { type ComponentMetrics, DropCounter } from '@spillway/self-metrics';
 import { describeExportError } from './classify-export-error';
 import { ExportTarget } from './internal/export-target';
 import { resolveReplaySource } from './internal/replay-source';
-import { Replayer, type ReplayHost } from './internal/replayer';
-import { RouterMetrics } from './internal/router-metrics';
+import { REPLAY_DROP_REASONS, Replayer, type ReplayHost } from './internal/replayer';
+import { ALL_TARGETS_FAILED, registerRouterMetrics } from './internal/router-metrics';
 import type { FailoverLogRecordExporterOptions, FailoverStats, ReplayStats } from './types';
 
 const SUCCESS = 0;
@@ -25,13 +26,14 @@ const FAILED = 1;
  */
 export class FailoverLogRecordExporter implements LogRecordExporter {
   private readonly targets: ExportTarget[];
-  private readonly metrics: RouterMetrics;
+  private readonly metrics: ComponentMetrics;
   private readonly replayer: Replayer | undefined;
   private readonly totals = {
     batchesExported: 0,
     batchesFailed: 0,
     recordsExported: 0,
     recordsFailed: 0,
+    recordsInflight: 0,
   };
   private readonly inFlight = new Set<Promise<unknown>>();
   private shutdownPromise: Promise<void> | undefined;
@@ -67,7 +69,7 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
           },
         ),
     );
-    this.metrics = new RouterMetrics(options.meterProvider, () => this.getStats());
+    this.metrics = registerRouterMetrics(options.meterProvider, () => this.getStats());
     this.replayer = this.createReplayer(options);
   }
 
@@ -76,21 +78,22 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       resultCallback({ code: FAILED, error: new Error('FailoverLogRecordExporter is shut down') });
       return;
     }
-    const p = this.exportBatch(records).then(
-      (result) => {
-        this.inFlight.delete(p);
-        this.replayer?.liveSettled();
-        resultCallback(result);
-      },
-      (error: unknown) => {
-        // exportBatch never rejects; this guards the callback contract all the same.
-        this.inFlight.delete(p);
-        this.replayer?.liveSettled();
-        resultCallback({
-          code: FAILED,
-          error: error instanceof Error ? error : new Error(String(error)),
-        });
-      },
+    const started = performance.now();
+    this.totals.recordsInflight += records.length;
+    const settle = (result: ExportResult): void => {
+      this.inFlight.delete(p);
+      this.totals.recordsInflight -= records.length;
+      this.metrics.record(
+        'otel.sdk.exporter.operation.duration',
+        (performance.now() - started) / 1000,
+        result.code === SUCCESS ? undefined : { 'error.type': ALL_TARGETS_FAILED },
+      );
+      this.replayer?.liveSettled();
+      resultCallback(result);
+    };
+    const p = this.exportBatch(records).then(settle, (error: unknown) =>
+      // exportBatch never rejects; this guards the callback contract all the same.
+      settle({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) }),
     );
     this.inFlight.add(p);
   }
@@ -107,6 +110,7 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       await Promise.allSettled([...this.inFlight]);
       await this.replayer?.stop();
       const results = await Promise.allSettled(this.targets.map((t) => t.exporter.shutdown()));
+      this.metrics.shutdown();
       for (const r of results) {
         if (r.status === 'rejected')
           diag.warn(
@@ -127,15 +131,16 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       recordsReplayed: 0,
       batchesReplayed: 0,
       filesReplayed: 0,
-      recordsUnreadable: 0,
-      recordsRejected: 0,
-      dropped: { too_large: 0 },
-      droppedBySeverity: { trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0 },
+      dropped: new DropCounter(REPLAY_DROP_REASONS).snapshot(),
     };
     return {
       targets: this.targets.map((t) => t.getStats(now)),
       batches: { exported: this.totals.batchesExported, failed: this.totals.batchesFailed },
-      records: { exported: this.totals.recordsExported, failed: this.totals.recordsFailed },
+      records: {
+        exported: this.totals.recordsExported,
+        failed: this.totals.recordsFailed,
+        inflight: this.totals.recordsInflight,
+      },
       replay,
     };
   }
@@ -148,18 +153,8 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       if (attempt.ok) return this.succeeded(target, records);
       if (attempt.skipped) {
         lastSkipped = target;
-        this.metrics.count(target.name, 'skipped', records.length);
         continue;
       }
-      this.metrics.count(
-        target.name,
-        attempt.class === 'batch' || attempt.class === 'too_large'
-          ? 'rejected'
-          : attempt.class === 'timeout'
-            ? 'timeout'
-            : 'failed',
-        records.length,
-      );
       errors.push(`${target.name}: ${describeExportError(attempt.error)}`);
     }
     // Every circuit refused or every target failed. An open circuit alone must not lose a batch:
@@ -182,7 +177,6 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
   }
 
   private succeeded(target: ExportTarget, records: ReadableLogRecord[]): ExportResult {
-    this.metrics.count(target.name, 'sent', records.length);
     this.totals.batchesExported++;
     this.totals.recordsExported += records.length;
     if (target !== this.targets[0]) this.replayer?.fallbackWritten();

@@ -8,6 +8,7 @@ export type {
   FailoverLogRecordExporterOptions,
   FailoverStats,
   PrettyLogRecordExporterOptions,
+  ReplayDropReason,
   ReplayOptions,
   ReplayStats,
   Route,

@@ -1,5 +1,6 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { DropCounts, LastError } from '@spillway/self-metrics';
 import type { ExportErrorClass } from './classify-export-error';
 import type { CircuitState } from './internal/circuit-breaker';
 
@@ -36,7 +37,11 @@ export interface FailoverLogRecordExporterOptions {
    * `@spillway/file-exporter`, else off.
    */
   replay?: boolean | ReplayOptions;
-  /** Where the `spillway.router.*` metrics go. Default: none. */
+  /**
+   * Where the failover's self-metrics go (`otel.sdk.exporter.log.*`, the export duration,
+   * `spillway.failover.*`, `spillway.circuit.*`, `spillway.replay.*`). Default: the global
+   * MeterProvider.
+   */
   meterProvider?: MeterProvider;
 }
 
@@ -65,7 +70,7 @@ export interface TargetStats {
   state: CircuitState;
   consecutiveFailures: number;
   /** Last failure of any class, with its class and time (ms since the epoch). */
-  lastError?: { message: string; class: ExportErrorClass | 'timeout'; at: number };
+  lastError?: LastError & { class: ExportErrorClass | 'timeout' };
   batchesSent: number;
   recordsSent: number;
   /** Batches that failed (any class) or timed out here, and went on to the next target. */
@@ -92,35 +97,33 @@ export interface ReplayStats {
   recordsReplayed: number;
   batchesReplayed: number;
   filesReplayed: number;
-  /**
-   * Records that could not be read back (torn or corrupt frames, as the file reader reports them;
-   * a line that does not parse counts as one): skipped, never sent.
-   */
-  recordsUnreadable: number;
-  /**
-   * Records the primary refused for good (error class `batch`, e.g. INVALID_ARGUMENT): skipped so
-   * that they do not block the rest of the backlog, never sent again.
-   */
-  recordsRejected: number;
-  /**
-   * Records left out for good, by reason: `too_large` = a record the primary refuses as too
-   * large even alone (gRPC RESOURCE_EXHAUSTED "larger than max", HTTP 413), once isolated by
-   * splitting its batch in halves; its neighbours are delivered.
-   */
-  dropped: { too_large: number };
-  /** The same records by severity class. */
-  droppedBySeverity: Record<'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', number>;
+  /** Records left out of replay for good, by reason, each by severity class. */
+  dropped: DropCounts<ReplayDropReason>;
   /** Where replay resumes: file name, frame, OTLP/JSON line in the frame, record in the line. */
   position?: { file: string; frame: number; line: number; record: number };
-  lastError?: string;
+  lastError?: LastError;
 }
+
+/**
+ * Why replay left a record out for good: `too_large` = the primary refuses it as too large even
+ * alone (gRPC RESOURCE_EXHAUSTED "larger than max", HTTP 413), once isolated by splitting its
+ * batch in halves (its neighbours are delivered); `rejected` = the primary refused its batch for
+ * good (error class `batch`, e.g. INVALID_ARGUMENT), skipped so that it does not block the rest
+ * of the backlog; `unreadable` = it could not be read back (torn or corrupt frames as the file
+ * reader reports them, a line that does not parse counting as one; class `unknown`).
+ */
+export type ReplayDropReason = 'too_large' | 'rejected' | 'unreadable';
 
 /** `FailoverLogRecordExporter.getStats()`. */
 export interface FailoverStats {
   targets: TargetStats[];
   /** Batches `export()` was called with, and how they ended. */
   batches: { exported: number; failed: number };
-  records: { exported: number; failed: number };
+  /**
+   * Their records: `exported` (a target took them), `failed` (every target failed: the caller
+   * keeps them, e.g. the WAL retries), `inflight` (export not called back yet).
+   */
+  records: { exported: number; failed: number; inflight: number };
   replay: ReplayStats;
 }
 

@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import pkg from '../package.json' with { type: 'json' };
 import { FailoverLogRecordExporter } from '../src/failover-log-record-exporter';
 import type { FailoverLogRecordExporterOptions } from '../src/types';
 import {
@@ -297,13 +298,14 @@ describe('FailoverLogRecordExporter', () => {
       expect(changes[2]).toMatch(/target p circuit half-open -> closed: probe batch succeeded/);
     });
 
-    it('should export batch counters and circuit state as OTel metrics', async () => {
+    it('should publish its self-metrics and unregister them on shutdown', async () => {
       class PullReader extends MetricReader {
         protected override async onForceFlush(): Promise<void> {}
         protected override async onShutdown(): Promise<void> {}
       }
+      // Delta temporality: once the callback is gone, a collection has no points at all.
       const reader = new PullReader({
-        aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE,
+        aggregationTemporalitySelector: () => AggregationTemporality.DELTA,
       });
       const meterProvider = new MeterProvider({ readers: [reader] });
       onCleanup(() => meterProvider.shutdown());
@@ -324,20 +326,35 @@ describe('FailoverLogRecordExporter', () => {
         resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).map((m) => [m.descriptor.name, m]),
       );
       const points = (name: string) =>
-        metrics.get(name)?.dataPoints.map((d) => ({ ...d.attributes, value: d.value })) ?? [];
-      expect(points('spillway.router.records')).toEqual(
-        expect.arrayContaining([
-          { target: 'p', outcome: 'failed', value: 4 },
-          { target: 'p', outcome: 'skipped', value: 4 },
-          { target: 'f', outcome: 'sent', value: 8 },
-        ]),
-      );
-      expect(points('spillway.router.circuit.state')).toEqual(
-        expect.arrayContaining([
-          { target: 'p', value: 2 },
-          { target: 'f', value: 0 },
-        ]),
-      );
+        metrics.get(name)?.dataPoints.map((d) => {
+          const { 'otel.component.type': type, 'otel.component.name': n, ...rest } = d.attributes;
+          expect(type).toBe('spillway.failover_exporter');
+          expect(n).toMatch(/^spillway\.failover_exporter\/\d+$/);
+          return { ...rest, value: d.value };
+        }) ?? [];
+      expect(resourceMetrics.scopeMetrics[0]?.scope).toMatchObject({
+        name: pkg.name,
+        version: pkg.version,
+      });
+      expect(points('otel.sdk.exporter.log.exported')).toEqual([{ value: 8 }]);
+      expect(points('otel.sdk.exporter.log.inflight')).toEqual([{ value: 0 }]);
+      expect(points('spillway.failover.sent')).toEqual([
+        { 'spillway.target': 'p', value: 0 },
+        { 'spillway.target': 'f', value: 8 },
+      ]);
+      expect(points('spillway.failover.failed_batches')).toEqual([
+        { 'spillway.target': 'p', 'error.type': 'failed', value: 1 },
+      ]);
+      expect(points('spillway.circuit.state')).toEqual([
+        { 'spillway.target': 'p', value: 2 },
+        { 'spillway.target': 'f', value: 0 },
+      ]);
+      const duration = metrics.get('otel.sdk.exporter.operation.duration')!;
+      expect(duration.descriptor.unit).toBe('s');
+      expect(duration.dataPoints[0]?.value).toMatchObject({ count: 2 });
+      await failover.shutdown();
+      const after = await reader.collect();
+      expect(after.resourceMetrics.scopeMetrics.flatMap((m) => m.metrics)).toEqual([]);
     });
   });
 

@@ -126,12 +126,16 @@ describe('FailoverLogRecordExporter', () => {
         .filter((id) => id !== idOf(big.attributes));
       expect(got).toEqual(expected);
       const replay = failover.getStats().replay;
-      expect(replay.dropped).toEqual({ too_large: 1 });
       const severity = big.severityNumber as number;
       const cls = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'][
         Math.max(0, (severity - 1) >> 2)
       ]!;
-      expect(replay.droppedBySeverity[cls as 'info']).toBe(1);
+      const none = { trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0, unknown: 0 };
+      expect(replay.dropped).toEqual({
+        too_large: { ...none, [cls]: 1, total: 1 },
+        rejected: { ...none, total: 0 },
+        unreadable: { ...none, total: 0 },
+      });
       expect(replay.recordsReplayed).toBe(299);
       expect(failover.getStats().targets[0]!.state).toBe('closed');
     }, 60_000);

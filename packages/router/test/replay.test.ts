@@ -70,7 +70,7 @@ describe('FailoverLogRecordExporter', () => {
       const replay = failover.getStats().replay;
       expect(replay.recordsReplayed).toBe(zstd.getStats().recordsWritten);
       expect(replay.filesReplayed).toBe(zstd.getStats().filesWritten);
-      expect(replay.recordsUnreadable).toBe(0);
+      expect(replay.dropped.unreadable.total).toBe(0);
       expect(zstFiles(dir)).toEqual([]);
       expect(existsSync(join(dir, '.replay-checkpoint.json'))).toBe(false);
     });
@@ -196,7 +196,7 @@ describe('FailoverLogRecordExporter', () => {
       );
       expect(failover.getStats().replay).toMatchObject({
         recordsReplayed: 20,
-        recordsRejected: 10,
+        dropped: { rejected: { total: 10 } },
       });
       expect(failover.getStats().targets[0]?.state).toBe('closed');
     });
@@ -297,8 +297,11 @@ describe('FailoverLogRecordExporter', () => {
       expect(ids(primary.received as unknown as { attributes: Record<string, unknown> }[])).toEqual(
         [...Array.from({ length: 10 }, (_, i) => 10 + i)],
       );
-      expect(failover.getStats().replay.recordsUnreadable).toBe(10);
-      expect(failover.getStats().replay.lastError).toMatch(/checksum/);
+      expect(failover.getStats().replay.dropped.unreadable).toMatchObject({
+        unknown: 10,
+        total: 10,
+      });
+      expect(failover.getStats().replay.lastError?.message).toMatch(/checksum/);
     });
 
     it('should stop at a failed replay batch and resume from the checkpoint without loss', async () => {
@@ -317,9 +320,12 @@ describe('FailoverLogRecordExporter', () => {
         replay: { settleMillis: 100, ratePerSecond: 100_000, batchSize: 40 },
       });
       onCleanup(() => failover.shutdown());
-      await vi.waitFor(() => expect(failover.getStats().replay.lastError).toMatch(/UNAVAILABLE/), {
-        timeout: 10_000,
-      });
+      await vi.waitFor(
+        () => expect(failover.getStats().replay.lastError?.message).toMatch(/UNAVAILABLE/),
+        {
+          timeout: 10_000,
+        },
+      );
       // Three batches of 40 acknowledged, the fourth failed: the checkpoint points at record 120 of the line.
       expect(failover.getStats().replay.position).toEqual({
         file: zstFiles(dir)[0],

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { InMemoryLogRecordExporter, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
-import { PrettyLogRecordExporter } from '../src/pretty-log-record-exporter';
 import { FailoverLogRecordExporter } from '../src/failover-log-record-exporter';
+import { PrettyLogRecordExporter } from '../src/pretty-log-record-exporter';
 import { SeverityRoutingLogRecordExporter } from '../src/severity-routing-log-record-exporter';
 import {
   Batches,

@@ -7,12 +7,14 @@ import type {
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
 import { normalizeLogRecord, SEVERITY_CLASS_COUNT, SeverityClass } from '@spillway/record-format';
+import type { ComponentMetrics } from '@spillway/self-metrics';
 import { BackfillAdmission } from './internal/backfill-admission';
 import { BackfillKeeper } from './internal/backfill-keeper';
 import { resolveBackfill } from './internal/backfill-options';
 import { Clock } from './internal/clock';
 import { ExportDriver } from './internal/export-driver';
 import { PolicyState } from './internal/policy-state';
+import { registerProcessorMetrics } from './internal/processor-metrics';
 import { ProcessorStats, Reason } from './internal/processor-stats';
 import { RecordRandomness } from './internal/record-randomness';
 import { resolveOptions } from './internal/resolve-options';
@@ -54,6 +56,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   private readonly stats = new ProcessorStats();
   private readonly queue: SeverityQueue;
   private readonly driver: ExportDriver;
+  private readonly metrics: ComponentMetrics;
   private readonly silencer: TraceSilencer;
   private readonly decider: SamplingDecider;
   private readonly backfill: BackfillKeeper | undefined;
@@ -122,15 +125,11 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     this.driver = new ExportDriver(this.exporter, this.queue, this.stats, o, () =>
       this.housekeeping(),
     );
-    const meterProvider = options.meterProvider ?? options.selfObsMeterProvider;
-    if (meterProvider !== undefined) {
-      this.stats.registerMetrics(
-        meterProvider,
-        () => this.queue,
-        o.maxQueueSize,
-        this.policy.effRatio,
-      );
-    }
+    this.metrics = registerProcessorMetrics(
+      options.meterProvider ?? options.selfObsMeterProvider,
+      this.stats,
+      { queue: () => this.queue, capacity: o.maxQueueSize, effectiveRatios: this.policy.effRatio },
+    );
     this.shutdownOnce = new BindOnceFuture(this.doShutdown, this);
   }
 
@@ -315,7 +314,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     this.decider.flushTemplates();
     await this.driver.flushAll();
     this.driver.stop();
-    this.stats.unregisterMetrics();
+    this.metrics.shutdown();
     await this.exporter.shutdown();
   }
 }

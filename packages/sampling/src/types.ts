@@ -1,6 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { SeverityClassName, SubstitutionCounts } from '@spillway/record-format';
+import type { DropCounts, SeverityCounts } from '@spillway/self-metrics';
 
 export type { SeverityClassName };
 
@@ -124,7 +125,11 @@ export interface SamplingLogRecordProcessorOptions extends SamplingPolicy {
   rateLimitIntervalMillis?: number;
   /** What a record's template is (env `SPILLWAY_TEMPLATE_KEY`: `body`, `attr:<key>`). Default `'body'`. */
   templateKey?: TemplateKey;
-  /** Publishes {@link SamplingStats} as OTel metrics when given. */
+  /**
+   * Where the processor's self-metrics go (`otel.sdk.processor.log.*`,
+   * `spillway.log_record.dropped`, `spillway.sampling.*`). Default: `selfObsMeterProvider`, else
+   * the global MeterProvider.
+   */
   meterProvider?: MeterProvider;
   /**
    * The SDK batch processor's option for its own metrics: accepted with the same meaning, the
@@ -178,8 +183,12 @@ export interface BackfillStats {
   kept: ClassCounts;
 }
 
-/** Counts per severity class, with their total. */
-export type ClassCounts = Record<SeverityClassName, number> & { total: number };
+/**
+ * Counts per severity class, with their total: the one per-class shape of every stage
+ * (`SeverityCounts` of @spillway/self-metrics; `unknown` is always 0 here, as the processor sees
+ * every record).
+ */
+export type ClassCounts = SeverityCounts;
 
 /** The state of one class's rate limit (its template budget). */
 export interface RateLimitStats {
@@ -227,7 +236,7 @@ export interface SamplingStats {
    * while the exporter has no `exportSync`, or whose overflow `exportSync` threw; records the
    * disk buffer refuses at its cap are counted `disk_full` in its own stats.
    */
-  dropped: Record<DropReason, ClassCounts>;
+  dropped: DropCounts<DropReason>;
   /** Summary records emitted: "silenced N records" (per trace) and "N seen, M kept" (per thinned template). */
   summaries: number;
   /**

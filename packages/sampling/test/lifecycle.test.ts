@@ -1,12 +1,13 @@
 import { getHeapStatistics } from 'node:v8';
 import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
   SamplingLogRecordProcessor,
   type SamplingLogRecordProcessorOptions,
 } from '@spillway/sampling';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import pkg from '../package.json' with { type: 'json' };
 import { CollectingExporter, contextWith, randomSpanContext, SEV, setupProvider } from './helpers';
 
 const ALL: Partial<SamplingLogRecordProcessorOptions> = {
@@ -261,7 +262,38 @@ describe('SamplingLogRecordProcessor', () => {
       expect(metrics.get('otel.sdk.processor.log.queue.capacity')!.dataPoints[0]!.value).toBe(2048);
       expect(metrics.has('otel.sdk.processor.log.queue.size')).toBe(true);
       expect(metrics.has('spillway.sampling.effective_ratio')).toBe(true);
+      const dropped = metrics.get('spillway.log_record.dropped')!;
+      expect(dropped.dataPoints.map((d) => [d.attributes['error.type'], d.value])).toEqual([
+        ['sampled', 10],
+      ]);
+      for (const d of processed.dataPoints) {
+        expect(d.attributes['otel.component.type']).toBe('spillway.sampling_processor');
+        expect(d.attributes['otel.component.name']).toMatch(/^spillway\.sampling_processor\/\d+$/);
+      }
+      expect(resourceMetrics.scopeMetrics[0]!.scope).toMatchObject({
+        name: pkg.name,
+        version: pkg.version,
+      });
       await processor.shutdown();
+      await meterProvider.shutdown();
+    });
+
+    it('should unregister its metrics on shutdown', async () => {
+      // Delta temporality: once the callback is gone, a collection has no points at all.
+      const reader = new CollectingMetricReader({
+        aggregationTemporalitySelector: () => AggregationTemporality.DELTA,
+      });
+      const meterProvider = new MeterProvider({ readers: [reader] });
+      const { logger, processor } = setupProvider({ meterProvider });
+      logger.emit({ severityNumber: SEV.info, body: 'x' });
+      await processor.forceFlush();
+      const before = await reader.collect();
+      expect(before.resourceMetrics.scopeMetrics.flatMap((m) => m.metrics).length).toBeGreaterThan(
+        0,
+      );
+      await processor.shutdown();
+      const after = await reader.collect();
+      expect(after.resourceMetrics.scopeMetrics.flatMap((m) => m.metrics)).toEqual([]);
       await meterProvider.shutdown();
     });
   });

@@ -3,6 +3,7 @@ import {
   type BatchObservableCallback,
   type BatchObservableResult,
   type Histogram,
+  type Meter,
   type MeterProvider,
   metrics,
   type Observable,
@@ -18,7 +19,10 @@ import {
 
 /** Options of {@link registerComponentMetrics}. */
 export interface ComponentMetricsOptions<S> {
-  /** Where the instruments go. Default: the global MeterProvider, as the SDK's own processors do. */
+  /**
+   * Where the instruments go. Default: the global MeterProvider as it is on the next turn of the
+   * event loop (so that `NodeSDK.start()` right after building the pipeline is seen).
+   */
   meterProvider?: MeterProvider | undefined;
   /** The meter's name: the stage's package name. */
   meterName: string;
@@ -73,24 +77,8 @@ export function registerComponentMetrics<S>(options: ComponentMetricsOptions<S>)
     [ATTR_COMPONENT_TYPE]: options.componentType,
     [ATTR_COMPONENT_NAME]: componentName,
   };
-  const provider = options.meterProvider ?? metrics.getMeterProvider();
-  const meter = provider.getMeter(options.meterName, options.meterVersion);
   const observables = new Map<ObservableMetricName, Observable>();
-  for (const name of options.observables) {
-    const { kind, unit, description } = SELF_METRICS[name];
-    const create =
-      kind === 'counter'
-        ? meter.createObservableCounter
-        : kind === 'updown'
-          ? meter.createObservableUpDownCounter
-          : meter.createObservableGauge;
-    observables.set(name, create.call(meter, name, { unit, description }));
-  }
   const histograms = new Map<RecordedMetricName, Histogram>();
-  for (const name of options.recorded ?? []) {
-    const { unit, description } = SELF_METRICS[name];
-    histograms.set(name, meter.createHistogram(name, { unit, description }));
-  }
   const callback: BatchObservableCallback = (result: BatchObservableResult) => {
     const observe: ObserveFn = (name, value, attributes) => {
       const instrument = observables.get(name);
@@ -99,9 +87,36 @@ export function registerComponentMetrics<S>(options: ComponentMetricsOptions<S>)
     };
     options.observe(options.snapshot(), observe);
   };
-  const instruments = [...observables.values()];
-  meter.addBatchObservableCallback(callback, instruments);
+  let meter: Meter | undefined;
+  const bind = (provider: MeterProvider): void => {
+    meter = provider.getMeter(options.meterName, options.meterVersion);
+    for (const name of options.observables) {
+      const { kind, unit, description } = SELF_METRICS[name];
+      const create =
+        kind === 'counter'
+          ? meter.createObservableCounter
+          : kind === 'updown'
+            ? meter.createObservableUpDownCounter
+            : meter.createObservableGauge;
+      observables.set(name, create.call(meter, name, { unit, description }));
+    }
+    for (const name of options.recorded ?? []) {
+      const { unit, description } = SELF_METRICS[name];
+      histograms.set(name, meter.createHistogram(name, { unit, description }));
+    }
+    meter.addBatchObservableCallback(callback, [...observables.values()]);
+  };
   let live = true;
+  // The global has no proxy for metrics (unlike traces): a stage built before NodeSDK.start()
+  // registers the global MeterProvider would bind the no-op one for good. Without an explicit
+  // provider, bind on the next turn of the event loop, after a start() that follows construction.
+  const pending =
+    options.meterProvider === undefined
+      ? setImmediate(() => {
+          if (live) bind(metrics.getMeterProvider());
+        })
+      : undefined;
+  if (options.meterProvider !== undefined) bind(options.meterProvider);
   return {
     componentName,
     record(name, value, attributes) {
@@ -111,7 +126,8 @@ export function registerComponentMetrics<S>(options: ComponentMetricsOptions<S>)
     shutdown() {
       if (!live) return;
       live = false;
-      meter.removeBatchObservableCallback(callback, instruments);
+      if (pending !== undefined) clearImmediate(pending);
+      meter?.removeBatchObservableCallback(callback, [...observables.values()]);
     },
   };
 }

@@ -4,6 +4,7 @@ export {
   type ObserveFn,
   registerComponentMetrics,
 } from './component-metrics';
+export { classCountsOf, DropCounter, type SeverityOf, UNKNOWN_CLASS } from './drop-counter';
 export {
   ATTR_COMPONENT_NAME,
   ATTR_COMPONENT_TYPE,

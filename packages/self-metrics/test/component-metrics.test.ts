@@ -1,7 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { version } from '../package.json' with { type: 'json' };
+import pkg from '../package.json' with { type: 'json' };
 import {
   COMPONENT_TYPES,
   observeDrops,
@@ -34,7 +34,7 @@ describe('registerComponentMetrics', () => {
     const common = {
       meterProvider,
       meterName: '@spillway/self-metrics',
-      meterVersion: version,
+      meterVersion: pkg.version,
       observables: [],
       snapshot: () => 0,
       observe: () => {},
@@ -64,7 +64,7 @@ describe('registerComponentMetrics', () => {
     const handle = registerComponentMetrics({
       meterProvider,
       meterName: '@spillway/self-metrics',
-      meterVersion: version,
+      meterVersion: pkg.version,
       componentType: COMPONENT_TYPES.diskBuffer,
       observables: ['spillway.log_record.dropped', 'otel.sdk.processor.log.queue.size'],
       snapshot: () => {
@@ -78,7 +78,7 @@ describe('registerComponentMetrics', () => {
     });
     const [scope] = await collect(reader);
     expect(snapshots).toBe(1);
-    expect(scope!.scope).toMatchObject({ name: '@spillway/self-metrics', version });
+    expect(scope!.scope).toMatchObject({ name: '@spillway/self-metrics', version: pkg.version });
     const byName = new Map(scope!.metrics.map((m) => [m.descriptor.name, m]));
     const dropped = byName.get('spillway.log_record.dropped')!;
     expect(dropped.descriptor.unit).toBe(SELF_METRICS['spillway.log_record.dropped'].unit);
@@ -111,7 +111,7 @@ describe('registerComponentMetrics', () => {
     const handle = registerComponentMetrics({
       meterProvider,
       meterName: '@spillway/self-metrics',
-      meterVersion: version,
+      meterVersion: pkg.version,
       componentType: COMPONENT_TYPES.sampling,
       observables: ['otel.sdk.processor.log.queue.size'],
       snapshot: () => ++snapshots,
@@ -123,8 +123,8 @@ describe('registerComponentMetrics', () => {
     handle.shutdown();
     const scopes = await collect(reader);
     expect(snapshots).toBe(1);
-    const points = scopes.flatMap((s) => s.metrics).flatMap((m) => m.dataPoints);
-    expect(points).toEqual([]);
+    const after = scopes.flatMap((s) => s.metrics);
+    expect(after).toEqual([]);
     await meterProvider.shutdown();
   });
 
@@ -133,7 +133,7 @@ describe('registerComponentMetrics', () => {
     const handle = registerComponentMetrics({
       meterProvider,
       meterName: '@spillway/self-metrics',
-      meterVersion: version,
+      meterVersion: pkg.version,
       componentType: COMPONENT_TYPES.failover,
       observables: [],
       recorded: ['otel.sdk.exporter.operation.duration'],
@@ -157,20 +157,42 @@ describe('registerComponentMetrics', () => {
     await meterProvider.shutdown();
   });
 
-  it('should use the global MeterProvider when given none', async () => {
+  it('should use the global MeterProvider set right after construction, when given none', async () => {
     const { reader, meterProvider } = setup();
-    metrics.setGlobalMeterProvider(meterProvider);
     const handle = registerComponentMetrics({
       meterName: '@spillway/self-metrics',
-      meterVersion: version,
+      meterVersion: pkg.version,
       componentType: COMPONENT_TYPES.zstdFile,
       observables: ['spillway.file.written'],
       snapshot: () => 4,
       observe: (n, observe) => observe('spillway.file.written', n),
     });
+    // As register does: the pipeline is built first, then NodeSDK.start() sets the global.
+    metrics.setGlobalMeterProvider(meterProvider);
+    await new Promise((r) => setImmediate(r));
     const [scope] = await collect(reader);
     expect(scope!.metrics[0]!.dataPoints[0]!.value).toBe(4);
     handle.shutdown();
+    await meterProvider.shutdown();
+  });
+
+  it('should never bind the global when shut down first', async () => {
+    const { reader, meterProvider } = setup();
+    let snapshots = 0;
+    const handle = registerComponentMetrics({
+      meterName: '@spillway/self-metrics',
+      meterVersion: pkg.version,
+      componentType: COMPONENT_TYPES.zstdFile,
+      observables: ['spillway.file.written'],
+      snapshot: () => ++snapshots,
+      observe: (n, observe) => observe('spillway.file.written', n),
+    });
+    handle.shutdown();
+    metrics.setGlobalMeterProvider(meterProvider);
+    await new Promise((r) => setImmediate(r));
+    const scopes = await collect(reader);
+    expect(scopes.flatMap((x) => x.metrics)).toEqual([]);
+    expect(snapshots).toBe(0);
     await meterProvider.shutdown();
   });
 });

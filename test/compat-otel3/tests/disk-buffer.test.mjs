@@ -76,7 +76,7 @@ test('a 3.x LoggerProvider delivers through the disk buffer with every field int
   assert.deepEqual(r.attributes.list, ['a', 1]);
   assert.equal(r.resource['service.name'], 'compat-disk-buffer');
   assert.equal(r.scope.name, 'compat-disk-buffer');
-  assert.equal(exporter.getStats().deliveredRecords, N);
+  assert.equal(exporter.getStats().recordsDelivered, N);
   await provider.shutdown();
 });
 
@@ -91,7 +91,7 @@ test('records survive a collector outage and a process restart', async () => {
   });
   emitAll(provider, 0, N);
   await provider.forceFlush();
-  assert.equal(first.getStats().pendingRecords, N);
+  assert.equal(first.getStats().recordsPending, N);
   assert.throws(() => makeExporter(dir), DirectoryLockedError);
   await provider.shutdown();
   assert.ok(readdirSync(dir).some((f) => f.endsWith('.wal')));
@@ -104,7 +104,7 @@ test('records survive a collector outage and a process restart', async () => {
     `all ${N} records after the restart`,
   );
   await second.forceFlush();
-  assert.equal(second.getStats().pendingRecords, 0);
+  assert.equal(second.getStats().recordsPending, 0);
   await second.shutdown();
 });
 

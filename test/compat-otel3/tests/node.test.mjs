@@ -81,7 +81,7 @@ test('createLogRecordProcessorFromEnv works inside a 3.x LoggerProvider', async 
     logger.emit({ severityNumber: 17, body: `e${i}`, attributes: { 'test.id': i } });
   logger.emit({ severityNumber: 21, body: 'fatal' });
   assert.equal(
-    processor.getStats().diskBuffer.acceptedRecords >= 1,
+    processor.getStats().diskBuffer.recordsAccepted >= 1,
     true,
     'FATAL handed to the WAL synchronously',
   );

@@ -97,7 +97,7 @@ async function cat(path: string, opts: CatOptions): Promise<number> {
   const keep = recordFilterOf(filters);
   // A WAL directory: what has not been delivered yet (read-only; the owner is not disturbed).
   if (!opts.follow && !opts.reverse && isWalDirectory(path)) {
-    const code = await printPendingWalRecords(path, keep, printer);
+    const code = await printPendingWalRecords(path, keep, printer, opts);
     await printer.flush();
     return code;
   }

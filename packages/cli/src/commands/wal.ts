@@ -4,6 +4,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { WalProblem, WalSlotInspection } from '@spillway/disk-buffer';
 import { type Command, Option } from 'commander';
 import { ExitCode } from '../internal/exit-codes';
+import { KEY_FILE_HELP, type KeyFileOptions, keyReadOptions } from '../internal/inputs';
 import {
   RECORD_FORMATS,
   RECORD_FORMATS_HELP,
@@ -12,7 +13,7 @@ import {
 } from '../internal/record-printer';
 import { describeWalSlot, walSlotJson } from '../internal/wal-report';
 
-interface WalOptions {
+interface WalOptions extends KeyFileOptions {
   json?: boolean;
   verify?: boolean;
   cat?: boolean;
@@ -25,9 +26,11 @@ Examples:
   spillway wal /var/lib/spillway/wal --json     the same as one JSON document
   spillway wal /var/lib/spillway/wal --verify   check every frame (checksum and decoding)
   spillway wal /var/lib/spillway/wal --cat      print the records not delivered yet
+  spillway wal /var/lib/spillway/wal --key-file /etc/spillway/key   an encrypted WAL
 
 Read-only: the lock is never taken and no file is written, so a running process is not disturbed.
-Problems are one stderr line each, naming the file and byte offset.
+Problems are one stderr line each, naming the file and byte offset. An encrypted frame read
+without its key is an "undecryptable" problem (its records still count as pending).
 Exit codes: 0 done, nothing damaged; 1 unreadable directory, or --verify found a problem; 2 bad usage; 3 done but damaged frames were found (named on stderr); 4 no WAL file at the path.
 `;
 
@@ -42,6 +45,7 @@ export function register(program: Command): void {
     .option('--json', 'print the inspection as one JSON document')
     .option('--verify', 'also decode every frame; exit 1 when any frame is damaged')
     .option('--cat', 'print the pending records instead, in delivery order')
+    .option('--key-file <path>', KEY_FILE_HELP)
     .addOption(
       new Option('--format <format>', `with --cat: ${RECORD_FORMATS_HELP}`)
         .choices(RECORD_FORMATS)
@@ -54,8 +58,9 @@ export function register(program: Command): void {
 }
 
 async function inspect(dir: string, opts: WalOptions): Promise<number> {
-  const slots = await inspectOrExplain(dir, opts.verify === true);
-  if (typeof slots === 'number') return slots;
+  const found = await inspectOrExplain(dir, opts.verify === true, opts);
+  if (typeof found === 'number') return found;
+  const { slots } = found;
   for (const s of slots) for (const p of s.problems) process.stderr.write(`${describe(p)}\n`);
   const now = Date.now();
   if (opts.json) {
@@ -72,7 +77,7 @@ async function inspect(dir: string, opts: WalOptions): Promise<number> {
 
 async function catPending(dir: string, opts: WalOptions): Promise<number> {
   const printer = new RecordPrinter(opts.format);
-  const code = await printPendingWalRecords(dir, undefined, printer);
+  const code = await printPendingWalRecords(dir, undefined, printer, opts);
   await printer.flush();
   return code;
 }
@@ -80,15 +85,18 @@ async function catPending(dir: string, opts: WalOptions): Promise<number> {
 /**
  * Prints the records of the WAL at `dir` not delivered yet (those `keep` accepts), in delivery
  * order, naming damage on stderr; returns the exit code (3 when damaged frames were skipped, 4
- * without WAL files). Read-only. `wal --cat` and `cat <wal dir>` both print through it.
+ * without WAL files). Read-only. `wal --cat` and `cat <wal dir>` both print through it; `keys`
+ * names the key file of an encrypted WAL (`--key-file`, else `SPILLWAY_ENCRYPTION_KEY_FILE`).
  */
 export async function printPendingWalRecords(
   dir: string,
   keep: ((r: ReadableLogRecord) => boolean) | undefined,
   printer: RecordPrinter,
+  keys: KeyFileOptions = {},
 ): Promise<number> {
-  const slots = await inspectOrExplain(dir, false);
-  if (typeof slots === 'number') return slots;
+  const found = await inspectOrExplain(dir, false, keys);
+  if (typeof found === 'number') return found;
+  const { slots, encryption } = found;
   let damaged = false;
   const onProblem = (p: WalProblem) => {
     const slot = slots.find((s) => p.path.startsWith(s.directory));
@@ -96,7 +104,7 @@ export async function printPendingWalRecords(
     process.stderr.write(`${describe(p)}\n`);
   };
   const { readPendingWalRecords } = await import('@spillway/disk-buffer');
-  for await (const batch of readPendingWalRecords(dir, { onProblem })) {
+  for await (const batch of readPendingWalRecords(dir, { onProblem, encryption })) {
     await printer.print(keep ? batch.records.filter(keep) : batch.records);
     if (printer.done) return ExitCode.OK;
   }
@@ -112,23 +120,36 @@ export function isWalDirectory(dir: string): boolean {
   }
 }
 
-/** The inspection, or the exit code after explaining why there is nothing to inspect. */
+type WalKeys = Awaited<ReturnType<typeof keyReadOptions>>['encryption'];
+
+/**
+ * The inspection and the keys it read with (`keys`' key file, loaded once), or the exit code
+ * after explaining why there is nothing to inspect (a key file that cannot be read among them).
+ */
 async function inspectOrExplain(
   dir: string,
   decode: boolean,
-): Promise<WalSlotInspection[] | number> {
+  keys: KeyFileOptions,
+): Promise<{ slots: WalSlotInspection[]; encryption: WalKeys } | number> {
   // Loaded when the command runs: the other commands never need the disk buffer.
   const { inspectWal } = await import('@spillway/disk-buffer');
+  let encryption: WalKeys;
+  try {
+    ({ encryption } = await keyReadOptions(keys));
+  } catch (err) {
+    process.stderr.write(`spillway: ${(err as Error).message}\n`);
+    return ExitCode.FAILED;
+  }
   let slots: WalSlotInspection[];
   try {
-    slots = await inspectWal(dir, { decode });
+    slots = await inspectWal(dir, { decode, encryption });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file or directory' : (err as Error).message;
     process.stderr.write(`spillway: ${dir}: ${why}\n`);
     return ExitCode.FAILED;
   }
-  if (slots.length > 0) return slots;
+  if (slots.length > 0) return { slots, encryption };
   // The usual mistake: SPILLWAY_DIR itself rather than the wal/ folder in it.
   const hint =
     basename(dir) !== 'wal' && existsSync(join(dir, 'wal'))

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { SyncFrameCipher } from '@spillway/file-exporter';
 import type { Counters } from './counters';
 import type { FileHolds } from './file-holds';
 import { FrameReader } from './frame-reader';
@@ -54,6 +55,8 @@ export interface BatchSourceOptions {
   flushDownstream: () => Promise<void>;
   /** Frames just appended, held in memory: delivered from there when the position reaches them. */
   recent?: RecentFrames;
+  /** Keys for encrypted frames. */
+  cipher?: SyncFrameCipher | undefined;
 }
 
 /** Encoded bytes above which the sender stops merging WAL frames into one export. */
@@ -124,6 +127,8 @@ export class BatchSource {
 
   private async walBatch(entry: WalEntry): Promise<Batch | undefined> {
     if (entry.scanned) await entry.scanned;
+    // Held by its scan (it cannot be decrypted): left alone, never read nor deleted.
+    if (this.o.ledger.get(entry.seq) !== entry) return undefined;
     const records: ReadableLogRecord[] = [];
     const recovered = entry.scanned !== undefined;
     let at = this.pos.offset;
@@ -158,6 +163,14 @@ export class BatchSource {
           this.o.counters.corruptFrames++;
           this.o.counters.drop('corrupt', r.records);
         }
+        continue;
+      }
+      if (r.kind === 'undecryptable') {
+        // Recovered files with such frames are held by their scan; here the frame was altered
+        // (checksum recomputed) since this run wrote it: its records are lost, counted.
+        this.o.counters.corruptFrames++;
+        this.o.counters.drop('corrupt', r.header.count);
+        this.o.counters.error(new Error(`${entry.path}: ${r.reason}`));
         continue;
       }
       bytes += r.payload.length;
@@ -208,13 +221,17 @@ export class BatchSource {
       return undefined;
     }
     this.o.holds.hold(entry.path);
-    const reader = new FrameReader(fh, this.pos.offset);
+    const reader = new FrameReader(fh, this.pos.offset, {
+      cipher: this.o.cipher,
+      encrypted: entry.encrypted,
+    });
     this.walReader = { seq: entry.seq, path: entry.path, fh, reader };
     return reader;
   }
 
   private async spillBatch(entry: SpillEntry): Promise<Batch | undefined> {
     if (entry.scanned) await entry.scanned;
+    if (this.o.ledger.get(entry.seq) !== entry) return undefined; // held by its scan
     if (this.spill?.seq !== entry.seq) {
       await this.closeReaders();
       try {

@@ -102,7 +102,7 @@ export function listDirectory(
     if (header.state === 'unknown-version') {
       counters.skip(
         path,
-        `WAL segment of format version ${header.version} (this release reads version 1): left alone`,
+        `WAL segment of format version ${header.version} (this release reads versions 1 and 2): left alone`,
       );
       continue;
     }
@@ -119,6 +119,7 @@ export function listDirectory(
       verified: false,
       evicted: false,
       severities: undefined,
+      encrypted: header.state === 'ok' ? header.encrypted : undefined,
     };
     segments.push(entry);
     ledger.set(entry);

@@ -1,21 +1,51 @@
 import type { FileHandle } from 'node:fs/promises';
+import { SyncFrameCipher } from '@spillway/file-exporter';
 import { crc32 } from '@spillway/record-format';
 import {
+  associatedData,
+  ENCRYPTED_FRAME_HEADER_BYTES,
+  ENCRYPTED_FRAME_MAGIC,
   FRAME_HEADER_BYTES,
-  FRAME_MAGIC,
   type FrameHeader,
   MIN_RECORD_BYTES,
   parseFrameHeader,
   SEGMENT_HEADER_BYTES,
 } from './wal-format';
 
-/** A frame whose checksum verified; `payload` is a view valid until the next `next()` call. */
+/**
+ * A frame whose checksum verified; `payload` (decrypted, for an encrypted frame) is a view valid
+ * until the next `next()` call.
+ */
 export interface GoodFrame {
   kind: 'frame';
   offset: number;
   end: number;
   header: FrameHeader;
   payload: Buffer;
+}
+
+/**
+ * An encrypted frame whose checksum verified (intact as stored) but which cannot be decrypted:
+ * no key given, no key of its id, or a tag that does not verify (a wrong key, or bytes altered
+ * and the checksum recomputed). Its records stand where they are; what to do is the caller's.
+ */
+export interface UndecryptableFrame {
+  kind: 'undecryptable';
+  offset: number;
+  end: number;
+  header: FrameHeader;
+  reason: string;
+}
+
+/** How a reader treats the frames of one segment (FORMAT.md, "Encrypted frames"). */
+export interface SegmentCrypto {
+  /** Keys to decrypt with; without them every encrypted frame is undecryptable. */
+  cipher?: SyncFrameCipher | undefined;
+  /**
+   * The segment's version says: true (2) only encrypted frames are valid in it, false (1) only
+   * plain ones (an injected plain frame is damage, not records); undefined (header damaged) both.
+   */
+  encrypted?: boolean | undefined;
 }
 
 /**
@@ -41,10 +71,10 @@ export interface IncompleteFrame {
   offset: number;
 }
 
-export type FrameResult = GoodFrame | CorruptRange | IncompleteFrame;
+export type FrameResult = GoodFrame | UndecryptableFrame | CorruptRange | IncompleteFrame;
 
-const MAGIC_BYTES = Buffer.alloc(4);
-MAGIC_BYTES.writeUInt32LE(FRAME_MAGIC, 0);
+// "SPF": what the magics of plain ("SPFR") and encrypted ("SPFE") frames start with.
+const MAGIC_BYTES = Buffer.from('SPF', 'latin1');
 
 /**
  * Sequential frame reader over one segment file with a read-ahead buffer. Reads are async (1 MiB
@@ -64,6 +94,7 @@ export class FrameReader {
   constructor(
     private readonly fh: FileHandle,
     pos: number,
+    private readonly crypto: SegmentCrypto = {},
     private readonly chunkBytes = 1024 * 1024,
   ) {
     this.at = pos;
@@ -133,33 +164,55 @@ export class FrameReader {
     return this.expected === undefined || h.firstIndex >= this.expected;
   }
 
-  /** A verified frame at `at`, 'incomplete' if it runs past `limit`, undefined if invalid. */
-  private async tryFrame(at: number, limit: number): Promise<GoodFrame | 'incomplete' | undefined> {
+  /**
+   * A verified frame at `at` (decrypted, or undecryptable), 'incomplete' if it runs past `limit`,
+   * undefined if invalid: damaged, or of the kind the segment's version does not allow.
+   */
+  private async tryFrame(
+    at: number,
+    limit: number,
+  ): Promise<GoodFrame | UndecryptableFrame | 'incomplete' | undefined> {
     if (!(await this.ensure(at, at + FRAME_HEADER_BYTES, limit))) return 'incomplete';
+    const encrypted = this.buf.readUInt32LE(at - this.bufStart) === ENCRYPTED_FRAME_MAGIC;
+    if (this.crypto.encrypted !== undefined && this.crypto.encrypted !== encrypted)
+      return undefined;
+    if (encrypted && !(await this.ensure(at, at + ENCRYPTED_FRAME_HEADER_BYTES, limit))) {
+      return 'incomplete';
+    }
     const header = parseFrameHeader(this.buf, at - this.bufStart);
     if (header === undefined) return undefined;
-    const end = at + FRAME_HEADER_BYTES + header.length;
+    const end = at + header.headerBytes + header.length;
     if (!(await this.ensure(at, end, limit))) return 'incomplete';
     const rel = at - this.bufStart;
-    if (crc32(this.buf, rel + 8, rel + FRAME_HEADER_BYTES + header.length) !== header.checksum) {
+    if (crc32(this.buf, rel + 8, rel + header.headerBytes + header.length) !== header.checksum) {
       return undefined;
     }
-    const payload = this.buf.subarray(
-      rel + FRAME_HEADER_BYTES,
-      rel + FRAME_HEADER_BYTES + header.length,
+    const stored = this.buf.subarray(
+      rel + header.headerBytes,
+      rel + header.headerBytes + header.length,
     );
-    return { kind: 'frame', offset: at, end, header, payload };
+    if (!encrypted) return { kind: 'frame', offset: at, end, header, payload: stored };
+    const cipher = this.crypto.cipher;
+    const r =
+      cipher === undefined
+        ? { ok: false as const, reason: SyncFrameCipher.noKeyReason(header.keyId!) }
+        : cipher.decrypt(header.keyId!, header.nonce!, associatedData(this.buf, rel), stored);
+    if (!r.ok) return { kind: 'undecryptable', offset: at, end, header, reason: r.reason };
+    return { kind: 'frame', offset: at, end, header, payload: r.plain };
   }
 
   /** The first offset ≥ `from` holding a valid frame that follows the expected index. */
-  private async findNext(from: number, limit: number): Promise<GoodFrame | undefined> {
+  private async findNext(
+    from: number,
+    limit: number,
+  ): Promise<GoodFrame | UndecryptableFrame | undefined> {
     let search = from;
     while (search + FRAME_HEADER_BYTES <= limit) {
       if (!(await this.ensure(search, Math.min(search + this.chunkBytes, limit), limit))) break;
       const rel = this.buf.indexOf(MAGIC_BYTES, search - this.bufStart);
       if (rel < 0) {
-        // Keep 3 bytes of overlap so a magic split across chunks is still found.
-        search = Math.max(search + 1, this.bufStart + this.buf.length - 3);
+        // Keep 2 bytes of overlap so a magic split across chunks is still found.
+        search = Math.max(search + 1, this.bufStart + this.buf.length - 2);
         continue;
       }
       const candidate = this.bufStart + rel;
@@ -182,11 +235,13 @@ export class FrameReader {
       if (!(await this.ensure(search, Math.min(search + this.chunkBytes, to), to))) break;
       const rel = this.buf.indexOf(MAGIC_BYTES, search - this.bufStart);
       if (rel < 0) {
-        search = Math.max(search + 1, this.bufStart + this.buf.length - 3);
+        search = Math.max(search + 1, this.bufStart + this.buf.length - 2);
         continue;
       }
       const candidate = this.bufStart + rel;
       if (!(await this.ensure(candidate, candidate + FRAME_HEADER_BYTES, to))) break;
+      // An encrypted header is longer; when it runs past `to`, parseFrameHeader finds it short.
+      await this.ensure(candidate, Math.min(candidate + ENCRYPTED_FRAME_HEADER_BYTES, to), to);
       const h = parseFrameHeader(this.buf, candidate - this.bufStart);
       if (h !== undefined && (next === undefined || h.firstIndex === next)) {
         n += h.count;

@@ -25,6 +25,8 @@ export interface WalEntry {
   evicted: boolean;
   /** Records per severity class, for files written in this run (undefined: not known). */
   severities: SeverityCounts | undefined;
+  /** Segment version 2 (encrypted frames only); undefined when its header is damaged. */
+  encrypted?: boolean | undefined;
 }
 
 export interface SpillEntry {

@@ -6,7 +6,7 @@ import {
   observeDrops,
   registerComponentMetrics,
 } from '@spillway/self-metrics';
-import { name, version } from '../../package.json' with { type: 'json' };
+import pkg from '../../package.json' with { type: 'json' };
 import type { DiskBufferStats } from '../types';
 
 /**
@@ -20,8 +20,8 @@ export function registerMetrics(
 ): ComponentMetrics {
   return registerComponentMetrics({
     meterProvider,
-    meterName: name,
-    meterVersion: version,
+    meterName: pkg.name,
+    meterVersion: pkg.version,
     componentType: COMPONENT_TYPES.diskBuffer,
     observables: [
       'otel.sdk.exporter.log.exported',

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { defaultDataDirectory, UNKNOWN_SERVICE_NAME } from '@spillway/config';
+import { type EncryptionOptions, SyncFrameCipher } from '@spillway/file-exporter';
 import type { DiskBufferOptions, RetryOptions, WhenFull } from '../types';
 import type { FsyncMode } from './wal-writer';
 
@@ -29,6 +30,9 @@ export interface ResolvedOptions {
   maxExportBatchSize: number;
   recordUid: boolean;
   serviceName: string | undefined;
+  /** Encryption of WAL frames and spill files; `cipher` is built from it (keys checked once). */
+  encryption: EncryptionOptions | undefined;
+  cipher: SyncFrameCipher | undefined;
 }
 
 /**
@@ -81,5 +85,8 @@ export function resolveOptions(o: DiskBufferOptions): ResolvedOptions {
     maxExportBatchSize: positive('maxExportBatchSize', o.maxExportBatchSize, 512),
     recordUid: o.recordUid ?? false,
     serviceName: o.serviceName,
+    encryption: o.encryption,
+    // Throws a TypeError naming a bad key, id or activeKeyId (the file exporter's checks).
+    cipher: o.encryption === undefined ? undefined : new SyncFrameCipher(o.encryption, true),
   };
 }

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import type { EncryptionOptions, SyncFrameCipher } from '@spillway/file-exporter';
 import type { Position } from './batch-source';
 import type { Checkpoint } from './checkpoint';
 import type { Counters } from './counters';
@@ -18,17 +19,28 @@ import { parseSegmentHeader, SEGMENT_HEADER_BYTES } from './wal-format';
 export interface ScanResult {
   resumeOffset: number;
   deliveredBefore: number;
+  /**
+   * Why the segment must be left as it is: it holds frames intact on disk that cannot be
+   * decrypted (no key, an unknown key id, a wrong key). Undefined for a segment to deliver.
+   */
+  held?: string;
 }
 
 /**
  * Step 2 for one segment. Fills `entry.records`; counts the records of damaged ranges from the
  * record indexes on either side (FrameReader), and cuts a torn tail: only bytes after which no
  * valid frame follows.
+ *
+ * A segment with a frame that cannot be decrypted is **held**: nothing is cut or counted lost,
+ * only its undecryptable frames in `corruptFrames`; the caller leaves the file alone (a restart
+ * with the key delivers it). Cutting or dropping it would destroy records that the right key
+ * still reads.
  */
 export async function scanSegment(
   entry: WalEntry,
   counters: Counters,
   checkpoint: Checkpoint | undefined,
+  cipher?: SyncFrameCipher,
 ): Promise<ScanResult> {
   const result: ScanResult = { resumeOffset: SEGMENT_HEADER_BYTES, deliveredBefore: 0 };
   const cpOffset =
@@ -49,14 +61,24 @@ export async function scanSegment(
     await fh.read(head, 0, SEGMENT_HEADER_BYTES, 0);
     // A damaged header costs nothing: frames verify themselves. It is only noted as a bad frame.
     const header = parseSegmentHeader(head);
-    if (header.state !== 'ok' || header.seq !== entry.seq) counters.corruptFrames++;
-    const reader = new FrameReader(fh, SEGMENT_HEADER_BYTES);
+    // Tallied here and applied at the end: a held segment counts none of them.
+    let corruptFrames = header.state !== 'ok' || header.seq !== entry.seq ? 1 : 0;
+    let corruptRecords = 0;
+    let undecryptable = 0;
+    const reader = new FrameReader(fh, SEGMENT_HEADER_BYTES, {
+      cipher,
+      encrypted: entry.encrypted,
+    });
     const limit = entry.bytes;
     let cutAt: number | undefined;
     for (;;) {
       const r = await reader.next(limit);
       if (r === null) break;
-      if (r.kind === 'frame') {
+      if (r.kind === 'frame' || r.kind === 'undecryptable') {
+        if (r.kind === 'undecryptable') {
+          undecryptable++;
+          result.held ??= `frame at offset ${r.offset}: ${r.reason}`;
+        }
         if (r.end <= cpOffset) {
           result.resumeOffset = r.end;
           result.deliveredBefore += r.header.count;
@@ -68,13 +90,20 @@ export async function scanSegment(
         cutAt = r.offset;
         break;
       }
-      counters.corruptFrames++;
-      counters.drop('corrupt', r.records);
+      corruptFrames++;
+      corruptRecords += r.records;
       if (r.tail) {
         cutAt = r.offset;
         break;
       }
     }
+    if (result.held !== undefined) {
+      counters.corruptFrames += undecryptable;
+      result.held = `${undecryptable} encrypted frame(s) cannot be decrypted (first: ${result.held}): segment left untouched, delivered by a start with the key`;
+      return result;
+    }
+    counters.corruptFrames += corruptFrames;
+    counters.drop('corrupt', corruptRecords);
     if (cutAt !== undefined) {
       counters.truncatedBytes += limit - cutAt;
       await fh.truncate(cutAt);
@@ -128,6 +157,8 @@ export interface RecoveryHooks {
   onDone: () => void;
   /** The scan of the checkpoint's segment found where to resume in it. */
   onResume: (seq: number, result: ScanResult) => void;
+  /** The file cannot be decrypted (`reason`): leave it alone (ScanResult.held). */
+  onHeld: (entry: WalEntry | SpillEntry, reason: string) => void;
 }
 
 /**
@@ -140,6 +171,7 @@ export function recoverInBackground(
   counters: Counters,
   checkpoint: Checkpoint | undefined,
   hooks: RecoveryHooks,
+  keys: { cipher?: SyncFrameCipher | undefined; encryption?: EncryptionOptions | undefined } = {},
 ): Promise<void> {
   let chain = Promise.resolve();
   const step = (entry: WalEntry | SpillEntry, work: () => Promise<void>) => {
@@ -156,10 +188,19 @@ export function recoverInBackground(
     });
     entry.scanned = chain;
   };
-  for (const entry of spills) step(entry, () => Spiller.loadCount(entry));
+  for (const entry of spills) {
+    step(entry, async () => {
+      const held = await Spiller.loadCount(entry, keys.encryption);
+      if (held !== undefined) hooks.onHeld(entry, held);
+    });
+  }
   for (const entry of segments) {
     step(entry, async () => {
-      const r = await scanSegment(entry, counters, checkpoint);
+      const r = await scanSegment(entry, counters, checkpoint, keys.cipher);
+      if (r.held !== undefined) {
+        hooks.onHeld(entry, r.held);
+        return;
+      }
       if (checkpoint?.kind === 'wal' && checkpoint.seq === entry.seq) hooks.onResume(entry.seq, r);
     });
   }

@@ -1,5 +1,6 @@
 import { globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { SyncFrameCipher } from '@spillway/file-exporter';
 import type { RetryOptions } from '../types';
 import { backoffMillis } from './backoff';
 import { type Batch, BatchSource, type Position, type SpillCursor } from './batch-source';
@@ -42,6 +43,8 @@ export interface SenderOptions {
   onFileDeleted: () => void;
   /** Frames just appended, held in memory for delivery without a read (recent-frames.ts). */
   recent?: RecentFrames;
+  /** Keys for encrypted WAL frames. */
+  cipher?: SyncFrameCipher | undefined;
 }
 
 type Outcome = 'delivered' | 'failed' | 'idle';
@@ -76,6 +79,7 @@ export class Sender {
         openSpill: o.openSpill,
         onFileDeleted: o.onFileDeleted,
         recent: o.recent,
+        cipher: o.cipher,
         undelivered: (entry) => this.undelivered(entry),
         waitForData: () => this.waitForData(),
         flushDownstream: () => this.flushDownstream(),

@@ -4,8 +4,11 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
   CompressedFileWriter,
   compressedFileName,
+  type EncryptionOptions,
+  isKeyProblem,
   openReplayCursor,
   readFrameTable,
+  type SyncFrameCipher,
 } from '@spillway/file-exporter';
 import { severityClassOf } from '@spillway/record-format';
 import type { SpillCursor } from './batch-source';
@@ -38,6 +41,10 @@ export interface SpillerOptions {
   holds: FileHolds;
   spillAfterBytes: number;
   serviceName: string | undefined;
+  /** Spill files are encrypted with it (the file exporter's encrypted frames) and read with it. */
+  encryption?: EncryptionOptions | undefined;
+  /** Reads the encrypted frames of the segments spilled. */
+  cipher?: SyncFrameCipher | undefined;
   /** True for segments the sender or the writer is using (never spilled). */
   busy: (seq: number) => boolean;
   onSpilled: () => void;
@@ -55,10 +62,32 @@ export class Spiller {
 
   constructor(private readonly o: SpillerOptions) {}
 
-  /** Reads a recovered spill file's record count from its index (or a header scan). */
-  static async loadCount(entry: SpillEntry): Promise<void> {
+  /**
+   * Reads a recovered spill file's record count from its index (or a header scan), and whether
+   * its first frame decrypts with the keys given: the reason it does not (no key, another key id,
+   * a wrong key), for the caller to leave the file alone, or undefined. One run writes a spill
+   * file with one key, so its first frame speaks for the rest.
+   */
+  static async loadCount(
+    entry: SpillEntry,
+    encryption: EncryptionOptions | undefined,
+  ): Promise<string | undefined> {
     const table = await readFrameTable(entry.path);
     entry.records = table.frames.reduce((n, f) => n + f.records, 0);
+    if (entry.records === 0) return undefined;
+    let held: string | undefined;
+    const probe = openReplayCursor(entry.path, {
+      encryption,
+      onProblem: (p) => {
+        if (isKeyProblem(p)) held ??= p.message;
+      },
+    });
+    try {
+      await probe.next(1);
+    } finally {
+      await probe.close();
+    }
+    return held && `${held}: spill file left untouched, delivered by a start with the key`;
   }
 
   /** Starts a conversion if the backlog is over the threshold and none is running. */
@@ -88,6 +117,7 @@ export class Spiller {
     // (here a count of records already delivered, which the WAL checkpoint keeps).
     const cursor = openReplayCursor(entry.path, {
       from: { records: skip },
+      encryption: this.o.encryption,
       onProblem: (p) => {
         if (p.kind === 'index') return;
         counters.corruptFrames++;
@@ -148,20 +178,33 @@ export class Spiller {
     let records = 0;
     const severities = emptyCounts();
     try {
-      const reader = new FrameReader(fh, SEGMENT_HEADER_BYTES);
+      const reader = new FrameReader(fh, SEGMENT_HEADER_BYTES, {
+        cipher: this.o.cipher,
+        encrypted: seg.encrypted,
+      });
       const decoder = new BatchDecoder();
       for (;;) {
         if (this.abandoned(seg)) return;
         const r = await reader.next(seg.written);
         if (r === null || r.kind === 'incomplete') break;
         if (r.kind === 'corrupt') continue; // counted by the recovery scan or by the sender's rules
+        if (r.kind === 'undecryptable') {
+          // Altered since this run wrote it (recovered segments with such frames are held).
+          this.o.counters.corruptFrames++;
+          this.o.counters.drop('corrupt', r.header.count);
+          this.o.counters.error(new Error(`${seg.path}: ${r.reason}`));
+          continue;
+        }
         const batch = decoder.decode(r.payload, 0, r.payload.length);
         if (writer === undefined) {
           const service =
             this.o.serviceName ??
             String(batch[0]?.resource.attributes['service.name'] ?? 'unknown_service');
           tmp = join(this.o.directory, `${compressedFileName(service, Date.now(), seg.seq)}.tmp`);
-          writer = await CompressedFileWriter.create(tmp, { frameBytes: SPILL_FRAME_BYTES });
+          writer = await CompressedFileWriter.create(tmp, {
+            frameBytes: SPILL_FRAME_BYTES,
+            encryption: this.o.encryption,
+          });
         }
         writer.appendRecords(batch);
         records += batch.length;

@@ -100,6 +100,7 @@ export function startBuffer(ctx: StartUpContext): StartedBuffer {
       },
       onError: (err) => counters.error(err),
       onFrameFailed: (seq, offset) => recent.forget(seq, offset),
+      cipher: o.cipher,
     });
     spiller = new Spiller({
       directory: dir,
@@ -108,6 +109,8 @@ export function startBuffer(ctx: StartUpContext): StartedBuffer {
       holds,
       spillAfterBytes: o.spillAfterBytes,
       serviceName: o.serviceName,
+      encryption: o.encryption,
+      cipher: o.cipher,
       busy: (seq) => (sender !== undefined && seq <= sender.pos.seq) || seq === writer.activeSeq,
       onSpilled: () => sender?.wake(),
     });
@@ -127,21 +130,35 @@ export function startBuffer(ctx: StartUpContext): StartedBuffer {
         openSpill: (entry, skip) => spills.open(entry, skip),
         onFileDeleted: () => space.refreshSync(),
         recent,
+        cipher: o.cipher,
       },
       startPosition(ledger, checkpoint, listed.nextSeq),
     );
     sender = started;
-    const recovery = recoverInBackground(listed.spills, listed.segments, counters, checkpoint, {
-      onStart: ctx.onRecoveryStart,
-      onDone: ctx.onRecoveryDone,
-      onResume: (seq, r) => {
-        const pos = started.pos;
-        if (pos.seq === seq) {
-          pos.offset = r.resumeOffset;
-          pos.doneInFile = r.deliveredBefore;
-        }
+    const recovery = recoverInBackground(
+      listed.spills,
+      listed.segments,
+      counters,
+      checkpoint,
+      {
+        onStart: ctx.onRecoveryStart,
+        onDone: ctx.onRecoveryDone,
+        onResume: (seq, r) => {
+          const pos = started.pos;
+          if (pos.seq === seq) {
+            pos.offset = r.resumeOffset;
+            pos.doneInFile = r.deliveredBefore;
+          }
+        },
+        // Out of the ledger: never read, spilled, evicted or deleted by this run; the seq is not
+        // reused (appends go after every listed seq).
+        onHeld: (entry, reason) => {
+          ledger.delete(entry.seq);
+          counters.skip(entry.path, reason);
+        },
       },
-    });
+      { cipher: o.cipher, encryption: o.encryption },
+    );
     return { lock, space, holds, writer, spiller, sender: started, recent, recovery };
   } catch (err) {
     lock.release();

@@ -21,6 +21,7 @@ export const walIo = {
 export function createSegmentFile(
   directory: string,
   seq: number,
+  version?: number,
 ): { seq: number; path: string; fd: number } {
   for (let s = seq; ; s++) {
     const path = join(directory, segmentFileName(s));
@@ -32,7 +33,7 @@ export function createSegmentFile(
       throw err;
     }
     try {
-      fs.writeSync(fd, encodeSegmentHeader(s, Date.now()), 0, SEGMENT_HEADER_BYTES, 0);
+      fs.writeSync(fd, encodeSegmentHeader(s, Date.now(), version), 0, SEGMENT_HEADER_BYTES, 0);
     } catch (err) {
       fs.closeSync(fd);
       fs.rmSync(path, { force: true });

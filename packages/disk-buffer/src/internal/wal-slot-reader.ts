@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
-import { type FrameProblem, parseCompressedFileName } from '@spillway/file-exporter';
+import {
+  type FrameProblem,
+  parseCompressedFileName,
+  type SyncFrameCipher,
+} from '@spillway/file-exporter';
 import type { WalLockOwner, WalProblem, WalSlotInspection } from '../wal-inspect';
 import { type CheckpointRead, readCheckpointSync } from './checkpoint';
 import { FOREIGN_STALE_MILLIS, isAlive, readHolder } from './dir-lock';
@@ -91,10 +95,14 @@ export interface SegmentFrame {
   payload: Buffer;
 }
 
-/** The valid frames of a segment, read-only; damage goes to `onProblem`. Empty when it is gone. */
+/**
+ * The valid frames of a segment (encrypted ones decrypted with `cipher`), read-only; damage and
+ * frames that cannot be decrypted go to `onProblem`. Empty when it is gone.
+ */
 export async function* segmentFrames(
   path: string,
   onProblem: (p: WalProblem) => void,
+  cipher?: SyncFrameCipher,
 ): AsyncGenerator<SegmentFrame> {
   let fh: fs.promises.FileHandle;
   try {
@@ -115,7 +123,7 @@ export async function* segmentFrames(
         offset: 0,
         length: limit,
         records: 0,
-        message: `segment of format version ${header.version} (this release reads version 1): not read`,
+        message: `segment of format version ${header.version} (this release reads versions 1 and 2): not read`,
       });
       return;
     }
@@ -129,7 +137,10 @@ export async function* segmentFrames(
         message:
           'segment header damaged (bad magic, checksum or seq): frames are read all the same',
       });
-    const reader = new FrameReader(fh, SEGMENT_HEADER_BYTES);
+    const reader = new FrameReader(fh, SEGMENT_HEADER_BYTES, {
+      cipher,
+      encrypted: header.state === 'ok' ? header.encrypted : undefined,
+    });
     for (;;) {
       const r = await reader.next(limit);
       if (r === null) return;
@@ -145,6 +156,15 @@ export async function* segmentFrames(
           message: `frame at offset ${r.offset} runs past the end (${limit} bytes): a torn write, or one in flight`,
         });
         return;
+      } else if (r.kind === 'undecryptable') {
+        onProblem({
+          kind: 'undecryptable',
+          path,
+          offset: r.offset,
+          length: r.end - r.offset,
+          records: r.header.count,
+          message: `frame at offset ${r.offset} (${r.header.count} records): ${r.reason}`,
+        });
       } else {
         onProblem({
           kind: 'corrupt',

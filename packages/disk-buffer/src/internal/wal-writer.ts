@@ -1,8 +1,17 @@
 import * as fs from 'node:fs';
+import type { SyncFrameCipher } from '@spillway/file-exporter';
 import type { FileHolds } from './file-holds';
 import type { Ledger, WalEntry } from './ledger';
 import { addCounts, emptyCounts, type SeverityCounts } from './severity-counts';
-import { SEGMENT_HEADER_BYTES, sealFrame } from './wal-format';
+import {
+  ENCRYPTED_FRAME_HEADER_BYTES,
+  FRAME_HEADER_BYTES,
+  SEGMENT_HEADER_BYTES,
+  SEGMENT_VERSION_ENCRYPTED,
+  sealEncryptedFrame,
+  sealFrame,
+  TAG_BYTES,
+} from './wal-format';
 import { createSegmentFile, OpenSegment, WalDirectory, walIo } from './wal-segment';
 
 /*
@@ -15,9 +24,10 @@ import { createSegmentFile, OpenSegment, WalDirectory, walIo } from './wal-segme
  *               run once the next round's writes are under way (appends arriving meanwhile wait
  *               for the next round: one fsync serves them all)
  *
- * exportSync() ─► appendSync(): the pending frames and its own, one positional writevSync per
- * segment (into the page cache, so a process death after it returns loses none of them); then
- * fdatasync before returning under 'always' only, the interval timer's next sync under 'interval'.
+ * exportSync() ─► appendSync(): its frame alone with one positional writeSync, or the pending
+ * frames and its own with one positional writevSync per segment (into the page cache, so a
+ * process death after it returns loses none of them); then fdatasync before returning under
+ * 'always' only, the interval timer's next sync under 'interval'.
  * Positions were fixed at append, so it never overlaps a write in flight: a round still in flight
  * lands before it (`landed` keeps the order) or, after a kill, leaves a hole the reader resyncs past.
  */
@@ -48,12 +58,21 @@ export interface WalWriterOptions {
   onError: (err: Error) => void;
   /** A queued frame's write failed: it is not in the WAL (drop any copy kept of it). */
   onFrameFailed?: (seq: number, offset: number) => void;
+  /**
+   * Encrypt every frame with the active key (segments of version 2). Synchronous (node:crypto):
+   * `appendSync` must have written its frame before it returns.
+   */
+  cipher?: SyncFrameCipher | undefined;
 }
 
-/** Where an appended frame goes: its segment and its byte offset there. */
+/** Bytes an encrypted frame adds to a plain one: the longer header and the GCM tag. */
+const ENCRYPTION_OVERHEAD = ENCRYPTED_FRAME_HEADER_BYTES - FRAME_HEADER_BYTES + TAG_BYTES;
+
+/** Where an appended frame goes: its segment and its byte range there (as stored). */
 export interface FramePosition {
   seq: number;
   offset: number;
+  end: number;
 }
 
 export class WalWriter {
@@ -93,7 +112,7 @@ export class WalWriter {
       // Defer one microtask so that appends made in the same tick share the first write.
       queueMicrotask(() => void this.loop());
     }
-    return { seq: p.seg.entry.seq, offset: p.offset };
+    return { seq: p.seg.entry.seq, offset: p.offset, end: p.offset + p.frame.length };
   }
 
   /**
@@ -118,7 +137,7 @@ export class WalWriter {
     if (this.retiredOpen()) void this.closeRetired();
     this.notifySoon();
     if (failure) throw failure;
-    return { seq: own.seg.entry.seq, offset: own.offset };
+    return { seq: own.seg.entry.seq, offset: own.offset, end: own.offset + own.frame.length };
   }
 
   /**
@@ -216,15 +235,20 @@ export class WalWriter {
     this.dir.close();
   }
 
-  private assign(frame: Buffer, count: number, severities: SeverityCounts, done: Done): Pending {
+  private assign(plain: Buffer, count: number, severities: SeverityCounts, done: Done): Pending {
+    const cipher = this.o.cipher;
+    const stored = plain.length + (cipher ? ENCRYPTION_OVERHEAD : 0);
     let seg = this.active;
     if (
       seg === undefined ||
       seg.retired ||
-      (seg.entry.records > 0 && seg.entry.bytes + frame.length > this.o.segmentBytes)
+      (seg.entry.records > 0 && seg.entry.bytes + stored > this.o.segmentBytes)
     ) {
       seg = this.rotate();
     }
+    let frame = plain;
+    if (cipher) frame = sealEncryptedFrame(plain, count, seg.entry.records, cipher);
+    else sealFrame(frame, count, seg.entry.records);
     const p: Pending = {
       seg,
       offset: seg.entry.bytes,
@@ -234,7 +258,6 @@ export class WalWriter {
       done,
     };
     addCounts(seg.entry.severities!, severities);
-    sealFrame(frame, count, seg.entry.records);
     seg.entry.bytes += frame.length;
     seg.entry.records += count;
     return p;
@@ -247,7 +270,11 @@ export class WalWriter {
       this.active = undefined;
       void this.closeRetired();
     }
-    const { seq, path, fd } = createSegmentFile(this.o.directory, this.nextSeq);
+    const { seq, path, fd } = createSegmentFile(
+      this.o.directory,
+      this.nextSeq,
+      this.o.cipher ? SEGMENT_VERSION_ENCRYPTED : undefined,
+    );
     this.nextSeq = seq + 1;
     this.o.holds.hold(path);
     const entry: WalEntry = {
@@ -262,6 +289,7 @@ export class WalWriter {
       verified: true,
       evicted: false,
       severities: emptyCounts(),
+      encrypted: this.o.cipher !== undefined,
     };
     this.o.ledger.set(entry);
     const seg = new OpenSegment(entry, fd, this.dir);

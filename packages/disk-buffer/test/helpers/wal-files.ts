@@ -36,6 +36,7 @@ export async function fillDirectory(
   batches: number,
   perBatch: number,
   segmentBytes?: number,
+  extra: Partial<ConstructorParameters<typeof DiskBufferedLogRecordExporter>[0]> = {},
 ): Promise<ReadableLogRecord[]> {
   const down = new CollectingExporter();
   down.failing = true;
@@ -46,6 +47,7 @@ export async function fillDirectory(
     segmentBytes,
     retry: { initialMillis: 60_000 },
     shutdownTimeoutMillis: 1,
+    ...extra,
   });
   const all: ReadableLogRecord[] = [];
   for (let b = 0; b < batches; b++) {
@@ -72,7 +74,7 @@ export async function drain(
     ...extra,
   });
   await down.waitFor(
-    () => !exporter.getStats().recovering && exporter.getStats().pendingRecords === 0,
+    () => !exporter.getStats().recovering && exporter.getStats().recordsPending === 0,
   );
   await exporter.forceFlush();
   return { down, exporter };

@@ -1,53 +1,57 @@
 import type { MeterProvider } from '@opentelemetry/api';
+import {
+  ATTR_ENCODING,
+  ATTR_ERROR_TYPE,
+  COMPONENT_TYPES,
+  type ComponentMetrics,
+  observeDrops,
+  registerComponentMetrics,
+} from '@spillway/self-metrics';
+import pkg from '../../package.json' with { type: 'json' };
 import type { ZstdFileExporterStats } from '../types';
 
 /**
- * The exporter's OTel metrics, all observed from `getStats()` at collection time (no timers, no
- * work on the export path).
+ * The exporter's self-metrics, all observed from one `getStats()` per collection (no timers, no
+ * work on the export path): records written (`otel.sdk.exporter.log.exported`: the export of a
+ * record finishes when its frame is on disk), drops by reason and severity class, retention's
+ * deletions, bytes, frames and files.
  */
 export function registerExporterMetrics(
-  meterProvider: MeterProvider,
+  meterProvider: MeterProvider | undefined,
   stats: () => ZstdFileExporterStats,
-): void {
-  const meter = meterProvider.getMeter('@spillway/file-exporter');
-  meter
-    .createObservableCounter('spillway.file_exporter.records.written', {
-      description: 'Records written to zstd files.',
-    })
-    .addCallback((r) => r.observe(stats().recordsWritten));
-  meter
-    .createObservableCounter('spillway.file_exporter.records.dropped', {
-      description: 'Records accepted but not written, by reason (disk_full, io_error, shutdown).',
-    })
-    .addCallback((r) => {
-      for (const [reason, n] of Object.entries(stats().dropped)) r.observe(n, { reason });
-    });
-  meter
-    .createObservableCounter('spillway.file_exporter.records.deleted', {
-      description:
-        'Records in files deleted by retention, by reason (max_age, max_total_bytes, min_free_bytes).',
-    })
-    .addCallback((r) => {
-      for (const [reason, c] of Object.entries(stats().deleted)) r.observe(c.records, { reason });
-    });
-  meter
-    .createObservableCounter('spillway.file_exporter.bytes.written', {
-      description: 'Bytes written: raw OTLP/JSON (kind=raw) and compressed on disk (kind=disk).',
-      unit: 'By',
-    })
-    .addCallback((r) => {
-      const s = stats();
-      r.observe(s.bytesRaw, { kind: 'raw' });
-      r.observe(s.bytesOnDisk, { kind: 'disk' });
-    });
-  meter
-    .createObservableCounter('spillway.file_exporter.frames.written', {
-      description: 'zstd frames written.',
-    })
-    .addCallback((r) => r.observe(stats().framesWritten));
-  meter
-    .createObservableCounter('spillway.file_exporter.files.written', {
-      description: 'Files created.',
-    })
-    .addCallback((r) => r.observe(stats().filesWritten));
+): ComponentMetrics {
+  return registerComponentMetrics({
+    meterProvider,
+    meterName: pkg.name,
+    meterVersion: pkg.version,
+    componentType: COMPONENT_TYPES.zstdFile,
+    observables: [
+      'otel.sdk.exporter.log.exported',
+      'otel.sdk.exporter.log.inflight',
+      'spillway.log_record.dropped',
+      'spillway.file.written',
+      'spillway.file.deleted',
+      'spillway.file.bytes',
+      'spillway.file.frames',
+      'spillway.file.files',
+    ],
+    snapshot: stats,
+    observe: (s, observe) => {
+      observe('otel.sdk.exporter.log.exported', s.recordsWritten);
+      for (const [reason, c] of Object.entries(s.dropped)) {
+        if (c.total > 0)
+          observe('otel.sdk.exporter.log.exported', c.total, { [ATTR_ERROR_TYPE]: reason });
+      }
+      observe('otel.sdk.exporter.log.inflight', s.recordsPending);
+      observeDrops(observe, s.dropped);
+      observe('spillway.file.written', s.recordsWritten);
+      for (const [reason, c] of Object.entries(s.deleted)) {
+        observe('spillway.file.deleted', c.records, { [ATTR_ERROR_TYPE]: reason });
+      }
+      observe('spillway.file.bytes', s.bytesRaw, { [ATTR_ENCODING]: 'json' });
+      observe('spillway.file.bytes', s.bytesOnDisk, { [ATTR_ENCODING]: 'zstd' });
+      observe('spillway.file.frames', s.framesWritten);
+      observe('spillway.file.files', s.filesWritten);
+    },
+  });
 }

@@ -11,8 +11,8 @@ export interface FileProtection {
   chain?: ChainOptions;
   /**
    * Encryption was asked for and its keys could not be read: no file may be written (writing the
-   * records in the clear would defeat the setting). Failover files are then off; records stay in
-   * the WAL and are retried.
+   * records in the clear would defeat the setting). Failover files and the WAL are then off:
+   * records go straight to the exporter, as when the directory is unusable.
    */
   refused: boolean;
 }
@@ -35,7 +35,7 @@ export function fileProtectionOf(
       out.encryption = { keys: loaded.keys, activeKeyId: loaded.activeKeyId };
     } catch (error) {
       warn(
-        `SPILLWAY_ENCRYPTION_KEY_FILE: ${(error as Error).message}; no failover file is written (records stay in the WAL and are retried) until the key file is fixed and the process restarted.`,
+        `SPILLWAY_ENCRYPTION_KEY_FILE: ${(error as Error).message}; no failover file is written and no write-ahead log is kept (records are sent straight to the exporter, lost if the process dies or the collector is down) until the key file is fixed and the process restarted.`,
       );
       out.refused = true;
     }

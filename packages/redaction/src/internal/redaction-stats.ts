@@ -1,4 +1,11 @@
-import type { MeterProvider, ObservableResult } from '@opentelemetry/api';
+import type { MeterProvider } from '@opentelemetry/api';
+import {
+  ATTR_REDACTION_RULE,
+  COMPONENT_TYPES,
+  type ComponentMetrics,
+  registerComponentMetrics,
+} from '@spillway/self-metrics';
+import pkg from '../../package.json' with { type: 'json' };
 import type { RedactionStats } from '../types';
 
 /**
@@ -12,7 +19,6 @@ export class RedactionCounters {
   changedRecords = 0;
   errors = 0;
   private readonly slots = new Map<string, number>();
-  private unregister: (() => void) | undefined;
 
   constructor(names: readonly string[]) {
     this.names = [...new Set(names)];
@@ -49,24 +55,24 @@ export class RedactionCounters {
     };
   }
 
-  /** `spillway.redaction.applied` by `rule`: the counts only, never a redacted value. */
-  registerMetrics(meterProvider: MeterProvider): void {
-    const meter = meterProvider.getMeter('@spillway/redaction', '0.1.0');
-    const applied = meter.createObservableCounter('spillway.redaction.applied', {
-      unit: '{value}',
-      description:
-        'Values redacted, truncated or dropped before storage, by rule (the secret itself is never recorded).',
+  /**
+   * Publishes `spillway.redaction.applied` by `spillway.redaction.rule`: the counts only, never a
+   * redacted value.
+   */
+  registerMetrics(meterProvider: MeterProvider | undefined): ComponentMetrics {
+    const attributes = this.names.map((rule) => ({ [ATTR_REDACTION_RULE]: rule }));
+    return registerComponentMetrics({
+      meterProvider,
+      meterName: pkg.name,
+      meterVersion: pkg.version,
+      componentType: COMPONENT_TYPES.redaction,
+      observables: ['spillway.redaction.applied'],
+      snapshot: () => this.applied,
+      observe: (applied, observe) => {
+        for (let i = 0; i < attributes.length; i++) {
+          observe('spillway.redaction.applied', applied[i]!, attributes[i]);
+        }
+      },
     });
-    const attributes = this.names.map((rule) => ({ rule }));
-    const observe = (result: ObservableResult): void => {
-      for (let i = 0; i < attributes.length; i++) result.observe(this.applied[i]!, attributes[i]);
-    };
-    applied.addCallback(observe);
-    this.unregister = () => applied.removeCallback(observe);
-  }
-
-  unregisterMetrics(): void {
-    this.unregister?.();
-    this.unregister = undefined;
   }
 }

@@ -9,11 +9,18 @@ import {
   type ReplayPosition,
   saveReplayCheckpoint,
 } from '@spillway/file-exporter';
-import { SEVERITY_CLASSES, severityClassOf } from '@spillway/record-format';
+import { DropCounter, type LastError, UNKNOWN_CLASS } from '@spillway/self-metrics';
 import { describeExportError } from '../classify-export-error';
-import type { ReplayOptions, ReplayStats } from '../types';
+import type { ReplayDropReason, ReplayOptions, ReplayStats } from '../types';
 import type { ExportTarget } from './export-target';
 import type { BacklogFile, ReplaySource } from './replay-source';
+
+/** Every reason replay drops a record for, in `getStats().replay.dropped` order. */
+export const REPLAY_DROP_REASONS: readonly ReplayDropReason[] = [
+  'too_large',
+  'rejected',
+  'unreadable',
+];
 
 /**
  * Replay of fallback files to the primary target:
@@ -74,15 +81,10 @@ export class Replayer {
     recordsReplayed: 0,
     batchesReplayed: 0,
     filesReplayed: 0,
-    recordsUnreadable: 0,
-    recordsRejected: 0,
   };
-  private readonly dropped = { too_large: 0 };
-  private readonly droppedBySeverity = Object.fromEntries(
-    SEVERITY_CLASSES.map((c) => [c, 0]),
-  ) as ReplayStats['droppedBySeverity'];
+  private readonly dropped = new DropCounter(REPLAY_DROP_REASONS);
   private position: ReplayPosition | undefined;
-  private lastError: string | undefined;
+  private lastError: LastError | undefined;
 
   constructor(
     private readonly host: ReplayHost,
@@ -133,11 +135,10 @@ export class Replayer {
       filesPending: pending.length,
       bytesPending: pending.reduce((n, f) => n + f.size, 0),
       ...this.stats,
-      dropped: { ...this.dropped },
-      droppedBySeverity: { ...this.droppedBySeverity },
+      dropped: this.dropped.snapshot(),
     };
     if (this.position) s.position = { ...this.position };
-    if (this.lastError !== undefined) s.lastError = this.lastError;
+    if (this.lastError !== undefined) s.lastError = { ...this.lastError };
     return s;
   }
 
@@ -222,7 +223,7 @@ export class Replayer {
   }
 
   private fail(message: string): void {
-    this.lastError = message;
+    this.lastError = { message, at: Date.now() };
     diag.warn(`@spillway/router: replay: ${message}`);
   }
 
@@ -261,12 +262,12 @@ export class Replayer {
       from,
       onProblem: (p: FrameProblem) => {
         if (p.kind === 'index') return; // nothing lost: the reader scanned the frames instead
-        this.stats.recordsUnreadable += p.records;
+        this.dropped.add('unreadable', UNKNOWN_CLASS, p.records);
         this.fail(`${file.name}: ${p.message}; skipped`);
       },
       // The reader checked the frame's checksum; a line that still does not parse is counted and skipped.
       onUnreadableLine: (frame, line, error) => {
-        this.stats.recordsUnreadable++;
+        this.dropped.add('unreadable', UNKNOWN_CLASS);
         this.fail(
           `${file.name} frame ${frame} line ${line}: ${describeExportError(error)}; skipped`,
         );
@@ -308,7 +309,7 @@ export class Replayer {
     if (!attempt.ok && !attempt.skipped && attempt.class === 'batch') {
       // The primary refuses this batch for good (INVALID_ARGUMENT, 400): retrying it would block
       // the whole backlog behind it. It is counted and skipped.
-      this.stats.recordsRejected += batch.length;
+      this.dropped.addRecords('rejected', batch);
       this.fail(
         `primary rejected a replay batch of ${batch.length} records for good (${describeExportError(attempt.error)}); skipped`,
       );
@@ -337,11 +338,7 @@ export class Replayer {
    */
   private async isolateTooLarge(batch: ReadableLogRecord[], error: unknown): Promise<PassEnd> {
     if (batch.length === 1) {
-      const r = batch[0]!;
-      this.dropped.too_large++;
-      this.droppedBySeverity[
-        SEVERITY_CLASSES[severityClassOf(r.severityNumber as number | undefined, r.severityText)]
-      ]++;
+      this.dropped.addRecords('too_large', batch);
       this.fail(
         `primary refused a record as too large (${describeExportError(error)}); dropped (too_large)`,
       );
@@ -357,7 +354,7 @@ export class Replayer {
       }
       if (attempt.skipped || attempt.class !== 'too_large') {
         if (!attempt.skipped && attempt.class === 'batch') {
-          this.stats.recordsRejected += half.length;
+          this.dropped.addRecords('rejected', half);
           continue;
         }
         this.fail(

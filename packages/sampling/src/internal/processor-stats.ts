@@ -1,16 +1,10 @@
-import type {
-  Attributes,
-  MeterProvider,
-  Observable,
-  ObservableCallback,
-  ObservableResult,
-} from '@opentelemetry/api';
 import {
   emptySubstitutionCounts,
   SEVERITY_CLASS_COUNT,
   SEVERITY_CLASSES,
   SeverityClass,
 } from '@spillway/record-format';
+import { severityCounts } from '@spillway/self-metrics';
 import type { ClassCounts, DropReason, RateLimitStats, SamplingStats } from '../types';
 import type { PolicyState } from './policy-state';
 import type { SeverityQueue } from './severity-queue';
@@ -32,10 +26,6 @@ export const Reason = {
   EXPORT_FAILED: 4,
   BACKFILL_EVICTED: 5,
 } as const;
-
-/** The component type reported in metrics, after the SDK's `batching_log_processor`. */
-const COMPONENT_TYPE = 'spillway_sampling_log_processor';
-let instances = 0;
 
 /**
  * The processor's counters, one Float64Array slot per (reason, class): incrementing one is the
@@ -61,7 +51,6 @@ export class ProcessorStats {
   readonly backfilled = new Float64Array(SEVERITY_CLASS_COUNT);
   /** Values normalisation replaced in kept records, by kind. */
   readonly substituted = emptySubstitutionCounts();
-  private unregister: (() => void) | undefined;
 
   /**
    * Records offered in class `cls`: every one is either kept or dropped by the policy, and
@@ -145,119 +134,9 @@ export class ProcessorStats {
       },
     };
   }
-
-  /**
-   * Publishes the counters on `meterProvider`: the SDK's semantic-convention processor metrics
-   * (`otel.sdk.processor.log.processed` with `error.type` = drop reason,
-   * `otel.sdk.processor.log.queue.size`/`.capacity`) and `spillway.sampling.*` for the rest, each
-   * with a `spillway.severity_class` attribute.
-   */
-  registerMetrics(
-    meterProvider: MeterProvider,
-    queue: () => { size: number; bytes: number },
-    capacity: number,
-    effectiveRatios: Float64Array,
-  ): void {
-    const meter = meterProvider.getMeter('@spillway/sampling', '0.1.0');
-    const base: Attributes = {
-      'otel.component.type': COMPONENT_TYPE,
-      'otel.component.name': `${COMPONENT_TYPE}/${instances++}`,
-    };
-    const byClass = SEVERITY_CLASSES.map((c) => ({ ...base, 'spillway.severity_class': c }));
-    const byReason = DROP_REASONS.map((r) =>
-      SEVERITY_CLASSES.map((c) => ({ ...base, 'error.type': r, 'spillway.severity_class': c })),
-    );
-    const processed = meter.createObservableCounter('otel.sdk.processor.log.processed', {
-      unit: '{log_record}',
-      description:
-        'Log records whose processing finished: exported (no error.type) or dropped (error.type = reason).',
-    });
-    const kept = meter.createObservableCounter('spillway.sampling.kept', {
-      unit: '{log_record}',
-      description: 'Log records that passed the sampling policy.',
-    });
-    const offered = meter.createObservableCounter('spillway.sampling.offered', {
-      unit: '{log_record}',
-      description: 'Log records emitted to the processor.',
-    });
-    const spilled = meter.createObservableCounter('spillway.sampling.spilled', {
-      unit: '{log_record}',
-      description: 'Log records handed to the exporter synchronously because the queue was full.',
-    });
-    const summaries = meter.createObservableCounter('spillway.sampling.summaries', {
-      unit: '{log_record}',
-      description: 'Summary records emitted (silenced traces, thinned templates).',
-    });
-    const queueSize = meter.createObservableUpDownCounter('otel.sdk.processor.log.queue.size', {
-      unit: '{log_record}',
-      description: 'Log records in the queue.',
-    });
-    const queueCapacity = meter.createObservableUpDownCounter(
-      'otel.sdk.processor.log.queue.capacity',
-      { unit: '{log_record}', description: 'The most log records the queue holds.' },
-    );
-    const queueBytes = meter.createObservableUpDownCounter('spillway.sampling.queue.bytes', {
-      unit: 'By',
-      description: 'Estimated bytes in the queue.',
-    });
-    const ratio = meter.createObservableGauge('spillway.sampling.effective_ratio', {
-      unit: '1',
-      description: 'Keep ratio in force per severity class (the configured one).',
-    });
-    const observe = (n: number, attrs: Attributes, r: ObservableResult): void => {
-      if (n > 0) r.observe(n, attrs);
-    };
-    const callbacks: [Observable, ObservableCallback][] = [
-      [
-        processed,
-        (r) => {
-          for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) {
-            observe(this.exported[c]!, byClass[c]!, r);
-            for (let i = 0; i < DROP_REASONS.length; i++) {
-              observe(this.dropped[i * SEVERITY_CLASS_COUNT + c]!, byReason[i]![c]!, r);
-            }
-          }
-        },
-      ],
-      [kept, (r) => perClass(this.kept, (n, c) => observe(n, byClass[c]!, r))],
-      [
-        offered,
-        (r) => {
-          for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) observe(this.offeredOf(c), byClass[c]!, r);
-        },
-      ],
-      [spilled, (r) => perClass(this.spilled, (n, c) => observe(n, byClass[c]!, r))],
-      [summaries, (r) => r.observe(this.summaries, base)],
-      [queueSize, (r) => r.observe(queue().size, base)],
-      [queueCapacity, (r) => r.observe(capacity, base)],
-      [queueBytes, (r) => r.observe(queue().bytes, base)],
-      [ratio, (r) => perClass(effectiveRatios, (p, c) => r.observe(p, byClass[c]!))],
-    ];
-    for (const [instrument, cb] of callbacks) instrument.addCallback(cb);
-    this.unregister = () => {
-      for (const [instrument, cb] of callbacks) instrument.removeCallback(cb);
-    };
-  }
-
-  /** Stops publishing metrics. */
-  unregisterMetrics(): void {
-    this.unregister?.();
-    this.unregister = undefined;
-  }
 }
 
-function perClass(a: Float64Array, f: (n: number, cls: number) => void): void {
-  for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) f(a[c]!, c);
-}
-
-/** Per-class counters as a {@link ClassCounts}. */
+/** Per-class counters as a {@link ClassCounts} (the one per-class shape, `unknown` = 0 here). */
 export function classCounts(a: ArrayLike<number>): ClassCounts {
-  let total = 0;
-  const out = { total: 0 } as ClassCounts;
-  for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) {
-    out[SEVERITY_CLASSES[c]!] = a[c]!;
-    total += a[c]!;
-  }
-  out.total = total;
-  return out;
+  return severityCounts(a);
 }
