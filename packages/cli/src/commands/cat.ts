@@ -18,8 +18,9 @@ import {
   parseCountArg,
   readOptionsOf,
   recordFilterOptionsOf,
+  type SearchArgs,
 } from '../internal/read-options';
-import { type KeyValue, needsRecordSearch, recordFilterOf } from '../internal/record-filters';
+import { needsRecordSearch, recordFilterOf } from '../internal/record-filters';
 import {
   RECORD_FORMATS,
   RECORD_FORMATS_HELP,
@@ -28,17 +29,7 @@ import {
 } from '../internal/record-printer';
 import { isWalDirectory, printPendingWalRecords } from './wal';
 
-interface CatOptions {
-  keyFile?: string;
-  since?: Date;
-  until?: Date;
-  minSeverity?: number;
-  traceId?: string;
-  grep?: string;
-  ignoreCase?: boolean;
-  attr?: KeyValue[];
-  resource?: KeyValue[];
-  service?: string;
+interface CatOptions extends SearchArgs {
   format: RecordFormat;
   limit?: number;
   reverse?: boolean;

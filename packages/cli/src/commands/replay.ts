@@ -7,7 +7,12 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode } from '../internal/exit-codes';
 import { describeProblem, keyReadOptions, lostData, resolveInputs } from '../internal/inputs';
 import { startProgress } from '../internal/progress';
-import { addFilterOptions, checkWindow, readOptionsOf } from '../internal/read-options';
+import {
+  addFilterOptions,
+  checkWindow,
+  type FilterArgs,
+  readOptionsOf,
+} from '../internal/read-options';
 import {
   loadReplayCheckpoint,
   type ReplayCheckpoint,
@@ -19,12 +24,7 @@ import { printReplaySummary, type ReplaySummary } from '../internal/replay-summa
 import { addHeaders, createExporter, PROTOCOLS, replayTargetOf } from '../internal/replay-target';
 import { timeOrdered } from '../internal/time-ordered-records';
 
-interface ReplayOptions {
-  keyFile?: string;
-  since?: Date;
-  until?: Date;
-  minSeverity?: number;
-  traceId?: string;
+interface ReplayOptions extends FilterArgs {
   endpoint?: string;
   protocol?: string;
   header: Array<[string, string]>;

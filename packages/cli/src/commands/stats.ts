@@ -16,8 +16,9 @@ import {
   parseCountArg,
   readOptionsOf,
   recordFilterOptionsOf,
+  type SearchArgs,
 } from '../internal/read-options';
-import { type KeyValue, recordFilterOf, recordTime } from '../internal/record-filters';
+import { recordFilterOf, recordTime } from '../internal/record-filters';
 
 const BREAKDOWNS = ['service', 'hour', 'severity'] as const;
 type Breakdown = (typeof BREAKDOWNS)[number];
@@ -62,17 +63,7 @@ export interface StatsSummary {
   };
 }
 
-interface StatsOptions {
-  keyFile?: string;
-  since?: Date;
-  until?: Date;
-  minSeverity?: number;
-  traceId?: string;
-  grep?: string;
-  ignoreCase?: boolean;
-  attr?: KeyValue[];
-  resource?: KeyValue[];
-  service?: string;
+interface StatsOptions extends SearchArgs {
   by?: Breakdown[];
   top?: number;
   json?: boolean;

@@ -20,8 +20,9 @@ import {
   parseCountArg,
   readOptionsOf,
   recordFilterOptionsOf,
+  type SearchArgs,
 } from '../internal/read-options';
-import { type KeyValue, recordFilterOf } from '../internal/record-filters';
+import { recordFilterOf } from '../internal/record-filters';
 import {
   RECORD_FORMATS,
   RECORD_FORMATS_HELP,
@@ -29,17 +30,7 @@ import {
   RecordPrinter,
 } from '../internal/record-printer';
 
-interface TailOptions {
-  keyFile?: string;
-  since?: Date;
-  until?: Date;
-  minSeverity?: number;
-  traceId?: string;
-  grep?: string;
-  ignoreCase?: boolean;
-  attr?: KeyValue[];
-  resource?: KeyValue[];
-  service?: string;
+interface TailOptions extends SearchArgs {
   format: RecordFormat;
   lines: number;
   follow?: boolean;

@@ -5,6 +5,24 @@ import { KEY_FILE_HELP } from './inputs';
 import type { KeyValue, RecordFilterOptions } from './record-filters';
 import { parseTimeArg } from './time-arg';
 
+/** What {@link addFilterOptions} parses: the filters every reading command takes. */
+export interface FilterArgs {
+  keyFile?: string;
+  since?: Date;
+  until?: Date;
+  minSeverity?: number;
+  traceId?: string;
+}
+
+/** What {@link addFilterOptions} and {@link addSearchOptions} parse together. */
+export interface SearchArgs extends FilterArgs {
+  grep?: string;
+  ignoreCase?: boolean;
+  attr?: KeyValue[];
+  resource?: KeyValue[];
+  service?: string;
+}
+
 /** The filter options of `cat`, for any command that reads a selection of records. */
 export function addFilterOptions(cmd: Command): Command {
   return cmd
