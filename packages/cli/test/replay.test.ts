@@ -157,6 +157,16 @@ describe('spillway replay', () => {
     );
   });
 
+  it('should draw progress with records/s and an ETA on stderr when asked (SPILLWAY_PROGRESS=1)', async () => {
+    receiver.clear();
+    const r = await replay([dir, '--endpoint', receiver.url, '--batch-size', '100'], {
+      SPILLWAY_PROGRESS: '1',
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/spillway .*% \| [\d.]+\/[\d.]+ MiB \| \d+ records\/s \| ETA /);
+    expect(receiver.records).toHaveLength(RECORDS.length);
+  });
+
   it('should send only the records the filters select', async () => {
     receiver.clear();
     const t = (i: number) =>

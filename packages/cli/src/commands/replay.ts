@@ -191,6 +191,7 @@ async function replay(
         return false;
       }
       summary.sent += batch.length;
+      progress.records(summary.sent);
       for (const i of from) {
         const path = files[i]!.path;
         checkpoint.files[path] = (checkpoint.files[path] ?? 0) + 1;

@@ -13,6 +13,7 @@ declare module 'cli-progress' {
     constructor(options: BarOptions, preset?: unknown);
     start(total: number, startValue: number, payload?: Record<string, unknown>): void;
     update(value: number, payload?: Record<string, unknown>): void;
+    update(payload: Record<string, unknown>): void;
     stop(): void;
   }
   export const Presets: { shades_classic: unknown; rect: unknown };
