@@ -1,5 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
@@ -102,6 +109,79 @@ describe('runDoctor', () => {
       `· WAL slot 2 (${join(wal, '2')}): owner ${dead} on host ${hostname()} gone: adopted by the next process, its backlog recovered and delivered; 30 records pending in 1 segment`,
     );
     expect(out).not.toContain('WAL slot 1 ');
+  });
+
+  it('should count the pending records of an encrypted WAL without its key, and date them with it', async () => {
+    const dir = freshDir();
+    const wal = join(dir, 'wal');
+    const failing: LogRecordExporter = {
+      export: (_r, cb) => cb({ code: ExportResultCode.FAILED, error: new Error('down') }),
+      shutdown: async () => {},
+      forceFlush: async () => {},
+    };
+    const buffer = new DiskBufferedLogRecordExporter({
+      exporter: failing,
+      directory: wal,
+      retry: { initialMillis: 60_000 },
+      shutdownTimeoutMillis: 1,
+      encryption: { keys: [{ id: 1, key: Buffer.alloc(32, 7) }], activeKeyId: 1 },
+    });
+    const records = toReadableLogRecords(
+      new SyntheticRecordGenerator({ seed: 2 }).take(30),
+      'shop',
+    );
+    for (let i = 0; i < 30; i += 10)
+      await new Promise((r) => buffer.export(records.slice(i, i + 10), r));
+    await buffer.shutdown();
+    const segments = readdirSync(wal).filter((n) => n.endsWith('.wal'));
+    expect(segments).toHaveLength(1);
+    // Encrypted frames only: a reader that knows the plain frame magic alone would count 0.
+    const bytes = readFileSync(join(wal, segments[0]!));
+    expect(bytes.includes('SPFE')).toBe(true);
+    expect(bytes.includes('SPFR')).toBe(false);
+
+    const keyless = await doctor({ SPILLWAY_DIR: dir });
+    expect(keyless.code).toBe(0);
+    expect(keyless.out).toMatch(
+      new RegExp(
+        `· WAL slot 0 \\(${wal}\\): [^\\n]*; 30 records pending in 1 segment; oldest unknown \\(encrypted, no key: set SPILLWAY_ENCRYPTION_KEY_FILE to read it\\)\n`,
+      ),
+    );
+    expect(keyless.out).not.toContain('damaged range');
+    expect(keyless.out).toContain('No problems found.');
+
+    const keyFile = join(dir, 'key');
+    writeFileSync(keyFile, `1:${'07'.repeat(32)}\n`, { mode: 0o600 });
+    const keyed = await doctor({ SPILLWAY_DIR: dir, SPILLWAY_ENCRYPTION_KEY_FILE: keyFile });
+    expect(keyed.code).toBe(0);
+    expect(keyed.out).toContain(
+      `✓ SPILLWAY_ENCRYPTION_KEY_FILE ${keyFile}: 1 key, active key id 1`,
+    );
+    expect(keyed.out).toMatch(
+      new RegExp(
+        `· WAL slot 0 \\(${wal}\\): [^\\n]*; 30 records pending in 1 segment; oldest from \\d+ (s|min|h|days) ago\n`,
+      ),
+    );
+    expect(keyed.out).not.toContain('damaged range');
+
+    // Another key under the same id: intact frames no key given opens, held (not damage).
+    writeFileSync(keyFile, `1:${'08'.repeat(32)}\n`, { mode: 0o600 });
+    const wrong = await doctor({ SPILLWAY_DIR: dir, SPILLWAY_ENCRYPTION_KEY_FILE: keyFile });
+    expect(wrong.code).toBe(0);
+    expect(wrong.out).toContain('; 30 records pending in 1 segment\n');
+    expect(wrong.out).toContain(
+      `! WAL slot 0: 3 encrypted frames (30 records) that no key of SPILLWAY_ENCRYPTION_KEY_FILE opens: the app holds the segment until a start with the right key delivers it; details: spillway wal ${wal}`,
+    );
+    expect(wrong.out).not.toContain('damaged range');
+
+    const missing = await doctor({
+      SPILLWAY_DIR: dir,
+      SPILLWAY_ENCRYPTION_KEY_FILE: `${keyFile}.nope`,
+    });
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain(
+      `✗ SPILLWAY_ENCRYPTION_KEY_FILE: encryption key file ${keyFile}.nope: cannot open (ENOENT): the app writes no failover file and keeps no write-ahead log until it is fixed`,
+    );
   });
 
   it('should fail when the backlog is over SPILLWAY_MAX_DISK_BYTES, and show how to read the files', async () => {

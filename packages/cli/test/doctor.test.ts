@@ -1,8 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { DiskBufferedLogRecordExporter } from '@spillway/disk-buffer';
+import { SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, buildCli } from './fixture';
 
@@ -125,6 +129,46 @@ describe('spillway doctor', () => {
       );
       expect(statSync(dir).mode & 0o777).toBe(0o700);
       expect(readdirSync(dir)).toEqual([]);
+    });
+
+    it('should count the pending records of an encrypted WAL without its key, changing nothing', async () => {
+      const dir = newDir();
+      const wal = join(dir, 'wal');
+      const down: LogRecordExporter = {
+        export: (_r, cb) => cb({ code: ExportResultCode.FAILED, error: new Error('down') }),
+        forceFlush: async () => {},
+        shutdown: async () => {},
+      };
+      const buffer = new DiskBufferedLogRecordExporter({
+        exporter: down,
+        directory: wal,
+        retry: { initialMillis: 60_000 },
+        shutdownTimeoutMillis: 1,
+        encryption: { keys: [{ id: 1, key: Buffer.alloc(32, 7) }], activeKeyId: 1 },
+      });
+      const records = toReadableLogRecords(
+        new SyntheticRecordGenerator({ seed: 4 }).take(42),
+        'shop',
+      );
+      for (let i = 0; i < 42; i += 14)
+        await new Promise((r) => buffer.export(records.slice(i, i + 14), r));
+      await buffer.shutdown();
+      const segment = readdirSync(wal).find((n) => n.endsWith('.wal'))!;
+      // Version 2, encrypted frames only ("SPFE"): none of the plain "SPFR" kind.
+      const bytes = readFileSync(join(wal, segment));
+      expect(bytes.includes('SPFE')).toBe(true);
+      expect(bytes.includes('SPFR')).toBe(false);
+      const before = readdirSync(wal).map((n) => `${n} ${statSync(join(wal, n)).size}`);
+
+      const r = await doctor(['--no-probe'], { SPILLWAY_DIR: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(
+        `; 42 records pending in 1 segment; oldest unknown (encrypted, no key: set SPILLWAY_ENCRYPTION_KEY_FILE to read it)\n`,
+      );
+      expect(r.stdout).toContain(`· WAL slot 0 (${wal}): `);
+      expect(r.stdout).not.toContain('damaged range');
+      expect(r.stdout).toContain('No problems found.');
+      expect(readdirSync(wal).map((n) => `${n} ${statSync(join(wal, n)).size}`)).toEqual(before);
     });
   });
 });

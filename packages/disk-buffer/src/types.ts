@@ -116,14 +116,19 @@ export interface DiskBufferStats {
    * (damaged frames, files of a previous run evicted or deleted before they were read).
    */
   dropped: DiskBufferDrops;
-  /** Damaged frames skipped (their records are in `dropped.corrupt`). */
+  /**
+   * Damaged frames skipped (their records are in `dropped.corrupt`), and encrypted frames of a
+   * previous run that the keys given cannot decrypt (their files are kept: `skippedFiles`).
+   */
   corruptFrames: number;
   /** Bytes cut from torn tails at recovery (never acknowledged under `fsync: 'always'`). */
   truncatedBytes: number;
   /**
    * Files under the directory the buffer left alone, each warned about once: a segment of an
-   * unknown format version (a newer release wrote it), or a directory or other non-regular file
-   * under a name the buffer uses (moved aside when it is `lock` or `checkpoint`).
+   * unknown format version (a newer release wrote it), a segment or spill file of a previous run
+   * that the keys given cannot decrypt (delivered by a start with the key), or a directory or
+   * other non-regular file under a name the buffer uses (moved aside when it is `lock` or
+   * `checkpoint`).
    */
   skippedFiles: number;
   /** Bytes of every file under the directory that the buffer owns. */

@@ -1,18 +1,23 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OtlpGrpcLogsReceiver } from '@spillway/testing';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskBufferedLogRecordExporter } from '../src/index';
-import { crashBody } from './fixtures/crash-records';
+import { CRASH_KEY, crashBody } from './fixtures/crash-records';
 import { removeTempDirs, tempDir } from './helpers/records';
 
 // A real child process appends with fsync 'always' and is SIGKILLed at random points. Every
 // acknowledged id must reach the receiver afterwards, intact. The child is this package's source
 // bundled once by esbuild (~100 ms): no package build, and the child starts fast.
 const LOOPS = Number(process.env['SPILLWAY_CRASH_LOOPS'] ?? 50);
+/** The same loop with encryption on, at a fifth of the kills. */
+const VARIANTS = [
+  { frames: 'plain', loops: LOOPS },
+  { frames: 'encrypted', loops: Math.max(4, Math.round(LOOPS / 5)) },
+] as const;
 const bundleDir = join(import.meta.dirname, '.tmp');
 const childPath = join(bundleDir, 'crash-child.mjs');
 let receiver: OtlpGrpcLogsReceiver;
@@ -48,9 +53,10 @@ function crashOnce(
   firstId: number,
   acked: Set<number>,
   mode: 'otlp' | 'down',
+  frames: 'plain' | 'encrypted',
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const args = [childPath, dir, receiver.url, String(firstId), mode];
+    const args = [childPath, dir, receiver.url, String(firstId), mode, frames];
     const child: ChildProcess = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -95,26 +101,36 @@ function crashOnce(
 }
 
 describe('DiskBufferedLogRecordExporter', () => {
-  describe('crash recovery', () => {
+  describe.each(VARIANTS)('crash recovery ($frames frames)', ({ frames, loops: LOOPS }) => {
     // ~20 s for 50 kills on an idle 2-core machine; the timeout leaves room for a loaded runner.
     it(`should deliver every acknowledged record after ${LOOPS} SIGKILLs`, {
       timeout: 60_000 + LOOPS * 2_000,
     }, async () => {
+      receiver.clear();
       const dir = tempDir();
       const acked = new Set<number>();
       let nextId = 0;
       const t0 = Date.now();
       // Every 4th child delivers over OTLP (kills land in sends and checkpoint writes too).
       for (let i = 0; i < LOOPS; i++) {
-        nextId = await crashOnce(dir, nextId, acked, i % 4 === 0 ? 'otlp' : 'down');
+        nextId = await crashOnce(dir, nextId, acked, i % 4 === 0 ? 'otlp' : 'down', frames);
       }
       console.log(`${LOOPS} crashes in ${Date.now() - t0} ms`);
       expect(acked.size).toBeGreaterThan(LOOPS);
+      if (frames === 'encrypted') {
+        // Torn writes and recoveries leave no record in the clear.
+        const body = Buffer.from(crashBody([...acked][0]!));
+        for (const name of readdirSync(dir)) {
+          if (name.endsWith('.wal'))
+            expect(readFileSync(join(dir, name)).includes(body)).toBe(false);
+        }
+      }
 
       const exporter = new DiskBufferedLogRecordExporter({
         exporter: new OTLPLogExporter({ url: receiver.url, timeoutMillis: 5000 }),
         directory: dir,
         retry: { initialMillis: 20, maxMillis: 200 },
+        ...(frames === 'encrypted' ? { encryption: CRASH_KEY } : {}),
       });
       const ids = () => new Set(receiver.records.map((r) => Number(r.attributes['test.id'])));
       // Checked at every request: only the records new since the last check are looked at (the
@@ -140,7 +156,7 @@ describe('DiskBufferedLogRecordExporter', () => {
       const stats = exporter.getStats();
       const duplicates = receiver.records.length - ids().size;
       console.log(
-        `crash loop: ${LOOPS} kills, ${acked.size} acknowledged, ${receiver.records.length} received, ` +
+        `crash loop (${frames}): ${LOOPS} kills, ${acked.size} acknowledged, ${receiver.records.length} received, ` +
           `${duplicates} duplicates, ${stats.truncatedBytes} torn bytes cut, ${stats.dropped.corrupt.total} corrupt`,
       );
       // fsync 'always' acknowledges only whole, synced frames: a kill can tear only unacknowledged ones.

@@ -1,10 +1,20 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { type EncryptionOptions, readLogRecords, SyncFrameCipher } from '@spillway/file-exporter';
+import {
+  type EncryptionOptions,
+  readLogRecords,
+  SYNC_CIPHER,
+  SyncFrameCipher,
+} from '@spillway/file-exporter';
 import { crc32 } from '@spillway/record-format';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DiskBufferedLogRecordExporter, inspectWal, readPendingWalRecords } from '../src/index';
+import {
+  DiskBufferedLogRecordExporter,
+  inspectWal,
+  readPendingWalRecords,
+  SlottedDiskBufferedLogRecordExporter,
+} from '../src/index';
 import { associatedData } from '../src/internal/wal-format';
 import type { DiskBufferOptions } from '../src/types';
 import { CollectingExporter } from './helpers/collecting-exporter';
@@ -12,6 +22,24 @@ import { generatedRecords, removeTempDirs, tempDir } from './helpers/records';
 import { drain, segments } from './helpers/wal-files';
 
 afterEach(removeTempDirs);
+
+// Every cipher the code under test asks node:crypto for (FIPS: only approved algorithms may appear).
+const used = vi.hoisted(() => new Set<string>());
+vi.mock('node:crypto', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:crypto')>();
+  const spy = {
+    ...real,
+    createCipheriv: ((alg: string, ...rest: unknown[]) => {
+      used.add(alg);
+      return (real.createCipheriv as (...a: unknown[]) => unknown)(alg, ...rest);
+    }) as typeof real.createCipheriv,
+    createDecipheriv: ((alg: string, ...rest: unknown[]) => {
+      used.add(alg);
+      return (real.createDecipheriv as (...a: unknown[]) => unknown)(alg, ...rest);
+    }) as typeof real.createDecipheriv,
+  };
+  return { ...spy, default: spy };
+});
 
 const SECRET = 'sk_live_4f9a1c77e0b2d3';
 const KEY: EncryptionOptions = {
@@ -121,6 +149,7 @@ async function startAndRecover(dir: string, opts: Partial<DiskBufferOptions>) {
 describe('DiskBufferedLogRecordExporter', () => {
   describe('encryption', () => {
     it('should leave no byte of a secret in the segments or spill files', async () => {
+      used.clear();
       const plain = tempDir();
       await fill(plain, 12, {}, true);
       // The control: without encryption the grep below does find the secret on disk.
@@ -154,6 +183,9 @@ describe('DiskBufferedLogRecordExporter', () => {
       expect(down.records[0]!.body).toBe(`login with ${SECRET} for user 0`);
       expect(exporter.getStats().corruptFrames).toBe(0);
       await exporter.shutdown();
+      // The WAL's synchronous path: AES-256-GCM only (the file exporter's 'AES-GCM', FIPS approved).
+      expect([...used]).toEqual([SYNC_CIPHER]);
+      expect(SYNC_CIPHER).toBe('aes-256-gcm');
     });
 
     it('should keep the files a start without the key cannot read, and deliver them with it', async () => {
@@ -289,6 +321,27 @@ describe('DiskBufferedLogRecordExporter', () => {
         b.subarray(32 + 40),
       );
       expect(r.ok && r.plain.includes(SECRET)).toBe(true);
+      await exporter.shutdown();
+    });
+
+    it('should encrypt the slot of a SlottedDiskBufferedLogRecordExporter and drain it with the key', async () => {
+      const root = tempDir();
+      const down = new CollectingExporter();
+      down.failing = true;
+      const slotted = new SlottedDiskBufferedLogRecordExporter({
+        exporter: down,
+        directory: root,
+        fsync: 'always',
+        retry: { initialMillis: 60_000 },
+        shutdownTimeoutMillis: 1,
+        encryption: KEY,
+      });
+      await new Promise((r) => slotted.export(secretRecords(100, 0), r));
+      await slotted.shutdown();
+      expect(filesWithSecret(root)).toEqual([]);
+      expect(readFileSync(segments(root)[0]!)[4]).toBe(2);
+      const { down: after, exporter } = await drain(root, { encryption: KEY });
+      expect(after.ids()).toEqual(Array.from({ length: 100 }, (_, i) => i));
       await exporter.shutdown();
     });
 

@@ -1,4 +1,8 @@
-export { replaceFileAtomically } from './atomic-replace';
+export {
+  type ReplaceFileOptions,
+  replaceFileAtomically,
+  replaceFileAtomicallySync,
+} from './atomic-replace';
 export { CompressedFileWriter, DEFAULT_FRAME_BYTES } from './compressed-file-writer';
 export {
   compressedFileName,
@@ -38,6 +42,7 @@ export {
   readLogRecords,
   readLogsDataLines,
 } from './log-record-reader';
+export { isProcessAlive } from './process-alive';
 export {
   effectiveSeverity,
   metadataOfLogsData,

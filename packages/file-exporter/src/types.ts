@@ -173,6 +173,18 @@ export interface ReadLogRecordsOptions extends ReadFramesOptions {
   traceId?: string;
 }
 
+/** What {@link parseCompressedFileName} reads from a name that follows the naming scheme. */
+export interface CompressedFileName {
+  /** The sanitized `service.name` the name starts with. */
+  service: string;
+  /** UTC creation time, to the second. */
+  createdAt: Date;
+  /** The same-second counter `-<n>`, 0 when absent. */
+  n: number;
+  /** The WAL seq of a disk buffer spill file (`.spill-<seq>`), absent for other files. */
+  spillSeq?: number;
+}
+
 /** A `.zst` file found by {@link listCompressedFiles}. */
 export interface CompressedFileEntry {
   path: string;
@@ -186,6 +198,8 @@ export interface CompressedFileEntry {
   service?: string;
   /** UTC creation time from the file name, when it follows the naming scheme. */
   createdAt?: Date;
+  /** WAL seq of a disk buffer spill file (`.spill-<seq>` in its name); absent for other files. */
+  spillSeq?: number;
 }
 
 /** Options of {@link CompressedFileWriter.create}. */

@@ -11,7 +11,6 @@ import {
   openReplayCursor,
   type ReplayPosition,
   readFrameTable,
-  replaceFileAtomically,
   saveReplayCheckpoint,
 } from '../src/index';
 import { comparable, generatedRecords, tempDir } from './helpers';
@@ -157,17 +156,5 @@ describe('replay checkpoint', () => {
       ),
       { numRuns: 200 },
     );
-  });
-});
-
-describe('replaceFileAtomically', () => {
-  it('should replace the content and leave no temp file behind, also when the write fails', async () => {
-    const dir = tempDir();
-    const path = join(dir, 'small');
-    await replaceFileAtomically(path, 'one');
-    await replaceFileAtomically(path, 'two');
-    expect(readFileSync(path, 'utf8')).toBe('two');
-    await expect(replaceFileAtomically(join(dir, 'missing', 'x'), 'y')).rejects.toThrow(/ENOENT/);
-    expect(readdirSync(dir)).toEqual(['small']);
   });
 });

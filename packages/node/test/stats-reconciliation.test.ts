@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { readLogRecords } from '@spillway/file-exporter';
 import type { SeverityCounts } from '@spillway/self-metrics';
 import { OtlpGrpcLogsReceiver, SyntheticRecordGenerator, toLogRecord } from '@spillway/testing';
@@ -16,6 +17,11 @@ beforeAll(async () => {
   receiver = await new OtlpGrpcLogsReceiver().start();
 });
 afterAll(() => receiver.stop());
+
+class CollectingMetricReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
 
 const sum = (drops: Record<string, SeverityCounts>, reasons = Object.keys(drops)) =>
   reasons.reduce((n, r) => n + drops[r]!.total, 0);
@@ -98,6 +104,72 @@ describe('SpillwayLogRecordProcessor', () => {
       expect(receiver.records.length + inFiles - failover!.replay.recordsReplayed).toBe(
         s.kept.total,
       );
+    });
+
+    it('should publish the same counts as metrics, one component per stage', async () => {
+      const reader = new CollectingMetricReader();
+      const meterProvider = new MeterProvider({ readers: [reader] });
+      const processor = createLogRecordProcessorFromEnv(
+        {
+          OTEL_SERVICE_NAME: 'reconcile-metrics',
+          SPILLWAY_DIR: mkdtempSync(join(tmpdir(), 'spillway-reconcile-')),
+          OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: receiver.url,
+          OTEL_BLRP_SCHEDULE_DELAY: '20',
+          SPILLWAY_SAMPLING: 'fatal=1,error=1,warn=1,info=1,debug=0,trace=0',
+        },
+        { meterProvider },
+      );
+      const provider = new LoggerProvider({
+        resource: resourceFromAttributes({ 'service.name': 'reconcile-metrics' }),
+        processors: [processor],
+      });
+      const logger = provider.getLogger('reconcile');
+      for (const r of new SyntheticRecordGenerator({ seed: 17 }).take(1000)) {
+        logger.emit(toLogRecord(r));
+      }
+      await processor.forceFlush();
+      const { resourceMetrics } = await reader.collect();
+      const s = processor.getStats();
+      const points = resourceMetrics.scopeMetrics.flatMap((sm) =>
+        sm.metrics.flatMap((m) =>
+          m.dataPoints.map((d) => ({
+            name: m.descriptor.name,
+            type: d.attributes['otel.component.type'],
+            error: d.attributes['error.type'],
+            value: d.value as number,
+          })),
+        ),
+      );
+      const total = (name: string, type: string, error: (e: unknown) => boolean = () => true) =>
+        points
+          .filter((p) => p.name === name && p.type === type && error(p.error))
+          .reduce((n, p) => n + p.value, 0);
+      const none = (e: unknown) => e === undefined;
+      expect(new Set(points.map((p) => p.type))).toEqual(
+        new Set([
+          'spillway.redaction_processor',
+          'spillway.sampling_processor',
+          'spillway.disk_buffer',
+          'spillway.failover_exporter',
+          'spillway.zstd_file_exporter',
+        ]),
+      );
+      // Sampling: passed on = the WAL's exported (made durable) = the stats of both.
+      const passed = total('otel.sdk.processor.log.processed', 'spillway.sampling_processor', none);
+      expect(passed).toBe(s.sampling.exported.total);
+      expect(total('otel.sdk.exporter.log.exported', 'spillway.disk_buffer')).toBe(passed);
+      expect(total('spillway.log_record.dropped', 'spillway.sampling_processor')).toBe(
+        sum(s.sampling.dropped),
+      );
+      // WAL delivered = the failover's exported (no error) = sent to the collector.
+      const delivered = total('spillway.wal.delivered', 'spillway.disk_buffer');
+      expect(delivered).toBe(s.diskBuffer!.recordsDelivered);
+      expect(total('otel.sdk.exporter.log.exported', 'spillway.failover_exporter', none)).toBe(
+        delivered,
+      );
+      expect(delivered).toBe(passed);
+      await provider.shutdown();
+      await meterProvider.shutdown();
     });
   });
 });

@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { parseSeverity, severityClassOf, severityNumberOfClass } from '@spillway/record-format';
+import { DropCounter } from '@spillway/self-metrics';
 import { describeExportError } from './classify-export-error';
 import type { Route, RoutingStats, SeverityRoutingLogRecordExporterOptions } from './types';
 
@@ -23,12 +24,12 @@ interface CompiledRoute {
  * every route it matches, and each target gets it once even when two matching routes share the
  * target. `export()` reports SUCCESS when every target of every non-optional route that received
  * records succeeded; optional routes never fail the batch. Records no route matches are counted
- * (`getStats().unrouted`), not exported.
+ * (`getStats().dropped.unrouted`, by severity class), not exported.
  */
 export class SeverityRoutingLogRecordExporter implements LogRecordExporter {
   private readonly routes: CompiledRoute[];
   private readonly targets: LogRecordExporter[];
-  private unrouted = 0;
+  private readonly drops = new DropCounter(['unrouted'] as const);
 
   constructor(options: SeverityRoutingLogRecordExporterOptions) {
     if (!options.routes || options.routes.length === 0) {
@@ -61,7 +62,7 @@ export class SeverityRoutingLogRecordExporter implements LogRecordExporter {
           list.push(record);
         }
       }
-      if (!matched) this.unrouted++;
+      if (!matched) this.drops.addRecords('unrouted', [record]);
     }
     const sends = [...perTarget].map(
       ([target, batch]) =>
@@ -110,7 +111,7 @@ export class SeverityRoutingLogRecordExporter implements LogRecordExporter {
         records: r.records,
         batchesFailed: r.batchesFailed,
       })),
-      unrouted: this.unrouted,
+      dropped: this.drops.snapshot(),
     };
   }
 

@@ -159,8 +159,8 @@ export interface RouteStats {
 /** `SeverityRoutingLogRecordExporter.getStats()`. */
 export interface RoutingStats {
   routes: RouteStats[];
-  /** Records that matched no route (not exported anywhere). */
-  unrouted: number;
+  /** Records that matched no route (not exported anywhere), by severity class. */
+  dropped: DropCounts<'unrouted'>;
 }
 
 /** Options of `PrettyLogRecordExporter`. */

@@ -17,9 +17,9 @@ import {
 } from '@opentelemetry/sdk-logs';
 import { ZstdFileLogRecordExporter } from '@spillway/file-exporter';
 import {
-  PrettyLogRecordExporter,
   classifyExportError,
   FailoverLogRecordExporter,
+  PrettyLogRecordExporter,
   SeverityRoutingLogRecordExporter,
 } from '@spillway/router';
 import { OtlpGrpcLogsReceiver } from '@spillway/testing';
@@ -163,6 +163,6 @@ test('severity routes fan out behind a 3.x LoggerProvider', async () => {
   await receiver.waitForRecords(1);
   assert.deepEqual(receivedIds(), [1]);
   assert.match(text, /DEBUG detail test\.id=2\n$/);
-  assert.equal(router.getStats().unrouted, 1);
+  assert.equal(router.getStats().dropped.unrouted.total, 1);
   await provider.shutdown();
 });

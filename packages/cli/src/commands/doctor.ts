@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type * as SpillwayConfig from '@spillway/config';
+import type { InspectWalOptions } from '@spillway/disk-buffer';
+import { loadEncryptionKeyFile } from '@spillway/file-exporter';
 import type { Command } from 'commander';
 import { checkCollector, collectorEndpointOf } from '../internal/collector-endpoint';
 import { type Check, MARK } from '../internal/doctor-check';
@@ -57,13 +59,19 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<number> {
   for (const p of problems) checks.push({ level: 'problem', text: p.message });
   for (const note of notes) checks.push({ level: 'warning', text: note });
   if (config.configFile) checks.push(checkPolicyFile(config.configFile, parseSamplingPolicyFile));
+  const keys =
+    config.encryptionKeyFile === undefined
+      ? undefined
+      : await checkKeyFile(config.encryptionKeyFile);
+  if (keys) checks.push(...keys.checks);
   checks.push(
-    ...checkDirectory({
+    ...(await checkDirectory({
       directory: config.directory,
       minFreeBytes: config.minFreeBytes,
       maxDiskBytes: config.maxDiskBytes,
       create: options.create === true,
-    }),
+      encryption: keys?.encryption,
+    })),
   );
   checks.push(await checkCollector(endpoint, options.probeCollector !== false, config.failover));
 
@@ -122,6 +130,36 @@ function checkPolicyFile(
     level: 'ok',
     text: `SPILLWAY_CONFIG_FILE ${path}: valid policy (${Object.keys(result).join(', ') || 'empty'})`,
   };
+}
+
+/**
+ * The key file the app would load, judged as the app judges it: one it cannot read makes it write
+ * no WAL and no failover file (a problem); its keys let doctor read the encrypted WAL's payloads.
+ */
+async function checkKeyFile(
+  path: string,
+): Promise<{ checks: Check[]; encryption?: InspectWalOptions['encryption'] }> {
+  try {
+    const loaded = await loadEncryptionKeyFile(path);
+    const checks: Check[] = [
+      {
+        level: 'ok',
+        text: `SPILLWAY_ENCRYPTION_KEY_FILE ${path}: ${plural(loaded.keys.length, 'key')}, active key id ${loaded.activeKeyId}`,
+      },
+    ];
+    for (const w of loaded.warnings)
+      checks.push({ level: 'warning', text: `SPILLWAY_ENCRYPTION_KEY_FILE: ${w}` });
+    return { checks, encryption: { keys: loaded.keys } };
+  } catch (e) {
+    return {
+      checks: [
+        {
+          level: 'problem',
+          text: `SPILLWAY_ENCRYPTION_KEY_FILE: ${(e as Error).message}: the app writes no failover file and keeps no write-ahead log until it is fixed`,
+        },
+      ],
+    };
+  }
 }
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

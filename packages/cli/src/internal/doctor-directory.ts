@@ -12,6 +12,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { InspectWalOptions } from '@spillway/disk-buffer';
 import type { Check } from './doctor-check';
 import { checkSlots } from './doctor-slots';
 
@@ -22,14 +23,16 @@ export interface DirectoryCheckOptions {
   maxDiskBytes: number;
   /** Create a missing directory (0700, as the app would) and prove it writable with a probe file. */
   create: boolean;
+  /** Keys of an encrypted WAL (`SPILLWAY_ENCRYPTION_KEY_FILE`): the oldest pending record's age. */
+  encryption?: InspectWalOptions['encryption'];
 }
 
 /**
- * Checks SPILLWAY_DIR: writable (or creatable), free space, each WAL slot (owner, pending records),
- * the backlog. Without
+ * Checks SPILLWAY_DIR: writable (or creatable), free space, each WAL slot (owner, pending records,
+ * oldest pending, damage), the backlog. Without
  * `create` nothing on disk changes: a missing directory is judged by its nearest existing parent.
  */
-export function checkDirectory(options: DirectoryCheckOptions): Check[] {
+export async function checkDirectory(options: DirectoryCheckOptions): Promise<Check[]> {
   const { directory: dir, create } = options;
   const writable = create ? createAndProbe(dir) : checkWritable(dir);
   if (writable.level === 'problem') return [writable];
@@ -52,7 +55,7 @@ export function checkDirectory(options: DirectoryCheckOptions): Check[] {
     text: `free space ${size(free)} ${enough ? '≥' : '<'} SPILLWAY_MIN_FREE_BYTES ${size(options.minFreeBytes)}${enough ? '' : ': new records would be dropped'}`,
   });
 
-  checks.push(...checkSlots(join(dir, 'wal')));
+  checks.push(...(await checkSlots(join(dir, 'wal'), options.encryption)));
 
   const wal = du(join(dir, 'wal'));
   const files = du(join(dir, 'files'));

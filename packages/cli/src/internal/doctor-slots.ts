@@ -1,152 +1,95 @@
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import type { InspectWalOptions, WalLockOwner, WalSlotInspection } from '@spillway/disk-buffer';
 import type { Check } from './doctor-check';
+import { describeAge } from './wal-report';
 
 /*
- * The WAL slots under <SPILLWAY_DIR>/wal, one line each: owner (pid, host, alive or gone) and the
- * records still pending there. Slot 0 is <SPILLWAY_DIR>/wal itself, slot n ≥ 1 is wal/<n>/ (see
- * @spillway/disk-buffer FORMAT.md). Read-only: nothing is locked, cut or deleted.
+ * The WAL slots under <SPILLWAY_DIR>/wal, one line each: owner (pid, host, alive or gone), the
+ * records still pending there and the age of the oldest, then a warning per slot with damaged
+ * frames. Read through the disk buffer's own read-only inspection (`inspectWal`, as `spillway
+ * wal` does): nothing is locked, cut or deleted, and every segment version it reads is counted.
+ * An encrypted frame read without its key still counts its records: they are in its header.
  */
 
-const FRAME_HEADER_BYTES = 24;
-const SEGMENT_HEADER_BYTES = 32;
-const FRAME_MAGIC = 0x52465053; // "SPFR" little-endian
-const CHECKPOINT_MAGIC = 0x4b435053; // "SPCK"
-/** A lock not refreshed for this long on another host is stale (the disk buffer's rule). */
-const FOREIGN_STALE_MILLIS = 30_000;
-
-/** One check per slot that exists; "no slot taken yet" when none does. */
-export function checkSlots(walDir: string): Check[] {
-  const slots = slotDirectories(walDir).filter((s) => hasAnyFile(s.dir));
+/** One check per slot that holds a file; "no slot taken yet" when none does. */
+export async function checkSlots(
+  walDir: string,
+  encryption?: InspectWalOptions['encryption'],
+): Promise<Check[]> {
+  // Loaded when doctor runs, as `spillway wal` does: the other commands never need the disk buffer.
+  const { inspectWal } = await import('@spillway/disk-buffer');
+  let slots: WalSlotInspection[];
+  try {
+    slots = await inspectWal(walDir, { encryption });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      return [
+        { level: 'problem', text: `WAL ${walDir}: cannot be read: ${(err as Error).message}` },
+      ];
+    slots = [];
+  }
   if (slots.length === 0)
     return [
       { level: 'ok', text: 'WAL slots: none taken yet (a process takes one on its first record)' },
     ];
-  return slots.map(({ n, dir }) => {
-    const pending = pendingRecords(dir);
-    const backlog = `${pending.records} records pending in ${pending.segments} segment${pending.segments === 1 ? '' : 's'}${pending.spills > 0 ? ` and ${pending.spills} spill files` : ''}`;
-    return {
+  const now = Date.now();
+  return slots.flatMap((s) => slotChecks(s, walDir, encryption !== undefined, now));
+}
+
+function slotChecks(s: WalSlotInspection, walDir: string, keyed: boolean, now: number): Check[] {
+  const spills = s.spillFiles > 0 ? ` and ${s.spillFiles} spill files` : '';
+  const backlog = `${s.recordsPending} records pending in ${plural(s.segments, 'segment')}${spills}`;
+  const locked = s.problems.filter((p) => p.kind === 'undecryptable');
+  const checks: Check[] = [
+    {
       level: 'info',
-      text: `WAL slot ${n} (${dir}): ${owner(join(dir, 'lock'))}; ${backlog}`,
-    };
-  });
-}
-
-function slotDirectories(walDir: string): Array<{ n: number; dir: string }> {
-  let names: string[];
-  try {
-    names = readdirSync(walDir);
-  } catch {
-    return [];
+      text: `WAL slot ${s.slot} (${s.directory}): ${owner(s.lock)}; ${backlog}${oldest(s, locked.length > 0 && !keyed, now)}`,
+    },
+  ];
+  // Without a key an encrypted frame is expected, not damage: its records are counted all the same.
+  if (keyed && locked.length > 0)
+    checks.push({
+      level: 'warning',
+      text: `WAL slot ${s.slot}: ${plural(locked.length, 'encrypted frame')} (${locked.reduce((n, p) => n + p.records, 0)} records) that no key of SPILLWAY_ENCRYPTION_KEY_FILE opens: the app holds the segment until a start with the right key delivers it; details: spillway wal ${walDir}`,
+    });
+  const damage = s.problems.filter(
+    (p) => p.kind !== 'undecryptable' && !(p.kind === 'torn' && s.lock?.state === 'running'),
+  );
+  if (damage.length > 0) {
+    const lost = damage.reduce((n, p) => n + p.records, 0);
+    const kinds = [...new Set(damage.map((p) => p.kind))].join(', ');
+    checks.push({
+      level: 'warning',
+      text: `WAL slot ${s.slot}: ${plural(damage.length, 'damaged range')} (${kinds}; ${lost} records lost): the app skips them; details: spillway wal ${walDir}`,
+    });
   }
-  const numbered = names
-    .filter((n) => /^[1-9]\d{0,5}$/.test(n))
-    .filter((n) => statSync(join(walDir, n), { throwIfNoEntry: false })?.isDirectory())
-    .map(Number)
-    .sort((a, b) => a - b);
-  return [{ n: 0, dir: walDir }, ...numbered.map((n) => ({ n, dir: join(walDir, String(n)) }))];
+  return checks;
 }
 
-function hasAnyFile(dir: string): boolean {
-  try {
-    return readdirSync(dir).some((n) =>
-      statSync(join(dir, n), { throwIfNoEntry: false })?.isFile(),
-    );
-  } catch {
-    return false;
-  }
+/** "; oldest from … ago", or why it is not known: the time is in the (encrypted) payload. */
+function oldest(s: WalSlotInspection, encryptedWithoutKey: boolean, now: number): string {
+  if (s.recordsPending === 0) return '';
+  const t = s.oldestPendingTimeUnixNano;
+  if (t !== undefined) return `; oldest from ${describeAge(now - Number(t / 1_000_000n))} ago`;
+  return encryptedWithoutKey
+    ? '; oldest unknown (encrypted, no key: set SPILLWAY_ENCRYPTION_KEY_FILE to read it)'
+    : '';
 }
 
-function owner(lockPath: string): string {
-  let pid: number;
-  let host: string | undefined;
-  let age: number;
-  try {
-    const [p, h] = readFileSync(lockPath, 'utf8').split('\n');
-    pid = Number.parseInt(p ?? '', 10);
-    host = h?.trim() || undefined;
-    age = Date.now() - statSync(lockPath).mtimeMs;
-  } catch {
+function owner(lock: WalLockOwner | undefined): string {
+  if (lock === undefined)
     return 'no owner (free: the next process to log takes it, or a live one delivers its backlog)';
+  if (lock.pid === undefined) return 'lock unreadable (taken over by the next start)';
+  const where = lock.host ?? 'this host';
+  const age = Math.round(lock.heartbeatAgeMillis / 1000);
+  if (lock.host !== undefined && lock.host !== hostname()) {
+    return lock.state === 'running'
+      ? `held by process ${lock.pid} on host ${where} (refreshed ${age} s ago)`
+      : `owner ${lock.pid} on host ${where} gone (not refreshed for ${age} s): adopted by the next process`;
   }
-  if (!Number.isInteger(pid) || pid <= 0) return 'lock unreadable (taken over by the next start)';
-  const where = host ?? 'this host';
-  if (host !== undefined && host !== hostname()) {
-    return age < FOREIGN_STALE_MILLIS
-      ? `held by process ${pid} on host ${where} (refreshed ${Math.round(age / 1000)} s ago)`
-      : `owner ${pid} on host ${where} gone (not refreshed for ${Math.round(age / 1000)} s): adopted by the next process`;
-  }
-  let alive = true;
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    alive = (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return alive
-    ? `held by running process ${pid} on host ${where}`
-    : `owner ${pid} on host ${where} gone: adopted by the next process, its backlog recovered and delivered`;
+  return lock.state === 'running'
+    ? `held by running process ${lock.pid} on host ${where}`
+    : `owner ${lock.pid} on host ${where} gone: adopted by the next process, its backlog recovered and delivered`;
 }
 
-/**
- * Records in the slot's WAL segments after the checkpoint, by frame headers (not checksummed:
- * an estimate for a diagnosis, never used to deliver), and the number of spill files.
- */
-function pendingRecords(dir: string): { records: number; segments: number; spills: number } {
-  const names = readdirSync(dir);
-  const checkpoint = readCheckpoint(join(dir, 'checkpoint'));
-  let records = 0;
-  let segments = 0;
-  for (const name of names) {
-    const m = /^(\d{12})\.wal$/.exec(name);
-    if (!m) continue;
-    const seq = Number(m[1]);
-    if (checkpoint && seq < checkpoint.seq) continue;
-    segments++;
-    const from = checkpoint?.kind === 0 && checkpoint.seq === seq ? checkpoint.position : 0;
-    records += frameRecords(join(dir, name), from);
-  }
-  const spills = names.filter((n) => n.endsWith('.zst')).length;
-  return { records, segments, spills };
-}
-
-function readCheckpoint(path: string): { kind: number; seq: number; position: number } | undefined {
-  try {
-    const b = readFileSync(path);
-    if (b.length < 32 || b.readUInt32LE(0) !== CHECKPOINT_MAGIC) return undefined;
-    return {
-      kind: b[5]!,
-      seq: Number(b.readBigUInt64LE(8)),
-      position: Number(b.readBigUInt64LE(16)),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Sum of frame record counts from byte `from`, walking frame lengths until the first non-frame. */
-function frameRecords(path: string, from: number): number {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return 0;
-  }
-  try {
-    const size = statSync(path).size;
-    const header = Buffer.alloc(FRAME_HEADER_BYTES);
-    let at = Math.max(from, SEGMENT_HEADER_BYTES);
-    let records = 0;
-    while (at + FRAME_HEADER_BYTES <= size) {
-      readSync(fd, header, 0, FRAME_HEADER_BYTES, at);
-      if (header.readUInt32LE(0) !== FRAME_MAGIC) break;
-      const length = header.readUInt32LE(8);
-      if (length === 0 || at + FRAME_HEADER_BYTES + length > size) break;
-      records += header.readUInt32LE(12);
-      at += FRAME_HEADER_BYTES + length;
-    }
-    return records;
-  } finally {
-    closeSync(fd);
-  }
-}
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

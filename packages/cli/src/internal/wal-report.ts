@@ -85,7 +85,8 @@ function describeCheckpoint(cp: WalSlotInspection['checkpoint']): string {
     : `${where}, not the oldest file: delivery restarts at the oldest file (records may repeat)`;
 }
 
-function describeAge(ms: number): string {
+/** A duration for people: seconds, minutes, hours or days. */
+export function describeAge(ms: number): string {
   if (!Number.isFinite(ms)) return 'unknown';
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 120) return `${s} s`;

@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { replaceFileAtomically } from '@spillway/file-exporter';
 import { crc32 } from '@spillway/record-format';
 import { readU64 } from './wal-format';
 
 /**
  * The delivery checkpoint: everything before (seq, position) has been delivered. `position` is a
  * byte offset (at a frame boundary) in a WAL segment, or a count of records already delivered from
- * a spill file. Replaced atomically: temp file, fsync, rename, fsync of the directory.
+ * a spill file. Replaced atomically (`replaceFileAtomically` of @spillway/file-exporter): temp file
+ * `checkpoint.tmp-<pid>`, fsync, rename, fsync of the directory.
  *
  *   0  u32 magic "SPCK"   4  u8 version   5  u8 kind (0 = WAL offset, 1 = spill records)
  *   6  u16 zero   8  u64 seq   16 u64 position   24 u32 CRC-32 of bytes [0, 24)   28 u32 zero
@@ -105,23 +107,24 @@ export class CheckpointStore {
     }
   }
 
-  private async write(cp: Checkpoint): Promise<void> {
-    const tmp = join(this.directory, `${CHECKPOINT_FILE}.tmp`);
-    const fh = await fs.promises.open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(encodeCheckpoint(cp));
-      if (this.durable) await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    await fs.promises.rename(tmp, join(this.directory, CHECKPOINT_FILE));
-    if (this.durable) {
-      const dir = await fs.promises.open(this.directory, 'r');
-      try {
-        await dir.sync();
-      } finally {
-        await dir.close();
-      }
-    }
+  private write(cp: Checkpoint): Promise<void> {
+    return replaceFileAtomically(join(this.directory, CHECKPOINT_FILE), encodeCheckpoint(cp), {
+      durable: this.durable,
+    });
+  }
+}
+
+const TEMP_RE = /^checkpoint\.tmp-\d+$/;
+
+/**
+ * Removes the temp files of checkpoint writes that a killed process left in `directory`. Call it
+ * holding the directory's lock: then no other process is writing one. (`checkpoint.tmp`, the temp
+ * name of older versions, is removed by the directory listing with the other `*.tmp` files.)
+ */
+export function removeCheckpointTempsSync(directory: string): void {
+  for (const name of fs.readdirSync(directory)) {
+    if (!TEMP_RE.test(name)) continue;
+    const path = join(directory, name);
+    if (fs.lstatSync(path, { throwIfNoEntry: false })?.isFile()) fs.rmSync(path, { force: true });
   }
 }

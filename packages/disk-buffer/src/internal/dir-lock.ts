@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive, replaceFileAtomicallySync } from '@spillway/file-exporter';
 import { DirectoryLockedError } from '../directory-locked-error';
 import { displaceIfNotFile } from './directory-listing';
 
@@ -24,16 +25,6 @@ export const HEARTBEAT_MILLIS = 5_000;
 /** Six missed heartbeats: the other host's process is gone (clocks assumed within a few seconds). */
 export const FOREIGN_STALE_MILLIS = 30_000;
 const heldHere = new Set<string>();
-
-/** Whether process `pid` runs on this host (EPERM: it does, as another user). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** What a lock file says: its owner, and how long ago the owner last refreshed it. */
 export interface Holder {
@@ -76,7 +67,7 @@ function takeGuard(directory: string, guard: string, content: string): void {
       ? other.ageMillis >= HEARTBEAT_MILLIS
       : foreign
         ? other.ageMillis >= FOREIGN_STALE_MILLIS
-        : !isAlive(other.pid);
+        : !isProcessAlive(other.pid);
   if (dead) fs.rmSync(guard, { force: true });
   throw new DirectoryLockedError(directory, other.pid ?? -1, other.host);
 }
@@ -114,7 +105,7 @@ export class DirLock {
     if (holder.pid === undefined) return false;
     if (holder.host !== undefined && holder.host !== hostname())
       return holder.ageMillis < FOREIGN_STALE_MILLIS;
-    return holder.pid !== process.pid && isAlive(holder.pid);
+    return holder.pid !== process.pid && isProcessAlive(holder.pid);
   }
 
   /** Takes the lock or throws {@link DirectoryLockedError} naming the live holder. */
@@ -141,16 +132,19 @@ export class DirLock {
       takeover =
         `lock of process ${holder.pid} on host ${holder.host} taken over: ` +
         `not refreshed for ${Math.round(holder.ageMillis / 1000)} s`;
-    } else if (holder.pid !== undefined && holder.pid !== process.pid && isAlive(holder.pid)) {
+    } else if (
+      holder.pid !== undefined &&
+      holder.pid !== process.pid &&
+      isProcessAlive(holder.pid)
+    ) {
       throw new DirectoryLockedError(directory, holder.pid, holder.host);
     }
     // Stale (dead holder, or unreadable). Processes starting together (cluster workers after a
     // crash) all see it stale: only the one that creates the guard replaces it, atomically.
     takeGuard(directory, `${path}.takeover`, content);
     try {
-      const tmp = `${path}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, content, { mode: 0o600 });
-      fs.renameSync(tmp, path);
+      // Through `lock.tmp-<pid>`: a crash here leaves the old lock or ours, never an empty one.
+      replaceFileAtomicallySync(path, content);
       const now = readHolder(path);
       if (now.pid !== process.pid || now.host !== host) {
         throw new DirectoryLockedError(directory, now.pid ?? -1, now.host);

@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { makeDirectorySync } from '@spillway/record-format';
-import { CHECKPOINT_FILE, CheckpointStore, readCheckpointSync } from './checkpoint';
+import {
+  CHECKPOINT_FILE,
+  CheckpointStore,
+  readCheckpointSync,
+  removeCheckpointTempsSync,
+} from './checkpoint';
 import type { Counters } from './counters';
 import { DirLock } from './dir-lock';
 import { displaceIfNotFile, listDirectory } from './directory-listing';
@@ -73,6 +78,7 @@ export function startBuffer(ctx: StartUpContext): StartedBuffer {
       const aside = displaceIfNotFile(join(dir, name));
       if (aside) counters.skip(join(dir, name), `not a file: moved to ${aside}`);
     }
+    removeCheckpointTempsSync(dir);
     const cp = readCheckpointSync(dir);
     if (cp.state === 'corrupt') counters.error(new Error(`checkpoint ignored: ${cp.reason}`));
     const listed = listDirectory(dir, ledger, counters);

@@ -1,4 +1,4 @@
-import type { SyncFrameCipher } from '@spillway/file-exporter';
+import { SyncFrameCipher } from '@spillway/file-exporter';
 import { crc32 } from '@spillway/record-format';
 
 /**
@@ -17,10 +17,10 @@ export const FRAME_HEADER_BYTES = 24;
 export const ENCRYPTED_FRAME_MAGIC = 0x45465053; // "SPFE"
 /** The plain header's fields, then u32 key id and the 12-byte nonce. */
 export const ENCRYPTED_FRAME_HEADER_BYTES = 40;
-/** Bytes of the GCM tag that ends an encrypted frame's payload. */
-export const TAG_BYTES = 16;
+/** Bytes of the GCM tag that ends an encrypted frame's payload (16). */
+export const TAG_BYTES = SyncFrameCipher.TAG_BYTES;
 const NONCE_AT = 28;
-const NONCE_BYTES = 12;
+const NONCE_BYTES = SyncFrameCipher.NONCE_BYTES;
 /** Frames above this are implausible on read and split on write (the codec splits the batch). */
 export const MAX_FRAME_PAYLOAD = 64 * 1024 * 1024;
 /**

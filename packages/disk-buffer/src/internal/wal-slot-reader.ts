@@ -3,12 +3,13 @@ import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import {
   type FrameProblem,
+  isProcessAlive,
   parseCompressedFileName,
   type SyncFrameCipher,
 } from '@spillway/file-exporter';
 import type { WalLockOwner, WalProblem, WalSlotInspection } from '../wal-inspect';
 import { type CheckpointRead, readCheckpointSync } from './checkpoint';
-import { FOREIGN_STALE_MILLIS, isAlive, readHolder } from './dir-lock';
+import { FOREIGN_STALE_MILLIS, readHolder } from './dir-lock';
 import { FrameReader } from './frame-reader';
 import { parseSegmentFileName, parseSegmentHeader, SEGMENT_HEADER_BYTES } from './wal-format';
 
@@ -83,7 +84,7 @@ export function lockOwner(path: string): WalLockOwner | undefined {
   owner.pid = h.pid;
   if (h.host !== undefined) owner.host = h.host;
   const foreign = h.host !== undefined && h.host !== hostname();
-  const running = foreign ? h.ageMillis < FOREIGN_STALE_MILLIS : isAlive(h.pid);
+  const running = foreign ? h.ageMillis < FOREIGN_STALE_MILLIS : isProcessAlive(h.pid);
   owner.state = running ? 'running' : 'gone';
   return owner;
 }

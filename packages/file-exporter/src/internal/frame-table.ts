@@ -1,5 +1,7 @@
-import { type FileHandle, open, readdir, rename, rm } from 'node:fs/promises';
+import { type FileHandle, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { replaceFileAtomically } from '../atomic-replace';
+import { isProcessAlive } from '../process-alive';
 import type { FrameInfo, FrameProblem, FrameTable } from '../types';
 import {
   decodeFrameHeader,
@@ -265,33 +267,18 @@ async function resync(fh: FileHandle, from: number, size: number): Promise<numbe
 
 /**
  * Rewrites `<path>.idx` (version 2) listing `frames`, each with its trace filter if it has one
- * (atomically: temp file, fsync, rename). Use it to repair a lost or damaged index; never while a
- * writer has the file open.
+ * (atomically, by {@link replaceFileAtomically}: temp `<path>.idx.tmp-<pid>`, fsync, rename, fsync
+ * of the directory; a full disk leaves the old index, if any, in place and no temp file). Use it to
+ * repair a lost or damaged index; never while a writer has the file open.
  */
 export async function writeFrameIndex(
   path: string,
   frames: ReadonlyArray<FrameInfo>,
 ): Promise<void> {
-  const tmp = `${path}.idx.tmp-${process.pid}`;
-  try {
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(
-        Buffer.concat([
-          encodeIndexHeader(),
-          ...frames.map((f) => encodeIndexEntry(f, f.traceFilter)),
-        ]),
-      );
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, `${path}.idx`);
-  } catch (err) {
-    // A full disk must not leave a temp file behind; the old index (if any) is still in place.
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await replaceFileAtomically(
+    `${path}.idx`,
+    Buffer.concat([encodeIndexHeader(), ...frames.map((f) => encodeIndexEntry(f, f.traceFilter))]),
+  );
 }
 
 const INDEX_TEMP = /\.zst\.idx\.tmp-(\d+)$/;
@@ -309,15 +296,7 @@ export async function removeStaleIndexTemps(dir: string): Promise<void> {
   }
   for (const name of names) {
     const pid = INDEX_TEMP.exec(name)?.[1];
-    if (pid !== undefined && !processAlive(Number(pid))) await rm(join(dir, name), { force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if (pid !== undefined && !isProcessAlive(Number(pid)))
+      await rm(join(dir, name), { force: true });
   }
 }
