@@ -184,6 +184,41 @@ describe('runDoctor', () => {
     );
   });
 
+  it('should warn about a damaged frame, naming the records lost, and keep counting the rest', async () => {
+    const dir = freshDir();
+    const wal = join(dir, 'wal');
+    const failing: LogRecordExporter = {
+      export: (_r, cb) => cb({ code: ExportResultCode.FAILED, error: new Error('down') }),
+      shutdown: async () => {},
+      forceFlush: async () => {},
+    };
+    const buffer = new DiskBufferedLogRecordExporter({
+      exporter: failing,
+      directory: wal,
+      retry: { initialMillis: 60_000 },
+      shutdownTimeoutMillis: 1,
+    });
+    const records = toReadableLogRecords(
+      new SyntheticRecordGenerator({ seed: 3 }).take(30),
+      'shop',
+    );
+    for (let i = 0; i < 30; i += 10)
+      await new Promise((r) => buffer.export(records.slice(i, i + 10), r));
+    await buffer.shutdown();
+    const segment = join(wal, readdirSync(wal).find((n) => n.endsWith('.wal'))!);
+    const bytes = readFileSync(segment);
+    // One flipped payload byte in the second frame (of three): its checksum fails, its 10 are lost.
+    const second = bytes.indexOf('SPFR', bytes.indexOf('SPFR') + 1);
+    bytes[second + 40]! ^= 0xff;
+    writeFileSync(segment, bytes);
+    const { code, out } = await doctor({ SPILLWAY_DIR: dir });
+    expect(code).toBe(0);
+    expect(out).toContain('; 20 records pending in 1 segment');
+    expect(out).toContain(
+      `! WAL slot 0: 1 damaged range (corrupt; 10 records lost): the app skips them; details: spillway wal ${wal}`,
+    );
+  });
+
   it('should fail when the backlog is over SPILLWAY_MAX_DISK_BYTES, and show how to read the files', async () => {
     const dir = freshDir();
     mkdirSync(join(dir, 'files'), { recursive: true });

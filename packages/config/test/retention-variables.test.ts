@@ -66,6 +66,8 @@ describe('readSpillwayConfig', () => {
           '    - spillway:',
           '        sampling:',
           '          template_key: attr:event.kind',
+          // The spec's substitution syntax, written literally into the YAML file.
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a ${VAR:-default} reference on purpose
           '          backfill: ${BACKFILL:-10s}',
           '',
         ].join('\n'),

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,6 +88,8 @@ describe('DiskBufferedLogRecordExporter', () => {
       const { down, exporter } = await drain(dir);
       expect(down.records).toHaveLength(20);
       expect(readFileSync(join(dir, 'lock'), 'utf8')).toMatch(new RegExp(`^${process.pid}\\n`));
+      // Replaced through a temp file beside it, which is gone once the lock is ours.
+      expect(readdirSync(dir).filter((n) => n.startsWith('lock.'))).toEqual([]);
       await exporter.shutdown();
       expect(existsSync(join(dir, 'lock'))).toBe(false);
     });

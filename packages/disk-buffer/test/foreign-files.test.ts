@@ -63,9 +63,22 @@ describe('DiskBufferedLogRecordExporter', () => {
       ['a directory named like a later segment', '000000000009.wal', asDirectory],
       ['a symbolic link named like a segment', '000000000003.wal', asSymlink],
       ['a FIFO named like a segment', '000000000004.wal', asFifo],
-      ['a directory named like a spill file', 'svc-20260101-000000-5.zst', asDirectory],
-      ['a directory named like a spill index', 'svc-20260101-000000-1.zst.idx', asDirectory],
-      ['a directory named like a spill temp file', 'svc-20260101-000000-6.zst.tmp', asDirectory],
+      ['a directory named like a spill file', 'svc-20260101-000000.spill-5.zst', asDirectory],
+      ['a directory named like a spill index', 'svc-20260101-000000.spill-1.zst.idx', asDirectory],
+      [
+        'a directory named like a spill temp file',
+        'svc-20260101-000000.spill-6.zst.tmp',
+        asDirectory,
+      ],
+      ['a FIFO named like a spill file', 'svc-20260101-000000.spill-5.zst', asFifo],
+      // Spill names of releases before the spill field.
+      ['a directory named like an old spill file', 'svc-20260101-000000-5.zst', asDirectory],
+      ['a directory named like an old spill index', 'svc-20260101-000000-1.zst.idx', asDirectory],
+      [
+        'a directory named like an old spill temp file',
+        'svc-20260101-000000-6.zst.tmp',
+        asDirectory,
+      ],
     ])('should skip %s, count it once and keep delivering', async (_what, name, make) => {
       const dir = tempDir();
       await fillDirectory(dir, 4, 10);
@@ -113,6 +126,21 @@ describe('DiskBufferedLogRecordExporter', () => {
       }
     });
 
+    it('should remove the checkpoint temp files a killed process left, of this build and an earlier one', async () => {
+      const dir = tempDir();
+      await fillDirectory(dir, 4, 10);
+      // A torn write of each: the current name carries the writer's pid, an earlier build's did not.
+      for (const name of ['checkpoint.tmp-4242', 'checkpoint.tmp']) {
+        writeFileSync(join(dir, name), 'torn');
+      }
+      const { down, exporter } = await drain(dir);
+      expect(down.ids().sort((a, b) => a - b)).toEqual(ALL);
+      expect(exporter.getStats().skippedFiles).toBe(0);
+      await exporter.shutdown();
+      expect(readdirSync(dir).filter((n) => n.startsWith('checkpoint'))).toEqual(['checkpoint']);
+      expect(statSync(join(dir, 'checkpoint')).size).toBe(32);
+    });
+
     it('should leave a segment of an unknown format version untouched and deliver the rest', async () => {
       const dir = tempDir();
       await fillDirectory(dir, 8, 150, 64 * 1024);
@@ -142,22 +170,28 @@ describe('DiskBufferedLogRecordExporter', () => {
       }
     });
 
-    it('should remove an orphan spill index and spill temp files left by a kill', async () => {
-      const dir = tempDir();
-      await fillDirectory(dir, 4, 10);
-      const orphan = join(dir, 'svc-20260101-000000-7.zst.idx');
-      const tmp = join(dir, 'svc-20260101-000000-8.zst.tmp');
-      writeFileSync(orphan, Buffer.alloc(64));
-      writeFileSync(tmp, '');
-      writeFileSync(`${tmp}.idx`, '');
-      const { down, exporter } = await drain(dir);
-      expect(down.ids().sort((a, b) => a - b)).toEqual(ALL);
-      expect(existsSync(orphan)).toBe(false);
-      expect(existsSync(tmp)).toBe(false);
-      expect(existsSync(`${tmp}.idx`)).toBe(false);
-      expect(exporter.getStats().skippedFiles).toBe(0);
-      await exporter.shutdown();
-    });
+    it.each([
+      ['', 'svc-20260101-000000.spill-7.zst.idx', 'svc-20260101-000000.spill-8.zst.tmp'],
+      [' (old names)', 'svc-20260101-000000-7.zst.idx', 'svc-20260101-000000-8.zst.tmp'],
+    ])(
+      'should remove an orphan spill index and spill temp files left by a kill%s',
+      async (_names, orphanName, tmpName) => {
+        const dir = tempDir();
+        await fillDirectory(dir, 4, 10);
+        const orphan = join(dir, orphanName);
+        const tmp = join(dir, tmpName);
+        writeFileSync(orphan, Buffer.alloc(64));
+        writeFileSync(tmp, '');
+        writeFileSync(`${tmp}.idx`, '');
+        const { down, exporter } = await drain(dir);
+        expect(down.ids().sort((a, b) => a - b)).toEqual(ALL);
+        expect(existsSync(orphan)).toBe(false);
+        expect(existsSync(tmp)).toBe(false);
+        expect(existsSync(`${tmp}.idx`)).toBe(false);
+        expect(exporter.getStats().skippedFiles).toBe(0);
+        await exporter.shutdown();
+      },
+    );
   });
 });
 

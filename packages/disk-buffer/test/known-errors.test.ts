@@ -184,18 +184,24 @@ describe('DiskBufferedLogRecordExporter recovery', () => {
     await exporter.shutdown();
   });
 
-  it('should get past a spill file that is garbage and deliver what follows', async () => {
-    const { dir } = await setup();
-    // Seq 7 follows the segment (seq 1); new segments of the next run come after it.
-    const garbage = join(dir, 'svc-20260101-000000-7.zst');
-    writeFileSync(garbage, Buffer.from('not zstd at all '.repeat(64)));
-    const { down, exporter } = await drain(dir);
-    await new Promise((r) => exporter.export(generatedRecords(5, 1000), r));
-    await exporter.forceFlush();
-    expect(idsOf(down)).toEqual([...ALL, 1000, 1001, 1002, 1003, 1004]);
-    expect(existsSync(garbage)).toBe(false);
-    await exporter.shutdown();
-  });
+  it.each([
+    ['', 'svc-20260101-000000.spill-7.zst'],
+    [' (named as releases before the spill field named it)', 'svc-20260101-000000-7.zst'],
+  ])(
+    'should get past a spill file that is garbage%s and deliver what follows',
+    async (_n, name) => {
+      const { dir } = await setup();
+      // Seq 7 follows the segment (seq 1); new segments of the next run come after it.
+      const garbage = join(dir, name);
+      writeFileSync(garbage, Buffer.from('not zstd at all '.repeat(64)));
+      const { down, exporter } = await drain(dir);
+      await new Promise((r) => exporter.export(generatedRecords(5, 1000), r));
+      await exporter.forceFlush();
+      expect(idsOf(down)).toEqual([...ALL, 1000, 1001, 1002, 1003, 1004]);
+      expect(existsSync(garbage)).toBe(false);
+      await exporter.shutdown();
+    },
+  );
 
   // A flipped bit in each frame header field of frame 2 (of 6): the frame is skipped and its
   // records counted from the record indexes on either side; the frames after it are delivered.

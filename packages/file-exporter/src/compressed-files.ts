@@ -104,8 +104,7 @@ export async function listCompressedFiles(
     entries.push(e);
   }
   entries.sort(
-    (a, b) =>
-      a.sortKey - b.sortKey || a.n - b.n || a.seq - b.seq || a.name.localeCompare(b.name),
+    (a, b) => a.sortKey - b.sortKey || a.n - b.n || a.seq - b.seq || a.name.localeCompare(b.name),
   );
   return entries.map(({ sortKey: _k, n: _n, seq: _s, ...e }) => e);
 }

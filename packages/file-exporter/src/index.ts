@@ -63,6 +63,7 @@ export { openReplayCursor } from './replay-cursor';
 export type {
   ChainOptions,
   CompressedFileEntry,
+  CompressedFileName,
   CompressedFileWriterOptions,
   DecodedFrame,
   DeletedCounts,

@@ -40,6 +40,14 @@ export {
   toOtlpJsonLogRecord,
   toOtlpJsonLogsData,
 } from './otlp-json-encode';
+export {
+  bytesAsBase64,
+  formatHrTime,
+  formatRecordLine,
+  formatValue,
+  type RecordLineOptions,
+  severityLabel,
+} from './record-line';
 export { MAX_SERVICE_SEGMENT_CHARS, sanitizeServiceName } from './service-name-segment';
 export type { SeverityClassIndex, SeverityClassName } from './severity';
 export {

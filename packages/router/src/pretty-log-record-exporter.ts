@@ -1,11 +1,13 @@
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { formatPrettyLine } from './internal/format-pretty-line';
+import { formatRecordLine } from '@spillway/record-format';
 import type { PrettyLogRecordExporterOptions } from './types';
 
 /**
- * Prints one readable line per record (time, severity, body, trace and span id, attributes) to
- * stdout, stderr or a given stream; ANSI colours only on a TTY unless forced. Meant as a route
+ * Prints one readable line per record to stdout, stderr or a given stream: the record's one-line
+ * text form of @spillway/record-format (`formatRecordLine`, the same line `spillway cat` prints:
+ * time, level, service, body, attributes, event, trace and span id), with ANSI colours only on a
+ * TTY unless forced. Meant as a route
  * target for people (`ERROR+ → stderr`), not as a storage format: use the zstd file exporter
  * for files that tools read back.
  */
@@ -32,7 +34,7 @@ export class PrettyLogRecordExporter implements LogRecordExporter {
       return;
     }
     let out = '';
-    for (const r of records) out += formatPrettyLine(r, this.color);
+    for (const r of records) out += `${formatRecordLine(r, { color: this.color })}\n`;
     try {
       this.stream.write(out, (err) => resultCallback(err ? { code: 1, error: err } : { code: 0 }));
     } catch (error) {

@@ -22,7 +22,7 @@ function record(over: Partial<ReadableLogRecord>): ReadableLogRecord {
 
 describe('PrettyLogRecordExporter', () => {
   describe('export', () => {
-    it('should print one line per record with time, severity, body, trace id and attributes', async () => {
+    it('should print one line per record with time, severity, service, body, attributes and trace context', async () => {
       const { exporter, output } = setup();
       const r = record({
         hrTime: [1_767_225_600, 123_000_000],
@@ -36,15 +36,17 @@ describe('PrettyLogRecordExporter', () => {
           traceFlags: 1,
         },
       });
+      const service = String(r.resource.attributes['service.name']);
+      expect(service).not.toBe('undefined');
       expect((await exportBatch(exporter, [r, r])).code).toBe(0);
       const lines = output().split('\n');
       expect(lines).toHaveLength(3);
       expect(lines[0]).toBe(
-        '2026-01-01T00:00:00.123Z ERROR disk failed\\n  at line 2 trace=0af7651916cd43dd8448eb211c80319c span=b7ad6b7169203331 test.id=4 path="/var/x y"',
+        `2026-01-01T00:00:00.123000000Z ERROR ${service} disk failed\\n  at line 2 test.id=4 path=/var/x y trace_id=0af7651916cd43dd8448eb211c80319c span_id=b7ad6b7169203331`,
       );
     });
 
-    it('should name the level from the severity number when there is no text, and print structured bodies as JSON', async () => {
+    it('should name the level by the severity class when there is no text, and print structured bodies as JSON', async () => {
       const { exporter, output } = setup();
       const r = record({
         severityNumber: 14 as ReadableLogRecord['severityNumber'],
@@ -54,7 +56,24 @@ describe('PrettyLogRecordExporter', () => {
       });
       delete (r as { spanContext?: unknown }).spanContext;
       await exportBatch(exporter, [r]);
-      expect(output()).toMatch(/^\S+ WARN2 \{"a":\[1,true\]\}\n$/);
+      expect(output()).toMatch(/^\S+ WARN {2}\S+ \{"a":\[1,true\]\}\n$/);
+    });
+
+    it('should escape control characters so that a logged escape sequence cannot drive the terminal', async () => {
+      const { exporter, output } = setup(true);
+      const r = record({
+        severityNumber: 9 as ReadableLogRecord['severityNumber'],
+        severityText: 'INFO',
+        body: 'a\x1b[2Jb\tc',
+        attributes: { 'k\ney': 'v\r' },
+      });
+      delete (r as { spanContext?: unknown }).spanContext;
+      await exportBatch(exporter, [r]);
+      const out = output();
+      expect(out.split('\n')).toHaveLength(2);
+      expect(out).toContain(' a\\u001b[2Jb\\tc ');
+      expect(out).toContain('k\\ney=v\\u000d');
+      expect(out).not.toContain('\x1b[2J');
     });
 
     it('should colour only when asked or on a TTY', async () => {
@@ -79,7 +98,7 @@ describe('PrettyLogRecordExporter', () => {
         env: { ...process.env, FORCE_COLOR: undefined },
       });
       expect(r.stdout).toBe('0');
-      expect(r.stderr).toBe('1970-01-01T00:00:00.000Z ERROR hello\n');
+      expect(r.stderr).toBe('1970-01-01T00:00:00.000000000Z ERROR - hello\n');
     });
   });
 });

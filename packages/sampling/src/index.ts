@@ -1,3 +1,4 @@
+export { exportWithTimeout } from './export-with-timeout';
 export {
   DEFAULT_RATE_LIMITS,
   DEFAULT_RATIOS,

@@ -1,13 +1,17 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { readFrames } from '@spillway/file-exporter';
-import { SEVERITY_CLASSES, severityClassOf } from '@spillway/record-format';
+import {
+  formatHrTime,
+  formatValue,
+  SEVERITY_CLASSES,
+  severityClassOf,
+} from '@spillway/record-format';
 import { templateOf } from '@spillway/sampling';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { BoundedCounts, type CountRow } from '../internal/bounded-counts';
 import { EXIT_CODES_HELP, ExitCode } from '../internal/exit-codes';
 import { FrameRecords } from '../internal/frame-records';
 import { describeProblem, lostData, resolveInputs } from '../internal/inputs';
-import { formatHrTime, formatValue } from '../internal/pretty';
 import { startProgress } from '../internal/progress';
 import {
   addFilterOptions,

@@ -1,6 +1,6 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { effectiveSeverity } from '@spillway/file-exporter';
-import { formatValue } from './pretty';
+import { formatValue } from '@spillway/record-format';
 
 /**
  * Characters of each value `--grep` looks at. JavaScript has no linear-time regex engine: the

@@ -1,5 +1,5 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { bytesAsBase64, formatHrTime, severityLabel } from './pretty';
+import { bytesAsBase64, formatHrTime, severityLabel } from '@spillway/record-format';
 import { recordTime } from './record-filters';
 
 /**

@@ -1,7 +1,6 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { encodeLogsDataLine } from '@spillway/record-format';
+import { encodeLogsDataLine, formatRecordLine } from '@spillway/record-format';
 import { Output } from './output';
-import { formatPretty } from './pretty';
 import { formatJson } from './record-json';
 
 /** The record formats of `cat` and `tail`. */
@@ -38,7 +37,7 @@ export class RecordPrinter {
     this.printed += batch.length;
     if (this.format === 'otlp-json') await this.out.line(encodeLogsDataLine(batch));
     else {
-      const format = this.format === 'json' ? formatJson : formatPretty;
+      const format = this.format === 'json' ? formatJson : formatRecordLine;
       for (const r of batch) await this.out.line(format(r));
     }
   }

@@ -12,8 +12,10 @@ import { parseSegmentFileName, parseSegmentHeader, SEGMENT_HEADER_BYTES } from '
  *   *.tmp, *.zst.tmp.idx (regular)     interrupted writes: removed
  *   <seq>.wal (regular, version 1)     segment (unless a spill of its seq won: removed)
  *   <seq>.wal of an unknown version    left alone, counted, warned: a newer release wrote it
- *   <name>-<seq>.zst (regular)         spill file
- *   <name>-<seq>.zst.idx without .zst  orphan of a spill interrupted between its renames: removed
+ *   <name>.spill-<seq>.zst (regular)   spill file (<name>-<seq>.zst: as written by releases before
+ *                                      the spill field, still adopted)
+ *   a second spill file of one seq     left alone, counted, warned (only a copy makes one)
+ *   <spill>.zst.idx without .zst       orphan of a spill interrupted between its renames: removed
  *   anything else non-regular under
  *   one of these names                 left alone, counted, warned; its seq is never reused
  */
@@ -36,7 +38,8 @@ export function listDirectory(
   counters: Counters,
 ): ListedDirectory {
   let maxSeq = 0;
-  const names = fs.readdirSync(directory);
+  // Sorted: which of two spill files of one seq is adopted does not depend on the file system.
+  const names = fs.readdirSync(directory).sort();
   const regular = new Set<string>();
   const stats = new Map<string, fs.Stats>();
   for (const name of names) {
@@ -51,7 +54,7 @@ export function listDirectory(
     const path = join(directory, name);
     const st = stats.get(name);
     if (st === undefined) continue;
-    const seq = seqOf(name);
+    const seq = bufferFileOf(name);
     if (seq !== undefined) maxSeq = Math.max(maxSeq, seq.seq);
     const ours = seq !== undefined || TEMP_RE.test(name);
     if (!ours) continue;
@@ -74,6 +77,14 @@ export function listDirectory(
       continue;
     }
     if (seq?.kind === 'spill') {
+      const first = ledger.get(seq.seq);
+      if (first !== undefined) {
+        counters.skip(
+          path,
+          `a second spill file of seq ${seq.seq} (after ${first.path}): left alone`,
+        );
+        continue;
+      }
       const idx = stats.get(`${name}.idx`);
       const entry: SpillEntry = {
         kind: 'spill',
@@ -129,16 +140,24 @@ export function listDirectory(
   return { nextSeq: maxSeq + 1, segments, spills };
 }
 
-/** The seq a file name carries, and which kind of buffer file that name is. */
-function seqOf(name: string): { seq: number; kind: 'wal' | 'spill' | 'idx' } | undefined {
+/**
+ * The seq a file name carries, and which kind of buffer file that name is. A spill file's seq is
+ * its `.spill-<seq>` field; a name without one but with a same-second counter `-<n>` is a spill
+ * file of seq n as releases before the field named them (and as a copied exporter file looks:
+ * adopted then as now).
+ */
+export function bufferFileOf(
+  name: string,
+): { seq: number; kind: 'wal' | 'spill' | 'idx' } | undefined {
   const wal = parseSegmentFileName(name);
   if (wal !== undefined) return { seq: wal, kind: 'wal' };
   const idx = name.endsWith('.zst.idx');
   const zst = idx ? name.slice(0, -'.idx'.length) : name;
   if (!zst.endsWith('.zst')) return undefined;
-  const n = parseCompressedFileName(zst)?.n;
-  if (n === undefined || n === 0) return undefined;
-  return { seq: n, kind: idx ? 'idx' : 'spill' };
+  const parsed = parseCompressedFileName(zst);
+  const seq = parsed?.spillSeq ?? parsed?.n;
+  if (seq === undefined || seq === 0) return undefined;
+  return { seq, kind: idx ? 'idx' : 'spill' };
 }
 
 function readHeader(path: string): ReturnType<typeof parseSegmentHeader> {

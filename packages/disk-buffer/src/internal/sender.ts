@@ -1,12 +1,12 @@
 import { globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { SyncFrameCipher } from '@spillway/file-exporter';
+import { exportWithTimeout } from '@spillway/sampling';
 import type { RetryOptions } from '../types';
 import { backoffMillis } from './backoff';
 import { type Batch, BatchSource, type Position, type SpillCursor } from './batch-source';
 import type { CheckpointStore } from './checkpoint';
 import type { Counters } from './counters';
-import { exportWithTimeout } from './export-with-timeout';
 import type { FileHolds } from './file-holds';
 import type { Ledger, LedgerEntry, SpillEntry } from './ledger';
 import type { RecentFrames } from './recent-frames';
@@ -264,7 +264,12 @@ export class Sender {
     for (let attempt = 0; ; attempt++) {
       records = this.dropExpired(records);
       if (records.length === 0) return true;
-      const err = await exportWithTimeout(this.o.exporter, records, this.o.exportTimeoutMillis);
+      const err = await exportWithTimeout(
+        this.o.exporter,
+        records,
+        this.o.exportTimeoutMillis,
+        'DiskBufferedLogRecordExporter',
+      );
       if (err === undefined) {
         this.o.counters.delivered += records.length;
         return true;

@@ -26,7 +26,7 @@ import { SEGMENT_HEADER_BYTES } from './wal-format';
  * (@spillway/file-exporter's format: zstd frames compressed on the libuv threadpool, never on the
  * event loop), then swapped in for the segment under the same seq:
  *
- *   <seq>.wal ─► <service>-<date>-<time>-<seq>.zst.tmp (+ .idx) ─► close (fsync) ─► rename both
+ *   <seq>.wal ─► <service>-<date>-<time>.spill-<seq>.zst.tmp (+ .idx) ─► close (fsync) ─► rename both
  *             ─► fsync dir ─► ledger: seq is now a spill entry ─► delete <seq>.wal
  *
  * The rename of the .zst is the commit point: at restart a complete spill file wins over a
@@ -200,7 +200,9 @@ export class Spiller {
           const service =
             this.o.serviceName ??
             String(batch[0]?.resource.attributes['service.name'] ?? 'unknown_service');
-          tmp = join(this.o.directory, `${compressedFileName(service, Date.now(), seg.seq)}.tmp`);
+          // The seq in the name's own spill field (FORMAT.md of both packages), not the counter.
+          const name = compressedFileName(service, Date.now(), 0, seg.seq);
+          tmp = join(this.o.directory, `${name}.tmp`);
           writer = await CompressedFileWriter.create(tmp, {
             frameBytes: SPILL_FRAME_BYTES,
             encryption: this.o.encryption,

@@ -1,15 +1,11 @@
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
-import {
-  type FrameProblem,
-  isProcessAlive,
-  parseCompressedFileName,
-  type SyncFrameCipher,
-} from '@spillway/file-exporter';
+import { type FrameProblem, isProcessAlive, type SyncFrameCipher } from '@spillway/file-exporter';
 import type { WalLockOwner, WalProblem, WalSlotInspection } from '../wal-inspect';
 import { type CheckpointRead, readCheckpointSync } from './checkpoint';
 import { FOREIGN_STALE_MILLIS, readHolder } from './dir-lock';
+import { bufferFileOf } from './directory-listing';
 import { FrameReader } from './frame-reader';
 import { parseSegmentFileName, parseSegmentHeader, SEGMENT_HEADER_BYTES } from './wal-format';
 
@@ -30,7 +26,8 @@ export interface SlotFiles {
 export function slotFiles(directory: string): SlotFiles {
   let names: string[];
   try {
-    names = fs.readdirSync(directory);
+    // Sorted as recovery lists them, so both adopt the same one of two spill files of a seq.
+    names = fs.readdirSync(directory).sort();
   } catch {
     return { directory, files: [], checkpoint: { state: 'missing' }, hasFiles: false };
   }
@@ -40,14 +37,14 @@ export function slotFiles(directory: string): SlotFiles {
     const st = fs.lstatSync(join(directory, name), { throwIfNoEntry: false });
     if (!st?.isFile()) continue;
     hasFiles = true;
-    const wal = parseSegmentFileName(name);
-    const spill = name.endsWith('.zst') ? parseCompressedFileName(name)?.n : undefined;
+    const file = bufferFileOf(name);
+    if (file === undefined || file.kind === 'idx') continue;
     const path = join(directory, name);
-    // A spill of a seq wins over a segment of the same seq (its segment is removed at start-up).
-    if (wal !== undefined && bySeq.get(wal)?.kind !== 'spill')
-      bySeq.set(wal, { kind: 'wal', seq: wal, path, bytes: st.size });
-    else if (spill !== undefined && spill > 0)
-      bySeq.set(spill, { kind: 'spill', seq: spill, path, bytes: st.size });
+    const held = bySeq.get(file.seq);
+    // A spill of a seq wins over a segment of the same seq (its segment is removed at start-up);
+    // of two spill files of a seq, the first is the one recovery adopts.
+    if (held === undefined || (held.kind === 'wal' && file.kind === 'spill'))
+      bySeq.set(file.seq, { kind: file.kind, seq: file.seq, path, bytes: st.size });
   }
   const files = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
   return {

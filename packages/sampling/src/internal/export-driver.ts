@@ -1,7 +1,8 @@
 import { context } from '@opentelemetry/api';
-import { ExportResultCode, globalErrorHandler, suppressTracing } from '@opentelemetry/core';
+import { globalErrorHandler, suppressTracing } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { SEVERITY_CLASS_COUNT, severityClassOf } from '@spillway/record-format';
+import { exportWithTimeout } from '../export-with-timeout';
 import type { SyncLogRecordExporter } from '../types';
 import type { ProcessorStats } from './processor-stats';
 import { Reason } from './processor-stats';
@@ -196,36 +197,14 @@ export class ExportDriver {
   }
 
   private send(batch: ReadableLogRecord[]): Promise<Error | undefined> {
-    return context.with(suppressTracing(context.active()), () => this.exportWithTimeout(batch));
-  }
-
-  // Resolves with undefined on SUCCESS, else with the error (a timeout counts as one).
-  private exportWithTimeout(batch: ReadableLogRecord[]): Promise<Error | undefined> {
-    return new Promise((resolve) => {
-      let done = false;
-      const finish = (error: Error | undefined): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        resolve(error);
-      };
-      const timeout = this.settings.exportTimeoutMillis;
-      const timer = setTimeout(
-        () => finish(new Error(`SamplingLogRecordProcessor: export timed out after ${timeout} ms`)),
-        timeout,
-      );
-      try {
-        this.exporter.export(batch, (result) => {
-          finish(
-            result.code === ExportResultCode.SUCCESS
-              ? undefined
-              : (result.error ?? new Error('SamplingLogRecordProcessor: log record export failed')),
-          );
-        });
-      } catch (e) {
-        finish(e as Error);
-      }
-    });
+    return context.with(suppressTracing(context.active()), () =>
+      exportWithTimeout(
+        this.exporter,
+        batch,
+        this.settings.exportTimeoutMillis,
+        'SamplingLogRecordProcessor',
+      ),
+    );
   }
 
   // Records handed over synchronously (FATAL, exit) are few: classed one by one.
