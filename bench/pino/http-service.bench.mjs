@@ -199,8 +199,7 @@ async function main() {
   const cpu = results.map((runs) => median(runs.map((r) => r.cpuPerRequest)));
   const rows = CONFIGS.map((c, i) => {
     const runs = results[i];
-    const kept =
-      !runs[0].offered ? '—' : `${((100 * runs[0].kept) / runs[0].offered).toFixed(2)}%`;
+    const kept = !runs[0].offered ? '—' : `${((100 * runs[0].kept) / runs[0].offered).toFixed(2)}%`;
     return [
       c.name,
       cpu[i].toFixed(1),

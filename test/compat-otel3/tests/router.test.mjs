@@ -162,7 +162,7 @@ test('severity routes fan out behind a 3.x LoggerProvider', async () => {
   await provider.forceFlush();
   await receiver.waitForRecords(1);
   assert.deepEqual(receivedIds(), [1]);
-  assert.match(text, /DEBUG detail test\.id=2\n$/);
+  assert.match(text, /DEBUG compat-router detail test\.id=2\n$/);
   assert.equal(router.getStats().dropped.unrouted.total, 1);
   await provider.shutdown();
 });
