@@ -24,7 +24,9 @@ describe('readSpillwayConfig', () => {
       (text) => {
         const { config, problems } = read({ SPILLWAY_TEMPLATE_KEY: text });
         expect(config.templateKey).toBe('body');
-        expect(problems.map((p) => p.message).join('\n')).toMatch(/SPILLWAY_TEMPLATE_KEY.*attr:<attribute key>/);
+        expect(problems.map((p) => p.message).join('\n')).toMatch(
+          /SPILLWAY_TEMPLATE_KEY.*attr:<attribute key>/,
+        );
       },
     );
   });
