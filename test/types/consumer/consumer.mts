@@ -20,9 +20,9 @@ import {
 import type * as register from '@spillway/node/register';
 import { globalLogsApi, parseSeverity, severityClassOf } from '@spillway/record-format';
 import {
-  ConsoleLogRecordExporter,
   FailoverLogRecordExporter,
   type FailoverStats,
+  PrettyLogRecordExporter,
   SeverityRoutingLogRecordExporter,
 } from '@spillway/router';
 import { SamplingLogRecordProcessor, type SamplingStats } from '@spillway/sampling';
@@ -35,7 +35,7 @@ const wal = new DiskBufferedLogRecordExporter({
   directory: '/var/lib/app/wal',
 });
 const routed = new SeverityRoutingLogRecordExporter({
-  routes: [{ minSeverity: 17, targets: [new ConsoleLogRecordExporter({ stream: 'stderr' })] }],
+  routes: [{ minSeverity: 17, targets: [new PrettyLogRecordExporter({ stream: 'stderr' })] }],
 });
 const sampling = new SamplingLogRecordProcessor({ exporter: wal, ratios: { info: 0.1 } });
 const pipeline = createLogRecordProcessorFromEnv();
