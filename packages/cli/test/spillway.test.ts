@@ -204,6 +204,33 @@ describe('spillway verify', () => {
     ]);
   });
 
+  it('should print one JSON object with --json: each file, its problems, exit 1 on damage', async () => {
+    const sound = spillway(['verify', '--json', dir]);
+    expect(sound.code).toBe(0);
+    const ok = JSON.parse(sound.stdout);
+    expect(ok.ok).toBe(true);
+    expect(ok.files).toHaveLength(2);
+    expect(ok.files.reduce((n: number, f: { records: number }) => n + f.records, 0)).toBe(
+      records.length,
+    );
+    const d = copyOfFixture();
+    const [first] = await listCompressedFiles(d);
+    const frame = (await readFrameTable(first!.path)).frames[1]!;
+    const fd = openSync(first!.path, 'r+');
+    writeSync(fd, Buffer.from('XXXX'), 0, 4, frame.offset + 200);
+    closeSync(fd);
+    const damaged = spillway(['verify', '--json', d]);
+    expect(damaged.code).toBe(1);
+    const report = JSON.parse(damaged.stdout);
+    expect(report.ok).toBe(false);
+    const bad = report.files.find((f: { path: string }) => f.path === first!.path);
+    expect(bad.ok).toBe(false);
+    expect(bad.problems).toEqual([
+      expect.objectContaining({ kind: 'corrupt', offset: frame.offset, records: frame.records }),
+    ]);
+    expect(damaged.stderr).toContain(`spillway: corrupt: ${first!.path} at offset ${frame.offset}`);
+  });
+
   it('should report a lost index and rebuild it with --fix-index', async () => {
     const d = copyOfFixture();
     const [first] = await listCompressedFiles(d);

@@ -103,7 +103,7 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      "\nReads the same environment and OTEL_CONFIG_FILE as @spillway/node (run it with the app's environment).\nMarks: ✓ fine, ✗ problem, ! warning (e.g. collector unreachable: records fail over), · information.\nExit codes: 0 no problem (warnings allowed), 1 a problem found, 2 bad usage.",
+      "\nExamples:\n  spillway doctor                              the configuration in force, the data directory, WAL slots, the collector\n  SPILLWAY_DIR=/var/lib/spillway OTEL_SERVICE_NAME=shop spillway doctor   with the app's variables\n  spillway doctor --no-probe --create          in an init container: make SPILLWAY_DIR, no network\n\nReads the same environment and OTEL_CONFIG_FILE as @spillway/node (run it with the app's environment).\nMarks: ✓ fine, ✗ problem, ! warning (e.g. collector unreachable: records fail over), · information.\nExit codes: 0 no problem (warnings allowed), 1 a problem found, 2 bad usage.",
     )
     .action(async (opts: { probe: boolean; create?: boolean }) => {
       process.exitCode = await runDoctor({ probeCollector: opts.probe, create: opts.create });

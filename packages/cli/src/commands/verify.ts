@@ -21,7 +21,16 @@ interface VerifyOptions {
   chain?: boolean;
   keyFile?: string;
   chainKeyFile?: string;
+  json?: boolean;
 }
+
+const EXAMPLES = `
+Examples:
+  spillway verify ./logs                          every frame, checksum and index entry
+  spillway verify --fix-index ./logs              also rewrite indexes that are the only problem
+  spillway verify --chain --chain-key-file k ./logs   prove no frame or file was altered, removed or reordered
+  spillway verify --json ./logs | jq '.files[] | select(.ok | not)'
+`;
 
 /** `spillway verify <path>`: check every frame, checksum and index entry (and the hash chain). */
 export function register(program: Command): void {
@@ -42,6 +51,8 @@ export function register(program: Command): void {
       'HMAC key of the chain (same form as a key file; its active key); default $SPILLWAY_CHAIN_KEY_FILE',
     )
     .option('--no-progress', 'never draw a progress bar')
+    .option('--json', 'print one JSON object (files, their problems, the chain) instead of lines')
+    .addHelpText('after', EXAMPLES)
     .addHelpText(
       'after',
       '\nPrints one stderr line per problem (kind, file, offset, details) and per damaged file, and one stdout line per sound file plus a summary; with --chain, the first broken link ("chain broken: <file> frame <k> at offset <n>").\nExit codes: 0 every file sound, 1 a problem found (or unreadable input), 2 bad usage, 4 no .zst file at the path (stderr says what is there).\n',
@@ -60,6 +71,9 @@ async function verify(path: string, opts: VerifyOptions): Promise<number> {
   const out = (text: string) => lines.push({ stream: process.stdout, text });
   const err = (text: string) => lines.push({ stream: process.stderr, text });
   let failed = 0;
+  const json: { files: Array<Record<string, unknown>>; chain?: Record<string, unknown> } = {
+    files: [],
+  };
   let notes: string[] = [];
   let broken: string | undefined;
   try {
@@ -76,6 +90,21 @@ async function verify(path: string, opts: VerifyOptions): Promise<number> {
         problems = [];
       }
       for (const p of problems) err(describeProblem(p));
+      json.files.push({
+        path: report.path,
+        ok: problems.length === 0,
+        frames: report.frames,
+        records: report.records,
+        rawBytes: report.rawBytes,
+        fixedIndex: problems.length === 0 && report.problems.length > 0,
+        problems: problems.map(({ kind, offset, length, records, message }) => ({
+          kind,
+          offset,
+          length,
+          records,
+          message,
+        })),
+      });
       if (problems.length === 0) {
         out(
           `ok ${report.path}: ${report.frames} frames, ${report.records} records, ${report.rawBytes} raw bytes`,
@@ -87,6 +116,14 @@ async function verify(path: string, opts: VerifyOptions): Promise<number> {
     }
   } finally {
     progress.stop();
+  }
+  if (opts.json) {
+    if (opts.chain) json.chain = { ok: broken === undefined, broken: broken ?? null, notes };
+    const ok = failed === 0;
+    for (const l of lines) if (l.stream === process.stderr) l.stream.write(`${l.text}\n`);
+    if (broken) process.stderr.write(`${broken}\n`);
+    process.stdout.write(`${JSON.stringify({ ok, ...json }, null, 2)}\n`);
+    return ok ? ExitCode.OK : ExitCode.FAILED;
   }
   for (const note of notes) out(note);
   if (broken) err(broken);
