@@ -1,5 +1,5 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { SeverityClass, severityNumberOfClass } from '@spillway/record-format';
+import { summaryRecord } from './summary-record';
 import type { SilenceExit, TraceEntry } from './trace-silencer';
 
 /** The event name of silencing summaries, for queries ("where did my records go?"). */
@@ -16,27 +16,21 @@ export function silenceSummaryRecord(
   exit: SilenceExit,
   nowMillis: number,
 ): ReadableLogRecord | undefined {
-  if (e.resource === undefined || e.scope === undefined) return undefined;
-  const hrTime: [number, number] = [Math.floor(nowMillis / 1000), (nowMillis % 1000) * 1e6];
-  return {
-    hrTime,
-    hrTimeObserved: hrTime,
-    spanContext: e.spanContext,
-    severityNumber: severityNumberOfClass(
-      SeverityClass.INFO,
-    ) as ReadableLogRecord['severityNumber'],
-    severityText: 'INFO',
-    body: `silenced ${e.silencedTotal} records`,
-    eventName: SILENCED_EVENT_NAME,
-    attributes: {
-      'spillway.silenced.count': e.silencedTotal,
-      'spillway.silenced.trace': e.silenced[0],
-      'spillway.silenced.debug': e.silenced[1],
-      'spillway.silenced.info': e.silenced[2],
-      'spillway.silenced.reason': exit,
+  return summaryRecord(
+    {
+      resource: e.resource,
+      scope: e.scope,
+      spanContext: e.spanContext,
+      eventName: SILENCED_EVENT_NAME,
+      body: `silenced ${e.silencedTotal} records`,
+      attributes: {
+        'spillway.silenced.count': e.silencedTotal,
+        'spillway.silenced.trace': e.silenced[0],
+        'spillway.silenced.debug': e.silenced[1],
+        'spillway.silenced.info': e.silenced[2],
+        'spillway.silenced.reason': exit,
+      },
     },
-    droppedAttributesCount: 0,
-    resource: e.resource,
-    instrumentationScope: e.scope,
-  };
+    nowMillis,
+  );
 }

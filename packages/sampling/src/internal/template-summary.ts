@@ -1,5 +1,6 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { SEVERITY_CLASSES, SeverityClass, severityNumberOfClass } from '@spillway/record-format';
+import { SEVERITY_CLASSES } from '@spillway/record-format';
+import { summaryRecord } from './summary-record';
 import type { TemplateEntry } from './template-table';
 
 /** The event name of thinning summaries, for queries ("which templates were thinned?"). */
@@ -19,26 +20,20 @@ export function thinnedSummaryRecord(
   exit: ThinnedExit,
   nowMillis: number,
 ): ReadableLogRecord | undefined {
-  if (e.resource === undefined || e.scope === undefined) return undefined;
-  const hrTime: [number, number] = [Math.floor(nowMillis / 1000), (nowMillis % 1000) * 1e6];
-  return {
-    hrTime,
-    hrTimeObserved: hrTime,
-    severityNumber: severityNumberOfClass(
-      SeverityClass.INFO,
-    ) as ReadableLogRecord['severityNumber'],
-    severityText: 'INFO',
-    body: `thinned template: ${e.summarySeen} seen, ${e.summaryKept} kept`,
-    eventName: THINNED_EVENT_NAME,
-    attributes: {
-      'spillway.thinned.template': e.text,
-      'spillway.thinned.severity_class': SEVERITY_CLASSES[e.cls]!,
-      'spillway.thinned.seen': e.summarySeen,
-      'spillway.thinned.kept': e.summaryKept,
-      'spillway.thinned.reason': exit,
+  return summaryRecord(
+    {
+      resource: e.resource,
+      scope: e.scope,
+      eventName: THINNED_EVENT_NAME,
+      body: `thinned template: ${e.summarySeen} seen, ${e.summaryKept} kept`,
+      attributes: {
+        'spillway.thinned.template': e.text,
+        'spillway.thinned.severity_class': SEVERITY_CLASSES[e.cls]!,
+        'spillway.thinned.seen': e.summarySeen,
+        'spillway.thinned.kept': e.summaryKept,
+        'spillway.thinned.reason': exit,
+      },
     },
-    droppedAttributesCount: 0,
-    resource: e.resource,
-    instrumentationScope: e.scope,
-  };
+    nowMillis,
+  );
 }
