@@ -4,9 +4,11 @@ export { globalLogsApi } from './global-logs-api';
 export { makeDirectorySync } from './make-directory';
 export {
   CYCLIC,
+  cleanLogRecord,
   DEPTH_LIMIT,
   MAX_TEXT_UNITS,
   MAX_TIME_SECONDS,
+  markNormalizedBatch,
   normalizeLogRecord,
   normalizeLogRecords,
   renormalizeLogRecord,

@@ -14,12 +14,19 @@ import { isWellFormed, MAX_RECORD_UNITS, UNITS_PER_VALUE } from './normalize-val
 
 /** A uint ≤ max, not -0 (as isUint in normalize-fields.ts, inlined by hand for the same reason). */
 function uint(v: unknown, max: number): boolean {
-  return typeof v === 'number' && v >= 0 && v <= max && Math.floor(v) === v && !Object.is(v, -0);
+  return (
+    typeof v === 'number' && v >= 0 && v <= max && Math.floor(v) === v && (v !== 0 || 1 / v > 0)
+  );
+}
+
+/** {@link uint} for `max` < 2^32, where `>>> 0` tells an integer faster than Math.floor. */
+function u32(v: unknown, max: number): boolean {
+  return typeof v === 'number' && v >= 0 && v <= max && v >>> 0 === v && (v !== 0 || 1 / v > 0);
 }
 
 function time(t: unknown): boolean {
   return (
-    Array.isArray(t) && t.length === 2 && uint(t[0], MAX_TIME_SECONDS) && uint(t[1], 999_999_999)
+    Array.isArray(t) && t.length === 2 && uint(t[0], MAX_TIME_SECONDS) && u32(t[1], 999_999_999)
   );
 }
 
@@ -43,15 +50,15 @@ export function isCleanCommonRecord(
   if (r.resource !== knownResource || r.instrumentationScope !== knownScope) return false;
   if (!time(r.hrTime) || !time(r.hrTimeObserved)) return false;
   const n = r.severityNumber as unknown;
-  if (n !== undefined && !uint(n, 24)) return false;
+  if (n !== undefined && !u32(n, 24)) return false;
   if (!text(r.severityText) || !text(r.eventName)) return false;
-  if (!uint(r.droppedAttributesCount, MAX_U32)) return false;
+  if (!u32(r.droppedAttributesCount, MAX_U32)) return false;
   const sc = r.spanContext;
   if (sc !== undefined) {
     if (typeof sc !== 'object' || sc === null || sc.traceState !== undefined) return false;
     const { traceId, spanId } = sc;
     if (typeof traceId !== 'string' || typeof spanId !== 'string') return false;
-    if (!text(traceId) || !text(spanId) || !uint(sc.traceFlags, 255)) return false;
+    if (!text(traceId) || !text(spanId) || !u32(sc.traceFlags, 255)) return false;
     if (sc.isRemote !== undefined && typeof sc.isRemote !== 'boolean') return false;
   }
   let units = MAX_RECORD_UNITS;

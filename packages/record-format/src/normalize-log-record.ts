@@ -99,11 +99,46 @@ export function renormalizeLogRecord(
   return out;
 }
 
-/** {@link normalizeLogRecord} for each record; the same array when none needed a copy. */
+/**
+ * As {@link normalizeLogRecord}, without reading or setting the per-record mark: for a stage that
+ * marks the batches it hands on instead ({@link markNormalizedBatch}). The mark is a property
+ * added to the record, and adding one to every record of a busy emit path costs about as much as
+ * the rest of the check and gives the SDK's record objects a second shape for every later reader;
+ * one write per batch costs neither. Never throws.
+ */
+export function cleanLogRecord(
+  record: ReadableLogRecord,
+  counts: SubstitutionCounts,
+): ReadableLogRecord {
+  try {
+    if (isCleanCommonRecord(record, lastResource, lastScope) || isCleanRecord(record)) {
+      return record;
+    }
+  } catch {
+    // A read threw: the copy reads each field on its own and names what failed.
+  }
+  return copyRecord(record, counts);
+}
+
+/**
+ * Marks `records` (the array) as holding only records {@link cleanLogRecord} or
+ * {@link normalizeLogRecord} returned, so {@link normalizeLogRecords} returns it at once at the
+ * next stage. Only for a new array no one appends to afterwards. Returns `records`.
+ */
+export function markNormalizedBatch<T extends ReadableLogRecord[]>(records: T): T {
+  (records as { [CLEAN]?: true })[CLEAN] = true;
+  return records;
+}
+
+/**
+ * {@link normalizeLogRecord} for each record; the same array when none needed a copy, or at once
+ * when the array was marked by {@link markNormalizedBatch}.
+ */
 export function normalizeLogRecords(
   records: ReadableLogRecord[],
   counts: SubstitutionCounts,
 ): ReadableLogRecord[] {
+  if ((records as { [CLEAN]?: true })[CLEAN] === true) return records;
   let out = records;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;

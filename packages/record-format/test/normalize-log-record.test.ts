@@ -3,13 +3,16 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
 import {
   CYCLIC,
+  cleanLogRecord,
   DEPTH_LIMIT,
   emptySubstitutionCounts,
   encodeLogsDataLine,
   MAX_RECORD_UNITS,
   MAX_TEXT_UNITS,
   MAX_VALUE_DEPTH,
+  markNormalizedBatch,
   normalizeLogRecord,
+  normalizeLogRecords,
   OtlpJsonDecoder,
   renormalizeLogRecord,
   SIZE_LIMIT,
@@ -238,6 +241,39 @@ describe('normalizeLogRecord', () => {
     );
     expect(a.resource.attributes['service.name']).toBe('svc');
     expect(counts.cyclic).toBe(1);
+  });
+});
+
+describe('cleanLogRecord and markNormalizedBatch', () => {
+  it('should check as normalizeLogRecord does, without marking the record', () => {
+    const counts = emptySubstitutionCounts();
+    const clean = setup();
+    expect(cleanLogRecord(clean, counts)).toBe(clean);
+    expect(Object.getOwnPropertySymbols(clean)).toEqual([]);
+    const out = cleanLogRecord(setup({ body: 'a\ud800b' }), counts);
+    expect(out.body).toBe('a\ufffdb');
+    expect(counts.surrogate).toBe(1);
+    // Unmarked: normalizeLogRecords walks the records again (a marked record would be skipped).
+    const dirty = setup({ body: 'c\udc00' });
+    expect(cleanLogRecord(dirty, counts)).not.toBe(dirty);
+    expect(normalizeLogRecords([dirty], counts)[0]!.body).toBe('c\ufffd');
+    expect(counts.surrogate).toBe(3);
+  });
+
+  it('should make normalizeLogRecords return a marked batch at once, and walk an unmarked one', () => {
+    const counts = emptySubstitutionCounts();
+    // A record that would need a copy: a marked batch is trusted as its marker said.
+    const batch = [setup(), setup({ body: 'x\ud800' })];
+    const unmarked = normalizeLogRecords(batch, counts);
+    expect(unmarked).not.toBe(batch);
+    expect(counts.surrogate).toBe(1);
+    const marked = markNormalizedBatch([setup(), setup()]);
+    expect(normalizeLogRecords(marked, counts)).toBe(marked);
+    expect(counts.surrogate).toBe(1);
+    // The mark is the array's, not its records': the same records in a new array are walked.
+    const again = [...marked, setup({ body: 'y\ud800' })];
+    expect(normalizeLogRecords(again, counts)[2]!.body).toBe('y\ufffd');
+    expect(counts.surrogate).toBe(2);
   });
 });
 

@@ -6,7 +6,7 @@ import type {
   ReadableLogRecord,
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
-import { normalizeLogRecord, SEVERITY_CLASS_COUNT, SeverityClass } from '@spillway/record-format';
+import { SEVERITY_CLASS_COUNT, SeverityClass } from '@spillway/record-format';
 import type { ComponentMetrics } from '@spillway/self-metrics';
 import { BackfillAdmission } from './internal/backfill-admission';
 import { BackfillKeeper } from './internal/backfill-keeper';
@@ -174,7 +174,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     this.silencer.flush();
     this.decider.flushTemplates();
     await this.driver.flushAll();
-    await this.exporter.forceFlush?.();
+    await this.driver.flushExporter();
   }
 
   /** Summaries for every silenced trace, exports everything queued, shuts the exporter down. Idempotent. */
@@ -232,8 +232,10 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     return stats;
   }
 
-  // Decides, then queues a kept record (normalised: a record no encoder can write must not reach
-  // the queue or the exporter), after the threshold attribute when a ratio below 1 applied.
+  // Decides, then queues a kept record, after the threshold attribute when a ratio below 1
+  // applied. Normalisation (a record no encoder can write must not reach the exporter) happens when
+  // a batch leaves the queue (export-driver.ts), in one loop per batch rather than on the emit
+  // call; the batch is then marked normalised, so a spillway exporter behind does not walk it again.
   private process(record: ReadWriteLogRecord): void {
     const cls = recordClassOf(record);
     const backfill = this.backfill;
@@ -249,7 +251,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     const th = this.decider.threshold;
     if (th !== '') record.setAttribute('sampling.threshold', th);
     this.stats.kept[cls]!++;
-    this.enqueue(normalizeLogRecord(record, this.stats.substituted), cls);
+    this.enqueue(record, cls);
   }
 
   // The decider's verdict with backfill on. A record the decider counted as sampled out is handed
@@ -269,10 +271,9 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     return true;
   }
 
-  // Normalised before it goes anywhere: a record no encoder can write must not fail the
-  // write-through of the queued records handed over with it.
-  private keepFatal(unclean: ReadableLogRecord): void {
-    const record = normalizeLogRecord(unclean, this.stats.substituted);
+  // The queued records and this one go to exportSync together (normalised there, by the driver: a
+  // record no encoder can write must not fail the write-through of the others).
+  private keepFatal(record: ReadableLogRecord): void {
     this.stats.kept[SeverityClass.FATAL]!++;
     if (this.exporter.exportSync !== undefined) {
       const batch = this.queue.take(this.queue.size);

@@ -1,6 +1,6 @@
 import { type Context, type SpanContext, trace } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { classOfSeverityNumber, normalizeLogRecord, SeverityClass } from '@spillway/record-format';
+import { classOfSeverityNumber, cleanLogRecord, SeverityClass } from '@spillway/record-format';
 import type { BackfillStats } from '../types';
 import type { BackfillAdmission } from './backfill-admission';
 import type { ResolvedBackfill } from './backfill-options';
@@ -192,7 +192,7 @@ export class BackfillKeeper {
 
   private keep(record: ReadableLogRecord, cls: number): void {
     this.stats.backfilled[cls]!++;
-    this.keepRecord(markBackfilled(normalizeLogRecord(record, this.stats.substituted)), cls);
+    this.keepRecord(markBackfilled(cleanLogRecord(record, this.stats.substituted)), cls);
   }
 }
 

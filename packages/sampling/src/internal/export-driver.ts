@@ -1,7 +1,12 @@
 import { context } from '@opentelemetry/api';
 import { globalErrorHandler, suppressTracing } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { SEVERITY_CLASS_COUNT, severityClassOf } from '@spillway/record-format';
+import {
+  cleanLogRecord,
+  markNormalizedBatch,
+  SEVERITY_CLASS_COUNT,
+  severityClassOf,
+} from '@spillway/record-format';
 import { exportWithTimeout } from '../export-with-timeout';
 import type { SyncLogRecordExporter } from '../types';
 import type { ProcessorStats } from './processor-stats';
@@ -22,7 +27,9 @@ export interface ExportDriverSettings {
  * Moves batches from the queue to the exporter, one export at a time as the SDK's batch processor
  * does: at once when a full batch is queued, else when the scheduled delay fires. The same timer
  * runs the processor's housekeeping (silencing TTL, rate-limit recovery) while there is any.
- * Accounts every record handed to the exporter as exported or `export_failed`, by class.
+ * Accounts every record handed to the exporter as exported or `export_failed`, by class. Every
+ * record in the queue was normalised before it was queued: each batch handed on is marked so
+ * (`markNormalizedBatch`), and a spillway exporter behind does not walk its records again.
  */
 export class ExportDriver {
   /** Records handed to the exporter and not yet called back. */
@@ -32,6 +39,10 @@ export class ExportDriver {
   private stopped = false;
   private flushing: Promise<void> | undefined;
   private flushTarget = -1;
+  // Batches handed to the exporter (export or exportSync) so far, and that count when the exporter's
+  // forceFlush was last called: equal when nothing was handed over after the last flush began.
+  private handedOver = 0;
+  private flushedAt = -1;
 
   constructor(
     private readonly exporter: LogRecordExporter & Partial<SyncLogRecordExporter>,
@@ -89,8 +100,18 @@ export class ExportDriver {
     }
   }
 
+  /**
+   * Flushes the exporter unless its forceFlush was already called after the last batch was handed
+   * to it (the flush loop calls it for each batch): one exporter flush per batch, as the SDK's
+   * processor makes, not one more at the end. Never rejects.
+   */
+  flushExporter(): Promise<void> {
+    return this.flushedAt === this.handedOver ? Promise.resolve() : this.speedUp();
+  }
+
   // The exporter's forceFlush, its failure reported, never thrown.
   private async speedUp(): Promise<void> {
+    this.flushedAt = this.handedOver;
     try {
       await this.exporter.forceFlush?.();
     } catch (e) {
@@ -120,9 +141,10 @@ export class ExportDriver {
   spillBatch(batch: ReadableLogRecord[], counts: Int32Array): void {
     const stats = this.stats;
     stats.spillWrites++;
+    this.handedOver++;
     let ok = true;
     try {
-      this.exporter.exportSync!(batch);
+      this.exporter.exportSync!(this.normalized(batch));
     } catch (e) {
       ok = false;
       globalErrorHandler(e as Error);
@@ -141,8 +163,9 @@ export class ExportDriver {
   exportSync(records: ReadableLogRecord[]): void {
     const exportSync = this.exporter.exportSync;
     if (exportSync === undefined || records.length === 0) return;
+    this.handedOver++;
     try {
-      exportSync.call(this.exporter, records);
+      exportSync.call(this.exporter, this.normalized(records));
       this.account(records, true);
     } catch (e) {
       this.account(records, false);
@@ -169,7 +192,7 @@ export class ExportDriver {
   // before the records handed over after it (the disk buffer places them in the WAL in call order).
   private startExport(): void {
     const counts = new Int32Array(SEVERITY_CLASS_COUNT);
-    const batch = this.queue.take(this.settings.maxExportBatchSize, counts);
+    const batch = this.normalized(this.queue.take(this.settings.maxExportBatchSize, counts));
     if (batch.length === 0) return;
     this.inFlightRecords += batch.length;
     const pending = pendingResources(batch);
@@ -197,6 +220,7 @@ export class ExportDriver {
   }
 
   private send(batch: ReadableLogRecord[]): Promise<Error | undefined> {
+    this.handedOver++;
     return context.with(suppressTracing(context.active()), () =>
       exportWithTimeout(
         this.exporter,
@@ -205,6 +229,14 @@ export class ExportDriver {
         'SamplingLogRecordProcessor',
       ),
     );
+  }
+
+  // Each record of a batch leaving for the exporter normalised in place (a record no encoder can
+  // write must not reach the exporter, nor cost the batch), the batch marked so.
+  private normalized(batch: ReadableLogRecord[]): ReadableLogRecord[] {
+    const counts = this.stats.substituted;
+    for (let i = 0; i < batch.length; i++) batch[i] = cleanLogRecord(batch[i]!, counts);
+    return markNormalizedBatch(batch);
   }
 
   // Records handed over synchronously (FATAL, exit) are few: classed one by one.

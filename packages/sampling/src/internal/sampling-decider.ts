@@ -2,8 +2,8 @@ import { type Context, type SpanContext, trace } from '@opentelemetry/api';
 import type { ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import {
   classOfSeverityNumber,
+  cleanLogRecord,
   emptySubstitutionCounts,
-  normalizeLogRecord,
   SeverityClass,
   severityClassOf,
 } from '@spillway/record-format';
@@ -251,7 +251,7 @@ export class SamplingDecider {
 export function recordClassOf(record: ReadableLogRecord): number {
   const cls = classOfSeverityNumber(record.severityNumber);
   if (cls >= 0) return cls;
-  const clean = normalizeLogRecord(record, scratch);
+  const clean = cleanLogRecord(record, scratch);
   return severityClassOf(clean.severityNumber as number | undefined, clean.severityText);
 }
 const scratch = emptySubstitutionCounts();
