@@ -1,33 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { type ExportResult, ExportResultCode, globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import {
-  emptySubstitutionCounts,
-  normalizeLogRecords,
-  renormalizeLogRecord,
-} from '@spillway/record-format';
+import { settleWithin } from '@spillway/sampling';
 import { type ComponentMetrics, severityCounts } from '@spillway/self-metrics';
-import { ByteWriter } from './internal/byte-writer';
 import { Counters } from './internal/counters';
-import type { DirLock } from './internal/dir-lock';
-import type { DiskSpace } from './internal/disk-space';
-import type { FileHolds } from './internal/file-holds';
+import { type EncodedFrame, FrameEncoder } from './internal/frame-encoder';
 import { Ledger } from './internal/ledger';
 import { registerMetrics } from './internal/metrics';
 import { type ResolvedOptions, resolveOptions } from './internal/options';
-import type { RecentFrames } from './internal/recent-frames';
-import { type ExtraAttribute, encodeBatch } from './internal/record-encoder';
-import type { Sender } from './internal/sender';
-import { countSeverities, type SeverityCounts } from './internal/severity-counts';
-import { copyToSlab } from './internal/slab';
-import type { Spiller } from './internal/spiller';
-import { startBuffer } from './internal/start-up';
-import { FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD, SEGMENT_HEADER_BYTES } from './internal/wal-format';
-import type { WalWriter } from './internal/wal-writer';
+import { type StartedBuffer, startBuffer } from './internal/start-up';
 import type { DiskBufferOptions, DiskBufferStats } from './types';
 
 /*
- *  export(batch) ─► encode ─► cap check (whenFull) ─► WalWriter (group commit) ─► cb(SUCCESS)
+ *  export(batch) ─► FrameEncoder ─► DiskCap (whenFull) ─► WalWriter (group commit) ─► cb(SUCCESS)
  *                                                          │ segments
  *                       Spiller: closed segments above ────┤ spillAfterBytes ─► .spill.zst
  *                                                          ▼
@@ -52,18 +36,9 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
   private readonly downstream: LogRecordExporter;
   private readonly counters = new Counters();
   private readonly ledger = new Ledger();
-  private readonly lock: DirLock;
-  private readonly writer: WalWriter;
-  private readonly sender: Sender;
-  private readonly recent: RecentFrames;
-  private readonly spiller: Spiller;
-  private readonly space: DiskSpace;
-  private readonly holds: FileHolds;
-  private readonly encoder = new ByteWriter();
-  private readonly substituted = emptySubstitutionCounts();
-  private readonly uid: ExtraAttribute | undefined;
+  private readonly buffer: StartedBuffer;
+  private readonly encoder: FrameEncoder;
   private recovering = 0;
-  private readonly recovery: Promise<void>;
   private closing = false;
   private shutdownOnce: Promise<void> | undefined;
   private readonly metrics: ComponentMetrics;
@@ -71,7 +46,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
   constructor(options: DiskBufferOptions) {
     this.o = resolveOptions(options);
     this.downstream = options.exporter;
-    const started = startBuffer({
+    this.buffer = startBuffer({
       options: this.o,
       downstream: this.downstream,
       counters: this.counters,
@@ -79,22 +54,10 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       onRecoveryStart: () => this.recovering++,
       onRecoveryDone: () => this.recovering--,
     });
-    this.lock = started.lock;
-    this.space = started.space;
-    this.holds = started.holds;
-    this.writer = started.writer;
-    this.spiller = started.spiller;
-    this.sender = started.sender;
-    this.recent = started.recent;
-    this.recovery = started.recovery;
-    if (this.o.recordUid) {
-      const prefix = randomBytes(8).toString('hex');
-      let n = 0;
-      this.uid = { key: 'log.record.uid', value: () => `${prefix}-${(n++).toString(36)}` };
-    }
+    this.encoder = new FrameEncoder(this.o.recordUid);
     this.metrics = registerMetrics(options.meterProvider, () => this.getStats());
-    this.sender.start();
-    this.spiller.maybeSpill();
+    this.buffer.sender.start();
+    this.buffer.spiller.maybeSpill();
   }
 
   /**
@@ -113,7 +76,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     }
     let frames: EncodedFrame[];
     try {
-      frames = this.encode(normalizeLogRecords(records, this.substituted));
+      frames = this.encoder.frames(records);
     } catch (err) {
       resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
       return;
@@ -130,21 +93,21 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
         );
       }
     };
+    const { cap, writer, recent } = this.buffer;
     for (const { frame, records: kept, asIs, severities } of frames) {
       const count = kept.length;
-      if (!this.admit(frame.length, count, severities)) {
+      if (!cap.admit(frame.length, count, severities)) {
         done(new Error(`disk buffer full: ${count} records dropped (disk_full)`));
         continue;
       }
-      this.counters.accepted += count;
       try {
-        const at = this.writer.append(frame, count, severities, (err) => {
-          if (err) this.diskError(err, count, severities);
+        const at = writer.append(frame, count, severities, (err) => {
+          if (err) cap.writeFailed(err, count, severities);
           done(err);
         });
-        if (asIs) this.recent.add(at.seq, at.offset, at.end, kept);
+        if (asIs) recent.add(at.seq, at.offset, at.end, kept);
       } catch (err) {
-        this.diskError(err as Error, count, severities);
+        cap.writeFailed(err as Error, count, severities);
         done(err as Error);
       }
     }
@@ -166,21 +129,20 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       );
       return;
     }
+    const { cap, writer, recent } = this.buffer;
     try {
       // Not copied out of the encoder: appendSync has written the frame before the next encode.
-      for (const { frame, records: kept, asIs, severities } of this.encode(
-        normalizeLogRecords(records, this.substituted),
-        false,
+      for (const { frame, records: kept, asIs, severities } of this.encoder.frames(
+        records,
         false,
       )) {
         const count = kept.length;
-        if (!this.admit(frame.length, count, severities)) continue;
-        this.counters.accepted += count;
+        if (!cap.admit(frame.length, count, severities)) continue;
         try {
-          const at = this.writer.appendSync(frame, count, severities);
-          if (asIs) this.recent.add(at.seq, at.offset, at.end, kept);
+          const at = writer.appendSync(frame, count, severities);
+          if (asIs) recent.add(at.seq, at.offset, at.end, kept);
         } catch (err) {
-          this.diskError(err as Error, count, severities);
+          cap.writeFailed(err as Error, count, severities);
           globalErrorHandler(err as Error);
         }
       }
@@ -194,8 +156,8 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
    * the sender has finished one delivery attempt of the backlog (or delivered all of it).
    */
   async forceFlush(): Promise<void> {
-    await this.writer.flush();
-    await this.sender.attemptUntilCaughtUp(false);
+    await this.buffer.writer.flush();
+    await this.buffer.sender.attemptUntilCaughtUp(false);
   }
 
   /**
@@ -210,21 +172,23 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
 
   private async doShutdown(): Promise<void> {
     this.closing = true;
+    const { writer, sender, spiller } = this.buffer;
     try {
-      await this.writer.flush();
-      await withTimeout(this.sender.attemptUntilCaughtUp(true), this.o.shutdownTimeoutMillis);
-      await this.sender.stop(this.o.exportTimeoutMillis);
-      await this.spiller.stop();
+      await writer.flush();
+      // The sender's retry sleeps hold the process while this waits (Sender.attemptUntilCaughtUp).
+      await settleWithin(sender.attemptUntilCaughtUp(true), this.o.shutdownTimeoutMillis);
+      await sender.stop(this.o.exportTimeoutMillis);
+      await spiller.stop();
       // The background scan may be cutting a torn tail: finish before another process may lock.
-      await withTimeout(this.recovery, this.o.exportTimeoutMillis);
+      await settleWithin(this.buffer.recovery, this.o.exportTimeoutMillis);
       // A checkpoint that cannot be written costs redelivery; the files must still be closed.
-      await this.sender.saveCheckpoint().catch((err) => this.counters.error(err));
-      await this.writer.close();
+      await sender.saveCheckpoint().catch((err) => this.counters.error(err));
+      await writer.close();
     } catch (err) {
       this.counters.error(err);
       globalErrorHandler(err as Error);
     } finally {
-      this.lock.release();
+      this.buffer.lock.release();
       this.metrics.shutdown();
     }
     try {
@@ -237,8 +201,9 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
   /** A snapshot of the counters; cheap (no I/O). */
   getStats(): DiskBufferStats {
     const t = this.ledger.totals();
-    const cur = this.ledger.get(this.sender.pos.seq);
-    const done = cur ? this.sender.pos.doneInFile : 0;
+    const pos = this.buffer.sender.pos;
+    const cur = this.ledger.get(pos.seq);
+    const done = cur ? pos.doneInFile : 0;
     const c = this.counters;
     return {
       recordsPending: Math.max(0, t.walRecords + t.spillRecords - done),
@@ -262,107 +227,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       diskBytes: this.ledger.totalBytes(),
       recovering: this.recovering > 0,
       lastError: c.lastError && { ...c.lastError },
-      substitutedValues: { ...this.substituted },
+      substitutedValues: { ...this.encoder.substituted },
     };
   }
-
-  /**
-   * Frames (header space + payload) of at most MAX_FRAME_PAYLOAD, with their records' counts, of
-   * normalised records: each fits a frame (normalisation bounds a record to a few MiB), so the
-   * RangeError is for a record grown after its check whose normalised copy still does not fit.
-   * With `copy` false a single frame is a view of the encoder's buffer, valid until the next
-   * encode (split batches are always copied: each frame would overwrite the one before).
-   */
-  private encode(records: ReadableLogRecord[], renormalized = false, copy = true): EncodedFrame[] {
-    const w = this.encoder;
-    w.reset(FRAME_HEADER_BYTES);
-    const asIs = encodeBatch(w, records, this.substituted, this.uid);
-    if (w.pos - FRAME_HEADER_BYTES > MAX_FRAME_PAYLOAD && records.length > 1) {
-      const half = records.length >> 1;
-      return [...this.encode(records.slice(0, half)), ...this.encode(records.slice(half))];
-    }
-    if (w.pos - FRAME_HEADER_BYTES > MAX_FRAME_PAYLOAD && !renormalized) {
-      return this.encode([renormalizeLogRecord(records[0]!, this.substituted)], true, copy);
-    }
-    if (w.pos - FRAME_HEADER_BYTES > MAX_FRAME_PAYLOAD) {
-      throw new RangeError(
-        `record too large: ${w.pos - FRAME_HEADER_BYTES} bytes encoded, limit ${MAX_FRAME_PAYLOAD}`,
-      );
-    }
-    return [
-      {
-        frame: copy ? copyToSlab(w.buf.subarray(0, w.pos)) : w.buf.subarray(0, w.pos),
-        records,
-        // A frame whose records were rewritten, or stamped with a uid, is read back from the WAL.
-        asIs: asIs && this.uid === undefined,
-        severities: countSeverities(records),
-      },
-    ];
-  }
-
-  /**
-   * Makes room for `bytes` under the cap and the free-space floor, evicting the oldest files with
-   * `drop_oldest`. False (records counted `disk_full`) when the batch must be dropped.
-   */
-  private admit(bytes: number, count: number, severities: SeverityCounts): boolean {
-    const fits = () =>
-      this.ledger.totalBytes() + bytes + SEGMENT_HEADER_BYTES <= this.o.maxDiskBytes &&
-      this.space.freeBytes() - bytes >= this.o.minFreeBytes;
-    // The free-space estimate may be stale (space freed by others): ask statfs before dropping.
-    if (!fits()) this.space.refreshSync();
-    while (!fits()) {
-      if (this.o.whenFull === 'drop_newest' || !this.evictOldest()) {
-        this.counters.drop('disk_full', count, severities);
-        return false;
-      }
-    }
-    this.space.noteAppended(bytes);
-    return true;
-  }
-
-  /** Deletes the oldest file that is not being written or verified, counting what it held. */
-  private evictOldest(): boolean {
-    const active = this.writer.activeSeq;
-    let victim = this.ledger.sorted().find((e) => e.seq !== active && e.verified);
-    const current = active === undefined ? undefined : this.ledger.get(active);
-    if (victim === undefined && current !== undefined && current.records > 0) {
-      // Only the segment being written is left: retire it so that it can go too.
-      this.writer.retireActive();
-      victim = current;
-    }
-    if (victim === undefined) return false;
-    this.counters.drop('disk_full', ...this.sender.undelivered(victim));
-    victim.evicted = true;
-    this.ledger.delete(victim.seq);
-    // Unlinked once closed: a held file would keep its blocks (FileHolds).
-    this.holds.remove(victim.path, victim.kind === 'spill' ? [`${victim.path}.idx`] : []);
-    this.space.noteAppended(-victim.bytes);
-    this.sender.evicted(victim.seq);
-    return true;
-  }
-
-  private diskError(err: Error, count: number, severities: SeverityCounts): void {
-    this.counters.drop('disk_full', count, severities);
-    this.counters.accepted -= count;
-    this.counters.error(err);
-    this.space.refreshSync();
-  }
-}
-
-/** A frame ready to append, with the records it holds (normalised) and whether it holds them as is. */
-interface EncodedFrame {
-  frame: Buffer;
-  records: ReadableLogRecord[];
-  asIs: boolean;
-  severities: SeverityCounts;
-}
-
-function withTimeout(p: Promise<void>, ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    p.finally(() => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
-import { OtlpGrpcLogsReceiver } from '@spillway/testing';
+import { OtlpGrpcLogsReceiver, scaled } from '@spillway/testing';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskBufferedLogRecordExporter } from '../src/index';
@@ -12,7 +12,7 @@ import { removeTempDirs, tempDir } from './helpers/records';
 // A real child process appends with fsync 'always' and is SIGKILLed at random points. Every
 // acknowledged id must reach the receiver afterwards, intact. The child is this package's source
 // bundled once by esbuild (~100 ms): no package build, and the child starts fast.
-const LOOPS = Number(process.env['SPILLWAY_CRASH_LOOPS'] ?? 50);
+const LOOPS = scaled(12, 50, 'SPILLWAY_CRASH_LOOPS');
 /** The same loop with encryption on, at a fifth of the kills. */
 const VARIANTS = [
   { frames: 'plain', loops: LOOPS },

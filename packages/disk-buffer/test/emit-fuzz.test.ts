@@ -6,6 +6,7 @@ import {
   severityClassOf,
 } from '@spillway/record-format';
 import { SamplingLogRecordProcessor } from '@spillway/sampling';
+import { scaled } from '@spillway/testing';
 import * as fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiskBufferedLogRecordExporter } from '../src/index';
@@ -24,12 +25,12 @@ import { removeTempDirs, tempDir } from './helpers/records';
  * DiskBufferedLogRecordExporter (real directory) → a collecting exporter. Each emitted record must
  * be delivered or counted by reason in its class; nothing may throw into the app (beyond what the
  * SDK itself throws for the same arguments) or hang. SPILLWAY_FUZZ_RUNS sets the runs (default
- * 300, a few seconds; 20000 runs are over 10^5 emits).
+ * 100; SPILLWAY_LONG=1: 300, a few seconds; 20000 runs are over 10^5 emits).
  */
 
 afterEach(removeTempDirs);
 
-const RUNS = Number(process.env.SPILLWAY_FUZZ_RUNS ?? 300);
+const RUNS = scaled(100, 300, 'SPILLWAY_FUZZ_RUNS');
 const FLUSH_BOUND_MS = 10_000;
 
 // Attributes pass through the SDK's own validation first, which reads every value: a throwing

@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DiskBufferedLogRecordExporter } from '../src/index';
+import { bundleChild } from './helpers/child-bundle';
 import { CollectingExporter } from './helpers/collecting-exporter';
 import { removeTempDirs, tempDir } from './helpers/records';
 
@@ -16,26 +14,10 @@ import { removeTempDirs, tempDir } from './helpers/records';
 // is in flight, unacknowledged, when the FATAL arrives; the reader resyncs past it if it never
 // landed.
 const ROUNDS = 20;
-const bundleDir = join(import.meta.dirname, '.tmp');
-const childPath = join(bundleDir, 'fatal-child.mjs');
+let childPath: string;
 
 beforeAll(async () => {
-  mkdirSync(bundleDir, { recursive: true });
-  const packages = join(import.meta.dirname, '..', '..');
-  await esbuild.build({
-    entryPoints: [join(import.meta.dirname, 'fixtures', 'fatal-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    alias: {
-      '@spillway/file-exporter': join(packages, 'file-exporter', 'src', 'index.ts'),
-      '@spillway/record-format': join(packages, 'record-format', 'src', 'index.ts'),
-      '@spillway/sampling': join(packages, 'sampling', 'src', 'index.ts'),
-    },
-    external: ['@opentelemetry/*', '@grpc/*', '@mongodb-js/*'],
-    outfile: childPath,
-    logLevel: 'warning',
-  });
+  childPath = await bundleChild('fatal-child');
   return removeTempDirs;
 });
 

@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import * as esbuild from 'esbuild';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DiskBufferedLogRecordExporter } from '../src/index';
 import { CHECKPOINT_FILE } from '../src/internal/checkpoint';
 import { RecentFrames } from '../src/internal/recent-frames';
 import { walIo } from '../src/internal/wal-segment';
+import { bundleChild } from './helpers/child-bundle';
 import { CollectingExporter } from './helpers/collecting-exporter';
 import { comparable, hostileRecord } from './helpers/hostile-records';
 import { generatedRecords, removeTempDirs, tempDir } from './helpers/records';
@@ -17,27 +17,11 @@ import { generatedRecords, removeTempDirs, tempDir } from './helpers/records';
 // the records of the frame just appended instead of reading and decoding it back. Each test here
 // fails if that path delivers anything other than what the WAL holds, or loses what it held.
 
-const bundleDir = join(import.meta.dirname, '.tmp');
-const childPath = join(bundleDir, 'memory-child.mjs');
+let childPath: string;
 const real = { ...walIo };
 
 beforeAll(async () => {
-  fs.mkdirSync(bundleDir, { recursive: true });
-  const packages = join(import.meta.dirname, '..', '..');
-  await esbuild.build({
-    entryPoints: [join(import.meta.dirname, 'fixtures', 'memory-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    alias: {
-      '@spillway/file-exporter': join(packages, 'file-exporter', 'src', 'index.ts'),
-      '@spillway/record-format': join(packages, 'record-format', 'src', 'index.ts'),
-      '@spillway/testing': join(packages, 'testing', 'src', 'index.ts'),
-    },
-    external: ['@opentelemetry/*', '@grpc/*', '@mongodb-js/*', 'fast-check'],
-    outfile: childPath,
-    logLevel: 'warning',
-  });
+  childPath = await bundleChild('memory-child');
   return removeTempDirs;
 });
 

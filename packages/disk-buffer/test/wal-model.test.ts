@@ -1,6 +1,7 @@
 import { cpSync } from 'node:fs';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { scaled } from '@spillway/testing';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DiskBufferedLogRecordExporter } from '../src/index';
@@ -155,7 +156,7 @@ describe('DiskBufferedLogRecordExporter', () => {
           await new DeliverCommand().run(model, real);
           await real.exporter!.shutdown();
         }),
-        { numRuns: Number(process.env['SPILLWAY_MODEL_RUNS'] ?? 60) },
+        { numRuns: scaled(20, 60, 'SPILLWAY_MODEL_RUNS') },
       );
     });
   });

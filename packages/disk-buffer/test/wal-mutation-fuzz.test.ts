@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scaled } from '@spillway/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiskBufferOptions } from '../src/types';
 import { removeTempDirs, tempDir } from './helpers/records';
@@ -15,11 +16,11 @@ import { drain, fillDirectory } from './helpers/wal-files';
 // The same over a directory written with encryption on (encrypted frames, segment version 2),
 // at a quarter of the runs: resync and damage counting must not depend on the frame kind.
 //
-// Short mode: 200 (+ 50 encrypted) mutated directories. Long mode: SPILLWAY_FUZZ_RUNS=100000 (and
-// optionally SPILLWAY_FUZZ_SEED) — `SPILLWAY_FUZZ_RUNS=100000 npx vitest run --project
+// Short mode: 40 (+ 10 encrypted) mutated directories; SPILLWAY_LONG=1: 200 (+ 50). Longer runs:
+// SPILLWAY_FUZZ_RUNS=100000 (and optionally SPILLWAY_FUZZ_SEED) — `SPILLWAY_FUZZ_RUNS=100000 npx vitest run --project
 // disk-buffer test/wal-mutation-fuzz.test.ts`.
 
-const RUNS = Number(process.env.SPILLWAY_FUZZ_RUNS ?? 200);
+const RUNS = scaled(40, 200, 'SPILLWAY_FUZZ_RUNS');
 const ENCRYPTED_RUNS = Math.max(1, Math.round(RUNS / 4));
 const SEED = Number(process.env.SPILLWAY_FUZZ_SEED ?? 0x5eed);
 const BATCHES = 24;

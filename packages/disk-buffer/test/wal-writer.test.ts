@@ -26,7 +26,12 @@ function deferred<T = void>() {
 /** Resolves once every microtask queued before it (and those they queue) has run. */
 const turn = () => new Promise((r) => setImmediate(r));
 
-function newWriter(mode: FsyncMode, directory = tempDir(), intervalMillis = 200) {
+function newWriter(
+  mode: FsyncMode,
+  directory = tempDir(),
+  intervalMillis = 200,
+  segmentBytes = 1024 * 1024,
+) {
   const ledger = new Ledger();
   const writer = new WalWriter({
     directory,
@@ -37,7 +42,7 @@ function newWriter(mode: FsyncMode, directory = tempDir(), intervalMillis = 200)
     ),
     mode,
     intervalMillis,
-    segmentBytes: 1024 * 1024,
+    segmentBytes,
     firstSeq: 1,
     onWritten: () => {},
     onError: () => {},
@@ -58,38 +63,31 @@ function countSyncSyncs(): { n: number } {
   return count;
 }
 
+/** Holds back the `n`th writev (1-based) until `release()`; `called` resolves when it starts. */
+function holdWritev(n: number): { called: Promise<void>; release: () => void } {
+  const called = deferred();
+  const gate = deferred();
+  let writevs = 0;
+  walIo.writev = (async (fd: number, buffers: NodeJS.ArrayBufferView[], position: number) => {
+    if (++writevs === n) {
+      called.resolve();
+      await gate.promise;
+    }
+    return { bytesWritten: fs.writevSync(fd, buffers, position), buffers };
+  }) as unknown as typeof walIo.writev;
+  return { called: called.promise, release: () => gate.resolve() };
+}
+
 describe('WalWriter', () => {
   describe('append', () => {
     it("should acknowledge under 'always' only once a sync started by another caller has finished", async () => {
       // Each frame fills a segment, so every append opens the next one.
       const frameBytes = FRAME_HEADER_BYTES + 100;
-      const writer = new WalWriter({
-        directory: tempDir(),
-        ledger: new Ledger(),
-        holds: new FileHolds(
-          () => {},
-          () => {},
-        ),
-        mode: 'always',
-        intervalMillis: 200,
-        segmentBytes: SEGMENT_HEADER_BYTES + frameBytes,
-        firstSeq: 1,
-        onWritten: () => {},
-        onError: () => {},
-      });
+      const { writer } = newWriter('always', tempDir(), 200, SEGMENT_HEADER_BYTES + frameBytes);
       // Every file call is done synchronously (so between two macrotasks the writer runs as far as
       // it can), except that the second writev (segment 2) waits for the test, and so does the
       // first fdatasync (segment 1's, from closing it once segment 3 opens).
-      const writev2Called = deferred();
-      const writev2Gate = deferred();
-      let writevs = 0;
-      walIo.writev = (async (fd: number, buffers: NodeJS.ArrayBufferView[], position: number) => {
-        if (++writevs === 2) {
-          writev2Called.resolve();
-          await writev2Gate.promise;
-        }
-        return { bytesWritten: fs.writevSync(fd, buffers, position), buffers };
-      }) as unknown as typeof walIo.writev;
+      const writev2 = holdWritev(2);
       const firstSync = deferred();
       const releaseFirstSync = deferred();
       let syncs = 0;
@@ -107,10 +105,10 @@ describe('WalWriter', () => {
       const frame = () => Buffer.alloc(frameBytes);
       writer.append(frame(), 1, emptyCounts(), acked('A')); // segment 1
       writer.append(frame(), 1, emptyCounts(), acked('B')); // segment 2: one round writes A and B
-      await writev2Called.promise; // A landed; B's write waits
+      await writev2.called; // A landed; B's write waits
       writer.append(frame(), 1, emptyCounts(), acked('C')); // segment 3: segment 1 closes, syncing
       await firstSync.promise;
-      writev2Gate.resolve();
+      writev2.release();
       await turn();
       // The round's own sync of segment 1 found it clean (the closing sync had taken it): it must
       // still wait for that sync before A counts as durable.
@@ -120,6 +118,48 @@ describe('WalWriter', () => {
       await writer.flush();
       expect(events).toEqual(['segment 1 synced', 'A', 'B', 'C']);
       await writer.close();
+    });
+    it('should not close a retired segment before the write a round holds for it has landed', async () => {
+      // Each frame fills a segment. A round writes A (segment 1) and B (segment 2); while A's
+      // write is held, C opens segment 3 and so retires segment 2, whose write has not started:
+      // closing it then would fail B (EBADF) or, with its fd reused, write B into another file.
+      const frameBytes = FRAME_HEADER_BYTES + 100;
+      const { writer, ledger } = newWriter(
+        'always',
+        tempDir(),
+        200,
+        SEGMENT_HEADER_BYTES + frameBytes,
+      );
+      const first = holdWritev(1);
+      // Closing segment 2 early would show as a close before A's write is let go.
+      const closes: number[] = [];
+      walIo.close = async (fd: number) => {
+        closes.push(fd);
+        fs.closeSync(fd);
+      };
+      const events: string[] = [];
+      const acked = (name: string) => (err?: Error) =>
+        events.push(err ? `${name} failed: ${err.message}` : name);
+      const frames = [0x61, 0x62, 0x63].map((fill) => Buffer.alloc(frameBytes, fill));
+      writer.append(frames[0]!, 1, emptyCounts(), acked('A'));
+      writer.append(frames[1]!, 1, emptyCounts(), acked('B'));
+      await first.called;
+      writer.append(frames[2]!, 1, emptyCounts(), acked('C'));
+      // Long enough for a close of segment 2 (a sync and a close on the threadpool) to finish.
+      for (let i = 0; i < 20; i++) await turn();
+      expect(closes).toEqual([]);
+      first.release();
+      await writer.flush();
+      await writer.close();
+      expect(events).toEqual(['A', 'B', 'C']);
+      for (const seq of [1, 2, 3]) {
+        const entry = ledger.get(seq)!;
+        const file = fs.readFileSync(entry.path);
+        expect(file.subarray(SEGMENT_HEADER_BYTES).equals(frames[seq - 1]!), `segment ${seq}`).toBe(
+          true,
+        );
+        expect(entry.kind === 'wal' && entry.written, `segment ${seq}`).toBe(file.length);
+      }
     });
   });
 

@@ -2,12 +2,14 @@ import * as fs from 'node:fs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { SyncFrameCipher } from '@spillway/file-exporter';
 import type { Counters } from './counters';
+import type { FileDeleter } from './file-deleter';
 import type { FileHolds } from './file-holds';
 import { FrameReader } from './frame-reader';
 import type { Ledger, LedgerEntry, SpillEntry, WalEntry } from './ledger';
+import type { ReadPosition } from './read-position';
 import type { RecentFrames } from './recent-frames';
 import { BatchDecoder } from './record-decoder';
-import { emptyCounts, type SeverityCounts } from './severity-counts';
+import type { SeverityCounts } from './severity-counts';
 import { SEGMENT_HEADER_BYTES } from './wal-format';
 
 /*
@@ -15,21 +17,13 @@ import { SEGMENT_HEADER_BYTES } from './wal-format';
  * the open file, and turns the file at the position into the next batch. WAL segments are read
  * frame by frame (FrameReader) and decoded, except frames still held in memory (RecentFrames,
  * recent-frames.ts), which are taken as they are; spill files through a SpillCursor. When a closed
- * file is fully read it is deleted and the position moves to the next seq.
+ * file is fully read it is deleted (FileDeleter) and the position moves to the next seq.
  */
 
 /** Batches of records out of a spill file, after the first `skip` records. */
 export interface SpillCursor {
   next(maxRecords: number): Promise<ReadableLogRecord[] | null>;
   close(): Promise<void>;
-}
-
-export interface Position {
-  seq: number;
-  /** Byte offset in a WAL segment, or records already delivered from a spill file. */
-  offset: number;
-  /** Records of the current file delivered (or skipped as corrupt/expired). */
-  doneInFile: number;
 }
 
 export interface Batch {
@@ -43,10 +37,10 @@ export interface BatchSourceOptions {
   ledger: Ledger;
   counters: Counters;
   holds: FileHolds;
+  /** Deletes a file once delivered, given up, or gone underneath. */
+  files: FileDeleter;
   maxBatchRecords: number;
   openSpill: (entry: SpillEntry, skip: number) => Promise<SpillCursor>;
-  /** Called after a file is deleted (disk accounting). */
-  onFileDeleted: () => void;
   /** Records of `entry` not yet done, with their severities: counted when a file is lost. */
   undelivered: (entry: LedgerEntry) => [number, SeverityCounts | undefined];
   /** Parks the loop until there is new data (or it is stopped). */
@@ -63,8 +57,6 @@ export interface BatchSourceOptions {
 const MAX_BATCH_BYTES = 1024 * 1024;
 
 export class BatchSource {
-  /** Severities of the records of the current file already done (delivered or dropped). */
-  doneSeverities: SeverityCounts = emptyCounts();
   private walReader:
     | { seq: number; path: string; fh: fs.promises.FileHandle; reader: FrameReader }
     | undefined;
@@ -77,7 +69,7 @@ export class BatchSource {
 
   constructor(
     private readonly o: BatchSourceOptions,
-    readonly pos: Position,
+    readonly pos: ReadPosition,
   ) {}
 
   /** The next batch, or undefined after waiting (for data, a scan, or a file switch). */
@@ -110,15 +102,14 @@ export class BatchSource {
     }
     if (entry.seq !== this.pos.seq) {
       // Claim the seq before any await: the spiller never converts a seq the sender has reached.
-      this.pos.seq = entry.seq;
-      this.pos.offset = entry.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0;
-      this.pos.doneInFile = 0;
-      this.doneSeverities = emptyCounts();
+      this.pos.claimed(entry.seq, entry.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0);
       await this.closeReaders();
       return undefined;
     }
     if (entry.evicted) {
-      await this.finishFile(entry, false);
+      // The evictor deleted it and counted what it held.
+      await this.closeReaders();
+      this.claimNext(entry);
       return undefined;
     }
     if (entry.kind === 'spill') return this.spillBatch(entry);
@@ -189,7 +180,7 @@ export class BatchSource {
       return { records, entry, end: at };
     }
     if (entry.closed && at >= entry.written) {
-      await this.finishFile(entry, true);
+      await this.finishFile(entry, 'delivered');
       return undefined;
     }
     await this.o.waitForData();
@@ -212,8 +203,7 @@ export class BatchSource {
       if (this.o.ledger.get(entry.seq) !== entry) return undefined; // evicted or spilled meanwhile
       this.o.counters.drop('corrupt', ...this.o.undelivered(entry));
       this.o.counters.error(err);
-      this.o.ledger.delete(entry.seq);
-      this.o.onFileDeleted();
+      this.o.files.lost(entry);
       return undefined;
     }
     if (this.shut) {
@@ -246,15 +236,14 @@ export class BatchSource {
         if (this.o.ledger.get(entry.seq) !== entry) return undefined;
         this.o.counters.drop('corrupt', ...this.o.undelivered(entry));
         this.o.counters.error(err);
-        this.o.ledger.delete(entry.seq);
-        this.o.onFileDeleted();
+        this.o.files.lost(entry);
         return undefined;
       }
     }
     const records = await this.spill.cursor.next(this.o.maxBatchRecords);
     if (entry.evicted) return undefined;
     if (records === null) {
-      await this.finishFile(entry, true);
+      await this.finishFile(entry, 'delivered');
       return undefined;
     }
     return { records, entry, end: this.pos.offset + records.length };
@@ -265,25 +254,25 @@ export class BatchSource {
     const entry = this.o.ledger.get(this.pos.seq);
     if (entry === undefined) return;
     this.o.counters.drop('corrupt', ...this.o.undelivered(entry));
-    await this.finishFile(entry, true);
+    await this.finishFile(entry, 'gaveUp');
   }
 
   /** Deletes a finished file (unless evicted: the evictor deleted it) and moves to the next seq. */
-  private async finishFile(entry: LedgerEntry, remove: boolean): Promise<void> {
+  private async finishFile(entry: LedgerEntry, why: 'delivered' | 'gaveUp'): Promise<void> {
     await this.closeReaders();
-    if (remove && !entry.evicted) {
-      await this.o.flushDownstream();
-      this.o.holds.remove(entry.path, entry.kind === 'spill' ? [`${entry.path}.idx`] : []);
-    }
-    this.o.ledger.delete(entry.seq);
-    this.o.onFileDeleted();
-    // Claim the next seq now, at the start of whatever kind of file it is (a seq not created yet
-    // will be a WAL segment: only the writer creates seqs, and a claimed seq is never spilled).
+    if (!entry.evicted) await this.o.flushDownstream();
+    this.o.files[why](entry);
+    this.claimNext(entry);
+  }
+
+  /**
+   * Claims the seq after `entry` now, at the start of whatever kind of file it is (a seq not
+   * created yet will be a WAL segment: only the writer creates seqs, and a claimed seq is never
+   * spilled).
+   */
+  private claimNext(entry: LedgerEntry): void {
     const next = this.o.ledger.get(entry.seq + 1);
-    this.pos.seq = entry.seq + 1;
-    this.pos.offset = next?.kind === 'spill' ? 0 : SEGMENT_HEADER_BYTES;
-    this.pos.doneInFile = 0;
-    this.doneSeverities = emptyCounts();
+    this.pos.claimed(entry.seq + 1, next?.kind === 'spill' ? 0 : SEGMENT_HEADER_BYTES);
   }
 
   async closeReaders(): Promise<void> {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { replaceFileAtomically } from '@spillway/file-exporter';
 import { crc32 } from '@spillway/record-format';
+import { FileDeleter } from './file-deleter';
 import { readU64 } from './wal-format';
 
 /**
@@ -125,6 +126,6 @@ export function removeCheckpointTempsSync(directory: string): void {
   for (const name of fs.readdirSync(directory)) {
     if (!TEMP_RE.test(name)) continue;
     const path = join(directory, name);
-    if (fs.lstatSync(path, { throwIfNoEntry: false })?.isFile()) fs.rmSync(path, { force: true });
+    if (fs.lstatSync(path, { throwIfNoEntry: false })?.isFile()) FileDeleter.leftover(path);
   }
 }

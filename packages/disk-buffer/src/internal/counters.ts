@@ -23,7 +23,7 @@ export class Counters {
   private readonly warned = new Set<string>();
 
   /** Counts `count` lost records; those `severities` does not cover count as `unknown`. */
-  drop(reason: DiskBufferDropReason, count: number, severities?: SeverityCounts): void {
+  drop(reason: DiskBufferDropReason, count: number, severities?: Readonly<SeverityCounts>): void {
     if (count <= 0) return;
     const into = this.dropped[reason];
     const known = severities ? Math.min(total(severities), count) : 0;

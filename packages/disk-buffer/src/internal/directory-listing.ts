@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { parseCompressedFileName } from '@spillway/file-exporter';
 import type { Counters } from './counters';
+import { FileDeleter } from './file-deleter';
 import type { Ledger, SpillEntry, WalEntry } from './ledger';
 import { parseSegmentFileName, parseSegmentHeader, SEGMENT_HEADER_BYTES } from './wal-format';
 
@@ -65,11 +66,11 @@ export function listDirectory(
       continue;
     }
     if (TEMP_RE.test(name)) {
-      fs.rmSync(path, { force: true });
+      FileDeleter.leftover(path);
       continue;
     }
     if (seq?.kind === 'idx') {
-      if (!regular.has(name.slice(0, -'.idx'.length))) fs.rmSync(path, { force: true });
+      if (!regular.has(name.slice(0, -'.idx'.length))) FileDeleter.leftover(path);
       continue;
     }
     if (seq?.kind === 'wal') {
@@ -86,19 +87,7 @@ export function listDirectory(
         continue;
       }
       const idx = stats.get(`${name}.idx`);
-      const entry: SpillEntry = {
-        kind: 'spill',
-        seq: seq.seq,
-        path,
-        bytes: st.size + (idx?.isFile() ? idx.size : 0),
-        records: 0,
-        scanned: undefined,
-        verified: false,
-        evicted: false,
-        severities: undefined,
-      };
-      ledger.set(entry);
-      spills.push(entry);
+      spills.push(ledger.listedSpill(seq.seq, path, st.size + (idx?.isFile() ? idx.size : 0)));
     }
   }
   const segments: WalEntry[] = [];
@@ -106,7 +95,7 @@ export function listDirectory(
     const path = join(directory, name);
     if (ledger.get(seq) !== undefined) {
       // A spill of this segment completed (renamed into place) before the crash: the spill wins.
-      fs.rmSync(path, { force: true });
+      FileDeleter.leftover(path);
       continue;
     }
     const header = readHeader(path);
@@ -117,23 +106,8 @@ export function listDirectory(
       );
       continue;
     }
-    const size = stats.get(name)!.size;
-    const entry: WalEntry = {
-      kind: 'wal',
-      seq,
-      path,
-      bytes: size,
-      records: 0,
-      written: size,
-      closed: true,
-      scanned: undefined,
-      verified: false,
-      evicted: false,
-      severities: undefined,
-      encrypted: header.state === 'ok' ? header.encrypted : undefined,
-    };
-    segments.push(entry);
-    ledger.set(entry);
+    const encrypted = header.state === 'ok' ? header.encrypted : undefined;
+    segments.push(ledger.listedSegment(seq, path, stats.get(name)!.size, encrypted));
   }
   segments.sort((a, b) => a.seq - b.seq);
   spills.sort((a, b) => a.seq - b.seq);

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import type { EncryptionOptions, SyncFrameCipher } from '@spillway/file-exporter';
-import type { Position } from './batch-source';
 import type { Checkpoint } from './checkpoint';
 import type { Counters } from './counters';
 import { FrameReader } from './frame-reader';
 import type { Ledger, SpillEntry, WalEntry } from './ledger';
+import type { Position } from './read-position';
 import { Spiller } from './spiller';
 import { parseSegmentHeader, SEGMENT_HEADER_BYTES } from './wal-format';
 
@@ -38,6 +38,7 @@ export interface ScanResult {
  */
 export async function scanSegment(
   entry: WalEntry,
+  ledger: Ledger,
   counters: Counters,
   checkpoint: Checkpoint | undefined,
   cipher?: SyncFrameCipher,
@@ -50,8 +51,7 @@ export async function scanSegment(
     fh = await fs.promises.open(entry.path, 'r+');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      entry.bytes = 0;
-      entry.written = 0;
+      ledger.cut(entry, 0);
       return result;
     }
     throw err;
@@ -83,7 +83,7 @@ export async function scanSegment(
           result.resumeOffset = r.end;
           result.deliveredBefore += r.header.count;
         }
-        entry.records += r.header.count;
+        ledger.recordsFound(entry, r.header.count);
         continue;
       }
       if (r.kind === 'incomplete') {
@@ -108,8 +108,7 @@ export async function scanSegment(
       counters.truncatedBytes += limit - cutAt;
       await fh.truncate(cutAt);
       await fh.datasync();
-      entry.bytes = cutAt;
-      entry.written = cutAt;
+      ledger.cut(entry, cutAt);
     }
   } finally {
     await fh.close();
@@ -140,16 +139,19 @@ export function startPosition(
 ): Position {
   const oldest = ledger.sorted()[0];
   if (oldest === undefined) return { seq: nextSeq, offset: SEGMENT_HEADER_BYTES, doneInFile: 0 };
-  const start: Position = {
-    seq: oldest.seq,
-    offset: oldest.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0,
-    doneInFile: 0,
-  };
-  if (checkpoint === undefined) return start;
+  if (checkpoint === undefined) {
+    return {
+      seq: oldest.seq,
+      offset: oldest.kind === 'wal' ? SEGMENT_HEADER_BYTES : 0,
+      doneInFile: 0,
+    };
+  }
   // A WAL offset is moved to a frame boundary (and the records before it counted) by the scan.
-  start.offset = checkpoint.position;
-  if (oldest.kind === 'spill') start.doneInFile = checkpoint.position;
-  return start;
+  return {
+    seq: oldest.seq,
+    offset: checkpoint.position,
+    doneInFile: oldest.kind === 'spill' ? checkpoint.position : 0,
+  };
 }
 
 export interface RecoveryHooks {
@@ -166,6 +168,7 @@ export interface RecoveryHooks {
  * index). Each entry's `scanned` promise resolves when it is verified; the sender awaits it.
  */
 export function recoverInBackground(
+  ledger: Ledger,
   spills: SpillEntry[],
   segments: WalEntry[],
   counters: Counters,
@@ -182,21 +185,21 @@ export function recoverInBackground(
       } catch (err) {
         counters.error(err);
       } finally {
-        entry.verified = true;
+        ledger.verified(entry);
         hooks.onDone();
       }
     });
-    entry.scanned = chain;
+    ledger.scanStarted(entry, chain);
   };
   for (const entry of spills) {
     step(entry, async () => {
-      const held = await Spiller.loadCount(entry, keys.encryption);
+      const held = await Spiller.loadCount(entry, ledger, keys.encryption);
       if (held !== undefined) hooks.onHeld(entry, held);
     });
   }
   for (const entry of segments) {
     step(entry, async () => {
-      const r = await scanSegment(entry, counters, checkpoint, keys.cipher);
+      const r = await scanSegment(entry, ledger, counters, checkpoint, keys.cipher);
       if (r.held !== undefined) {
         hooks.onHeld(entry, r.held);
         return;

@@ -1,14 +1,16 @@
 import { globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { SyncFrameCipher } from '@spillway/file-exporter';
-import { exportWithTimeout } from '@spillway/sampling';
+import { exportWithTimeout, settleWithin } from '@spillway/sampling';
 import type { RetryOptions } from '../types';
 import { backoffMillis } from './backoff';
-import { type Batch, BatchSource, type Position, type SpillCursor } from './batch-source';
+import { type Batch, BatchSource, type SpillCursor } from './batch-source';
 import type { CheckpointStore } from './checkpoint';
 import type { Counters } from './counters';
+import type { FileDeleter } from './file-deleter';
 import type { FileHolds } from './file-holds';
 import type { Ledger, LedgerEntry, SpillEntry } from './ledger';
+import { type Position, ReadPosition } from './read-position';
 import type { RecentFrames } from './recent-frames';
 import { addCounts, countSeverities, emptyCounts, type SeverityCounts } from './severity-counts';
 
@@ -39,8 +41,8 @@ export interface SenderOptions {
   maxRecordAgeMillis: number | undefined;
   checkpointMillis: number;
   openSpill: (entry: SpillEntry, skip: number) => Promise<SpillCursor>;
-  /** Called after a file is deleted (disk accounting). */
-  onFileDeleted: () => void;
+  /** Deletes files once delivered or given up. */
+  files: FileDeleter;
   /** Frames just appended, held in memory for delivery without a read (recent-frames.ts). */
   recent?: RecentFrames;
   /** Keys for encrypted WAL frames. */
@@ -63,6 +65,8 @@ export class Sender {
   private sleepTimer: NodeJS.Timeout | undefined;
   private cutSleep: (() => void) | undefined;
   private attemptWaiters: Array<(o: Outcome) => void> = [];
+  /** Callers waiting with `persist` (shutdown): while any waits, backoff sleeps hold the process. */
+  private persisting = 0;
   private lastCheckpoint = 0;
   private checkpointTimer: NodeJS.Timeout | undefined;
 
@@ -75,21 +79,21 @@ export class Sender {
         ledger: o.ledger,
         counters: o.counters,
         holds: o.holds,
+        files: o.files,
         maxBatchRecords: o.maxBatchRecords,
         openSpill: o.openSpill,
-        onFileDeleted: o.onFileDeleted,
         recent: o.recent,
         cipher: o.cipher,
         undelivered: (entry) => this.undelivered(entry),
         waitForData: () => this.waitForData(),
         flushDownstream: () => this.flushDownstream(),
       },
-      start,
+      new ReadPosition(start),
     );
   }
 
-  /** The read position (owned by the batch source; recovery may move it on resume). */
-  get pos(): Position {
+  /** The read position (moved by the batch source and this loop; recovery may move it on resume). */
+  get pos(): ReadPosition {
     return this.source.pos;
   }
 
@@ -121,15 +125,20 @@ export class Sender {
   async attemptUntilCaughtUp(persist: boolean): Promise<void> {
     const target = this.end();
     let first = true;
-    while (!this.stopped && !this.reached(target)) {
-      const outcome = await new Promise<Outcome>((r) => {
-        this.attemptWaiters.push(r);
-        if (first) this.cutSleep?.();
-        first = false;
-        this.wake();
-      });
-      if (outcome === 'failed' && !persist) return;
-      if (outcome === 'idle') return;
+    if (persist) this.persisting++;
+    try {
+      while (!this.stopped && !this.reached(target)) {
+        const outcome = await new Promise<Outcome>((r) => {
+          this.attemptWaiters.push(r);
+          if (first) this.cutSleep?.();
+          first = false;
+          this.wake();
+        });
+        if (outcome === 'failed' && !persist) return;
+        if (outcome === 'idle') return;
+      }
+    } finally {
+      if (persist) this.persisting--;
     }
   }
 
@@ -140,9 +149,7 @@ export class Sender {
     this.wake();
     if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
     this.settle('idle');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.running, new Promise((r) => (timer = setTimeout(r, ms)))]);
-    clearTimeout(timer);
+    await settleWithin(this.running ?? Promise.resolve(), ms);
     await this.source.close();
   }
 
@@ -174,7 +181,7 @@ export class Sender {
     if (entry.severities === undefined) return [left, undefined];
     const severities = entry.severities.slice();
     if (current) {
-      addCounts(severities, this.source.doneSeverities, -1);
+      addCounts(severities, this.pos.doneSeverities, -1);
       addCounts(severities, this.inFlightSeverities, -1);
     }
     return [left, severities];
@@ -197,18 +204,15 @@ export class Sender {
    * from ever meaning "lost by a crash downstream". Bounded by the export timeout.
    */
   private async flushDownstream(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.o.exportTimeoutMillis);
-      timer.unref();
-    });
+    let flushed: Promise<void>;
     try {
-      await Promise.race([this.o.exporter.forceFlush(), timeout]);
+      flushed = this.o.exporter.forceFlush();
     } catch (err) {
       this.o.counters.error(err);
-    } finally {
-      clearTimeout(timer);
+      return;
     }
+    const r = await settleWithin(flushed, this.o.exportTimeoutMillis);
+    if (r.status === 'rejected') this.o.counters.error(r.reason);
   }
 
   private async run(): Promise<void> {
@@ -240,11 +244,7 @@ export class Sender {
       this.inFlight = 0;
       this.inFlightSeverities = emptyCounts();
       if (!delivered) break; // stopped while retrying: the batch stays on disk
-      if (this.pos.seq === batch.entry.seq) {
-        this.pos.offset = batch.end;
-        this.pos.doneInFile += n;
-        addCounts(this.source.doneSeverities, batchSeverities);
-      }
+      this.pos.delivered(batch.entry.seq, batch.end, n, batchSeverities);
       this.settle('delivered');
       this.maybeCheckpoint();
     }
@@ -305,8 +305,9 @@ export class Sender {
       };
       this.cutSleep = done;
       this.sleepTimer = setTimeout(done, ms);
-      // A retry loop must not keep an idle process alive: the records stay on disk.
-      this.sleepTimer.unref();
+      // A retry loop must not keep an idle process alive: the records stay on disk. A shutdown
+      // waiting for the backlog does, within its budget (whose own timer does not).
+      if (this.persisting === 0) this.sleepTimer.unref();
     });
   }
 

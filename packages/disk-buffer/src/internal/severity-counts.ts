@@ -24,11 +24,11 @@ export function countSeverities(
 }
 
 /** `into += from × sign`, never below zero. */
-export function addCounts(into: SeverityCounts, from: SeverityCounts, sign = 1): void {
+export function addCounts(into: SeverityCounts, from: Readonly<SeverityCounts>, sign = 1): void {
   for (let i = 0; i < into.length; i++) into[i] = Math.max(0, into[i]! + sign * (from[i] ?? 0));
 }
 
-export function total(c: SeverityCounts): number {
+export function total(c: Readonly<SeverityCounts>): number {
   let n = 0;
   for (const v of c) n += v;
   return n;

@@ -13,6 +13,7 @@ import {
 import { severityClassOf } from '@spillway/record-format';
 import type { SpillCursor } from './batch-source';
 import type { Counters } from './counters';
+import type { FileDeleter } from './file-deleter';
 import type { FileHolds } from './file-holds';
 import { FrameReader } from './frame-reader';
 import type { Ledger, SpillEntry, WalEntry } from './ledger';
@@ -31,7 +32,7 @@ import { SEGMENT_HEADER_BYTES } from './wal-format';
  *
  * The rename of the .zst is the commit point: at restart a complete spill file wins over a
  * leftover segment of the same seq, and temp files (and an .idx renamed without its .zst) are
- * removed (directory-listing.ts). Files are removed through FileHolds: closed first.
+ * removed (directory-listing.ts). Files are removed by FileDeleter: closed first.
  */
 
 export interface SpillerOptions {
@@ -39,6 +40,8 @@ export interface SpillerOptions {
   ledger: Ledger;
   counters: Counters;
   holds: FileHolds;
+  /** Deletes the segment a spill replaces, and spill files abandoned. */
+  files: FileDeleter;
   spillAfterBytes: number;
   serviceName: string | undefined;
   /** Spill files are encrypted with it (the file exporter's encrypted frames) and read with it. */
@@ -70,11 +73,14 @@ export class Spiller {
    */
   static async loadCount(
     entry: SpillEntry,
+    ledger: Ledger,
     encryption: EncryptionOptions | undefined,
   ): Promise<string | undefined> {
     const table = await readFrameTable(entry.path);
-    entry.records = table.frames.reduce((n, f) => n + f.records, 0);
-    if (entry.records === 0) return undefined;
+    const records = table.frames.reduce((n, f) => n + f.records, 0);
+    // Listed with none: the index's count is the file's.
+    ledger.recordsFound(entry, records);
+    if (records === 0) return undefined;
     let held: string | undefined;
     const probe = openReplayCursor(entry.path, {
       encryption,
@@ -221,36 +227,26 @@ export class Spiller {
       await syncDir(this.o.directory);
       // The sender may have started on this seq (or the cap evicted it) while we were writing.
       if (this.abandoned(seg)) {
-        this.rmSpill(final);
+        this.o.files.abandonedSpill(final);
         return;
       }
-      const entry: SpillEntry = {
-        kind: 'spill',
-        seq: seg.seq,
+      writer = undefined;
+      // The segment is held until closeSource: the deleter unlinks it then.
+      this.o.files.superseded(seg, {
         path: final,
         bytes: fileSize(final) + fileSize(`${final}.idx`),
         records,
-        scanned: undefined,
-        verified: true,
-        evicted: false,
         severities,
-      };
-      this.o.ledger.set(entry);
-      writer = undefined;
+      });
       await closeSource();
-      this.o.holds.remove(seg.path);
       this.o.onSpilled();
     } finally {
       await closeSource();
       if (writer !== undefined) {
         await writer.close().catch(() => {});
-        this.rmSpill(tmp);
+        this.o.files.abandonedSpill(tmp);
       }
     }
-  }
-
-  private rmSpill(path: string): void {
-    this.o.holds.remove(path, [`${path}.idx`]);
   }
 
   private abandoned(seg: WalEntry): boolean {

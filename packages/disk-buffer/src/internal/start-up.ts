@@ -3,14 +3,17 @@ import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { makeDirectorySync } from '@spillway/record-format';
 import {
   CHECKPOINT_FILE,
+  type Checkpoint,
   CheckpointStore,
   readCheckpointSync,
   removeCheckpointTempsSync,
 } from './checkpoint';
 import type { Counters } from './counters';
 import { DirLock } from './dir-lock';
-import { displaceIfNotFile, listDirectory } from './directory-listing';
+import { displaceIfNotFile, type ListedDirectory, listDirectory } from './directory-listing';
+import { DiskCap } from './disk-cap';
 import { DiskSpace } from './disk-space';
+import { FileDeleter } from './file-deleter';
 import { FileHolds } from './file-holds';
 import type { Ledger } from './ledger';
 import type { ResolvedOptions } from './options';
@@ -24,8 +27,11 @@ import { WalWriter } from './wal-writer';
  * Start-up of one buffer directory, in order:
  *
  *   lock ─► move aside non-file lock/checkpoint ─► read checkpoint ─► list files into the ledger
- *        ─► writer (new segment after every listed seq), spiller, sender (from the checkpoint)
- *        ─► background recovery scan of the listed files
+ *        ─► writer (new segment after every listed seq), spiller, sender (from the checkpoint),
+ *           disk cap (admission, eviction) ─► background recovery scan of the listed files
+ *
+ * One FileDeleter deletes files for all of them, and the ledger changes only through its
+ * transitions (ledger.ts).
  *
  * Any throw after the lock releases it: a failed start never leaves the directory locked.
  */
@@ -42,8 +48,8 @@ const RECENT_FRAME_BYTES = 8 * 1024 * 1024;
 /** The parts a started buffer runs on; the exporter owns them from here. */
 export interface StartedBuffer {
   lock: DirLock;
-  space: DiskSpace;
-  holds: FileHolds;
+  /** Admission of each append under the caps, and eviction. */
+  cap: DiskCap;
   writer: WalWriter;
   spiller: Spiller;
   sender: Sender;
@@ -65,109 +71,138 @@ export interface StartUpContext {
 
 /** Locks `options.directory` and builds its writer, spiller and sender; throws DirectoryLockedError. */
 export function startBuffer(ctx: StartUpContext): StartedBuffer {
-  const { options: o, counters, ledger } = ctx;
-  const dir = o.directory;
+  const dir = ctx.options.directory;
   // Names the real cause (EROFS, EACCES), not the ENOENT a recursive mkdirSync reports.
   makeDirectorySync(dir);
   const lock = DirLock.acquire(dir);
   try {
-    const lockPath = join(dir, 'lock');
-    if (lock.takeover) counters.warn(lockPath, lock.takeover);
-    if (lock.displaced) counters.skip(lockPath, `not a file: moved to ${lock.displaced}`);
-    for (const name of [CHECKPOINT_FILE, `${CHECKPOINT_FILE}.tmp`]) {
-      const aside = displaceIfNotFile(join(dir, name));
-      if (aside) counters.skip(join(dir, name), `not a file: moved to ${aside}`);
-    }
-    removeCheckpointTempsSync(dir);
-    const cp = readCheckpointSync(dir);
-    if (cp.state === 'corrupt') counters.error(new Error(`checkpoint ignored: ${cp.reason}`));
-    const listed = listDirectory(dir, ledger, counters);
-    const checkpoint = trustedCheckpoint(ledger, cp.state === 'ok' ? cp.checkpoint : undefined);
-    const space = new DiskSpace(dir);
-    const holds = new FileHolds(
-      () => space.refreshSync(),
-      (err) => counters.error(err),
-    );
-    // The three call each other through these callbacks, which run only after all are built.
-    let sender: Sender | undefined;
-    let spiller: Spiller | undefined;
-    const recent = new RecentFrames(RECENT_FRAME_BYTES);
-    const writer = new WalWriter({
-      directory: dir,
-      ledger,
-      holds,
-      mode: o.fsyncMode,
-      intervalMillis: o.intervalMillis,
-      segmentBytes: o.segmentBytes,
-      firstSeq: listed.nextSeq,
-      onWritten: () => {
-        sender?.wake();
-        spiller?.maybeSpill();
-      },
-      onError: (err) => counters.error(err),
-      onFrameFailed: (seq, offset) => recent.forget(seq, offset),
-      cipher: o.cipher,
-    });
-    spiller = new Spiller({
-      directory: dir,
-      ledger,
-      counters,
-      holds,
-      spillAfterBytes: o.spillAfterBytes,
-      serviceName: o.serviceName,
-      encryption: o.encryption,
-      cipher: o.cipher,
-      busy: (seq) => (sender !== undefined && seq <= sender.pos.seq) || seq === writer.activeSeq,
-      onSpilled: () => sender?.wake(),
-    });
-    const spills = spiller;
-    const started: Sender = new Sender(
-      {
-        ledger,
-        counters,
-        holds,
-        exporter: ctx.downstream,
-        checkpoints: new CheckpointStore(dir, o.fsyncMode !== 'never'),
-        retry: o.retry,
-        exportTimeoutMillis: o.exportTimeoutMillis,
-        maxBatchRecords: o.maxExportBatchSize,
-        maxRecordAgeMillis: o.maxRecordAgeMillis,
-        checkpointMillis: 1000,
-        openSpill: (entry, skip) => spills.open(entry, skip),
-        onFileDeleted: () => space.refreshSync(),
-        recent,
-        cipher: o.cipher,
-      },
-      startPosition(ledger, checkpoint, listed.nextSeq),
-    );
-    sender = started;
-    const recovery = recoverInBackground(
-      listed.spills,
-      listed.segments,
-      counters,
-      checkpoint,
-      {
-        onStart: ctx.onRecoveryStart,
-        onDone: ctx.onRecoveryDone,
-        onResume: (seq, r) => {
-          const pos = started.pos;
-          if (pos.seq === seq) {
-            pos.offset = r.resumeOffset;
-            pos.doneInFile = r.deliveredBefore;
-          }
-        },
-        // Out of the ledger: never read, spilled, evicted or deleted by this run; the seq is not
-        // reused (appends go after every listed seq).
-        onHeld: (entry, reason) => {
-          ledger.delete(entry.seq);
-          counters.skip(entry.path, reason);
-        },
-      },
-      { cipher: o.cipher, encryption: o.encryption },
-    );
-    return { lock, space, holds, writer, spiller, sender: started, recent, recovery };
+    return { lock, ...assemble(ctx, readDirectory(ctx, lock)) };
   } catch (err) {
     lock.release();
     throw err;
   }
+}
+
+interface FoundDirectory {
+  listed: ListedDirectory;
+  checkpoint: Checkpoint | undefined;
+}
+
+/** Under the lock: moves aside what is in a buffer name's way, reads the checkpoint, lists files. */
+function readDirectory(ctx: StartUpContext, lock: DirLock): FoundDirectory {
+  const { counters, ledger } = ctx;
+  const dir = ctx.options.directory;
+  const lockPath = join(dir, 'lock');
+  if (lock.takeover) counters.warn(lockPath, lock.takeover);
+  if (lock.displaced) counters.skip(lockPath, `not a file: moved to ${lock.displaced}`);
+  for (const name of [CHECKPOINT_FILE, `${CHECKPOINT_FILE}.tmp`]) {
+    const aside = displaceIfNotFile(join(dir, name));
+    if (aside) counters.skip(join(dir, name), `not a file: moved to ${aside}`);
+  }
+  removeCheckpointTempsSync(dir);
+  const cp = readCheckpointSync(dir);
+  if (cp.state === 'corrupt') counters.error(new Error(`checkpoint ignored: ${cp.reason}`));
+  const listed = listDirectory(dir, ledger, counters);
+  return {
+    listed,
+    checkpoint: trustedCheckpoint(ledger, cp.state === 'ok' ? cp.checkpoint : undefined),
+  };
+}
+
+/** Builds the parts over the listed directory and starts its background recovery scan. */
+function assemble(
+  ctx: StartUpContext,
+  { listed, checkpoint }: FoundDirectory,
+): Omit<StartedBuffer, 'lock'> {
+  const { options: o, counters, ledger } = ctx;
+  const dir = o.directory;
+  const space = new DiskSpace(dir);
+  const holds = new FileHolds(
+    () => space.refreshSync(),
+    (err) => counters.error(err),
+  );
+  const files = new FileDeleter(ledger, holds, () => space.refreshSync());
+  // The three call each other through these callbacks, which run only after all are built.
+  let sender: Sender | undefined;
+  let spiller: Spiller | undefined;
+  const recent = new RecentFrames(RECENT_FRAME_BYTES);
+  const writer = new WalWriter({
+    directory: dir,
+    ledger,
+    holds,
+    mode: o.fsyncMode,
+    intervalMillis: o.intervalMillis,
+    segmentBytes: o.segmentBytes,
+    firstSeq: listed.nextSeq,
+    onWritten: () => {
+      sender?.wake();
+      spiller?.maybeSpill();
+    },
+    onError: (err) => counters.error(err),
+    onFrameFailed: (seq, offset) => recent.forget(seq, offset),
+    cipher: o.cipher,
+  });
+  spiller = new Spiller({
+    directory: dir,
+    ledger,
+    counters,
+    holds,
+    files,
+    spillAfterBytes: o.spillAfterBytes,
+    serviceName: o.serviceName,
+    encryption: o.encryption,
+    cipher: o.cipher,
+    busy: (seq) => (sender !== undefined && seq <= sender.pos.seq) || seq === writer.activeSeq,
+    onSpilled: () => sender?.wake(),
+  });
+  const spills = spiller;
+  const started: Sender = new Sender(
+    {
+      ledger,
+      counters,
+      holds,
+      files,
+      exporter: ctx.downstream,
+      checkpoints: new CheckpointStore(dir, o.fsyncMode !== 'never'),
+      retry: o.retry,
+      exportTimeoutMillis: o.exportTimeoutMillis,
+      maxBatchRecords: o.maxExportBatchSize,
+      maxRecordAgeMillis: o.maxRecordAgeMillis,
+      checkpointMillis: 1000,
+      openSpill: (entry, skip) => spills.open(entry, skip),
+      recent,
+      cipher: o.cipher,
+    },
+    startPosition(ledger, checkpoint, listed.nextSeq),
+  );
+  sender = started;
+  const cap = new DiskCap({
+    ledger,
+    counters,
+    space,
+    files,
+    maxDiskBytes: o.maxDiskBytes,
+    minFreeBytes: o.minFreeBytes,
+    whenFull: o.whenFull,
+    writer,
+    sender: started,
+  });
+  const recovery = recoverInBackground(
+    ledger,
+    listed.spills,
+    listed.segments,
+    counters,
+    checkpoint,
+    {
+      onStart: ctx.onRecoveryStart,
+      onDone: ctx.onRecoveryDone,
+      onResume: (seq, r) => started.pos.resumed(seq, r.resumeOffset, r.deliveredBefore),
+      onHeld: (entry, reason) => {
+        ledger.held(entry);
+        counters.skip(entry.path, reason);
+      },
+    },
+    { cipher: o.cipher, encryption: o.encryption },
+  );
+  return { cap, writer, spiller, sender: started, recent, recovery };
 }

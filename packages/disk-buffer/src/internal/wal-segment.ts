@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { WalEntry } from './ledger';
+import { FileDeleter } from './file-deleter';
+import type { Ledger, WalEntry } from './ledger';
 import { encodeSegmentHeader, SEGMENT_HEADER_BYTES, segmentFileName } from './wal-format';
 
 /** The file calls of the WAL that a test may hold back or count (an object, so it can). */
@@ -36,7 +37,7 @@ export function createSegmentFile(
       fs.writeSync(fd, encodeSegmentHeader(s, Date.now(), version), 0, SEGMENT_HEADER_BYTES, 0);
     } catch (err) {
       fs.closeSync(fd);
-      fs.rmSync(path, { force: true });
+      FileDeleter.leftover(path);
       throw err;
     }
     return { seq: s, path, fd };
@@ -84,6 +85,7 @@ export class OpenSegment {
     readonly entry: WalEntry,
     readonly fd: number,
     private readonly dir: WalDirectory,
+    private readonly ledger: Ledger,
   ) {}
 
   /** Bytes `offset..end` are written: advances `entry.written` over every contiguous range. */
@@ -93,11 +95,12 @@ export class OpenSegment {
       this.ahead.set(offset, end);
       return;
     }
-    this.entry.written = end;
+    let written = end;
     for (let next = this.ahead.get(end); next !== undefined; next = this.ahead.get(next)) {
-      this.ahead.delete(this.entry.written);
-      this.entry.written = next;
+      this.ahead.delete(written);
+      written = next;
     }
+    this.ledger.landed(this.entry, written);
   }
 
   /** True when every byte before `offset`, and none after it, has landed. */

@@ -1,8 +1,16 @@
 import * as fs from 'node:fs';
 import type { SyncFrameCipher } from '@spillway/file-exporter';
 import type { FileHolds } from './file-holds';
-import type { Ledger, WalEntry } from './ledger';
-import { addCounts, emptyCounts, type SeverityCounts } from './severity-counts';
+import type { Ledger } from './ledger';
+import {
+  type Done,
+  type FsyncMode,
+  type Pending,
+  writeOneSync,
+  writeRound,
+  writeRoundSync,
+} from './segment-writes';
+import type { SeverityCounts } from './severity-counts';
 import {
   ENCRYPTED_FRAME_HEADER_BYTES,
   FRAME_HEADER_BYTES,
@@ -30,19 +38,10 @@ import { createSegmentFile, OpenSegment, WalDirectory, walIo } from './wal-segme
  * 'always' only, the interval timer's next sync under 'interval'.
  * Positions were fixed at append, so it never overlaps a write in flight: a round still in flight
  * lands before it (`landed` keeps the order) or, after a kill, leaves a hole the reader resyncs past.
+ * The writes themselves are segment-writes.ts; each segment's sizes are ledger transitions.
  */
 
-export type FsyncMode = 'always' | 'never' | 'interval';
-export type Done = (err?: Error) => void;
-
-interface Pending {
-  seg: OpenSegment;
-  offset: number;
-  firstIndex: number;
-  frame: Buffer;
-  severities: SeverityCounts;
-  done: Done;
-}
+export type { Done, FsyncMode } from './segment-writes';
 
 export interface WalWriterOptions {
   directory: string;
@@ -127,70 +126,17 @@ export class WalWriter {
       failure = err;
     });
     if (this.pending.length === 0) {
-      this.writeOneSync(own);
+      writeOneSync(own, this.o.mode, this.fail);
     } else {
       const batch = this.pending;
       this.pending = [];
       batch.push(own);
-      this.writeSync(batch);
+      writeRoundSync(batch, this.o.mode, this.fail);
     }
     if (this.retiredOpen()) void this.closeRetired();
     this.notifySoon();
     if (failure) throw failure;
     return { seq: own.seg.entry.seq, offset: own.offset, end: own.offset + own.frame.length };
-  }
-
-  /**
-   * The FATAL path's common case (nothing else pending): one positional write, no grouping. Kept
-   * apart from `writeSync` because the per-emit budget is a few microseconds (bench/disk-buffer).
-   */
-  private writeOneSync(p: Pending): void {
-    const seg = p.seg;
-    const end = p.offset + p.frame.length;
-    try {
-      fs.writeSync(seg.fd, p.frame, 0, p.frame.length, p.offset);
-      seg.landed(p.offset, end);
-      if (this.o.mode === 'always') seg.syncSync();
-    } catch (err) {
-      // Written but not durable under 'always' fails the frame too, as in writeRound.
-      this.fail(seg, [p], err as Error);
-      return;
-    }
-    p.done();
-  }
-
-  private writeSync(batch: Pending[]): void {
-    const touched = new Set<OpenSegment>();
-    for (const group of groupBySegment(batch)) {
-      const seg = group[0]!.seg;
-      try {
-        fs.writevSync(
-          seg.fd,
-          group.map((p) => p.frame),
-          group[0]!.offset,
-        );
-        seg.landed(group[0]!.offset, lastEnd(group));
-        touched.add(seg);
-      } catch (err) {
-        this.fail(seg, group, err as Error);
-      }
-    }
-    if (this.o.mode === 'always') {
-      for (const seg of [...touched]) {
-        try {
-          seg.syncSync();
-        } catch (err) {
-          // Written but not durable: under 'always' its frames fail, as in writeRound.
-          touched.delete(seg);
-          this.fail(
-            seg,
-            batch.filter((p) => p.seg === seg),
-            err as Error,
-          );
-        }
-      }
-    }
-    for (const p of batch) if (touched.has(p.seg)) p.done();
   }
 
   /**
@@ -257,9 +203,7 @@ export class WalWriter {
       severities,
       done,
     };
-    addCounts(seg.entry.severities!, severities);
-    seg.entry.bytes += frame.length;
-    seg.entry.records += count;
+    this.o.ledger.appended(seg.entry, frame.length, count, severities);
     return p;
   }
 
@@ -277,22 +221,13 @@ export class WalWriter {
     );
     this.nextSeq = seq + 1;
     this.o.holds.hold(path);
-    const entry: WalEntry = {
-      kind: 'wal',
+    const entry = this.o.ledger.created(
       seq,
       path,
-      bytes: SEGMENT_HEADER_BYTES,
-      records: 0,
-      written: SEGMENT_HEADER_BYTES,
-      closed: false,
-      scanned: undefined,
-      verified: true,
-      evicted: false,
-      severities: emptyCounts(),
-      encrypted: this.o.cipher !== undefined,
-    };
-    this.o.ledger.set(entry);
-    const seg = new OpenSegment(entry, fd, this.dir);
+      SEGMENT_HEADER_BYTES,
+      this.o.cipher !== undefined,
+    );
+    const seg = new OpenSegment(entry, fd, this.dir, this.o.ledger);
     this.open.add(seg);
     this.active = seg;
     return seg;
@@ -309,7 +244,7 @@ export class WalWriter {
     for (;;) {
       const batch = this.pending;
       this.pending = [];
-      const round = batch.length > 0 ? this.writeRound(batch) : undefined;
+      const round = batch.length > 0 ? writeRound(batch, this.o.mode, this.fail) : undefined;
       for (const p of written) if (touched.has(p.seg)) p.done();
       written = [];
       if (round === undefined) {
@@ -327,49 +262,11 @@ export class WalWriter {
     for (const w of waiters) w();
   }
 
-  /** Writes `batch` (fdatasync under 'always'); resolves to the segments written. */
-  private async writeRound(batch: Pending[]): Promise<Set<OpenSegment>> {
-    const touched = new Set<OpenSegment>();
-    for (const group of groupBySegment(batch)) {
-      const seg = group[0]!.seg;
-      seg.inFlight++;
-      try {
-        await walIo.writev(
-          seg.fd,
-          group.map((p) => p.frame),
-          group[0]!.offset,
-        );
-        seg.landed(group[0]!.offset, lastEnd(group));
-        touched.add(seg);
-      } catch (err) {
-        this.fail(seg, group, err as Error);
-      } finally {
-        seg.inFlight--;
-      }
-    }
-    if (this.o.mode === 'always') {
-      for (const seg of touched) {
-        try {
-          await seg.sync();
-        } catch (err) {
-          // Written but not durable: under 'always' its frames fail (the segment is retired).
-          touched.delete(seg);
-          this.fail(
-            seg,
-            batch.filter((p) => p.seg === seg),
-            err as Error,
-          );
-        }
-      }
-    }
-    return touched;
-  }
-
   /**
    * A write failed (ENOSPC, EIO): its frames fail, the segment is cut back to what is written and
    * retired, so the next append starts a fresh segment.
    */
-  private fail(seg: OpenSegment, group: Pending[], err: Error): void {
+  private readonly fail = (seg: OpenSegment, group: Pending[], err: Error): void => {
     const failed = new Set(group);
     for (const p of this.pending) if (p.seg === seg) failed.add(p);
     this.pending = this.pending.filter((p) => p.seg !== seg);
@@ -377,9 +274,12 @@ export class WalWriter {
     if (seg.writtenTo(first.offset)) {
       try {
         fs.ftruncateSync(seg.fd, first.offset);
-        seg.entry.bytes = first.offset;
-        seg.entry.records = first.firstIndex;
-        for (const p of failed) addCounts(seg.entry.severities!, p.severities, -1);
+        this.o.ledger.cutBack(
+          seg.entry,
+          first.offset,
+          first.firstIndex,
+          [...failed].map((p) => p.severities),
+        );
       } catch {
         // The reader skips the torn bytes and counts them; nothing more to do here.
       }
@@ -390,7 +290,7 @@ export class WalWriter {
       this.o.onFrameFailed?.(seg.entry.seq, p.offset);
       p.done(err);
     }
-  }
+  };
 
   private async syncDirty(): Promise<void> {
     if (this.o.mode === 'never') return;
@@ -409,7 +309,7 @@ export class WalWriter {
       if (!this.open.has(seg) || !seg.retired || seg.inFlight > 0) continue;
       if (this.pending.some((p) => p.seg === seg)) continue;
       this.open.delete(seg);
-      if (seg.entry.written < seg.entry.bytes) seg.entry.written = seg.entry.bytes;
+      if (seg.entry.written < seg.entry.bytes) this.o.ledger.landed(seg.entry, seg.entry.bytes);
       // Often called with `void`: a rejection would be unhandled and end the app. A failed sync
       // has already failed the frames of any round that waited for it; readers verify whatever
       // reached the file.
@@ -424,31 +324,8 @@ export class WalWriter {
         this.o.onError(err as Error);
       }
       this.o.holds.release(seg.entry.path);
-      seg.entry.closed = true;
+      this.o.ledger.closed(seg.entry);
       this.o.onWritten();
     }
   }
-}
-
-function groupBySegment(batch: Pending[]): Pending[][] {
-  const groups: Pending[][] = [];
-  let current: Pending[] = [];
-  for (const p of batch) {
-    const prev = current[current.length - 1];
-    if (
-      prev !== undefined &&
-      (prev.seg !== p.seg || prev.offset + prev.frame.length !== p.offset)
-    ) {
-      groups.push(current);
-      current = [];
-    }
-    current.push(p);
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
-}
-
-function lastEnd(group: Pending[]): number {
-  const last = group[group.length - 1]!;
-  return last.offset + last.frame.length;
 }

@@ -203,25 +203,15 @@ class Ring {
 /**
  * A cheap estimate of a record's encoded size, for the queue's byte bound: a fixed overhead, the
  * body's length and each attribute's key and value (strings by length, other values 16 bytes).
- * Queued records are not normalised yet (export-driver.ts): a record whose fields cannot be read
- * (a hostile object handed to onEmit directly) is estimated at {@link UNREADABLE_RECORD_BYTES}
- * rather than throwing, and normalised with the batch it leaves in.
  */
 export function estimateRecordBytes(record: ReadableLogRecord): number {
-  try {
-    let bytes = 96;
-    const body = record.body;
-    bytes += typeof body === 'string' ? body.length : 64;
-    const attrs = record.attributes;
-    for (const k in attrs) {
-      const v = attrs[k];
-      bytes += k.length + (typeof v === 'string' ? v.length : 16);
-    }
-    return bytes;
-  } catch {
-    return UNREADABLE_RECORD_BYTES;
+  let bytes = 96;
+  const body = record.body;
+  bytes += typeof body === 'string' ? body.length : 64;
+  const attrs = record.attributes;
+  for (const k in attrs) {
+    const v = attrs[k];
+    bytes += k.length + (typeof v === 'string' ? v.length : 16);
   }
+  return bytes;
 }
-
-/** The estimate of a record whose body or attributes throw when read. */
-export const UNREADABLE_RECORD_BYTES = 1024;
