@@ -15,6 +15,8 @@ export default defineConfig({
     })),
   },
   test: {
+    // Counts differ between the short and the long mode (SPILLWAY_LONG=1): say which one this is.
+    globalSetup: [resolve(root, 'packages/testing/src/test-mode-setup.ts')],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [

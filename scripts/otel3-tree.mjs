@@ -19,6 +19,9 @@
 //        otel3-tree.mjs rerun <tree> [vitest args…]
 //                                       copy the files that differ into a tree `test --keep`
 //                                       left, build, run vitest on Node 24 (no reinstall)
+//        otel3-tree.mjs install <tree>  check, copy into the new folder <tree>, install: what
+//                                       `test` does before its build; `rerun <tree>` then runs
+//                                       it (CI installs while the 2.x line's tests run)
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -100,8 +103,7 @@ function repositoryFiles() {
 }
 
 /** A copy of the repository with the overlay manifest and lock in place of the root ones. */
-function makeTree(files) {
-  const tree = mkdtempSync(join(tmpdir(), 'spillway-otel3-'));
+function makeTree(files, tree = mkdtempSync(join(tmpdir(), 'spillway-otel3-'))) {
   for (const f of files) {
     mkdirSync(dirname(join(tree, f)), { recursive: true });
     copyFileSync(join(ROOT, f), join(tree, f));
@@ -193,6 +195,44 @@ function rerun(tree, vitestArgs) {
   }
 }
 
+/** `npm ci` in a tree `makeTree` made, then the versions it got. */
+function installTree(tree) {
+  try {
+    // With CI's Node 20: the Node 24 binary is one of the packages this installs.
+    run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: tree });
+  } catch {
+    console.error(
+      'otel3: `npm ci` failed (above). If it says package.json and package-lock.json are not ' +
+        'in sync, a workspace package.json changed: run `npm run otel3:update` and commit .ci/otel3/.',
+    );
+    throw new Error('npm ci failed');
+  }
+  const version = (pkg) =>
+    JSON.parse(readFileSync(join(tree, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+  const node = execFileSync('node', ['--version'], { env: { ...process.env, ...line3Env(tree) } });
+  console.log(
+    `otel3: Node ${String(node).trim()}, @opentelemetry/sdk-logs ${version('@opentelemetry/sdk-logs')}, ` +
+      `@opentelemetry/api ${version('@opentelemetry/api')}`,
+  );
+}
+
+function install(tree) {
+  if (tree === undefined || existsSync(tree)) {
+    console.error('usage: otel3-tree.mjs install <tree: a folder that does not exist yet>');
+    process.exit(2);
+  }
+  check();
+  mkdirSync(tree, { recursive: true });
+  makeTree(repositoryFiles(), resolve(tree));
+  try {
+    installTree(resolve(tree));
+  } catch (error) {
+    if (!(error instanceof Error && 'status' in error)) console.error(String(error));
+    process.exit(1);
+  }
+  console.log(`otel3: installed ${tree} (run it: node scripts/otel3-tree.mjs rerun ${tree})`);
+}
+
 function test(args) {
   check();
   const keep = args.includes('--keep');
@@ -201,24 +241,7 @@ function test(args) {
   console.log(`otel3: tree ${tree}`);
   let failed = false;
   try {
-    try {
-      // With CI's Node 20: the Node 24 binary is one of the packages this installs.
-      run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: tree });
-    } catch {
-      console.error(
-        'otel3: `npm ci` failed (above). If it says package.json and package-lock.json are not ' +
-          'in sync, a workspace package.json changed: run `npm run otel3:update` and commit .ci/otel3/.',
-      );
-      throw new Error('npm ci failed');
-    }
-    const env = line3Env(tree);
-    const version = (pkg) =>
-      JSON.parse(readFileSync(join(tree, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-    const node = execFileSync('node', ['--version'], { env: { ...process.env, ...env } });
-    console.log(
-      `otel3: Node ${String(node).trim()}, @opentelemetry/sdk-logs ${version('@opentelemetry/sdk-logs')}, ` +
-        `@opentelemetry/api ${version('@opentelemetry/api')}`,
-    );
+    installTree(tree);
     buildAndRun(tree, vitestArgs);
   } catch (error) {
     failed = true;
@@ -238,9 +261,11 @@ if (command === 'update') update();
 else if (command === 'check') check();
 else if (command === 'test') test(rest);
 else if (command === 'rerun') rerun(rest[0], rest.slice(1));
+else if (command === 'install') install(rest[0]);
 else {
   console.error(
-    'usage: otel3-tree.mjs update | check | test [--keep] [vitest args…] | rerun <tree> [vitest args…]',
+    'usage: otel3-tree.mjs update | check | test [--keep] [vitest args…] | install <tree> | ' +
+      'rerun <tree> [vitest args…]',
   );
   process.exit(2);
 }

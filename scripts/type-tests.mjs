@@ -6,7 +6,9 @@
 // TypeScript 7 and with TypeScript 5.9 (what most apps still use). Then @arethetypeswrong/cli
 // checks each tarball's `exports` and declarations (offline: it reads the tarball).
 //
-// Usage: type-tests.mjs [--keep]     (needs a network for the two installs)
+// Usage: type-tests.mjs [--keep] [--packs <dir>]     (needs a network for the two installs)
+//   --packs <dir>  use the tarballs scripts/pack-packages.sh wrote there from the current build
+//                  (CI packs once for this and test/compat-otel3) instead of building and packing
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,12 @@ const TYPES = join(ROOT, 'test', 'types');
 const LINES = ['otel2', 'otel3'];
 const MODES = ['node16', 'nodenext', 'bundler'];
 const keep = process.argv.includes('--keep');
+const packsAt = process.argv.indexOf('--packs');
+const givenPacks = packsAt === -1 ? undefined : process.argv[packsAt + 1];
+if (packsAt !== -1 && givenPacks === undefined) {
+  console.error('usage: type-tests.mjs [--keep] [--packs <dir>]');
+  process.exit(2);
+}
 
 const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, {
@@ -41,9 +49,11 @@ function check(label, cmd, args, cwd) {
 }
 
 try {
-  run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], ROOT);
-  const packs = join(work, 'packs');
-  run('bash', [join(ROOT, 'scripts', 'pack-packages.sh'), packs], ROOT);
+  const packs = givenPacks === undefined ? join(work, 'packs') : resolve(givenPacks);
+  if (givenPacks === undefined) {
+    run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], ROOT);
+    run('bash', [join(ROOT, 'scripts', 'pack-packages.sh'), packs], ROOT);
+  }
   // @spillway/testing is private (never published): apps cannot install it.
   const tarballs = readdirSync(packs)
     .filter((f) => f.endsWith('.tgz') && !f.startsWith('spillway-testing-'))

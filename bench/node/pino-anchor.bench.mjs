@@ -4,7 +4,9 @@
 //   pino             — pino → pino.destination (async, sonic-boom), the anchor
 //   stock            — BatchLogRecordProcessor (defaults) + OTLPLogExporter gRPC
 //   spillway         — createLogRecordProcessorFromEnv with SPILLWAY_SAMPLING=all (sampling →
-//                      WAL → OTLP gRPC, failing over to files), every record kept
+//                      WAL → OTLP gRPC, failing over to files), every record kept; the OTLP
+//                      exporter in a worker thread (SPILLWAY_EXPORT_THREAD=worker, the default)
+//   spillway-main    — the same with SPILLWAY_EXPORT_THREAD=main (the exporter on the event loop)
 // each with the mix as is and with its FATAL records turned into ERROR ("no FATAL": every record
 // delivered without FATAL write-throughs). The OTLP receiver (@spillway/testing) runs in its own
 // process, so its CPU is not counted. Measured in the emitting process from the first emit until
@@ -25,10 +27,16 @@ import { knob, machine, median, shuffledRounds, table } from '../_shared.mjs';
 
 const RECORDS = knob('RECORDS', 200_000);
 const PER_TICK = knob('PER_TICK', 1_000);
-const CONFIGS = ['pino', 'stock', 'spillway'];
+const CONFIGS = ['pino', 'stock', 'spillway', 'spillway-main'];
 const MIXES = ['with FATAL', 'no FATAL'];
 const scenarios = CONFIGS.flatMap((config) => MIXES.map((mix) => ({ config, mix })));
 const name = (s) => `${s.config}/${s.mix}`;
+const LABELS = {
+  pino: 'pino → pino.destination (anchor)',
+  stock: 'stock',
+  spillway: 'spillway, exporter in a worker (default)',
+  'spillway-main': 'spillway, exporter on the main thread',
+};
 const LEVEL_MIX = { trace: 0.02, debug: 0.05, info: 0.75, warn: 0.13, error: 0.04, fatal: 0.01 };
 const PINO_LEVEL = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -149,6 +157,7 @@ async function child(s) {
         SPILLWAY_DIR: dir,
         OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: url,
         OTEL_SERVICE_NAME: 'bench',
+        SPILLWAY_EXPORT_THREAD: s.config === 'spillway-main' ? 'main' : 'worker',
       });
       stats = () => {
         const d = processor.getStats?.().diskBuffer;
@@ -160,6 +169,9 @@ async function child(s) {
       processors: [processor],
     });
     const logger = provider.getLogger('bench');
+    // Start-up outside the measured span, as the main-thread exporter's construction is: a
+    // forceFlush waits for the export worker to have built its exporter.
+    await processor.forceFlush();
     const records = generated.map((g) => toLogRecord(g));
     emit = (i) => logger.emit(records[i]);
     // Read after shutdown (the sender's last batches included), through the first function.
@@ -239,7 +251,7 @@ function parent(rounds) {
           const main = med(key, (x) => (x.mainUs ?? Number.NaN) / x.delivered);
           const fromMemory = med(key, (x) => x.fromMemory ?? Number.NaN);
           return [
-            config === 'pino' ? 'pino → pino.destination (anchor)' : config,
+            LABELS[config],
             us.toFixed(2),
             `${(us / pinoUs).toFixed(2)}×`,
             Number.isNaN(main) ? 'n/a' : main.toFixed(2),

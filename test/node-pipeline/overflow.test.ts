@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OtlpGrpcLogsReceiver } from '@spillway/testing';
+import { longMode, OtlpGrpcLogsReceiver } from '@spillway/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildPackages, childEnv, start } from './helpers';
 
@@ -92,7 +92,7 @@ describe('@spillway/node/register with a full processor queue', () => {
 
   // The million-record loop takes 25 s on a quiet 2-core machine and over a minute under load, so
   // it is the long mode's (SPILLWAY_LONG=1); the two loops above prove the same path in CI.
-  const long = process.env['SPILLWAY_LONG'] === '1';
+  const long = longMode();
   if (!long) console.log('overflow: 1,000,000-record loop skipped (set SPILLWAY_LONG=1 to run it)');
   it.runIf(long)(
     'should deliver a 1,000,000-record synchronous loop whole after SIGTERM',

@@ -1,4 +1,12 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompressedFileWriter, readFrameTable } from '@spillway/file-exporter';
@@ -89,6 +97,23 @@ describe('spillway on encrypted files', () => {
     const noKey = spillway(['verify', '--chain', '--key-file', keyFile, dir]);
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toContain('the chain key is needed to verify it');
+  });
+
+  it("should rebuild an encrypted file's index with its trace filters (verify --fix-index --key-file)", async () => {
+    const name = 'shop-20260101-000000.zst';
+    const original = readFileSync(join(dir, `${name}.idx`));
+    // The writer's index has a trace filter for every frame: the rebuilt one must have them too.
+    const table = await readFrameTable(join(dir, name));
+    expect(table.frames.filter((f) => f.traceFilter !== undefined)).toHaveLength(3);
+    const fixDir = join(root, 'fix-index');
+    mkdirSync(fixDir);
+    copyFileSync(join(dir, name), join(fixDir, name));
+    // A torn index: its last entry cut short.
+    writeFileSync(join(fixDir, `${name}.idx`), original.subarray(0, original.length - 7));
+    const r = spillway(['verify', '--fix-index', '--key-file', keyFile, fixDir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`fixed ${join(fixDir, name)}: index rebuilt (3 frames)`);
+    expect(readFileSync(join(fixDir, `${name}.idx`)).equals(original)).toBe(true);
   });
 
   it('should name the first broken link when a frame is removed', async () => {

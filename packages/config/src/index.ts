@@ -13,6 +13,8 @@ export {
 } from './config-file/read-config-file';
 export { substituteVariables } from './config-file/substitute-variables';
 export { emitConfigWarning, ignoredVariablesMessage, invalidValueMessage } from './config-warning';
+export type { LogsApi, LogsApiLogger, LogsApiRecord } from './global-logs-api';
+export { globalLogsApi } from './global-logs-api';
 export {
   DEFAULT_QUEUE_BYTES,
   MIN_QUEUE_BYTES,

@@ -2,7 +2,13 @@ import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listCompressedFiles } from './compressed-files';
 import { countProblem, frameMatches, readFrameTable } from './frame-reader';
-import { checksOf, corrupt, decodeFrameAt, type FrameChecks } from './internal/frame-decoder';
+import {
+  checksOf,
+  corrupt,
+  decodeFrameAt,
+  type FrameChecks,
+  rescanProblem,
+} from './internal/frame-decoder';
 import {
   decodeFrameHeader,
   FRAME_HEADER_BYTES,
@@ -110,17 +116,10 @@ export async function* readFramesBackward(
         continue;
       }
       const d = await decodeFrameAt(fh, path, f, checks);
-      if (!d.ok && !d.agrees && i < table.indexedFrames && !rescanned) {
+      if (!d.ok && d.failed === 'header' && i < table.indexedFrames && !rescanned) {
         // The index describes another file: trust the headers, skip what was already yielded.
         rescanned = true;
-        report({
-          kind: 'index',
-          path,
-          offset: f.offset,
-          length: 0,
-          records: 0,
-          message: `index entry ${i} disagrees with the frame header at offset ${f.offset}: file rescanned`,
-        });
+        report(rescanProblem(path, i, f, 'header'));
         table = await readFrameTable(path, { useIndex: false });
         i = table.frames.length;
         continue;

@@ -1,7 +1,5 @@
-import { crc32 } from '@spillway/record-format';
-import { FrameCipher, zstdDataOf } from './internal/frame-cipher';
-import { decodeFrameHeader, hex, MAX_FRAME_HEADER_BYTES } from './internal/frame-header';
-import { loadFrameTable, readAt, writeFrameIndex } from './internal/frame-table';
+import { checksOf, corrupt, decodeFrameAt, rescanProblem } from './internal/frame-decoder';
+import { loadFrameTable, writeFrameIndex } from './internal/frame-table';
 import { openRegularFile } from './internal/regular-file';
 import { toNanos } from './internal/time-bound';
 import { buildTraceFilter, mayHoldTrace, traceIdsOfLines } from './internal/trace-filter';
@@ -14,7 +12,6 @@ import type {
   ReadStats,
   TraceFilter,
 } from './types';
-import { zstdDecompress } from './zstd-codec';
 
 /** Fresh counters for the `stats` option of the readers. */
 export function createReadStats(): ReadStats {
@@ -79,12 +76,17 @@ export function readFrameTable(
  * frame's trace filter from decoding it (atomically: temp file, fsync, rename) and returns the
  * table scanned. Repairs a lost, damaged or version 1 index; readers do not need it (they scan
  * what the index lacks), but later reads get faster. A frame that does not decode gets no trace
- * filter (every trace lookup reads it). Never use it on a file a writer still has open.
+ * filter (every trace lookup reads it): pass `encryption` with the file's keys, or its encrypted
+ * frames are among those. Never use it on a file a writer still has open.
  */
-export async function rebuildFrameIndex(path: string): Promise<FrameTable> {
+export async function rebuildFrameIndex(
+  path: string,
+  options: Pick<ReadFramesOptions, 'encryption'> = {},
+): Promise<FrameTable> {
   const table = await loadFrameTable(path, { useIndex: false });
   const filters = new Map<string, TraceFilter | undefined>();
-  for await (const frame of readFrames(path)) {
+  const read = options.encryption ? { encryption: options.encryption } : {};
+  for await (const frame of readFrames(path, read)) {
     const ids = traceIdsOfLines(frame.lines);
     filters.set(`${frame.offset}:${frame.length}`, ids && buildTraceFilter(ids));
   }
@@ -110,8 +112,7 @@ export async function* readFrames(
   const until = toNanos(options.until);
   const { minSeverity } = options;
   const stats = options.stats;
-  const verify = options.verifyChecksums !== false;
-  const cipher = options.encryption ? new FrameCipher(options.encryption, false) : undefined;
+  const checks = checksOf(options);
   const report = (p: FrameProblem) => {
     if (stats) countProblem(stats, p);
     options.onProblem?.(p);
@@ -152,27 +153,14 @@ export async function* readFrames(
         }
         continue;
       }
-      const bytes = await readAt(fh, f.offset, f.length);
-      const header = decodeFrameHeader(bytes.subarray(0, MAX_FRAME_HEADER_BYTES));
-      const agrees =
-        header.ok &&
-        header.header.headerBytes + header.header.dataLength === f.length &&
-        header.header.checksum === f.checksum;
-      const data = bytes.subarray(header.ok ? header.header.headerBytes : f.length);
-      // An indexed frame whose data fails its checksum may have lost or gained bytes, which moves
-      // every later frame off the index's offsets: the header scan (with its look-ahead) decides.
-      const dataBad = agrees && verify && crc32(data) !== f.checksum;
-      if ((!agrees || dataBad) && i < table.indexedFrames && !rescanned) {
-        // The index describes another file (replaced, rewritten or shifted): trust the headers.
+      const d = await decodeFrameAt(fh, path, f, checks);
+      // An indexed frame whose header disagrees, or whose data fails its checksum (it may have
+      // lost or gained bytes, which moves every later frame off the index's offsets): the index
+      // may describe another file (replaced, rewritten or shifted), so the header scan (with its
+      // look-ahead) decides.
+      if (!d.ok && d.failed !== 'content' && i < table.indexedFrames && !rescanned) {
         rescanned = true;
-        report({
-          kind: 'index',
-          path,
-          offset: f.offset,
-          length: 0,
-          records: 0,
-          message: `index entry ${i} ${dataBad ? 'points at a frame whose data checksum fails' : 'disagrees with the frame header'} at offset ${f.offset}: file rescanned`,
-        });
+        report(rescanProblem(path, i, f, d.failed));
         const fresh = await loadFrameTable(path, { useIndex: false });
         // Everything after the last frame dealt with comes from the scan: bytes lost or gained
         // before this point move the frames after it off the index's offsets.
@@ -186,72 +174,15 @@ export async function* readFrames(
         i--;
         continue;
       }
-      const problem = (message: string) =>
-        report({
-          kind: 'corrupt',
-          path,
-          offset: f.offset,
-          length: f.length,
-          records: f.records,
-          maxSeverity: f.maxSeverity,
-          message,
-        });
-      if (!agrees) {
-        problem(
-          `frame ${i} at offset ${f.offset}: ${header.ok ? 'header disagrees with index' : header.reason}`,
-        );
-        continue;
-      }
-      if (verify) {
-        const actual = crc32(data);
-        if (actual !== f.checksum) {
-          problem(
-            `frame ${i} at offset ${f.offset}: data checksum mismatch (stored ${hex(f.checksum)}, computed ${hex(actual)})`,
-          );
-          continue;
-        }
-      }
-      const plain = await zstdDataOf(bytes, header.header, cipher);
-      if (!plain.ok) {
-        problem(`frame ${i} at offset ${f.offset}: ${plain.reason}`);
-        continue;
-      }
-      let raw: Buffer;
-      try {
-        raw = await zstdDecompress(plain.data);
-      } catch (err) {
-        problem(`frame ${i} at offset ${f.offset}: zstd: ${(err as Error).message}`);
+      if (!d.ok) {
+        report(corrupt(path, f, d.message));
         continue;
       }
       if (stats) stats.framesDecoded++;
-      if (raw.length !== f.rawLength) {
-        problem(
-          `frame ${i} at offset ${f.offset}: decompressed to ${raw.length} bytes, header says ${f.rawLength}`,
-        );
-        continue;
-      }
-      yield {
-        path,
-        frameIndex: f.frameIndex,
-        offset: f.offset,
-        length: f.length,
-        records: f.records,
-        minTimeUnixNano: f.minTimeUnixNano,
-        maxTimeUnixNano: f.maxTimeUnixNano,
-        maxSeverity: f.maxSeverity,
-        rawLength: f.rawLength,
-        lines: splitLines(raw),
-      };
+      yield d.frame;
     }
     reportUpTo(Number.POSITIVE_INFINITY);
   } finally {
     await fh.close();
   }
-}
-
-function splitLines(raw: Buffer): string[] {
-  const text = raw.toString('utf8');
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
 }

@@ -1,5 +1,3 @@
-import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
@@ -13,26 +11,15 @@ import {
   DropCounter,
   UNKNOWN_CLASS,
 } from '@spillway/self-metrics';
-import { CompressedFileWriter, DEFAULT_FRAME_BYTES } from './compressed-file-writer';
-import {
-  compressedFileName,
-  parseCompressedFileName,
-  sanitizeServiceName,
-} from './compressed-files';
+import { DEFAULT_FRAME_BYTES } from './compressed-file-writer';
+import { sanitizeServiceName } from './compressed-files';
 import { registerExporterMetrics } from './internal/exporter-metrics';
 import { type FrameBuffer, FrameBufferPool } from './internal/frame-buffer';
 import { checkEncryptionOptions } from './internal/frame-cipher';
-import { removeStaleIndexTemps } from './internal/frame-table';
-import { ChainHasher, directoryChainTail, recordRetirement } from './internal/hash-chain';
-import {
-  type Deletion,
-  enforceRetention,
-  freeBytes,
-  type RetentionPolicy,
-} from './internal/retention';
+import { ChainHasher } from './internal/hash-chain';
+import { DAY_MS, RotatingFile } from './internal/rotating-file';
 import { emptyMetadata, mergeMetadata, metadataOfRecords } from './record-metadata';
 import type {
-  CompressedFileWriterOptions,
   LinesMetadata,
   ZstdFileDropReason,
   ZstdFileExporterOptions,
@@ -44,9 +31,6 @@ import type {
 const SUCCESS = 0;
 const FAILED = 1;
 type ExportResult = { code: number; error?: Error };
-
-const DAY_MS = 86_400_000;
-const RETENTION_CHECK_MS = 60_000;
 
 interface FrameJob {
   /** Created at the first line: an idle exporter holds no frame buffer. */
@@ -89,14 +73,8 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
   readonly directory: string;
   private readonly frameBytes: number;
   private readonly flushMs: number;
-  private readonly rotateBytes: number;
-  private readonly daily: boolean;
-  private readonly policy: RetentionPolicy;
-  private readonly level: number | undefined;
-  private readonly sealing: Pick<CompressedFileWriterOptions, 'encryption' | 'chain'>;
-  private readonly hasher: ChainHasher | undefined;
-  /** With `chain`: the link of the last frame of the previous file (undefined: find it on disk). */
-  private chainTail: Buffer | undefined;
+  private readonly minFreeBytes: number;
+  private readonly file: RotatingFile;
   private readonly now: () => number;
   private service: string | undefined;
   private job: FrameJob = newJob();
@@ -105,11 +83,6 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
   private tail: Promise<void> = Promise.resolve();
   private queuedBytes = 0;
   private queuedRecords = 0;
-  private writer: CompressedFileWriter | undefined;
-  private writerDay = 0;
-  private lastName: { base: string; n: number } | undefined;
-  private dirReady: Promise<void> | undefined;
-  private lastRetention = Number.NEGATIVE_INFINITY;
   private shutdownOnce: Promise<void> | undefined;
   private readonly drops = new DropCounter<ZstdFileDropReason>([
     'disk_full',
@@ -117,19 +90,15 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     'shutdown',
   ]);
   private readonly metrics: ComponentMetrics;
-  private readonly stats: Omit<ZstdFileExporterStats, 'dropped'> = {
+  private readonly stats: Pick<
+    ZstdFileExporterStats,
+    'recordsWritten' | 'framesWritten' | 'bytesRaw' | 'bytesOnDisk' | 'substitutedValues'
+  > = {
     recordsWritten: 0,
-    recordsPending: 0,
     framesWritten: 0,
-    filesWritten: 0,
     bytesRaw: 0,
     bytesOnDisk: 0,
     substitutedValues: emptySubstitutionCounts(),
-    deleted: {
-      max_age: { files: 0, records: 0, bytes: 0 },
-      max_total_bytes: { files: 0, records: 0, bytes: 0 },
-      min_free_bytes: { files: 0, records: 0, bytes: 0 },
-    },
   };
 
   constructor(options: ZstdFileExporterOptions) {
@@ -138,22 +107,27 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
       options.serviceName === undefined ? undefined : sanitizeServiceName(options.serviceName);
     this.frameBytes = options.frameBytes ?? DEFAULT_FRAME_BYTES;
     this.flushMs = options.flushIntervalMillis ?? 1000;
-    this.rotateBytes = options.rotate?.maxBytes ?? 64 * 1024 * 1024;
-    this.daily = options.rotate?.daily ?? true;
-    this.policy = {
-      maxAgeMs: (options.retention?.maxAgeDays ?? 7) * DAY_MS,
-      maxTotalBytes: options.retention?.maxTotalBytes ?? 1024 * 1024 * 1024,
-      minFreeBytes: options.minFreeBytes ?? 64 * 1024 * 1024,
-    };
-    this.level = options.level;
+    this.minFreeBytes = options.minFreeBytes ?? 64 * 1024 * 1024;
     // Bad keys fail here, at construction, not at the first export.
     if (options.encryption) checkEncryptionOptions(options.encryption, true);
     const chain = options.chain === true ? {} : options.chain || undefined;
-    this.hasher = chain ? new ChainHasher(chain.key) : undefined;
-    this.sealing = {
-      ...(options.encryption ? { encryption: options.encryption } : {}),
-      ...(chain ? { chain } : {}),
-    };
+    this.file = new RotatingFile({
+      directory: this.directory,
+      frameBytes: this.frameBytes,
+      level: options.level,
+      rotateBytes: options.rotate?.maxBytes ?? 64 * 1024 * 1024,
+      daily: options.rotate?.daily ?? true,
+      policy: {
+        maxAgeMs: (options.retention?.maxAgeDays ?? 7) * DAY_MS,
+        maxTotalBytes: options.retention?.maxTotalBytes ?? 1024 * 1024 * 1024,
+        minFreeBytes: this.minFreeBytes,
+      },
+      sealing: {
+        ...(options.encryption ? { encryption: options.encryption } : {}),
+        ...(chain ? { chain } : {}),
+      },
+      hasher: chain ? new ChainHasher(chain.key) : undefined,
+    });
     this.buffers = new FrameBufferPool(this.frameBytes);
     this.now = options.now ?? Date.now;
     this.metrics = registerExporterMetrics(options.meterProvider, () => this.getStats());
@@ -205,7 +179,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     this.cut();
     await this.tail;
     try {
-      await this.writer?.sync();
+      await this.file.sync();
     } catch (err) {
       globalErrorHandler(err as Error);
     }
@@ -215,7 +189,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
   shutdown(): Promise<void> {
     this.shutdownOnce ??= (async () => {
       await this.forceFlush();
-      await this.closeWriter();
+      await this.file.close();
       this.metrics.shutdown();
     })();
     return this.shutdownOnce;
@@ -228,20 +202,29 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
    */
   async rotate(): Promise<void> {
     this.cut();
-    this.tail = this.tail.then(() => this.closeWriter());
+    this.tail = this.tail.then(() => this.file.close());
     await this.tail;
   }
 
   /** Counters since construction (a copy). */
   getStats(): ZstdFileExporterStats {
-    const stats = structuredClone(this.stats);
-    stats.recordsPending = this.job.meta.records + this.queuedRecords;
-    return { ...stats, dropped: this.drops.snapshot() };
+    const { recordsWritten, framesWritten, bytesRaw, bytesOnDisk } = this.stats;
+    return {
+      recordsWritten,
+      recordsPending: this.job.meta.records + this.queuedRecords,
+      framesWritten,
+      filesWritten: this.file.filesWritten,
+      bytesRaw,
+      bytesOnDisk,
+      substitutedValues: { ...this.stats.substitutedValues },
+      deleted: structuredClone(this.file.deleted),
+      dropped: this.drops.snapshot(),
+    };
   }
 
   /** The file being written, if any (for tests and tools). */
   get currentFile(): string | undefined {
-    return this.writer?.path;
+    return this.file.path;
   }
 
   private cut(): void {
@@ -260,7 +243,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
       } catch (err) {
         this.drops.addCounts('io_error', job.classes);
         globalErrorHandler(err as Error);
-        await this.closeWriter();
+        await this.file.close();
       } finally {
         // The frame is written (or dropped): the writer holds no reference to its buffer.
         this.buffers.give(job.frame);
@@ -272,26 +255,15 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
 
   private async writeFrame(job: FrameJob): Promise<void> {
     const now = this.now();
-    if (this.writer && this.daily && Math.floor(now / DAY_MS) !== this.writerDay) {
-      await this.closeWriter();
-    }
-    if (!this.writer) await this.openWriter(now);
-    else if (now - this.lastRetention >= RETENTION_CHECK_MS) await this.retain(now, 0);
-    const writer = this.writer!;
-    if (
-      this.policy.minFreeBytes > 0 &&
-      (await freeBytes(this.directory)) < this.policy.minFreeBytes + job.bytes
-    ) {
-      await this.retain(now, job.bytes);
-      if ((await freeBytes(this.directory)) < this.policy.minFreeBytes + job.bytes) {
-        this.drops.addCounts('disk_full', job.classes);
-        globalErrorHandler(
-          new Error(
-            `${this.directory}: free space below ${this.policy.minFreeBytes} bytes: ${job.meta.records} records dropped`,
-          ),
-        );
-        return;
-      }
+    const writer = await this.file.writerAt(now, this.service ?? 'unknown_service');
+    if (!(await this.file.hasRoomFor(now, job.bytes))) {
+      this.drops.addCounts('disk_full', job.classes);
+      globalErrorHandler(
+        new Error(
+          `${this.directory}: free space below ${this.minFreeBytes} bytes: ${job.meta.records} records dropped`,
+        ),
+      );
+      return;
     }
     const before = writer.bytesOnDisk;
     writer.appendLines(job.frame!.contents(), { ...job.meta, lines: job.lines });
@@ -300,94 +272,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
     this.stats.framesWritten++;
     this.stats.bytesRaw += job.bytes;
     this.stats.bytesOnDisk += writer.bytesOnDisk - before;
-    if (writer.bytesOnDisk >= this.rotateBytes) await this.closeWriter();
-  }
-
-  private async openWriter(now: number): Promise<void> {
-    this.dirReady ??= mkdir(this.directory, { recursive: true, mode: 0o700 }).then(() =>
-      removeStaleIndexTemps(this.directory),
-    );
-    await this.dirReady;
-    const service = this.service ?? 'unknown_service';
-    const first = await this.nextCounter(service, now);
-    if (this.hasher)
-      this.chainTail ??= await directoryChainTail(this.directory, service, this.hasher);
-    const sealing = this.sealing.chain
-      ? { ...this.sealing, chain: { ...this.sealing.chain, previousLink: this.chainTail! } }
-      : this.sealing;
-    for (let n = first; ; n++) {
-      try {
-        this.lastName = { base: compressedFileName(service, now), n };
-        this.writer = await CompressedFileWriter.create(
-          join(this.directory, compressedFileName(service, now, n)),
-          {
-            frameBytes: this.frameBytes,
-            ...(this.level === undefined ? {} : { level: this.level }),
-            ...sealing,
-          },
-        );
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n > first + 10_000) throw err;
-      }
-    }
-    this.writerDay = Math.floor(now / DAY_MS);
-    this.stats.filesWritten++;
-    await this.retain(now, 0);
-  }
-
-  /**
-   * The `-<n>` counter for a new file in the second `now`: past every file of that second still
-   * in the directory and every one this exporter made (retention may have deleted those), so
-   * names keep sorting in creation order.
-   */
-  private async nextCounter(service: string, now: number): Promise<number> {
-    const base = compressedFileName(service, now);
-    const stamp = base.slice(0, -'.zst'.length);
-    let n = this.lastName?.base === base ? this.lastName.n + 1 : 0;
-    for (const name of await readdir(this.directory)) {
-      if (!name.startsWith(stamp) || !name.endsWith('.zst')) continue;
-      const parsed = parseCompressedFileName(name);
-      if (parsed && compressedFileName(service, parsed.createdAt.getTime()) === base) {
-        n = Math.max(n, parsed.n + 1);
-      }
-    }
-    return n;
-  }
-
-  private async closeWriter(): Promise<void> {
-    const w = this.writer;
-    this.writer = undefined;
-    this.chainTail = w?.lastChainLink ?? this.chainTail;
-    try {
-      await w?.close();
-    } catch (err) {
-      globalErrorHandler(err as Error);
-    }
-  }
-
-  private async retain(now: number, needBytes: number): Promise<void> {
-    this.lastRetention = now;
-    let deletions: Deletion[];
-    try {
-      deletions = await enforceRetention(
-        this.directory,
-        this.policy,
-        now,
-        this.writer?.path,
-        needBytes,
-        this.hasher && ((path, reason) => recordRetirement(path, reason, this.hasher!)),
-      );
-    } catch (err) {
-      globalErrorHandler(err as Error);
-      return;
-    }
-    for (const d of deletions) {
-      const c = this.stats.deleted[d.reason];
-      c.files++;
-      c.records += d.records;
-      c.bytes += d.bytes;
-    }
+    await this.file.rotateIfFull();
   }
 }
 

@@ -2,14 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scaled } from '@spillway/testing';
 import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createReadStats, readLogRecords, verifyHashChain } from '../src/index';
 import { tempDir } from './helpers';
 
 // Real crashes: a child process writing through the exporter is killed with SIGKILL at a random
-// moment. SPILLWAY_CRASH_ITERATIONS=500 for the long mode.
-const ITERATIONS = Number(process.env.SPILLWAY_CRASH_ITERATIONS ?? 4);
+// moment. 2 kills by default, 4 with SPILLWAY_LONG=1; SPILLWAY_CRASH_ITERATIONS=500 for a long run.
+const ITERATIONS = scaled(2, 4, 'SPILLWAY_CRASH_ITERATIONS');
 // Odd iterations write encrypted, chained files (the child's `sealed` mode, its key here).
 const ENCRYPTION = { keys: [{ id: 9, key: Buffer.alloc(32, 9) }] };
 const root = fileURLToPath(new URL('../../..', import.meta.url));

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scaled } from '@spillway/testing';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,10 +24,10 @@ import { exportAll, generatedRecords, indexEntries, tempDir } from './helpers';
  * verifyCompressedFile must: not throw or hang, return every record of every frame the mutations
  * did not touch (and nothing twice or invented), count at least one lost record per damaged frame,
  * count no more than was written, and count exactly when the index is intact and offsets did not
- * move. SPILLWAY_FUZZ_RUNS sets the number of inputs (CI: 300; long mode: 100000).
+ * move. SPILLWAY_FUZZ_RUNS sets the number of inputs (default 60; SPILLWAY_LONG=1: 300).
  */
 
-const RUNS = Number(process.env.SPILLWAY_FUZZ_RUNS ?? 300);
+const RUNS = scaled(60, 300, 'SPILLWAY_FUZZ_RUNS');
 // Files 1 and 3 are files 0 and 2 written encrypted and chained: the same guarantees hold.
 const ENCRYPTION = { keys: [{ id: 3, key: Buffer.alloc(32, 7) }], activeKeyId: 3 };
 const READ_DEADLINE_MS = 10_000;

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CompressedFileWriter,
+  type CompressedFileWriterOptions,
   createReadStats,
   metadataOfRecords,
   type ReadStats,
@@ -28,10 +29,16 @@ function withTrace(r: ReadableLogRecord, traceId: string): ReadableLogRecord {
   return { ...r, spanContext: { traceId, spanId: '00f067aa0ba902b7', traceFlags: 1 } };
 }
 
+const ENCRYPTION = { keys: [{ id: 4, key: Buffer.alloc(32, 0x44) }], activeKeyId: 4 };
+
 /** A file of `frames.length` frames; frame i holds records of the trace ids `frames[i]`. */
-async function writeFile(frames: string[][], seed = 3): Promise<string> {
+async function writeFile(
+  frames: string[][],
+  seed = 3,
+  options: CompressedFileWriterOptions = {},
+): Promise<string> {
   const path = join(tempDir(), 'svc-20260101-000000.zst');
-  const writer = await CompressedFileWriter.create(path);
+  const writer = await CompressedFileWriter.create(path, options);
   const total = frames.reduce((n, ids) => n + ids.length, 0);
   const records = generatedRecords(Math.max(total, 1), { seed });
   let k = 0;
@@ -43,10 +50,14 @@ async function writeFile(frames: string[][], seed = 3): Promise<string> {
   return path;
 }
 
-async function lookup(path: string, traceId: string) {
+async function lookup(path: string, traceId: string, encryption?: typeof ENCRYPTION) {
   const stats = createReadStats();
   let records = 0;
-  for await (const r of readLogRecords(path, { traceId, stats })) {
+  for await (const r of readLogRecords(path, {
+    traceId,
+    stats,
+    ...(encryption && { encryption }),
+  })) {
     expect(r.spanContext!.traceId.toLowerCase()).toBe(traceId.toLowerCase());
     records++;
   }
@@ -276,6 +287,25 @@ describe('rebuildFrameIndex', () => {
     expect(records).toBe(2);
     expect(stats.framesDecoded).toBe(1);
     expect((await verifyCompressedFile(path)).ok).toBe(true);
+  });
+
+  it('should give an encrypted file its trace filters with the keys, and none without them', async () => {
+    const frames = tenFrames();
+    const path = await writeFile(frames, 3, { encryption: ENCRYPTION });
+    const written = readFileSync(`${path}.idx`);
+    const traceId = frames[8]![99]!;
+    // Without the keys no frame decodes: the index is rebuilt without filters, so a lookup
+    // decrypts every frame to find the trace.
+    await rebuildFrameIndex(path);
+    expect(readFileSync(`${path}.idx`).equals(written)).toBe(false);
+    const blind = await lookup(path, traceId, ENCRYPTION);
+    expect(blind.records).toBe(2);
+    expect(blind.stats.framesDecoded).toBe(10);
+    await rebuildFrameIndex(path, { encryption: ENCRYPTION });
+    expect(readFileSync(`${path}.idx`).equals(written)).toBe(true);
+    const { records, stats } = await lookup(path, traceId, ENCRYPTION);
+    expect(records).toBe(2);
+    expect(stats.framesDecoded).toBe(1);
   });
 });
 

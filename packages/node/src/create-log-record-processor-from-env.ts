@@ -1,5 +1,5 @@
 import { emitConfigWarning, readSpillwayConfig, type SpillwayConfigReport } from '@spillway/config';
-import { createOtlpExporter } from './otlp-exporter';
+import { createPrimaryExporter } from './primary-exporter';
 import { SpillwayLogRecordProcessor } from './spillway-log-record-processor';
 import type { SpillwayOverrides } from './types';
 
@@ -40,14 +40,12 @@ export function fromReport(
   const { exporter, meterProvider, configFileDebounceMillis, redactionRules, ...configOverrides } =
     overrides;
   const defined = Object.entries(configOverrides).filter(([, v]) => v !== undefined);
-  return new SpillwayLogRecordProcessor(
-    { ...report.config, ...Object.fromEntries(defined) },
-    {
-      exporter: exporter ?? createOtlpExporter(env, report.config.otlp),
-      meterProvider,
-      configFileDebounceMillis,
-      redaction: redactionRules,
-      warn: emitConfigWarning,
-    },
-  );
+  const config = { ...report.config, ...Object.fromEntries(defined) };
+  return new SpillwayLogRecordProcessor(config, {
+    exporter: exporter ?? createPrimaryExporter(env, config),
+    meterProvider,
+    configFileDebounceMillis,
+    redaction: redactionRules,
+    warn: emitConfigWarning,
+  });
 }

@@ -1,4 +1,4 @@
-import { globalLogsApi, type LogsApiLogger } from '@spillway/record-format';
+import { globalLogsApi, type LogsApiLogger } from '@spillway/config';
 import { type HookTarget, installProcessHooks } from './internal/process-hooks';
 
 /** Options of {@link installShutdownHandlers}. */

@@ -2,10 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { readLogRecords } from '@spillway/file-exporter';
 import { OtlpGrpcLogsReceiver, SyntheticRecordGenerator, toLogRecord } from '@spillway/testing';
+import { WorkerThreadLogRecordExporter } from '@spillway/worker-exporter';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogRecordProcessorFromEnv } from '../src/create-log-record-processor-from-env';
 import type { SpillwayLogRecordProcessor } from '../src/spillway-log-record-processor';
@@ -118,6 +120,18 @@ describe('createLogRecordProcessorFromEnv', () => {
       const ids = new Set<unknown>();
       for await (const r of readLogRecords(join(dir, 'files'))) ids.add(r.attributes['test.id']);
       expect(ids.size).toBe(200);
+    });
+
+    it.each([
+      ['worker', {}, WorkerThreadLogRecordExporter],
+      ['main', { SPILLWAY_EXPORT_THREAD: 'main' }, OTLPLogExporter],
+    ])('should deliver through the OTLP exporter on the %s thread', async (_, env, type) => {
+      const { processor, provider, logger, generator } = setup({ SPILLWAY_SAMPLING: ALL, ...env });
+      expect(processor.primaryExporter).toBeInstanceOf(type);
+      for (const r of generator.take(300)) logger.emit(toLogRecord(r));
+      await provider.forceFlush();
+      await receiver.waitForRecords(300);
+      expect(receiver.records).toHaveLength(300);
     });
 
     it('should send straight to OTLP without files with SPILLWAY_FAILOVER=none', () => {

@@ -1,5 +1,5 @@
 import { context, diag } from '@opentelemetry/api';
-import { globalLogsApi } from '@spillway/record-format';
+import { globalLogsApi } from '@spillway/config';
 import { type PinoLike, type PinoSymbols, pinoSymbolsOf } from './internal/pino-internals';
 import { PinoRecordBuilder } from './internal/pino-record-builder';
 import { severityOfPinoLevel } from './internal/severity-of-pino-level';

@@ -1,6 +1,4 @@
 export { type Crc32, crc32, crc32Table } from './crc32';
-export type { LogsApi, LogsApiLogger, LogsApiRecord } from './global-logs-api';
-export { globalLogsApi } from './global-logs-api';
 export { makeDirectorySync } from './make-directory';
 export {
   CYCLIC,

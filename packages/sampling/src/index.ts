@@ -1,4 +1,5 @@
-export { exportWithTimeout } from './export-with-timeout';
+export type { SettleWithinResult } from './export-with-timeout';
+export { ExportTimeoutError, exportWithTimeout, settleWithin } from './export-with-timeout';
 export {
   DEFAULT_RATE_LIMITS,
   DEFAULT_RATIOS,

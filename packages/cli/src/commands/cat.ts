@@ -8,25 +8,17 @@ import { EXIT_CODES_HELP, ExitCode, FOLLOW_EXIT_HELP } from '../internal/exit-co
 import { followRecords } from '../internal/follow-records';
 import { FrameRecords } from '../internal/frame-records';
 import { type Inputs, keyReadOptions, resolveInputs } from '../internal/inputs';
-import { NoFilesError } from '../internal/no-files';
 import { ProblemLog } from '../internal/problem-log';
 import { startProgress } from '../internal/progress';
 import {
-  addFilterOptions,
-  addSearchOptions,
-  checkWindow,
   parseCountArg,
   readOptionsOf,
   recordFilterOptionsOf,
   type SearchArgs,
 } from '../internal/read-options';
+import { filesToFollow, readingCommand, recordFormatOption } from '../internal/reading-command';
 import { needsRecordSearch, recordFilterOf } from '../internal/record-filters';
-import {
-  RECORD_FORMATS,
-  RECORD_FORMATS_HELP,
-  type RecordFormat,
-  RecordPrinter,
-} from '../internal/record-printer';
+import { type RecordFormat, RecordPrinter } from '../internal/record-printer';
 import { isWalDirectory, printPendingWalRecords } from './wal';
 
 interface CatOptions extends SearchArgs {
@@ -50,35 +42,28 @@ Examples:
 
 /** `spillway cat <path>`: print the records of a file or directory. */
 export function register(program: Command): void {
-  const cmd = program
-    .command('cat')
-    .description(
+  readingCommand<CatOptions>(program, {
+    name: 'cat',
+    description:
       'print the records of a .zst file or of every .zst file of a directory, oldest first (-f: then follow)',
-    )
-    .argument('<path>', 'a .zst file or a directory of them');
-  addSearchOptions(addFilterOptions(cmd))
-    .addOption(
-      new Option('--format <format>', RECORD_FORMATS_HELP)
-        .choices(RECORD_FORMATS)
-        .default('pretty'),
-    )
+    helpAfter: `${EXAMPLES}\n${EXIT_CODES_HELP}${FOLLOW_EXIT_HELP}`,
+    run: (path, opts, command) => {
+      if (opts.follow && opts.reverse)
+        command.error('error: --reverse cannot be combined with --follow', {
+          exitCode: ExitCode.USAGE,
+          code: 'spillway.reverseFollow',
+        });
+      return cat(path, opts);
+    },
+  })
+    .addOption(recordFormatOption())
     .addOption(new Option('--limit <n>', 'stop after n records').argParser(parseCountArg))
     .option('--reverse', 'newest first (files and frames read backward, one frame in memory)')
     .option(
       '-f, --follow',
       'after the records present, print new ones as they are written, across rotation and deletion, until Ctrl-C',
     )
-    .option('--no-progress', 'never draw a progress bar')
-    .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}${FOLLOW_EXIT_HELP}`)
-    .action(async (path: string, opts: CatOptions, command: Command) => {
-      checkWindow(command, opts);
-      if (opts.follow && opts.reverse)
-        command.error('error: --reverse cannot be combined with --follow', {
-          exitCode: ExitCode.USAGE,
-          code: 'spillway.reverseFollow',
-        });
-      process.exitCode = await cat(path, opts);
-    });
+    .option('--no-progress', 'never draw a progress bar');
 }
 
 async function cat(path: string, opts: CatOptions): Promise<number> {
@@ -93,13 +78,7 @@ async function cat(path: string, opts: CatOptions): Promise<number> {
     return code;
   }
   if (opts.follow) {
-    // Following an empty folder is waiting for the first file (a collector outage starts it).
-    await resolveInputs(path).catch((err: unknown) => {
-      if (!(err instanceof NoFilesError)) throw err;
-      process.stderr.write(
-        `spillway: ${err.message}\nspillway: following ${path}: waiting for files\n`,
-      );
-    });
+    await filesToFollow(path);
     const frames = { ...readOptionsOf(opts), ...(await keyReadOptions(opts)) };
     await followRecords(path, { frames, keep, printer, problems });
   } else {

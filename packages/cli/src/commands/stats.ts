@@ -14,14 +14,12 @@ import { FrameRecords } from '../internal/frame-records';
 import { describeProblem, lostData, resolveInputs } from '../internal/inputs';
 import { startProgress } from '../internal/progress';
 import {
-  addFilterOptions,
-  addSearchOptions,
-  checkWindow,
   parseCountArg,
   readOptionsOf,
   recordFilterOptionsOf,
   type SearchArgs,
 } from '../internal/read-options';
+import { readingCommand } from '../internal/reading-command';
 import { recordFilterOf, recordTime } from '../internal/record-filters';
 
 const BREAKDOWNS = ['service', 'hour', 'severity'] as const;
@@ -84,13 +82,13 @@ Examples:
 
 /** `spillway stats <path>`: sizes, counts, time span and breakdowns of a file or directory. */
 export function register(program: Command): void {
-  const cmd = program
-    .command('stats')
-    .description(
+  readingCommand<StatsOptions>(program, {
+    name: 'stats',
+    description:
       'files, frames, records by severity, time span, raw vs compressed bytes and ratio; per service, hour or severity (--by) and the most frequent message templates (--top)',
-    )
-    .argument('<path>', 'a .zst file or a directory of them');
-  addSearchOptions(addFilterOptions(cmd))
+    helpAfter: `${EXAMPLES}\n${EXIT_CODES_HELP}`,
+    run: (path, opts) => stats(path, opts),
+  })
     .addOption(
       new Option(
         '--by <key>',
@@ -104,12 +102,7 @@ export function register(program: Command): void {
       ).argParser(parseCountArg),
     )
     .option('--json', 'print one JSON object instead of a table')
-    .option('--no-progress', 'never draw a progress bar')
-    .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES_HELP}`)
-    .action(async (path: string, opts: StatsOptions, command: Command) => {
-      checkWindow(command, opts);
-      process.exitCode = await stats(path, opts);
-    });
+    .option('--no-progress', 'never draw a progress bar');
 }
 
 function collectBreakdown(v: string, previous: Breakdown[] | undefined): Breakdown[] {

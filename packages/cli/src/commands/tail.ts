@@ -11,24 +11,16 @@ import { EXIT_CODES_HELP, ExitCode, FOLLOW_EXIT_HELP } from '../internal/exit-co
 import { followRecords } from '../internal/follow-records';
 import { FrameRecords } from '../internal/frame-records';
 import { keyReadOptions, resolveInputs } from '../internal/inputs';
-import { NoFilesError } from '../internal/no-files';
 import { ProblemLog } from '../internal/problem-log';
 import {
-  addFilterOptions,
-  addSearchOptions,
-  checkWindow,
   parseCountArg,
   readOptionsOf,
   recordFilterOptionsOf,
   type SearchArgs,
 } from '../internal/read-options';
+import { filesToFollow, readingCommand, recordFormatOption } from '../internal/reading-command';
 import { recordFilterOf } from '../internal/record-filters';
-import {
-  RECORD_FORMATS,
-  RECORD_FORMATS_HELP,
-  type RecordFormat,
-  RecordPrinter,
-} from '../internal/record-printer';
+import { type RecordFormat, RecordPrinter } from '../internal/record-printer';
 
 interface TailOptions extends SearchArgs {
   format: RecordFormat;
@@ -47,32 +39,20 @@ Examples:
 
 /** `spillway tail <path>`: the newest records, then (with -f) those written from then on. */
 export function register(program: Command): void {
-  const cmd = program
-    .command('tail')
-    .description(
+  readingCommand<TailOptions>(program, {
+    name: 'tail',
+    description:
       'print the last records of a .zst file or directory (matching the filters), and with -f follow it as files grow, rotate and are deleted',
-    )
-    .argument('<path>', 'a .zst file or a directory of them');
-  addSearchOptions(addFilterOptions(cmd))
+    helpAfter: `${EXAMPLES}\nWhile following, a frame being written is waited for, never reported; a file that appears is read from its start, a deleted one is dropped.\n${EXIT_CODES_HELP}${FOLLOW_EXIT_HELP}`,
+    run: (path, opts) => tail(path, opts),
+  })
     .addOption(
       new Option('-n, --lines <n>', 'how many of the newest matching records to print first')
         .argParser(parseCountArg)
         .default(10),
     )
     .option('-f, --follow', 'then print new records as they are written, until Ctrl-C (exit 0)')
-    .addOption(
-      new Option('--format <format>', RECORD_FORMATS_HELP)
-        .choices(RECORD_FORMATS)
-        .default('pretty'),
-    )
-    .addHelpText(
-      'after',
-      `${EXAMPLES}\nWhile following, a frame being written is waited for, never reported; a file that appears is read from its start, a deleted one is dropped.\n${EXIT_CODES_HELP}${FOLLOW_EXIT_HELP}`,
-    )
-    .action(async (path: string, opts: TailOptions, command: Command) => {
-      checkWindow(command, opts);
-      process.exitCode = await tail(path, opts);
-    });
+    .addOption(recordFormatOption());
 }
 
 async function tail(path: string, opts: TailOptions): Promise<number> {
@@ -80,15 +60,9 @@ async function tail(path: string, opts: TailOptions): Promise<number> {
   const printer = new RecordPrinter(opts.format);
   const problems = new ProblemLog();
   const keys = await keyReadOptions(opts);
-  let files: string[] = [];
-  try {
-    files = (await resolveInputs(path)).files.map((f) => f.path);
-  } catch (err) {
-    if (!(err instanceof NoFilesError) || !opts.follow) throw err;
-    process.stderr.write(
-      `spillway: ${err.message}\nspillway: following ${path}: waiting for files\n`,
-    );
-  }
+  const files = opts.follow
+    ? await filesToFollow(path)
+    : (await resolveInputs(path)).files.map((f) => f.path);
   // Each file's table is read once: the last records come from it, following goes on after it.
   const tables: FrameTable[] = [];
   const start = new Map<string, FollowPosition>();

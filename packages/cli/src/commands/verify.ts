@@ -85,7 +85,7 @@ async function verify(path: string, opts: VerifyOptions): Promise<number> {
     for (const report of checked.reports) {
       let problems = report.problems;
       if (opts.fixIndex && problems.length > 0 && problems.every((p) => p.kind === 'index')) {
-        await rebuildFrameIndex(report.path);
+        await rebuildFrameIndex(report.path, inputs.readOptions);
         out(`fixed ${report.path}: index rebuilt (${report.frames} frames)`);
         problems = [];
       }

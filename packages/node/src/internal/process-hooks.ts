@@ -1,4 +1,5 @@
-import type { LogsApiLogger, LogsApiRecord } from '@spillway/record-format';
+import type { LogsApiLogger, LogsApiRecord } from '@spillway/config';
+import { settleWithin } from '@spillway/sampling';
 
 /** What the hooks drive: the pipeline (or anything with these three). */
 export interface HookTarget {
@@ -24,7 +25,9 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  *   by `timeoutMillis`) and then re-raises the signal with the handler removed, so the process
  *   ends exactly as it would have without spillway (killed by that signal, exit status 128+n).
  *   If the app handles the signal itself, the app decides when to exit: spillway only flushes,
- *   and the `exit` hook hands over whatever is logged after that.
+ *   and the `exit` hook hands over whatever is logged after that. The bound does not keep the
+ *   process alive by itself: a shutdown that holds nothing open while it hangs lets the loop run
+ *   dry, and the process ends as a natural exit would.
  * - `beforeExit` (the event loop ran dry: the app ended by itself): a full shutdown, bounded by
  *   the timeout, so what was logged is delivered before the process ends. Once.
  * - `exit`: queued records go to the WAL synchronously (`flushSync`), so `process.exit()` loses
@@ -47,7 +50,7 @@ export function installProcessHooks(options: ProcessHooksOptions): () => void {
     signalled = true;
     shutDown ||= alone;
     const work = alone ? shutdown() : target.forceFlush();
-    void withTimeout(work, timeoutMillis).then(() => {
+    void settleWithin(work, timeoutMillis).then(() => {
       if (alone) reraise(signal);
     });
   };
@@ -58,7 +61,7 @@ export function installProcessHooks(options: ProcessHooksOptions): () => void {
   const onBeforeExit = () => {
     if (shutDown) return;
     shutDown = true;
-    void withTimeout(shutdown(), timeoutMillis);
+    void settleWithin(shutdown(), timeoutMillis);
   };
   const onExit = () => target.flushSync();
   const onUncaught = (error: unknown, origin: string) => {
@@ -98,16 +101,4 @@ function fatalRecordOf(error: unknown, origin: string): LogsApiRecord {
     body: `${origin === 'unhandledRejection' ? 'Unhandled rejection' : 'Uncaught exception'}: ${type}: ${message}`,
     attributes,
   };
-}
-
-async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  try {
-    await Promise.race([work.catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

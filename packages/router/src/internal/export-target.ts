@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
-import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { ExportTimeoutError, exportWithTimeout } from '@spillway/sampling';
 import {
   classifyExportError,
   describeExportError,
@@ -8,8 +8,6 @@ import {
 } from '../classify-export-error';
 import type { TargetStats } from '../types';
 import { type Admission, CircuitBreaker, type CircuitState } from './circuit-breaker';
-
-const SUCCESS = 0;
 
 /** How one attempt on one target ended. */
 export type Attempt =
@@ -23,29 +21,6 @@ export interface TargetOptions {
   maxRetryIntervalMillis: number;
   exportTimeoutMillis: number;
   onStateChange: (target: ExportTarget, from: CircuitState, to: CircuitState) => void;
-}
-
-/** Calls `exporter.export` once, with a deadline; never throws, calls back at most once. */
-export function exportOnce(
-  exporter: LogRecordExporter,
-  records: ReadableLogRecord[],
-  timeoutMillis: number,
-): Promise<ExportResult | 'timeout'> {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (r: ExportResult | 'timeout'): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve(r);
-    };
-    const timer = setTimeout(() => finish('timeout'), timeoutMillis);
-    try {
-      exporter.export(records, finish);
-    } catch (error) {
-      finish({ code: 1, error: error instanceof Error ? error : new Error(String(error)) });
-    }
-  });
 }
 
 /** An exporter with its circuit and counters: one entry of the failover's priority list. */
@@ -89,8 +64,13 @@ export class ExportTarget {
   async send(records: ReadableLogRecord[], force = false): Promise<Attempt> {
     const admission: Admission | undefined = this.circuit.admit() ?? (force ? 'call' : undefined);
     if (admission === undefined) return { ok: false, skipped: true };
-    const result = await exportOnce(this.exporter, records, this.opts.exportTimeoutMillis);
-    if (result !== 'timeout' && result.code === SUCCESS) {
+    const error = await exportWithTimeout(
+      this.exporter,
+      records,
+      this.opts.exportTimeoutMillis,
+      'FailoverLogRecordExporter',
+    );
+    if (error === undefined) {
       this.stats.batchesSent++;
       this.stats.recordsSent += records.length;
       this.circuit.onSuccess(admission);
@@ -98,13 +78,10 @@ export class ExportTarget {
     }
     this.stats.batchesFailed++;
     let cls: ExportErrorClass | 'timeout';
-    let error: unknown;
-    if (result === 'timeout') {
+    if (error instanceof ExportTimeoutError) {
       cls = 'timeout';
-      error = new Error(`no answer within ${this.opts.exportTimeoutMillis} ms`);
       this.stats.timeouts++;
     } else {
-      error = result.error;
       cls = classifyExportError(error);
     }
     const message = describeExportError(error);

@@ -2,7 +2,6 @@ import { context } from '@opentelemetry/api';
 import { globalErrorHandler, suppressTracing } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
-  cleanLogRecord,
   markNormalizedBatch,
   SEVERITY_CLASS_COUNT,
   severityClassOf,
@@ -144,7 +143,7 @@ export class ExportDriver {
     this.handedOver++;
     let ok = true;
     try {
-      this.exporter.exportSync!(this.normalized(batch));
+      this.exporter.exportSync!(markNormalizedBatch(batch));
     } catch (e) {
       ok = false;
       globalErrorHandler(e as Error);
@@ -165,7 +164,7 @@ export class ExportDriver {
     if (exportSync === undefined || records.length === 0) return;
     this.handedOver++;
     try {
-      exportSync.call(this.exporter, this.normalized(records));
+      exportSync.call(this.exporter, markNormalizedBatch(records));
       this.account(records, true);
     } catch (e) {
       this.account(records, false);
@@ -192,7 +191,7 @@ export class ExportDriver {
   // before the records handed over after it (the disk buffer places them in the WAL in call order).
   private startExport(): void {
     const counts = new Int32Array(SEVERITY_CLASS_COUNT);
-    const batch = this.normalized(this.queue.take(this.settings.maxExportBatchSize, counts));
+    const batch = markNormalizedBatch(this.queue.take(this.settings.maxExportBatchSize, counts));
     if (batch.length === 0) return;
     this.inFlightRecords += batch.length;
     const pending = pendingResources(batch);
@@ -229,14 +228,6 @@ export class ExportDriver {
         'SamplingLogRecordProcessor',
       ),
     );
-  }
-
-  // Each record of a batch leaving for the exporter normalised in place (a record no encoder can
-  // write must not reach the exporter, nor cost the batch), the batch marked so.
-  private normalized(batch: ReadableLogRecord[]): ReadableLogRecord[] {
-    const counts = this.stats.substituted;
-    for (let i = 0; i < batch.length; i++) batch[i] = cleanLogRecord(batch[i]!, counts);
-    return markNormalizedBatch(batch);
   }
 
   // Records handed over synchronously (FATAL, exit) are few: classed one by one.

@@ -1,7 +1,7 @@
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 
-/** Template keys tracked at most (least recently seen evicted first). */
+/** Template keys tracked at most (a `BoundedLru`: least recently seen evicted first). */
 export const TEMPLATE_TABLE_SIZE = 4096;
 
 /** One template's state: smoothed rate, the rate in force and this interval's counts. */
@@ -38,72 +38,4 @@ export interface TemplateEntry {
   scope: InstrumentationScope | undefined;
   newer: TemplateEntry | undefined;
   older: TemplateEntry | undefined;
-}
-
-/**
- * The template keys, bounded at {@link TEMPLATE_TABLE_SIZE} entries: a map from key to
- * {@link TemplateEntry} with a recency list, the least recently seen entry evicted (and counted)
- * when a new key needs room. Its one owner, the template thinner, changes it through these methods.
- */
-export class TemplateTable {
-  /** Entries evicted to make room, so far. */
-  evictions = 0;
-  private readonly map = new Map<number, TemplateEntry>();
-  private newest: TemplateEntry | undefined;
-  private oldest: TemplateEntry | undefined;
-
-  constructor(
-    readonly maxSize: number,
-    // Called with an entry about to be evicted (its summary, if one is due).
-    private readonly onEvict: (e: TemplateEntry) => void,
-  ) {}
-
-  get size(): number {
-    return this.map.size;
-  }
-
-  /** The entry of `key`, marked most recently seen; undefined if absent. */
-  touch(key: number): TemplateEntry | undefined {
-    const e = this.map.get(key);
-    if (e !== undefined && e !== this.newest) {
-      this.unlink(e);
-      this.linkNewest(e);
-    }
-    return e;
-  }
-
-  /** Adds `e` (its key absent) as the most recently seen, evicting the oldest if full. */
-  add(e: TemplateEntry): void {
-    if (this.map.size >= this.maxSize && this.oldest !== undefined) {
-      const old = this.oldest;
-      this.onEvict(old);
-      this.unlink(old);
-      this.map.delete(old.key);
-      this.evictions++;
-    }
-    this.map.set(e.key, e);
-    this.linkNewest(e);
-  }
-
-  /** Every entry, oldest first. */
-  forEach(f: (e: TemplateEntry) => void): void {
-    for (let e = this.oldest; e !== undefined; e = e.newer) f(e);
-  }
-
-  private linkNewest(e: TemplateEntry): void {
-    e.older = this.newest;
-    e.newer = undefined;
-    if (this.newest !== undefined) this.newest.newer = e;
-    this.newest = e;
-    if (this.oldest === undefined) this.oldest = e;
-  }
-
-  private unlink(e: TemplateEntry): void {
-    if (e.older !== undefined) e.older.newer = e.newer;
-    else this.oldest = e.newer;
-    if (e.newer !== undefined) e.newer.older = e.older;
-    else this.newest = e.older;
-    e.older = undefined;
-    e.newer = undefined;
-  }
 }

@@ -1,5 +1,6 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { SEVERITY_CLASS_COUNT } from '@spillway/record-format';
+import { BoundedLru } from './bounded-lru';
 import type { Clock } from './clock';
 import type { PolicyState } from './policy-state';
 import type { ProcessorStats } from './processor-stats';
@@ -7,7 +8,7 @@ import type { RecordRandomness } from './record-randomness';
 import type { TemplateBudget } from './template-budget';
 import { TemplateKeyer } from './template-key';
 import { type ThinnedExit, thinnedSummaryRecord } from './template-summary';
-import { TEMPLATE_TABLE_SIZE, type TemplateEntry, TemplateTable } from './template-table';
+import { TEMPLATE_TABLE_SIZE, type TemplateEntry } from './template-table';
 
 /**
  * Flood control by template, the last step of a record's decision (onEmit only: `enabled()` has
@@ -26,7 +27,7 @@ export class TemplateThinner {
   /** After a keep: the `th` of the template threshold applied, '' when the class's stands. */
   hex = '';
   private readonly keyer: TemplateKeyer;
-  private readonly table: TemplateTable;
+  private readonly table: BoundedLru<number, TemplateEntry>;
   // Entries thinned since their last summary (housekeeping runs while there are any).
   private pending = 0;
   private rollClass = -1;
@@ -40,7 +41,11 @@ export class TemplateThinner {
     private readonly onPending: () => void,
   ) {
     this.keyer = new TemplateKeyer({ attribute: policy.templateAttribute });
-    this.table = new TemplateTable(TEMPLATE_TABLE_SIZE, (e) => this.summarize(e, 'evicted'));
+    this.table = new BoundedLru<number, TemplateEntry>(
+      TEMPLATE_TABLE_SIZE,
+      (e) => e.key,
+      (e) => this.summarize(e, 'evicted'),
+    );
   }
 
   /**
