@@ -1,5 +1,4 @@
 export { type Crc32, crc32, crc32Table } from './crc32';
-export { makeDirectorySync } from './make-directory';
 export {
   CYCLIC,
   cleanLogRecord,

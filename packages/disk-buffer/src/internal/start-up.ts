@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import { makeDirectorySync } from '@spillway/record-format';
 import {
   CHECKPOINT_FILE,
   type Checkpoint,
@@ -16,6 +15,7 @@ import { DiskSpace } from './disk-space';
 import { FileDeleter } from './file-deleter';
 import { FileHolds } from './file-holds';
 import type { Ledger } from './ledger';
+import { makeDirectorySync } from './make-directory';
 import type { ResolvedOptions } from './options';
 import { RecentFrames } from './recent-frames';
 import { recoverInBackground, startPosition, trustedCheckpoint } from './recovery';

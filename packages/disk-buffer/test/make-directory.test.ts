@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeDirectorySync } from '../src/index';
+import { makeDirectorySync } from '../src/internal/make-directory';
 
 // A read-only file system needs a mount, which only root can make here; elsewhere the EROFS case
 // is skipped with this reason printed.
