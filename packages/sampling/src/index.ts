@@ -1,3 +1,4 @@
+export { type BackoffOptions, backoffMillis } from './backoff';
 export type { SettleWithinResult } from './export-with-timeout';
 export { ExportTimeoutError, exportWithTimeout, settleWithin } from './export-with-timeout';
 export {

@@ -1,9 +1,8 @@
 import { globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { SyncFrameCipher } from '@spillway/file-exporter';
-import { exportWithTimeout, settleWithin } from '@spillway/sampling';
+import { backoffMillis, exportWithTimeout, settleWithin } from '@spillway/sampling';
 import type { RetryOptions } from '../types';
-import { backoffMillis } from './backoff';
 import { type Batch, BatchSource, type SpillCursor } from './batch-source';
 import type { CheckpointStore } from './checkpoint';
 import type { Counters } from './counters';

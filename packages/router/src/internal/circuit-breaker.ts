@@ -1,3 +1,5 @@
+import { backoffMillis } from '@spillway/sampling';
+
 /**
  * One target's circuit:
  *
@@ -7,8 +9,8 @@
  *                                                        └──(probe fails: delay doubles)────┘
  *
  * The retry delay starts at `retryIntervalMillis` and doubles at each failed probe up to
- * `maxRetryIntervalMillis`; no jitter (one process has one circuit per target, so there is no
- * herd to spread). Half-open is entered lazily, by the next admission check after the delay, and
+ * `maxRetryIntervalMillis` (the one backoff rule, `backoffMillis`); no jitter (one process has one
+ * circuit per target, so there is no herd to spread). Half-open is entered lazily, by the next admission check after the delay, and
  * admits exactly one probe at a time.
  */
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -28,6 +30,7 @@ export class CircuitBreaker {
   private failures = 0;
   private openedAt = 0;
   private retryDelay: number;
+  private failedProbes = 0;
   private probing = false;
   private openMillisTotal = 0;
   private streakStart = 0;
@@ -82,6 +85,7 @@ export class CircuitBreaker {
   onSuccess(admission: Admission): void {
     if (admission === 'probe') {
       this.probing = false;
+      this.failedProbes = 0;
       this.retryDelay = this.opts.retryIntervalMillis;
       this.transition('closed', 'probe batch succeeded');
     }
@@ -94,7 +98,12 @@ export class CircuitBreaker {
   onFailure(admission: Admission, reason: string): void {
     if (admission === 'probe') {
       this.probing = false;
-      this.retryDelay = Math.min(this.retryDelay * 2, this.opts.maxRetryIntervalMillis);
+      this.retryDelay = backoffMillis(++this.failedProbes, {
+        initialMillis: this.opts.retryIntervalMillis,
+        maxMillis: this.opts.maxRetryIntervalMillis,
+        multiplier: 2,
+        jitter: 0,
+      });
       this.openedAt = Date.now();
       this.transition('open', `probe failed (${reason}); next probe in ${this.retryDelay} ms`);
       return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMillis } from '../src/internal/backoff';
+import { backoffMillis } from '../src/backoff';
 
 const retry = { initialMillis: 100, maxMillis: 5_000, multiplier: 2, jitter: 0.2 };
 
@@ -15,5 +15,13 @@ describe('backoffMillis', () => {
     expect(backoffMillis(0, retry, () => 0)).toBe(80);
     expect(backoffMillis(0, retry, () => 0.999_999)).toBe(120);
     expect(backoffMillis(100, retry, () => 0)).toBe(4000);
+  });
+
+  it('should give the same delay every time without jitter, never reading the random source', () => {
+    const none = { ...retry, jitter: 0 };
+    const random = () => {
+      throw new Error('read');
+    };
+    expect([0, 1, 2, 10].map((a) => backoffMillis(a, none, random))).toEqual([100, 200, 400, 5000]);
   });
 });
