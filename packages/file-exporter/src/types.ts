@@ -259,8 +259,16 @@ export interface ZstdFileExporterOptions {
   flushIntervalMillis?: number;
   /** When to start a new file. Defaults: 64 MiB on disk, and at each UTC day. */
   rotate?: { maxBytes?: number; daily?: boolean };
-  /** When to delete old files (oldest first). Defaults: 7 days, 1 GiB in total. */
-  retention?: { maxAgeDays?: number; maxTotalBytes?: number };
+  /**
+   * When to delete old files (oldest first). Defaults: 7 days, 1 GiB in total. `maxAgeMillis` is
+   * in milliseconds, as every duration option of spillway; `maxAgeDays` is its older spelling,
+   * still read when `maxAgeMillis` is not given.
+   */
+  retention?: {
+    maxAgeMillis?: number;
+    maxTotalBytes?: number /** @deprecated use `maxAgeMillis` */;
+    maxAgeDays?: number;
+  };
   /** Free bytes to leave on the file system: old files go first, then new frames. Default 64 MiB. */
   minFreeBytes?: number;
   /** zstd level where the codec has levels (node:zlib). Default 3. */

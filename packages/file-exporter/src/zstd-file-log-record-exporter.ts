@@ -118,7 +118,7 @@ export class ZstdFileLogRecordExporter implements LogRecordExporter {
       rotateBytes: options.rotate?.maxBytes ?? 64 * 1024 * 1024,
       daily: options.rotate?.daily ?? true,
       policy: {
-        maxAgeMs: (options.retention?.maxAgeDays ?? 7) * DAY_MS,
+        maxAgeMs: options.retention?.maxAgeMillis ?? (options.retention?.maxAgeDays ?? 7) * DAY_MS,
         maxTotalBytes: options.retention?.maxTotalBytes ?? 1024 * 1024 * 1024,
         minFreeBytes: this.minFreeBytes,
       },

@@ -282,7 +282,10 @@ describe('ZstdFileLogRecordExporter', () => {
   });
 
   describe('retention', () => {
-    it('should delete files older than maxAgeDays and count their records', async () => {
+    it.each([
+      ['maxAgeMillis', { maxAgeMillis: 7 * DAY }],
+      ['maxAgeDays (the older spelling)', { maxAgeDays: 7 }],
+    ])('should delete files older than %s and count their records', async (_name, retention) => {
       const old = setup({ rotate: { maxBytes: 1 } });
       await exportFramed(old.exporter, generatedRecords(300), 100);
       await old.exporter.shutdown();
@@ -294,7 +297,7 @@ describe('ZstdFileLogRecordExporter', () => {
       const exporter = new ZstdFileLogRecordExporter({
         directory: old.directory,
         minFreeBytes: 0,
-        retention: { maxAgeDays: 7 },
+        retention,
       });
       await exportAll(exporter, generatedRecords(10));
       await exporter.shutdown();

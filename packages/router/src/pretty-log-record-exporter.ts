@@ -1,4 +1,4 @@
-import type { ExportResult } from '@opentelemetry/core';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { formatRecordLine } from '@spillway/record-format';
 import type { PrettyLogRecordExporterOptions } from './types';
@@ -30,15 +30,25 @@ export class PrettyLogRecordExporter implements LogRecordExporter {
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     if (this.stopped) {
-      resultCallback({ code: 1, error: new Error('PrettyLogRecordExporter is shut down') });
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: new Error('PrettyLogRecordExporter is shut down'),
+      });
       return;
     }
     let out = '';
     for (const r of records) out += `${formatRecordLine(r, { color: this.color })}\n`;
     try {
-      this.stream.write(out, (err) => resultCallback(err ? { code: 1, error: err } : { code: 0 }));
+      this.stream.write(out, (err) =>
+        resultCallback(
+          err ? { code: ExportResultCode.FAILED, error: err } : { code: ExportResultCode.SUCCESS },
+        ),
+      );
     } catch (error) {
-      resultCallback({ code: 1, error: error instanceof Error ? error : new Error(String(error)) });
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
     }
   }
 

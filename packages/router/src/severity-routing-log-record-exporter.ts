@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import type { ExportResult } from '@opentelemetry/core';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { parseSeverity, severityClassOf, severityNumberOfClass } from '@spillway/record-format';
 import { DropCounter } from '@spillway/self-metrics';
@@ -72,14 +72,17 @@ export class SeverityRoutingLogRecordExporter implements LogRecordExporter {
           } catch (error) {
             resolve([
               target,
-              { code: 1, error: error instanceof Error ? error : new Error(String(error)) },
+              {
+                code: ExportResultCode.FAILED,
+                error: error instanceof Error ? error : new Error(String(error)),
+              },
             ]);
           }
         }),
     );
     void Promise.all(sends).then((results) => {
       const failed = new Map<LogRecordExporter, ExportResult>(
-        results.filter(([, r]) => r.code !== 0),
+        results.filter(([, r]) => r.code !== ExportResultCode.SUCCESS),
       );
       const errors: string[] = [];
       for (const route of hit) {
@@ -92,9 +95,9 @@ export class SeverityRoutingLogRecordExporter implements LogRecordExporter {
       }
       resultCallback(
         errors.length === 0
-          ? { code: 0 }
+          ? { code: ExportResultCode.SUCCESS }
           : {
-              code: 1,
+              code: ExportResultCode.FAILED,
               error: new Error(
                 `SeverityRoutingLogRecordExporter: required route failed (${errors.join('; ')})`,
               ),
