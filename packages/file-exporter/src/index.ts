@@ -41,6 +41,7 @@ export {
   readLogRecordBatches,
   readLogRecords,
   readLogsDataLines,
+  unparsableLineProblem,
 } from './log-record-reader';
 export { isProcessAlive } from './process-alive';
 export {

@@ -137,21 +137,29 @@ function parseLine(
   try {
     return JSON.parse(line) as OtlpJsonLogsData;
   } catch (err) {
-    // The frame's checksum held, so only a writer bug gets here: the line held at least a record.
-    const problem: FrameProblem = {
-      kind: 'corrupt',
-      path: frame.path,
-      offset: frame.offset,
-      length: 0,
-      records: 1,
-      recordsUnknown: true,
-      maxSeverity: frame.maxSeverity,
-      message: `frame ${frame.frameIndex} at offset ${frame.offset}: line is not JSON (${(err as Error).message})`,
-    };
+    const problem = unparsableLineProblem(frame, err);
     if (options.stats) countProblem(options.stats, problem);
     options.onProblem?.(problem);
     return undefined;
   }
+}
+
+/**
+ * The problem a line of a decoded frame that is not JSON makes: `corrupt`, one record at least
+ * (how many is unknown). The frame's checksum held, so only a writer bug gets here. For every
+ * reader of decoded frames (this module's, the CLI's), so each words and counts it alike.
+ */
+export function unparsableLineProblem(frame: DecodedFrame, err: unknown): FrameProblem {
+  return {
+    kind: 'corrupt',
+    path: frame.path,
+    offset: frame.offset,
+    length: 0,
+    records: 1,
+    recordsUnknown: true,
+    maxSeverity: frame.maxSeverity,
+    message: `frame ${frame.frameIndex} at offset ${frame.offset}: line is not JSON (${(err as Error).message})`,
+  };
 }
 
 /**

@@ -17,6 +17,7 @@ export {
   MAX_RECORD_UNITS,
   MAX_VALUE_DEPTH,
   SUBSTITUTION_KINDS,
+  setEntry,
   UNITS_PER_VALUE,
 } from './normalize-value';
 export {

@@ -1,5 +1,9 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { DecodedFrame, FrameProblem } from '@spillway/file-exporter';
+import {
+  type DecodedFrame,
+  type FrameProblem,
+  unparsableLineProblem,
+} from '@spillway/file-exporter';
 import { OtlpJsonDecoder } from '@spillway/record-format';
 
 /**
@@ -23,17 +27,7 @@ export class FrameRecords {
       try {
         records = this.decoder.decodeLine(line);
       } catch (err) {
-        // The frame's checksum held: only a writer bug gets here; the line held a record or more.
-        this.onProblem({
-          kind: 'corrupt',
-          path: frame.path,
-          offset: frame.offset,
-          length: 0,
-          records: 1,
-          recordsUnknown: true,
-          maxSeverity: frame.maxSeverity,
-          message: `frame ${frame.frameIndex} at offset ${frame.offset}: line is not JSON (${(err as Error).message})`,
-        });
+        this.onProblem(unparsableLineProblem(frame, err));
         continue;
       }
       if (this.keep) records = records.filter(this.keep);

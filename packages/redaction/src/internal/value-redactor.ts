@@ -1,4 +1,4 @@
-import { CYCLIC, DEPTH_LIMIT, MAX_VALUE_DEPTH } from '@spillway/record-format';
+import { CYCLIC, DEPTH_LIMIT, MAX_VALUE_DEPTH, setEntry } from '@spillway/record-format';
 import type { PlannedValueRule, RedactionPlan } from './redaction-plan';
 import type { RedactionCounters } from './redaction-stats';
 
@@ -191,20 +191,6 @@ function keysOf(m: object): string[] {
   const keys: string[] = [];
   for (const k in m) keys.push(k);
   return keys;
-}
-
-/** Sets an own property, `__proto__` included (plain assignment would set the prototype). */
-function setEntry(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(out, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    out[key] = value;
-  }
 }
 
 /** The first `max` code units, one fewer if that would split a surrogate pair. */
