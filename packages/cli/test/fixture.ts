@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CompressedFileWriter } from '@spillway/file-exporter';
 import { SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { buildPackages } from '../../../test/node-pipeline/helpers';
 
 /** The repository root. */
@@ -68,6 +69,23 @@ export async function writeFixture(): Promise<{ root: string; dir: string }> {
     await w.close();
   }
   return { root, dir };
+}
+
+/**
+ * For a test file's top level: builds the CLI and writes {@link writeFixture}'s files before its
+ * tests, handing the paths to `use`, and removes them after.
+ */
+export function useFixture(use: (paths: { root: string; dir: string }) => void): void {
+  let root = '';
+  beforeAll(async () => {
+    buildCli();
+    const paths = await writeFixture();
+    root = paths.root;
+    use(paths);
+  }, 300_000);
+  afterAll(() => {
+    if (root !== '') rmSync(root, { recursive: true, force: true });
+  });
 }
 
 /** Runs `spillway <args>` in a child process (no progress bar unless `env` asks for one). */

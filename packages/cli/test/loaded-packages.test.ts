@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, buildCli, writeFixture } from './fixture';
+import { describe, expect, it } from 'vitest';
+import { BIN, useFixture } from './fixture';
 
 // No command loads the pipeline (@spillway/node and the OTLP gRPC exporter it brings), which costs
 // start-up time and ties the CLI to gRPC: cat, stats and verify read files, and doctor reads the
@@ -11,12 +10,7 @@ const PRELOAD = fileURLToPath(new URL('./fixtures/report-loaded-packages.cjs', i
 let root = '';
 let dir = '';
 
-beforeAll(async () => {
-  buildCli();
-  ({ root, dir } = await writeFixture());
-}, 300_000);
-
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+useFixture((paths) => ({ root, dir } = paths));
 
 function loadedPackages(args: string[]): string[] {
   const r = spawnSync(process.execPath, ['-r', PRELOAD, BIN, ...args], {

@@ -1,19 +1,14 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, spillway, writeFixture } from './fixture';
+import { describe, expect, it } from 'vitest';
+import { spillway, useFixture } from './fixture';
 
 // A path with nothing to read is not a silent success: the usual mistake is pointing at
 // SPILLWAY_DIR instead of its files/ folder, and stderr must say so.
 let root = '';
 let dir = '';
 
-beforeAll(async () => {
-  buildCli();
-  ({ root, dir } = await writeFixture());
-}, 300_000);
-
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+useFixture((paths) => ({ root, dir } = paths));
 
 /** A SPILLWAY_DIR as the app leaves it: wal/ with a segment, files/ with `withFiles` copies. */
 function spillwayDir(withFiles: boolean): string {

@@ -1,20 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, buildCli, RECORDS, ROOT, writeFixture } from './fixture';
+import { describe, expect, it } from 'vitest';
+import { BIN, RECORDS, ROOT, useFixture } from './fixture';
 
 // `npm ci` in the repository links node_modules/.bin/spillway only if the bin's target exists
 // before anything is built: it is the committed launcher bin/spillway.mjs, which runs dist/.
 let root = '';
 let dir = '';
 
-beforeAll(async () => {
-  buildCli();
-  ({ root, dir } = await writeFixture());
-}, 300_000);
-
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+useFixture((paths) => ({ root, dir } = paths));
 
 // `--no`: never fetch a package from the registry; the local bin must answer.
 function npx(args: string[]) {

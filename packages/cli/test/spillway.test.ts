@@ -1,17 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  mkdtempSync,
-  openSync,
-  rmSync,
-  truncateSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, mkdtempSync, openSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { listCompressedFiles, readFrameTable } from '@spillway/file-exporter';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, buildCli, RECORDS as records, spillway, writeFixture } from './fixture';
+import { describe, expect, it } from 'vitest';
+import { BIN, RECORDS as records, spillway, useFixture } from './fixture';
 
 // End to end: the command as npm links it (bin/spillway.mjs running the built dist/) in a child
 // process, on real files.
@@ -20,12 +12,7 @@ const START = Date.UTC(2026, 0, 1);
 let root = '';
 let dir = '';
 
-beforeAll(async () => {
-  buildCli();
-  ({ root, dir } = await writeFixture());
-}, 300_000);
-
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+useFixture((paths) => ({ root, dir } = paths));
 
 const HAVE_JQ = spawnSync('bash', ['-c', 'command -v jq']).status === 0;
 if (!HAVE_JQ) console.warn('jq CLI missing: the cat | jq test is skipped');
