@@ -43,6 +43,11 @@ export interface SpillwayConfig {
   /** `SPILLWAY_FAILOVER`: `file` sends to local zstd files while the collector is unreachable. */
   failover: 'file' | 'none';
   /**
+   * `SPILLWAY_EXPORT_THREAD`: where spillway's own OTLP exporter serialises and sends: `worker` (a
+   * worker thread, off the event loop) or `main`. An exporter given in code always runs on the main thread.
+   */
+  exportThread: 'worker' | 'main';
+  /**
    * `SPILLWAY_ENCRYPTION_KEY_FILE`: keys (64 hex digits, or `<id>:<hex>` lines, the last active)
    * that encrypt every frame of the failover and spill files (AES-256-GCM); unset = plain.
    */

@@ -234,6 +234,13 @@ export const VARIABLES: readonly Variable[] = [
     (t) => parseChoice(t, ['file', 'none'] as const),
   ),
   field(
+    'SPILLWAY_EXPORT_THREAD',
+    'export_thread',
+    'exportThread',
+    { text: 'worker', value: constant('worker' as const) },
+    (t) => parseChoice(t, ['worker', 'main'] as const),
+  ),
+  field(
     'SPILLWAY_ENCRYPTION_KEY_FILE',
     'encryption.key_file',
     'encryptionKeyFile',

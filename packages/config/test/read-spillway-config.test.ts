@@ -30,6 +30,7 @@ describe('readSpillwayConfig', () => {
         maxDiskBytes: GiB,
         minFreeBytes: 64 * MiB,
         failover: 'file',
+        exportThread: 'worker',
         configFile: undefined,
         shutdownTimeoutMillis: 5000,
         maxQueueBytes: 64 * MiB,
@@ -84,6 +85,7 @@ describe('readSpillwayConfig', () => {
     ],
     ['SPILLWAY_RATE_LIMITS', 'none', 'rateLimits', {}],
     ['SPILLWAY_FAILOVER', 'none', 'failover', 'none'],
+    ['SPILLWAY_EXPORT_THREAD', 'main', 'exportThread', 'main'],
     [
       'SPILLWAY_CONFIG_FILE',
       '/etc/spillway/policy.json',
@@ -185,6 +187,7 @@ describe('readSpillwayConfig', () => {
     ['SPILLWAY_RATE_LIMITS', 'fatal=10', 'fatal is never limited', RATE_LIMITS_TEXT],
     ['SPILLWAY_RATE_LIMITS', 'warn=lots', 'records-per-second', RATE_LIMITS_TEXT],
     ['SPILLWAY_FAILOVER', 'kafka', 'file, none', 'file'],
+    ['SPILLWAY_EXPORT_THREAD', 'thread', 'worker, main', 'worker'],
     ['SPILLWAY_SHUTDOWN_TIMEOUT_MS', '0', 'duration > 0', '5000'],
     ['SPILLWAY_SHUTDOWN_TIMEOUT_MS', '5 seconds', '5s', '5000'],
     ['SPILLWAY_SHUTDOWN_TIMEOUT_MS', '-100', '5s', '5000'],

@@ -62,7 +62,7 @@ export interface SpillwayPipelineStats {
  *
  * ```
  * RedactingLogRecordProcessor → SamplingLogRecordProcessor → SlottedDiskBufferedLogRecordExporter (<dir>/wal, a slot per process)
- *   → FailoverLogRecordExporter [ primary (OTLP gRPC), ZstdFileLogRecordExporter (<dir>/files) ]
+ *   → FailoverLogRecordExporter [ primary (OTLP gRPC, in a worker thread by default), ZstdFileLogRecordExporter (<dir>/files) ]
  * ```
  *
  * Redaction runs first, on the record object every later stage shares, so no byte of a secret

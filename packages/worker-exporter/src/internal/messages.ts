@@ -1,0 +1,39 @@
+/**
+ * The messages between {@link WorkerThreadLogRecordExporter} and its worker. Everything here is
+ * structured-cloneable; a batch travels as one transferred buffer in the disk buffer's record
+ * codec, so the main thread never builds protobuf.
+ */
+
+/** `workerData`: what the worker builds its downstream exporter from. */
+export interface WorkerSetup {
+  /** A file URL or a specifier the worker script can import. */
+  module: string;
+  exportName: string;
+  options: unknown;
+}
+
+export type Request =
+  | { type: 'export'; id: number; payload: Uint8Array }
+  | { type: 'flush'; id: number }
+  | { type: 'shutdown'; id: number };
+
+/** The worker's answer to the request with the same `id`; `error` set when it failed. */
+export interface Reply {
+  type: 'reply';
+  id: number;
+  /** `ExportResultCode` for exports. */
+  code: number;
+  error?: { name: string; message: string };
+}
+
+/** Sent once the downstream exporter is built, or could not be (`error` set). */
+export interface Started {
+  type: 'started';
+  error?: { name: string; message: string };
+}
+
+export function serialiseError(e: unknown): { name: string; message: string } {
+  return e instanceof Error
+    ? { name: e.name, message: e.message }
+    : { name: 'Error', message: String(e) };
+}

@@ -1,0 +1,226 @@
+import { createRequire } from 'node:module';
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type ExportResult, ExportResultCode, globalErrorHandler } from '@opentelemetry/core';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { encodeLogRecordBatch } from '@spillway/disk-buffer';
+import type { Reply, Request, Started, WorkerSetup } from './internal/messages';
+import type { WorkerThreadLogRecordExporterOptions } from './types';
+
+// The CommonJS build has an empty import.meta (esbuild), and `__filename` is this file there; in
+// ESM a global `__filename` may still exist (`node -e` sets one), so it cannot decide the format.
+const metaUrl = (import.meta as { url?: string }).url;
+const here = metaUrl ?? __filename;
+
+interface Pending {
+  resolve(reply: Reply): void;
+}
+
+/**
+ * Runs a downstream `LogRecordExporter` (OTLP gRPC in practice) in a `worker_threads` Worker, so
+ * protobuf serialisation, gRPC framing and the network leave the event loop:
+ *
+ * ```
+ * main thread: export(records) ─ encodeLogRecordBatch ─ postMessage(buffer, [transfer]) ─┐
+ * worker:      decodeLogRecordBatch ─ downstream.export ─ ExportResult ─ postMessage ────┘→ callback
+ * ```
+ *
+ * Use it in front of an exporter whose cost is on the CPU of the caller: the OTLP exporters
+ * serialise every batch on the thread that calls `export`. The downstream exporter is built inside
+ * the worker from `module` + `options` (so give it settings, not an instance).
+ *
+ * Guarantees: every `export` is answered exactly once — with the worker's `ExportResult`, or with
+ * a failure when the worker could not start, died, or this exporter is shut down (the caller — the
+ * disk buffer in spillway's pipeline — keeps those records and retries or fails over). Such a
+ * failure is reported once through the global error handler. Records cross the thread losslessly
+ * (the disk buffer's record codec: every field, resource and scope). The worker starts on the first
+ * export or flush and is `unref`'d while nothing is in flight, so it never holds the process open;
+ * while an export, flush or shutdown waits on it, it does. `forceFlush()` and `shutdown()` are forwarded and bounded.
+ */
+export class WorkerThreadLogRecordExporter implements LogRecordExporter {
+  private worker: Worker | undefined;
+  private readonly setup: WorkerSetup;
+  private readonly pending = new Map<number, Pending>();
+  private readonly flushTimeoutMillis: number;
+  private readonly shutdownTimeoutMillis: number;
+  private nextId = 1;
+  /** Set once the worker failed to start or exited: every later request fails with it. */
+  private failure: Error | undefined;
+  private shutdownOnce: Promise<void> | undefined;
+
+  constructor(options: WorkerThreadLogRecordExporterOptions) {
+    this.flushTimeoutMillis = options.flushTimeoutMillis ?? 30_000;
+    this.shutdownTimeoutMillis = options.shutdownTimeoutMillis ?? 10_000;
+    this.setup = {
+      module: moduleUrl(options.module),
+      exportName: options.exportName ?? 'createExporter',
+      options: options.options,
+    };
+  }
+
+  export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    let payload: Uint8Array;
+    try {
+      // The codec returns a view into a shared slab: copy it into a buffer of its own to transfer.
+      payload = new Uint8Array(encodeLogRecordBatch(records));
+    } catch (e) {
+      resultCallback({ code: ExportResultCode.FAILED, error: e as Error });
+      return;
+    }
+    void this.request({ type: 'export', id: 0, payload }, [payload.buffer as ArrayBuffer]).then(
+      (reply) =>
+        resultCallback(
+          reply.error
+            ? { code: ExportResultCode.FAILED, error: toError(reply.error) }
+            : { code: reply.code },
+        ),
+    );
+  }
+
+  /** Forwarded to the downstream exporter; resolves when it did, or after `flushTimeoutMillis`. */
+  async forceFlush(): Promise<void> {
+    const reply = await this.request({ type: 'flush', id: 0 }, [], this.flushTimeoutMillis);
+    if (reply.error) throw toError(reply.error);
+  }
+
+  /**
+   * Idempotent: shuts the downstream exporter down in the worker (bounded by
+   * `shutdownTimeoutMillis`), then terminates the worker. Exports after it fail.
+   */
+  shutdown(): Promise<void> {
+    this.shutdownOnce ??= (async () => {
+      // Never started (nothing was exported or flushed): there is no downstream to shut down.
+      if (this.worker) {
+        await this.request({ type: 'shutdown', id: 0 }, [], this.shutdownTimeoutMillis);
+      }
+      this.failure ??= new Error('the exporter is shut down');
+      await this.worker?.terminate();
+    })();
+    return this.shutdownOnce;
+  }
+
+  private request(msg: Request, transfer: ArrayBuffer[], timeoutMillis?: number): Promise<Reply> {
+    const worker = this.failure ? undefined : this.start();
+    if (this.failure || !worker) {
+      return Promise.resolve(failed(msg.id, this.failure ?? new Error('no worker')));
+    }
+    const id = this.nextId++;
+    msg.id = id;
+    return new Promise<Reply>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      if (timeoutMillis !== undefined) {
+        timer = setTimeout(() => {
+          this.settle(
+            id,
+            failed(id, new Error(`the worker did not answer within ${timeoutMillis} ms`)),
+          );
+        }, timeoutMillis);
+      }
+      this.pending.set(id, {
+        resolve: (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+      });
+      // Held open only while the main thread waits on the worker (a shutdown that must finish).
+      if (this.pending.size === 1) worker.ref();
+      worker.postMessage(msg, transfer);
+    });
+  }
+
+  /**
+   * The worker, started on the first request: a process that never exports (a cluster primary
+   * that never logs) pays for no thread, and the WAL holds records while it boots.
+   */
+  private start(): Worker | undefined {
+    if (this.worker || this.shutdownOnce) return this.worker;
+    let worker: Worker;
+    try {
+      worker = new Worker(workerScript(), { workerData: this.setup, execArgv: withoutPreloads() });
+    } catch (e) {
+      this.fail(new Error(`the worker could not start: ${(e as Error).message}`));
+      return undefined;
+    }
+    this.worker = worker;
+    worker.unref();
+    worker.on('message', (m: Reply | Started) => this.onMessage(m));
+    worker.on('error', (e) => this.fail(new Error(`the worker failed: ${e.message}`)));
+    worker.on('exit', (code) => this.fail(new Error(`the worker exited with code ${code}`)));
+    return worker;
+  }
+
+  private onMessage(m: Reply | Started): void {
+    if (m.type === 'started') {
+      if (m.error)
+        this.fail(new Error(`the downstream exporter could not be built: ${m.error.message}`));
+      return;
+    }
+    this.settle(m.id, m);
+  }
+
+  private settle(id: number, reply: Reply): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.worker?.unref();
+    p.resolve(reply);
+  }
+
+  /** The first failure is kept and said once; everything waiting fails with it. */
+  private fail(cause: Error): void {
+    if (this.failure === undefined) {
+      this.failure = new Error(
+        `WorkerThreadLogRecordExporter: ${cause.message}; exports fail from now on`,
+      );
+      if (this.shutdownOnce === undefined) globalErrorHandler(this.failure);
+    }
+    for (const id of [...this.pending.keys()]) this.settle(id, failed(id, this.failure));
+  }
+}
+
+function failed(id: number, e: Error): Reply {
+  return {
+    type: 'reply',
+    id,
+    code: ExportResultCode.FAILED,
+    error: { name: e.name, message: e.message },
+  };
+}
+
+function toError(e: { name: string; message: string }): Error {
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
+
+/**
+ * The parent's flags minus its preloads (`--import`, `--require`): a preload sets up the app's
+ * thread — `--import @spillway/node/register` would start a second pipeline, and a second export
+ * worker, inside this one.
+ */
+function withoutPreloads(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--import' || a === '--require' || a === '-r') i++;
+    else if (!a.startsWith('--import=') && !a.startsWith('--require=')) out.push(a);
+  }
+  return out;
+}
+
+function moduleUrl(module: string | URL): string {
+  if (module instanceof URL) return module.href;
+  return isAbsolute(module) ? pathToFileURL(module).href : module;
+}
+
+/**
+ * The built worker script, found through this package's own `exports` (a self-reference, so it
+ * is the same from `dist/` and from the sources tests run): the CommonJS build for CommonJS
+ * consumers, the ESM build otherwise.
+ */
+function workerScript(): string {
+  const cjs = createRequire(here).resolve('@spillway/worker-exporter/worker');
+  return metaUrl === undefined ? cjs : cjs.replace(/\.cjs$/, '.mjs');
+}
