@@ -137,7 +137,7 @@ export class WorkerThreadLogRecordExporter implements LogRecordExporter {
     if (this.worker || this.shutdownOnce) return this.worker;
     let worker: Worker;
     try {
-      worker = new Worker(workerScript(), { workerData: this.setup, execArgv: withoutPreloads() });
+      worker = this.spawn(workerExecArgv(process.execArgv));
     } catch (e) {
       this.fail(new Error(`the worker could not start: ${(e as Error).message}`));
       return undefined;
@@ -148,6 +148,16 @@ export class WorkerThreadLogRecordExporter implements LogRecordExporter {
     worker.on('error', (e) => this.fail(new Error(`the worker failed: ${e.message}`)));
     worker.on('exit', (code) => this.fail(new Error(`the worker exited with code ${code}`)));
     return worker;
+  }
+
+  // A flag this Node refuses in a worker that workerExecArgv let through: started with none then.
+  private spawn(execArgv: string[]): Worker {
+    try {
+      return new Worker(workerScript(), { workerData: this.setup, execArgv });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+      return new Worker(workerScript(), { workerData: this.setup, execArgv: [] });
+    }
   }
 
   private onMessage(m: Reply | Started): void {
@@ -195,17 +205,32 @@ function toError(e: { name: string; message: string }): Error {
 }
 
 /**
- * The parent's flags minus its preloads (`--import`, `--require`): a preload sets up the app's
- * thread — `--import @spillway/node/register` would start a second pipeline, and a second export
- * worker, inside this one.
+ * The flags the worker gets: of the parent's, only those that change how modules load
+ * (`--conditions`, `--enable-source-maps`, `--experimental-*`, warnings). Not its preloads
+ * (`--import`, `--require`): a preload sets up the app's thread — `--import
+ * @spillway/node/register` would start a second pipeline, and a second export worker, inside this
+ * one. Not per-process flags either: a Worker refuses to start when given one (`node --test`
+ * children carry `--stack-trace-limit`, `--secure-heap`, `--tls-cipher-list`… in `execArgv`).
  */
-function withoutPreloads(): string[] {
+export function workerExecArgv(execArgv: readonly string[]): string[] {
   const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--import' || a === '--require' || a === '-r') i++;
-    else if (!a.startsWith('--import=') && !a.startsWith('--require=')) out.push(a);
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    if (a === '--conditions' || a === '-C') {
+      const value = execArgv[i + 1];
+      if (value !== undefined) out.push(a, value);
+      i++;
+    } else if (
+      a.startsWith('--conditions=') ||
+      a.startsWith('-C=') ||
+      a === '--enable-source-maps' ||
+      a === '--no-warnings' ||
+      a === '--no-deprecation' ||
+      a.startsWith('--experimental-') ||
+      a.startsWith('--no-experimental-')
+    ) {
+      out.push(a);
+    }
   }
   return out;
 }

@@ -74,15 +74,20 @@ describe('WorkerThreadLogRecordExporter behind the disk buffer', () => {
 describe('the built package', () => {
   // Both ways users load it, from dist/ through its exports map; the process must end by itself
   // after the export (the worker is unref'd while idle) with no shutdown call.
+  // The third: a process started with flags a Worker refuses (as `node --test` children are), which
+  // must not reach the worker's execArgv.
+  const IMPORT = `const { WorkerThreadLogRecordExporter } = await import('@spillway/worker-exporter');`;
   it.each([
-    ['require', `const { WorkerThreadLogRecordExporter } = require('@spillway/worker-exporter');`],
     [
-      'import',
-      `const { WorkerThreadLogRecordExporter } = await import('@spillway/worker-exporter');`,
+      'require',
+      `const { WorkerThreadLogRecordExporter } = require('@spillway/worker-exporter');`,
+      [],
     ],
+    ['import', IMPORT, []],
+    ['import with per-process flags', IMPORT, ['--stack-trace-limit=20', '--v8-pool-size=2']],
   ])(
     'should export through the worker when loaded with %s, and not hold the process open',
-    async (mode, load) => {
+    async (mode, load, flags) => {
       const records = toReadableLogRecords(new SyntheticRecordGenerator({ seed: 5 }).take(3));
       const script = `(async () => {
       ${load}
@@ -93,11 +98,15 @@ describe('the built package', () => {
     })();`;
       receiver.clear();
       // Asynchronously: the receiver answers from this process's event loop.
-      const { stdout: out } = await promisify(execFile)(process.execPath, ['-e', script], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 20_000,
-      });
+      const { stdout: out } = await promisify(execFile)(
+        process.execPath,
+        [...flags, '-e', script],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          timeout: 20_000,
+        },
+      );
       expect(out).toBe('result 0\n');
       expect(receiver.records.map((r) => r.resource['service.name'])).toEqual([mode, mode, mode]);
     },

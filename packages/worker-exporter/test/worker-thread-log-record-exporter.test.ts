@@ -12,7 +12,10 @@ import {
   toReadableLogRecords,
 } from '@spillway/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerThreadLogRecordExporter } from '../src/worker-thread-log-record-exporter';
+import {
+  WorkerThreadLogRecordExporter,
+  workerExecArgv,
+} from '../src/worker-thread-log-record-exporter';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'exporters.mjs');
 
@@ -224,5 +227,34 @@ describe('WorkerThreadLogRecordExporter', () => {
       await exporter.shutdown();
       expect(readFileSync(log, 'utf8')).toBe('built\nflush\nshutdown\n');
     });
+  });
+});
+
+describe('workerExecArgv', () => {
+  it("should keep the parent's module-loading flags and drop preloads and per-process flags", () => {
+    const parent = [
+      '--stack-trace-limit=10',
+      '--import',
+      '@spillway/node/register',
+      '--conditions',
+      'development',
+      '--secure-heap=0',
+      '-r',
+      './preload.cjs',
+      '--enable-source-maps',
+      '--require=./other.cjs',
+      '--tls-cipher-list=HIGH',
+      '--experimental-vm-modules',
+      '--no-warnings',
+      '-C=custom',
+    ];
+    expect(workerExecArgv(parent)).toEqual([
+      '--conditions',
+      'development',
+      '--enable-source-maps',
+      '--experimental-vm-modules',
+      '--no-warnings',
+      '-C=custom',
+    ]);
   });
 });
