@@ -123,6 +123,55 @@ describe('encodeBatch', () => {
     expect(back[1]!.resource).toBe(back[0]!.resource);
   });
 
+  it('should write each distinct resource and scope once, in first-seen order, when they interleave', () => {
+    const [rec] = generatedRecords(1);
+    const resA = resourceFromAttributes({ 'service.name': 'a' });
+    const resB = resourceFromAttributes({ 'service.name': 'b' });
+    const scopeX = { name: 'x' };
+    const scopeY = { name: 'y', version: '2' };
+    const pairs = [
+      [resA, scopeX],
+      [resA, scopeY],
+      [resB, scopeX],
+      [resA, scopeX],
+      [resB, scopeY],
+    ] as const;
+    const records = pairs.map(([resource, instrumentationScope], i) => ({
+      ...rec!,
+      resource,
+      instrumentationScope,
+      body: `record ${i}`,
+    }));
+    const w = new ByteWriter();
+    encodeBatch(w, records);
+    // Codec version and text-block offset (5 bytes), then the resource count; the scope count
+    // follows the two resources.
+    expect(w.buf[5]).toBe(2);
+    const back = new BatchDecoder().decode(w.buf, 0, w.pos);
+    expect(
+      back.map((r) => [r.resource.attributes['service.name'], r.instrumentationScope.name]),
+    ).toEqual([
+      ['a', 'x'],
+      ['a', 'y'],
+      ['b', 'x'],
+      ['a', 'x'],
+      ['b', 'y'],
+    ]);
+    expect(back.map((r) => r.body)).toEqual(records.map((r) => r.body));
+    expect(back[3]!.resource).toBe(back[0]!.resource);
+    expect(back[4]!.resource).toBe(back[2]!.resource);
+    expect(back[4]!.instrumentationScope).toEqual({ name: 'y', version: '2' });
+  });
+
+  it('should encode an empty batch as no resources, no scopes and no records', () => {
+    const w = new ByteWriter();
+    encodeBatch(w, []);
+    // Codec version, text-block offset, then three zero counts and an empty text block.
+    expect(w.pos).toBe(8);
+    expect([...w.buf.subarray(5, 8)]).toEqual([0, 0, 0]);
+    expect(new BatchDecoder().decode(w.buf, 0, w.pos)).toEqual([]);
+  });
+
   it('should encode generated records smaller than OTLP protobuf', async () => {
     const { ProtobufLogsSerializer } = await import('@opentelemetry/otlp-transformer');
     const records = generatedRecords(2000);

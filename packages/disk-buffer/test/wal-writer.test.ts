@@ -184,6 +184,21 @@ describe('WalWriter', () => {
       }
     });
 
+    it("should throw when the frame's sync fails under 'always', and start a new segment after", async () => {
+      const { writer, ledger } = newWriter('always');
+      writer.appendSync(filled(0x67), 1, emptyCounts());
+      walIo.fdatasyncSync = () => {
+        throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+      };
+      expect(() => writer.appendSync(filled(0x62), 2, emptyCounts())).toThrow('EIO');
+      walIo.fdatasyncSync = real.fdatasyncSync;
+      // The segment whose sync failed takes no more frames: the next one opens segment 2.
+      expect(() => writer.appendSync(filled(0x6e), 1, emptyCounts())).not.toThrow();
+      expect(writer.activeSeq).toBe(2);
+      expect(ledger.get(2)?.records).toBe(1);
+      await writer.close();
+    });
+
     it("should leave the sync to the next interval under 'interval'", async () => {
       const count = countSyncSyncs();
       const synced = deferred();

@@ -241,20 +241,29 @@ function encodeAll(
     rIdx = new Uint32Array(n);
     sIdx = new Uint32Array(n);
   }
-  // Distinct resources and scopes in first-seen order. Nearly every batch has one of each, so
-  // the previous record's is checked before the maps.
-  const resources: Resource[] = [];
-  const scopes: Scope[] = [];
-  const resIndex = new Map<Resource, number>();
-  const scopeIndex = new Map<Scope, number>();
-  let lastRes: Resource | undefined;
-  let lastScope: Scope | undefined;
+  if (n === 0) {
+    w.varint(0); // resources
+    w.varint(0); // scopes
+    w.varint(0); // records
+    return true;
+  }
+  // Distinct resources and scopes in first-seen order. Nearly every batch has one of each (a
+  // FATAL write-through has one record), so the previous record's is checked first and the maps
+  // are made only when a second one appears: no allocation on the per-emit path.
+  const first = records[0]!;
+  const resources: Resource[] = [first.resource];
+  const scopes: Scope[] = [first.instrumentationScope];
+  let resIndex: Map<Resource, number> | undefined;
+  let scopeIndex: Map<Scope, number> | undefined;
+  let lastRes = first.resource;
+  let lastScope = first.instrumentationScope;
   let ri = 0;
   let si = 0;
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
     const res = r.resource;
     if (res !== lastRes) {
+      resIndex ??= new Map([[resources[0]!, 0]]);
       let k = resIndex.get(res);
       if (k === undefined) {
         k = resources.length;
@@ -266,6 +275,7 @@ function encodeAll(
     }
     const scope = r.instrumentationScope;
     if (scope !== lastScope) {
+      scopeIndex ??= new Map([[scopes[0]!, 0]]);
       let k = scopeIndex.get(scope);
       if (k === undefined) {
         k = scopes.length;

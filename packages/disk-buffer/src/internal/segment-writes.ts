@@ -27,9 +27,10 @@ export type FailFrames = (seg: OpenSegment, group: Pending[], err: Error) => voi
 /**
  * The FATAL path's common case (nothing else pending): one positional write, no grouping. Kept
  * apart from `writeRoundSync` because the per-emit budget is a few microseconds
- * (bench/disk-buffer).
+ * (bench/disk-buffer). Returns the error that failed the frame (also given to `p.done`), so the
+ * caller needs no callback of its own.
  */
-export function writeOneSync(p: Pending, mode: FsyncMode, fail: FailFrames): void {
+export function writeOneSync(p: Pending, mode: FsyncMode, fail: FailFrames): Error | undefined {
   const seg = p.seg;
   const end = p.offset + p.frame.length;
   try {
@@ -39,10 +40,14 @@ export function writeOneSync(p: Pending, mode: FsyncMode, fail: FailFrames): voi
   } catch (err) {
     // Written but not durable under 'always' fails the frame too, as in writeRound.
     fail(seg, [p], err as Error);
-    return;
+    return err as Error;
   }
   p.done();
+  return undefined;
 }
+
+/** A `done` for frames whose caller learns the outcome otherwise (`writeOneSync`'s result). */
+export const ignoreDone: Done = () => {};
 
 /** `writeRound`, synchronously, acknowledging the frames written (and synced under 'always'). */
 export function writeRoundSync(batch: Pending[], mode: FsyncMode, fail: FailFrames): void {

@@ -5,6 +5,7 @@ import type { Ledger } from './ledger';
 import {
   type Done,
   type FsyncMode,
+  ignoreDone,
   type Pending,
   writeOneSync,
   writeRound,
@@ -122,12 +123,14 @@ export class WalWriter {
    */
   appendSync(frame: Buffer, count: number, severities: SeverityCounts): FramePosition {
     let failure: Error | undefined;
-    const own = this.assign(frame, count, severities, (err) => {
-      failure = err;
-    });
+    const own = this.assign(frame, count, severities, ignoreDone);
     if (this.pending.length === 0) {
-      writeOneSync(own, this.o.mode, this.fail);
+      // No callback allocated on the FATAL path: the write's outcome is its return value.
+      failure = writeOneSync(own, this.o.mode, this.fail);
     } else {
+      own.done = (err) => {
+        failure = err;
+      };
       const batch = this.pending;
       this.pending = [];
       batch.push(own);
