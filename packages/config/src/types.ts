@@ -43,8 +43,9 @@ export interface SpillwayConfig {
   /** `SPILLWAY_FAILOVER`: `file` sends to local zstd files while the collector is unreachable. */
   failover: 'file' | 'none';
   /**
-   * `SPILLWAY_EXPORT_THREAD`: where spillway's own OTLP exporter serialises and sends: `worker` (a
-   * worker thread, off the event loop) or `main`. An exporter given in code always runs on the main thread.
+   * `SPILLWAY_EXPORT_THREAD`: where spillway's own OTLP exporter serialises and sends: `main` (the
+   * default) or `worker` (a worker thread: less event-loop CPU, more CPU in all). An exporter given
+   * in code always runs on the main thread.
    */
   exportThread: 'worker' | 'main';
   /**

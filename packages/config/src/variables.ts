@@ -237,8 +237,8 @@ export const VARIABLES: readonly Variable[] = [
     'SPILLWAY_EXPORT_THREAD',
     'export_thread',
     'exportThread',
-    { text: 'worker', value: constant('worker' as const) },
-    (t) => parseChoice(t, ['worker', 'main'] as const),
+    { text: 'main', value: constant('main' as const) },
+    (t) => parseChoice(t, ['main', 'worker'] as const),
   ),
   field(
     'SPILLWAY_ENCRYPTION_KEY_FILE',

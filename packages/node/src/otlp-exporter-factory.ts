@@ -1,4 +1,4 @@
-// The module the export worker imports under SPILLWAY_EXPORT_THREAD=worker (the default): builds
+// The module the export worker imports under SPILLWAY_EXPORT_THREAD=worker: builds
 // spillway's OTLP gRPC exporter inside the worker thread from what the main thread resolved, so
 // protobuf serialisation, gRPC framing and the network run there.
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';

@@ -13,7 +13,7 @@ const here = (import.meta as { url?: string }).url ?? __filename;
 
 /**
  * The primary exporter when none is given in code: spillway's OTLP gRPC exporter, in a worker
- * thread under `SPILLWAY_EXPORT_THREAD=worker` (the default; built there by
+ * thread under `SPILLWAY_EXPORT_THREAD=worker` (opt-in; built there by
  * otlp-exporter-factory.ts from the same `env` and settings), on the main thread under `main`.
  */
 export function createPrimaryExporter(

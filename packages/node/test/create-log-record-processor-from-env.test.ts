@@ -123,8 +123,8 @@ describe('createLogRecordProcessorFromEnv', () => {
     });
 
     it.each([
-      ['worker', {}, WorkerThreadLogRecordExporter],
-      ['main', { SPILLWAY_EXPORT_THREAD: 'main' }, OTLPLogExporter],
+      ['main', {}, OTLPLogExporter],
+      ['worker', { SPILLWAY_EXPORT_THREAD: 'worker' }, WorkerThreadLogRecordExporter],
     ])('should deliver through the OTLP exporter on the %s thread', async (_, env, type) => {
       const { processor, provider, logger, generator } = setup({ SPILLWAY_SAMPLING: ALL, ...env });
       expect(processor.primaryExporter).toBeInstanceOf(type);

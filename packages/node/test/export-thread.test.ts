@@ -31,6 +31,7 @@ function setup(otlpBlock: string) {
           trace_silence_after: 0
           rate_limits: {}
         schedule_delay: 20
+        export_thread: worker
         exporter:
           otlp_grpc:
 ${otlpBlock}
@@ -48,7 +49,7 @@ ${otlpBlock}
   return { dir, processor, provider, logger: provider.getLogger('t') };
 }
 
-describe('SPILLWAY_EXPORT_THREAD=worker (the default)', () => {
+describe('SPILLWAY_EXPORT_THREAD=worker (export_thread in the file)', () => {
   it('should apply the OTEL_CONFIG_FILE otlp_grpc block in the worker and deliver every record', async () => {
     const { processor, provider, logger } = setup(
       `            endpoint: ${receiver.url}\n            compression: gzip\n            insecure: true\n            headers: [{ name: x-tenant, value: a }]`,
