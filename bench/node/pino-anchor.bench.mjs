@@ -5,7 +5,7 @@
 //   stock            — BatchLogRecordProcessor (defaults) + OTLPLogExporter gRPC
 //   spillway         — createLogRecordProcessorFromEnv with SPILLWAY_SAMPLING=all (sampling →
 //                      WAL → OTLP gRPC, failing over to files), every record kept; the OTLP
-//                      exporter in a worker thread (SPILLWAY_EXPORT_THREAD=worker, the default)
+//                      exporter in a worker thread (SPILLWAY_EXPORT_THREAD=worker; the default is main)
 //   spillway-main    — the same with SPILLWAY_EXPORT_THREAD=main (the exporter on the event loop)
 // each with the mix as is and with its FATAL records turned into ERROR ("no FATAL": every record
 // delivered without FATAL write-throughs). The OTLP receiver (@spillway/testing) runs in its own
