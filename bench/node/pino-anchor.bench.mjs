@@ -34,7 +34,7 @@ const name = (s) => `${s.config}/${s.mix}`;
 const LABELS = {
   pino: 'pino → pino.destination (anchor)',
   stock: 'stock',
-  spillway: 'spillway, exporter in a worker (default)',
+  spillway: 'spillway, exporter in a worker',
   'spillway-main': 'spillway, exporter on the main thread',
 };
 const LEVEL_MIX = { trace: 0.02, debug: 0.05, info: 0.75, warn: 0.13, error: 0.04, fatal: 0.01 };
