@@ -43,7 +43,9 @@ export function globalLogsApi(): LogsApi | undefined {
   const fromApi = (api as unknown as { logs?: LogsApi }).logs;
   if (fromApi) return fromApi;
   try {
-    const req = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+    // import.meta decides: the CommonJS build's is empty (esbuild); in ESM a global `__filename`
+    // may exist, naming no file (a CommonJS `node -e` script sets `[eval]`, then imports us).
+    const req = createRequire((import.meta as { url?: string }).url ?? __filename);
     return (req('@opentelemetry/api-logs') as { logs: LogsApi }).logs;
   } catch {
     return undefined;

@@ -55,7 +55,9 @@ export function createOtlpExporter(
  * dependency, not ours.
  */
 function grpcHelpers(): GrpcHelpers {
-  const here = typeof __filename === 'string' ? __filename : import.meta.url;
+  // import.meta decides: the CommonJS build's is empty (esbuild), and in ESM a global `__filename`
+  // may exist (`node -e` sets one, naming no file).
+  const here = (import.meta as { url?: string }).url ?? __filename;
   const exporter = createRequire(here).resolve('@opentelemetry/exporter-logs-otlp-grpc');
   return createRequire(exporter)('@opentelemetry/otlp-grpc-exporter-base') as GrpcHelpers;
 }

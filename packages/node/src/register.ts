@@ -60,5 +60,7 @@ function bridgeLegacyLogsApi(): void {
 }
 
 function moduleLocation(): string {
-  return typeof __filename === 'string' ? __filename : import.meta.url;
+  // import.meta decides: the CommonJS build's is empty (esbuild); in ESM a global `__filename`
+  // may exist, naming no file (a CommonJS `node -e` script sets `[eval]`).
+  return (import.meta as { url?: string }).url ?? __filename;
 }
