@@ -1,4 +1,5 @@
 import { isAbsolute, resolve, sep } from 'node:path';
+import { MAX_TIMER_MILLIS } from '@spillway/sampling';
 
 // The one set of parsers for spillway's value forms (sizes, durations, whole numbers, the fsync
 // policy, directories), used for environment variables and OTEL_CONFIG_FILE properties alike. Each
@@ -71,7 +72,7 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
  * longer timer after 1 ms instead (TimeoutOverflowWarning) — an export timeout of 30 days would
  * fail every export at once.
  */
-export const MAX_DURATION_MILLIS = 2 ** 31 - 1;
+export const MAX_DURATION_MILLIS = MAX_TIMER_MILLIS;
 const DURATION_FORM =
   'milliseconds or a number with a unit: 5000, 250ms, 5s, 2m, 1h (at most 2147483647 ms, about 24 days)';
 

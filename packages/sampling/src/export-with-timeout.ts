@@ -1,5 +1,6 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { timerDelay } from './timer-delay';
 
 /**
  * What {@link exportWithTimeout} resolves with when no callback came within the budget, so a
@@ -100,11 +101,4 @@ export function settleWithin<T>(
       (reason: unknown) => finish({ status: 'rejected', reason }),
     );
   });
-}
-
-/** Node's setTimeout ceiling; past it (or for `Infinity`) Node fires after 1 ms instead. */
-const MAX_TIMER_DELAY = 2_147_483_647;
-
-function timerDelay(ms: number): number {
-  return ms > 0 ? Math.min(ms, MAX_TIMER_DELAY) : 0;
 }

@@ -20,6 +20,7 @@ export {
   thresholdToProbability,
   traceIdRandomness,
 } from './threshold';
+export { MAX_TIMER_MILLIS, timerDelay } from './timer-delay';
 export type {
   BackfillOptions,
   BackfillStats,

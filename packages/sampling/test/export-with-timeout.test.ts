@@ -1,7 +1,13 @@
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { describe, expect, it, vi } from 'vitest';
-import { ExportTimeoutError, exportWithTimeout, settleWithin } from '../src/index';
+import {
+  ExportTimeoutError,
+  exportWithTimeout,
+  MAX_TIMER_MILLIS,
+  settleWithin,
+  timerDelay,
+} from '../src/index';
 
 /** A real exporter with one knob: what `export` does with its callback. */
 function exporterThat(
@@ -157,5 +163,15 @@ describe('settleWithin', () => {
     await new Promise((r) => setTimeout(r, 20));
     resolve();
     expect(await result).toEqual({ status: 'fulfilled', value: undefined });
+  });
+});
+
+describe('timerDelay', () => {
+  it("should clamp to what setTimeout honours: 0 below, Node's ceiling above", () => {
+    expect(timerDelay(-5)).toBe(0);
+    expect(timerDelay(Number.NaN)).toBe(0);
+    expect(timerDelay(250)).toBe(250);
+    expect(timerDelay(Number.POSITIVE_INFINITY)).toBe(MAX_TIMER_MILLIS);
+    expect(MAX_TIMER_MILLIS).toBe(2_147_483_647);
   });
 });

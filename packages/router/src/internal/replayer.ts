@@ -9,6 +9,7 @@ import {
   type ReplayPosition,
   saveReplayCheckpoint,
 } from '@spillway/file-exporter';
+import { timerDelay } from '@spillway/sampling';
 import { DropCounter, type LastError, UNKNOWN_CLASS } from '@spillway/self-metrics';
 import { describeExportError } from '../classify-export-error';
 import type { ReplayDropReason, ReplayOptions, ReplayStats } from '../types';
@@ -44,8 +45,6 @@ export interface ReplayHost {
 
 // `paused`: the probe batch's budget is spent; the loop waits for the circuit to settle.
 type PassEnd = 'done' | 'failed' | 'stopped' | 'paused';
-
-const MAX_TIMER_MILLIS = 2 ** 31 - 1;
 
 // A replay option outside its range falls back to its default, with a warning (never a throw).
 function orDefault(name: string, value: number | undefined, fallback: number, min: number): number {
@@ -157,10 +156,7 @@ export class Replayer {
     }
     return new Promise((resolve) => {
       // Timers cap at 2^31-1 ms (a longer one fires at once); a wake-up early only re-checks.
-      const timer =
-        ms === Number.POSITIVE_INFINITY
-          ? undefined
-          : setTimeout(done, Math.min(Math.max(0, ms), MAX_TIMER_MILLIS));
+      const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(done, timerDelay(ms));
       timer?.unref();
       function done(): void {
         if (timer) clearTimeout(timer);

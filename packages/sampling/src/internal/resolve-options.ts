@@ -1,5 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import { diag } from '@opentelemetry/api';
+import { MAX_TIMER_MILLIS } from '../timer-delay';
 import type { SamplingLogRecordProcessorOptions } from '../types';
 
 /** The numeric options with their defaults applied. */
@@ -15,7 +16,6 @@ export interface ResolvedOptions {
 }
 
 /** The longest delay `setTimeout` honours (a longer one fires after 1 ms, with a warning). */
-const MAX_TIMER_MILLIS = 2 ** 31 - 1;
 
 /**
  * The default byte bound of the queue: a quarter of the V8 heap limit, at least 8 MiB. The SDK's
