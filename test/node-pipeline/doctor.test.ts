@@ -23,6 +23,28 @@ async function doctor(env: Record<string, string>) {
   return { code, out: lines.join('\n') };
 }
 
+/**
+ * A WAL whose downstream is down: what it is given stays pending (no retry within a test), as an
+ * app leaves it when the collector is unreachable.
+ */
+function downBuffer(
+  directory: string,
+  extra: Partial<ConstructorParameters<typeof DiskBufferedLogRecordExporter>[0]> = {},
+) {
+  const failing: LogRecordExporter = {
+    export: (_r, cb) => cb({ code: ExportResultCode.FAILED, error: new Error('down') }),
+    shutdown: async () => {},
+    forceFlush: async () => {},
+  };
+  return new DiskBufferedLogRecordExporter({
+    exporter: failing,
+    directory,
+    retry: { initialMillis: 60_000 },
+    shutdownTimeoutMillis: 1,
+    ...extra,
+  });
+}
+
 const freshDir = () => join(mkdtempSync(join(tmpdir(), 'spillway-doctor-')), 'data');
 
 describe('runDoctor', () => {
@@ -80,17 +102,7 @@ describe('runDoctor', () => {
     const dir = freshDir();
     const wal = join(dir, 'wal');
     // Slot 2: 30 records its owner wrote but never delivered (the collector was down), then died.
-    const failing: LogRecordExporter = {
-      export: (_r, cb) => cb({ code: ExportResultCode.FAILED, error: new Error('down') }),
-      shutdown: async () => {},
-      forceFlush: async () => {},
-    };
-    const slot2 = new DiskBufferedLogRecordExporter({
-      exporter: failing,
-      directory: join(wal, '2'),
-      retry: { initialMillis: 60_000 },
-      shutdownTimeoutMillis: 1,
-    });
+    const slot2 = downBuffer(join(wal, '2'));
     const records = toReadableLogRecords(
       new SyntheticRecordGenerator({ seed: 1 }).take(30),
       'shop',
@@ -114,16 +126,7 @@ describe('runDoctor', () => {
   it('should count the pending records of an encrypted WAL without its key, and date them with it', async () => {
     const dir = freshDir();
     const wal = join(dir, 'wal');
-    const failing: LogRecordExporter = {
-      export: (_r, cb) => cb({ code: ExportResultCode.FAILED, error: new Error('down') }),
-      shutdown: async () => {},
-      forceFlush: async () => {},
-    };
-    const buffer = new DiskBufferedLogRecordExporter({
-      exporter: failing,
-      directory: wal,
-      retry: { initialMillis: 60_000 },
-      shutdownTimeoutMillis: 1,
+    const buffer = downBuffer(wal, {
       encryption: { keys: [{ id: 1, key: Buffer.alloc(32, 7) }], activeKeyId: 1 },
     });
     const records = toReadableLogRecords(
@@ -187,17 +190,7 @@ describe('runDoctor', () => {
   it('should warn about a damaged frame, naming the records lost, and keep counting the rest', async () => {
     const dir = freshDir();
     const wal = join(dir, 'wal');
-    const failing: LogRecordExporter = {
-      export: (_r, cb) => cb({ code: ExportResultCode.FAILED, error: new Error('down') }),
-      shutdown: async () => {},
-      forceFlush: async () => {},
-    };
-    const buffer = new DiskBufferedLogRecordExporter({
-      exporter: failing,
-      directory: wal,
-      retry: { initialMillis: 60_000 },
-      shutdownTimeoutMillis: 1,
-    });
+    const buffer = downBuffer(wal);
     const records = toReadableLogRecords(
       new SyntheticRecordGenerator({ seed: 3 }).take(30),
       'shop',

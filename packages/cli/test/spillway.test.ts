@@ -24,6 +24,17 @@ function copyOfFixture(): string {
   return d;
 }
 
+/** A copy of the fixture whose first file has 4 bytes overwritten inside its second frame. */
+async function damagedCopy() {
+  const d = copyOfFixture();
+  const [first] = await listCompressedFiles(d);
+  const frame = (await readFrameTable(first!.path)).frames[1]!;
+  const fd = openSync(first!.path, 'r+');
+  writeSync(fd, Buffer.from('XXXX'), 0, 4, frame.offset + 200);
+  closeSync(fd);
+  return { d, first: first!, frame };
+}
+
 describe('spillway', () => {
   it('should print help for the program and every command, exit 0', () => {
     const top = spillway(['--help']);
@@ -168,12 +179,7 @@ describe('spillway verify', () => {
   });
 
   it('should name the file and offset of a corrupt frame and exit 1', async () => {
-    const d = copyOfFixture();
-    const [first] = await listCompressedFiles(d);
-    const frame = (await readFrameTable(first!.path)).frames[1]!;
-    const fd = openSync(first!.path, 'r+');
-    writeSync(fd, Buffer.from('XXXX'), 0, 4, frame.offset + 200);
-    closeSync(fd);
+    const { d, first, frame } = await damagedCopy();
     const r = spillway(['verify', d]);
     expect(r.code).toBe(1);
     // Problems go to stderr (pipes of stdout see only the sound files and the summary).
@@ -200,12 +206,7 @@ describe('spillway verify', () => {
     expect(ok.files.reduce((n: number, f: { records: number }) => n + f.records, 0)).toBe(
       records.length,
     );
-    const d = copyOfFixture();
-    const [first] = await listCompressedFiles(d);
-    const frame = (await readFrameTable(first!.path)).frames[1]!;
-    const fd = openSync(first!.path, 'r+');
-    writeSync(fd, Buffer.from('XXXX'), 0, 4, frame.offset + 200);
-    closeSync(fd);
+    const { d, first, frame } = await damagedCopy();
     const damaged = spillway(['verify', '--json', d]);
     expect(damaged.code).toBe(1);
     const report = JSON.parse(damaged.stdout);

@@ -140,10 +140,9 @@ export class ExportDriver {
   spillBatch(batch: ReadableLogRecord[], counts: Int32Array): void {
     const stats = this.stats;
     stats.spillWrites++;
-    this.handedOver++;
     let ok = true;
     try {
-      this.exporter.exportSync!(markNormalizedBatch(batch));
+      this.exporter.exportSync!(this.handOver(batch));
     } catch (e) {
       ok = false;
       globalErrorHandler(e as Error);
@@ -162,9 +161,8 @@ export class ExportDriver {
   exportSync(records: ReadableLogRecord[]): void {
     const exportSync = this.exporter.exportSync;
     if (exportSync === undefined || records.length === 0) return;
-    this.handedOver++;
     try {
-      exportSync.call(this.exporter, markNormalizedBatch(records));
+      exportSync.call(this.exporter, this.handOver(records));
       this.account(records, true);
     } catch (e) {
       this.account(records, false);
@@ -191,7 +189,7 @@ export class ExportDriver {
   // before the records handed over after it (the disk buffer places them in the WAL in call order).
   private startExport(): void {
     const counts = new Int32Array(SEVERITY_CLASS_COUNT);
-    const batch = markNormalizedBatch(this.queue.take(this.settings.maxExportBatchSize, counts));
+    const batch = this.queue.take(this.settings.maxExportBatchSize, counts);
     if (batch.length === 0) return;
     this.inFlightRecords += batch.length;
     const pending = pendingResources(batch);
@@ -219,15 +217,21 @@ export class ExportDriver {
   }
 
   private send(batch: ReadableLogRecord[]): Promise<Error | undefined> {
-    this.handedOver++;
     return context.with(suppressTracing(context.active()), () =>
       exportWithTimeout(
         this.exporter,
-        batch,
+        this.handOver(batch),
         this.settings.exportTimeoutMillis,
         'SamplingLogRecordProcessor',
       ),
     );
+  }
+
+  // Every batch reaches the exporter through here (export, exportSync, overflow): counted for
+  // flushExporter, and marked normalised (each of its records was before it was queued).
+  private handOver(batch: ReadableLogRecord[]): ReadableLogRecord[] {
+    this.handedOver++;
+    return markNormalizedBatch(batch);
   }
 
   // Records handed over synchronously (FATAL, exit) are few: classed one by one.
