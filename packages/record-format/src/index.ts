@@ -2,6 +2,7 @@ export { type Crc32, crc32, crc32Table } from './crc32';
 export {
   CYCLIC,
   cleanLogRecord,
+  cleanRecordUnits,
   DEPTH_LIMIT,
   MAX_TEXT_UNITS,
   MAX_TIME_SECONDS,

@@ -36,56 +36,62 @@ function text(s: unknown): boolean {
   );
 }
 
+/** What {@link commonRecordUnits} returns for a record it does not accept. */
+export const NOT_COMMON = -1;
+
 /**
- * True when `r` has the common shape and is clean; false when it has not, or is not clean (the
- * caller runs the full walk then). Reads may throw on a hostile record: the caller catches.
+ * The units of the record budget (normalize-value.ts) that `r`'s body and attributes use, when
+ * `r` has the common shape and is clean; {@link NOT_COMMON} when it has not, or is not clean (the
+ * caller runs the full walk then). The count comes free with the walk, and the processor's queue
+ * sizes records by it instead of walking them a second time. Reads may throw on a hostile
+ * record: the caller catches.
  */
-export function isCleanCommonRecord(
+export function commonRecordUnits(
   r: ReadableLogRecord,
   knownResource: unknown,
   knownScope: unknown,
-): boolean {
+): number {
   // Known means seen and checked: undefined (nothing seen yet) is no resource or scope.
-  if (knownResource === undefined || knownScope === undefined) return false;
-  if (r.resource !== knownResource || r.instrumentationScope !== knownScope) return false;
-  if (!time(r.hrTime) || !time(r.hrTimeObserved)) return false;
+  if (knownResource === undefined || knownScope === undefined) return NOT_COMMON;
+  if (r.resource !== knownResource || r.instrumentationScope !== knownScope) return NOT_COMMON;
+  if (!time(r.hrTime) || !time(r.hrTimeObserved)) return NOT_COMMON;
   const n = r.severityNumber as unknown;
-  if (n !== undefined && !u32(n, 24)) return false;
-  if (!text(r.severityText) || !text(r.eventName)) return false;
-  if (!u32(r.droppedAttributesCount, MAX_U32)) return false;
+  if (n !== undefined && !u32(n, 24)) return NOT_COMMON;
+  if (!text(r.severityText) || !text(r.eventName)) return NOT_COMMON;
+  if (!u32(r.droppedAttributesCount, MAX_U32)) return NOT_COMMON;
   const sc = r.spanContext;
   if (sc !== undefined) {
-    if (typeof sc !== 'object' || sc === null || sc.traceState !== undefined) return false;
+    if (typeof sc !== 'object' || sc === null || sc.traceState !== undefined) return NOT_COMMON;
     const { traceId, spanId } = sc;
-    if (typeof traceId !== 'string' || typeof spanId !== 'string') return false;
-    if (!text(traceId) || !text(spanId) || !u32(sc.traceFlags, 255)) return false;
-    if (sc.isRemote !== undefined && typeof sc.isRemote !== 'boolean') return false;
+    if (typeof traceId !== 'string' || typeof spanId !== 'string') return NOT_COMMON;
+    if (!text(traceId) || !text(spanId) || !u32(sc.traceFlags, 255)) return NOT_COMMON;
+    if (sc.isRemote !== undefined && typeof sc.isRemote !== 'boolean') return NOT_COMMON;
   }
-  let units = MAX_RECORD_UNITS;
+  let units = 0;
   const body = r.body as unknown;
   if (typeof body === 'string') {
-    units -= body.length + UNITS_PER_VALUE;
-    if (!isWellFormed(body)) return false;
+    units += body.length + UNITS_PER_VALUE;
+    if (!isWellFormed(body)) return NOT_COMMON;
   } else if (body !== undefined) {
-    return false;
+    return NOT_COMMON;
   }
   const a = r.attributes as Record<string, unknown>;
   if (typeof a !== 'object' || a === null || Object.getPrototypeOf(a) !== Object.prototype) {
-    return false;
+    return NOT_COMMON;
   }
   // for…in, as the full walk and the encoders list a map's keys.
   for (const k in a) {
     const v = a[k];
-    units -= k.length + UNITS_PER_VALUE;
-    if (!isWellFormed(k)) return false;
+    units += k.length + UNITS_PER_VALUE;
+    if (!isWellFormed(k)) return NOT_COMMON;
     if (typeof v === 'string') {
-      units -= v.length + UNITS_PER_VALUE;
-      if (!isWellFormed(v)) return false;
+      units += v.length + UNITS_PER_VALUE;
+      if (!isWellFormed(v)) return NOT_COMMON;
     } else if (typeof v === 'number' || typeof v === 'boolean') {
-      units -= UNITS_PER_VALUE;
+      units += UNITS_PER_VALUE;
     } else {
-      return false;
+      return NOT_COMMON;
     }
   }
-  return units >= 0;
+  return units <= MAX_RECORD_UNITS ? units : NOT_COMMON;
 }

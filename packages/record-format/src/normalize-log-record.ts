@@ -1,6 +1,6 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { isCleanCommonRecord } from './normalize-common-shape';
+import { commonRecordUnits, NOT_COMMON } from './normalize-common-shape';
 import {
   cleanCount,
   cleanSpan,
@@ -71,7 +71,7 @@ export function normalizeLogRecord(
   try {
     if ((record as { [CLEAN]?: true })[CLEAN] === true) return record;
     out =
-      isCleanCommonRecord(record, lastResource, lastScope) || isCleanRecord(record)
+      commonRecordUnits(record, lastResource, lastScope) !== NOT_COMMON || isCleanRecord(record)
         ? record
         : copyRecord(record, counts);
   } catch {
@@ -110,14 +110,30 @@ export function cleanLogRecord(
   record: ReadableLogRecord,
   counts: SubstitutionCounts,
 ): ReadableLogRecord {
+  checked = record;
   try {
-    if (isCleanCommonRecord(record, lastResource, lastScope) || isCleanRecord(record)) {
-      return record;
-    }
+    checkedUnits = commonRecordUnits(record, lastResource, lastScope);
+    if (checkedUnits !== NOT_COMMON || isCleanRecord(record)) return record;
   } catch {
     // A read threw: the copy reads each field on its own and names what failed.
+    checkedUnits = NOT_COMMON;
   }
   return copyRecord(record, counts);
+}
+
+// The record cleanLogRecord last checked, and the budget units its common-shape check counted.
+let checked: unknown;
+let checkedUnits = NOT_COMMON;
+
+/**
+ * The units of the record budget (`MAX_RECORD_UNITS`: one per UTF-16 unit of a string, plus
+ * `UNITS_PER_VALUE` per key and value) that the body and attributes of `record` use, when
+ * `record` is the one {@link cleanLogRecord} was called with last and its common-shape check
+ * counted them; -1 otherwise. For a stage that sizes each record it cleans (the processor's
+ * queue): the walk it would need has just been done.
+ */
+export function cleanRecordUnits(record: ReadableLogRecord): number {
+  return record === checked ? checkedUnits : NOT_COMMON;
 }
 
 /**

@@ -9,7 +9,21 @@ import {
   normalizeLogRecord,
   renormalizeLogRecord,
 } from '../src/index';
-import { isCleanCommonRecord } from '../src/normalize-common-shape';
+import { commonRecordUnits, NOT_COMMON } from '../src/normalize-common-shape';
+import { UNITS_PER_VALUE } from '../src/normalize-value';
+
+function isCleanCommonRecord(r: ReadableLogRecord, res: unknown, sc: unknown): boolean {
+  return commonRecordUnits(r, res, sc) !== NOT_COMMON;
+}
+
+/** The budget units of a body and attributes, counted by the rule normalize-value.ts states. */
+function unitsOf(r: ReadableLogRecord): number {
+  let units = typeof r.body === 'string' ? r.body.length + UNITS_PER_VALUE : 0;
+  for (const [k, v] of Object.entries(r.attributes)) {
+    units += k.length + UNITS_PER_VALUE + (typeof v === 'string' ? v.length : 0) + UNITS_PER_VALUE;
+  }
+  return units;
+}
 
 const resource = resourceFromAttributes({ 'service.name': 'common-shape-test' });
 const scope = { name: 'common-shape-test' };
@@ -68,7 +82,7 @@ const record = fc.record({
   spanContext,
 });
 
-describe('isCleanCommonRecord', () => {
+describe('commonRecordUnits', () => {
   // First in this file, so that no resource or scope has been seen yet.
   it('should give a record without resource or scope a substitute, before any other record', () => {
     const counts = emptySubstitutionCounts();
@@ -95,8 +109,10 @@ describe('isCleanCommonRecord', () => {
           resource,
           instrumentationScope: scope,
         } as unknown as ReadableLogRecord;
-        if (!isCleanCommonRecord(r, resource, scope)) return;
+        const units = commonRecordUnits(r, resource, scope);
+        if (units === NOT_COMMON) return;
         accepted++;
+        expect(units).toBe(unitsOf(r));
         const counts = emptySubstitutionCounts();
         const copy = renormalizeLogRecord(r, counts);
         expect(Object.values(counts).every((n) => n === 0)).toBe(true);

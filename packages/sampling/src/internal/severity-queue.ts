@@ -1,5 +1,5 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { SEVERITY_CLASS_COUNT } from '@spillway/record-format';
+import { cleanRecordUnits, SEVERITY_CLASS_COUNT, UNITS_PER_VALUE } from '@spillway/record-format';
 
 /**
  * The processor's bounded queue, one FIFO ring per severity class (0 trace … 5 fatal) sharing a
@@ -200,18 +200,26 @@ class Ring {
   }
 }
 
+/** What a queued record counts for beyond its body and attributes: the object, times, span context. */
+const RECORD_OVERHEAD_BYTES = 80;
+
 /**
- * A cheap estimate of a record's encoded size, for the queue's byte bound: a fixed overhead, the
- * body's length and each attribute's key and value (strings by length, other values 16 bytes).
+ * A cheap estimate of a record's size, for the queue's byte bound: a fixed overhead plus the units
+ * of the normalisation budget its body and attributes use (one per UTF-16 unit of a string, 16 per
+ * key and per value; a body that is not a string, 64). For a record `cleanLogRecord` has
+ * just checked, its count is taken from that check (the same figure, without a second walk).
  */
 export function estimateRecordBytes(record: ReadableLogRecord): number {
-  let bytes = 96;
+  const checked = cleanRecordUnits(record);
+  if (checked >= 0) return RECORD_OVERHEAD_BYTES + checked;
+  let bytes = RECORD_OVERHEAD_BYTES;
   const body = record.body;
-  bytes += typeof body === 'string' ? body.length : 64;
+  if (typeof body === 'string') bytes += body.length + UNITS_PER_VALUE;
+  else if (body !== undefined) bytes += 64;
   const attrs = record.attributes;
   for (const k in attrs) {
     const v = attrs[k];
-    bytes += k.length + (typeof v === 'string' ? v.length : 16);
+    bytes += k.length + UNITS_PER_VALUE + (typeof v === 'string' ? v.length : 0) + UNITS_PER_VALUE;
   }
   return bytes;
 }
