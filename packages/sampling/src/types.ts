@@ -90,6 +90,14 @@ export interface EffectiveSamplingPolicy {
  */
 export interface SyncLogRecordExporter {
   exportSync(records: ReadableLogRecord[]): void;
+  /**
+   * True when every `export` calls back on its own, without the exporter being flushed (the disk
+   * buffer: once the batch's write lands). A flush of the processor then waits out each batch and
+   * calls the exporter's `forceFlush` once at the end, rather than once per batch while it is in
+   * flight (the SDK's processor's way, for exporters that answer only when flushed): one
+   * fdatasync per flush instead of one per batch. Optional; absent means false.
+   */
+  readonly exportsSettleWithoutFlush?: boolean;
 }
 
 /** Options of {@link SamplingLogRecordProcessor}. */

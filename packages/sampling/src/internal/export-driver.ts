@@ -88,7 +88,11 @@ export class ExportDriver {
       for (;;) {
         const inFlight = this.inFlight;
         if (inFlight !== undefined) {
-          await Promise.all([this.speedUp(), inFlight]);
+          // An exporter that settles exports by itself is flushed once, after the last batch
+          // (flushExporter); any other is sped up at once, never waited out first.
+          await (this.exporter.exportsSettleWithoutFlush === true
+            ? inFlight
+            : Promise.all([this.speedUp(), inFlight]));
           continue;
         }
         if (this.queue.size === 0 || this.queue.oldestSeq() > this.flushTarget) return;
