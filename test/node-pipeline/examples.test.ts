@@ -75,8 +75,15 @@ describe('examples', () => {
         Math.min(errors, 400) + fatals,
       );
     });
+  });
 
-    it('should ship to the collector when OTEL_EXPORTER_OTLP_LOGS_ENDPOINT points at one', async () => {
+  // The runs below wait mostly on timers, not on the CPU (at shutdown, the SDK's trace and metric
+  // exporters retry the absent collector for 7-10 s, up to their timeout): they run side by side.
+  // The root `npm start` above runs alone, because it rebuilds the dist/ folders the others load.
+  describe.concurrent('quickstart', () => {
+    it('should ship to the collector when OTEL_EXPORTER_OTLP_LOGS_ENDPOINT points at one', async ({
+      expect,
+    }) => {
       receiver.clear();
       const { dir, result, stdout, stderr } = await npmStart('quickstart', {
         QUICKSTART_SECONDS: '1',
@@ -95,12 +102,14 @@ describe('examples', () => {
 
   // Run as each README says, with only the knobs it documents (EXAMPLE_REQUESTS, SPILLWAY_DIR):
   // no collector runs here, so the logs exporter and NodeSDK's trace exporter find none.
-  describe.each([
+  describe.concurrent.each([
     ['nodesdk', 'nodesdk-example', /order \d+ not found in the database/],
     ['pino', 'pino-example', /checkout failed/],
     ['winston', 'winston-example', /checkout failed: payment provider returned 502/],
   ])('%s', (name, service, errorBody) => {
-    it('should run as its README says with no collector, exit 0 and leave its ERROR records in local files', async () => {
+    it('should run as its README says with no collector, exit 0 and leave its ERROR records in local files', async ({
+      expect,
+    }) => {
       const dir = mkdtempSync(join(tmpdir(), `spillway-example-`));
       const c = start(
         'npm',
@@ -124,8 +133,8 @@ describe('examples', () => {
     }, 120_000);
   });
 
-  describe('kubernetes', () => {
-    it('should pass its manifest check (npm start)', async () => {
+  describe.concurrent('kubernetes', () => {
+    it('should pass its manifest check (npm start)', async ({ expect }) => {
       const c = start(
         'npm',
         ['start', '--silent', '--workspace', 'examples/kubernetes'],
@@ -176,7 +185,7 @@ describe('examples', () => {
         /does not listen on the app's port 5317/,
       ],
     ];
-    it.each(mutations)('should catch %s', (_name, mutate, problem) => {
+    it.for(mutations)('should catch %s', ([, mutate, problem], { expect }) => {
       const { docs, problems } = loadManifests(join(ROOT, 'examples', 'kubernetes'));
       expect(problems).toEqual([]);
       expect(checkManifests(docs)).toEqual([]);

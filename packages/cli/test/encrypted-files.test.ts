@@ -10,10 +10,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompressedFileWriter, readFrameTable } from '@spillway/file-exporter';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { buildCli, RECORDS, spillway } from './fixture';
 
 // `spillway cat` and `verify` on encrypted, chained files, end to end (the built CLI in a child).
+// A test that changes files changes its own copies: the tests run side by side
+// (describe.concurrent), their children sharing the cores.
 const KEY = Buffer.alloc(32, 0xa7);
 const CHAIN_KEY = Buffer.alloc(32, 0x3c);
 let root = '';
@@ -47,9 +49,11 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('spillway on encrypted files', () => {
-  it('should print the records with SPILLWAY_ENCRYPTION_KEY_FILE, and name the key id without it', () => {
-    const ok = spillway(['cat', '--format', 'otlp-json', dir], {
+describe.concurrent('spillway on encrypted files', () => {
+  it('should print the records with SPILLWAY_ENCRYPTION_KEY_FILE, and name the key id without it', async ({
+    expect,
+  }) => {
+    const ok = await spillway(['cat', '--format', 'otlp-json', dir], {
       SPILLWAY_ENCRYPTION_KEY_FILE: keyFile,
     });
     expect(ok.code).toBe(0);
@@ -58,31 +62,52 @@ describe('spillway on encrypted files', () => {
       .split('\n')
       .reduce((k, l) => k + JSON.parse(l).resourceLogs[0].scopeLogs[0].logRecords.length, 0);
     expect(n).toBe(3000);
-    const without = spillway(['cat', dir]);
+    const without = await spillway(['cat', dir]);
     expect(without.code).toBe(3);
     expect(without.stderr).toContain('encrypted with key id 4 and no encryption key was given');
   });
 
-  it('should read them with --key-file in cat, tail, stats and cat --reverse', () => {
+  it('should read them with --key-file in cat, tail, stats and cat --reverse', async ({
+    expect,
+  }) => {
     const count = (out: string) => out.trim().split('\n').filter(Boolean).length;
-    const cat = spillway(['cat', '--format', 'json', '--key-file', keyFile, dir]);
+    const cat = await spillway(['cat', '--format', 'json', '--key-file', keyFile, dir]);
     expect(cat.code).toBe(0);
     expect(count(cat.stdout)).toBe(3000);
-    const reverse = spillway(['cat', '--reverse', '--limit', '7', '--key-file', keyFile, dir]);
+    const reverse = await spillway([
+      'cat',
+      '--reverse',
+      '--limit',
+      '7',
+      '--key-file',
+      keyFile,
+      dir,
+    ]);
     expect(reverse.code).toBe(0);
     expect(count(reverse.stdout)).toBe(7);
-    const tail = spillway(['tail', '-n', '5', '--format', 'json', '--key-file', keyFile, dir]);
+    const tail = await spillway([
+      'tail',
+      '-n',
+      '5',
+      '--format',
+      'json',
+      '--key-file',
+      keyFile,
+      dir,
+    ]);
     expect(tail.code).toBe(0);
     expect(count(tail.stdout)).toBe(5);
-    const stats = spillway(['stats', '--json', '--key-file', keyFile, dir]);
+    const stats = await spillway(['stats', '--json', '--key-file', keyFile, dir]);
     expect(stats.code).toBe(0);
     expect(JSON.parse(stats.stdout).records).toBe(3000);
-    const noKey = spillway(['stats', '--json', dir]);
+    const noKey = await spillway(['stats', '--json', dir]);
     expect(noKey.code).toBe(3);
   });
 
-  it('should verify the files and their chain with --key-file and --chain-key-file', () => {
-    const r = spillway([
+  it('should verify the files and their chain with --key-file and --chain-key-file', async ({
+    expect,
+  }) => {
+    const r = await spillway([
       'verify',
       '--chain',
       '--key-file',
@@ -94,12 +119,14 @@ describe('spillway on encrypted files', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('2 files verified, no problem');
-    const noKey = spillway(['verify', '--chain', '--key-file', keyFile, dir]);
+    const noKey = await spillway(['verify', '--chain', '--key-file', keyFile, dir]);
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toContain('the chain key is needed to verify it');
   });
 
-  it("should rebuild an encrypted file's index with its trace filters (verify --fix-index --key-file)", async () => {
+  it("should rebuild an encrypted file's index with its trace filters (verify --fix-index --key-file)", async ({
+    expect,
+  }) => {
     const name = 'shop-20260101-000000.zst';
     const original = readFileSync(join(dir, `${name}.idx`));
     // The writer's index has a trace filter for every frame: the rebuilt one must have them too.
@@ -110,13 +137,13 @@ describe('spillway on encrypted files', () => {
     copyFileSync(join(dir, name), join(fixDir, name));
     // A torn index: its last entry cut short.
     writeFileSync(join(fixDir, `${name}.idx`), original.subarray(0, original.length - 7));
-    const r = spillway(['verify', '--fix-index', '--key-file', keyFile, fixDir]);
+    const r = await spillway(['verify', '--fix-index', '--key-file', keyFile, fixDir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`fixed ${join(fixDir, name)}: index rebuilt (3 frames)`);
     expect(readFileSync(join(fixDir, `${name}.idx`)).equals(original)).toBe(true);
   });
 
-  it('should name the first broken link when a frame is removed', async () => {
+  it('should name the first broken link when a frame is removed', async ({ expect }) => {
     const d = join(root, 'cut');
     mkdirSync(d);
     for (const n of [0, 1]) {
@@ -130,7 +157,7 @@ describe('spillway on encrypted files', () => {
       second,
       Buffer.concat([bytes.subarray(0, frames[1]!.offset), bytes.subarray(frames[2]!.offset)]),
     );
-    const r = spillway([
+    const r = await spillway([
       'verify',
       '--chain',
       '--key-file',
@@ -145,17 +172,21 @@ describe('spillway on encrypted files', () => {
     );
   });
 
-  it('should refuse a malformed key file naming it, and warn about a readable one', () => {
+  it('should refuse a malformed key file naming it, and warn about a readable one', async ({
+    expect,
+  }) => {
     const bad = join(root, 'bad-keys');
     writeFileSync(bad, 'abc\n', { mode: 0o600 });
-    const r = spillway(['verify', '--key-file', bad, dir]);
+    const r = await spillway(['verify', '--key-file', bad, dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       `encryption key file ${bad}, line 1: the key has 3 hex digits, 64 (256 bits) expected`,
     );
-    chmodSync(keyFile, 0o644);
-    const w = spillway(['verify', '--key-file', keyFile, dir]);
-    chmodSync(keyFile, 0o600);
+    // A readable copy of the key file, not the file itself: the other tests run meanwhile.
+    const readable = join(root, 'readable-keys');
+    copyFileSync(keyFile, readable);
+    chmodSync(readable, 0o644);
+    const w = await spillway(['verify', '--key-file', readable, dir]);
     expect(w.code).toBe(0);
     expect(w.stderr).toContain('lets group or others read it; use chmod 600');
   });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,12 +88,37 @@ export function useFixture(use: (paths: { root: string; dir: string }) => void):
   });
 }
 
-/** Runs `spillway <args>` in a child process (no progress bar unless `env` asks for one). */
-export function spillway(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, SPILLWAY_PROGRESS: '0', ...env },
+/** A finished child: its exit code (null after a signal) and everything it printed. */
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `command` in a child process and resolves when it has closed. Asynchronous, so a test file
+ * can run its tests side by side (`describe.concurrent`): the children then share the cores
+ * instead of each waiting for the one before it.
+ */
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
+    );
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs `spillway <args>` in a child process (no progress bar unless `env` asks for one). */
+export function spillway(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return run(process.execPath, [BIN, ...args], { ...process.env, SPILLWAY_PROGRESS: '0', ...env });
 }

@@ -1,10 +1,11 @@
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { spillway, useFixture } from './fixture';
 
 // A path with nothing to read is not a silent success: the usual mistake is pointing at
-// SPILLWAY_DIR instead of its files/ folder, and stderr must say so.
+// SPILLWAY_DIR instead of its files/ folder, and stderr must say so. Each test makes its own
+// folder: they run side by side (describe.concurrent).
 let root = '';
 let dir = '';
 
@@ -20,13 +21,13 @@ function spillwayDir(withFiles: boolean): string {
   return d;
 }
 
-describe('spillway cat, stats, verify', () => {
+describe.concurrent('spillway cat, stats, verify', () => {
   describe('on a SPILLWAY_DIR instead of its files/ folder', () => {
-    it.each(['cat', 'stats', 'verify'])(
+    it.for(['cat', 'stats', 'verify'])(
       '%s should exit 4 and name the files/ folder that holds the files',
-      (command) => {
+      async (command, { expect }) => {
         const d = spillwayDir(true);
-        const r = spillway([command, d]);
+        const r = await spillway([command, d]);
         expect(r.code).toBe(4);
         expect(r.stdout).toBe('');
         expect(r.stderr.trimEnd().split('\n')).toEqual([
@@ -36,9 +37,9 @@ describe('spillway cat, stats, verify', () => {
       },
     );
 
-    it('should say that nothing was written yet when files/ is empty', () => {
+    it('should say that nothing was written yet when files/ is empty', async ({ expect }) => {
       const d = spillwayDir(false);
-      const r = spillway(['cat', d]);
+      const r = await spillway(['cat', d]);
       expect(r.code).toBe(4);
       expect(r.stderr).toContain(
         `spillway: ${d} looks like a SPILLWAY_DIR: its local files go to ${join(d, 'files')} while the collector is unreachable, and none has been written yet`,
@@ -47,11 +48,11 @@ describe('spillway cat, stats, verify', () => {
   });
 
   describe('on an empty folder', () => {
-    it.each(['cat', 'stats', 'verify'])(
+    it.for(['cat', 'stats', 'verify'])(
       '%s should exit 4 and say where files are expected',
-      (command) => {
+      async (command, { expect }) => {
         const d = mkdtempSync(join(root, 'empty-'));
-        const r = spillway([command, d]);
+        const r = await spillway([command, d]);
         expect(r.code).toBe(4);
         expect(r.stdout).toBe('');
         expect(r.stderr.trimEnd().split('\n')).toEqual([
@@ -63,8 +64,10 @@ describe('spillway cat, stats, verify', () => {
   });
 
   describe('with --since after --until', () => {
-    it('should be bad usage (exit 2) naming both times, before reading anything', () => {
-      const r = spillway([
+    it('should be bad usage (exit 2) naming both times, before reading anything', async ({
+      expect,
+    }) => {
+      const r = await spillway([
         'cat',
         '--since',
         '2026-01-01T00:00:20Z',
@@ -79,8 +82,10 @@ describe('spillway cat, stats, verify', () => {
       );
     });
 
-    it('should accept an equal --since and --until (records of that instant)', () => {
-      const r = spillway([
+    it('should accept an equal --since and --until (records of that instant)', async ({
+      expect,
+    }) => {
+      const r = await spillway([
         'cat',
         '--since',
         '2026-01-01T00:00:10Z',

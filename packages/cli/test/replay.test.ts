@@ -41,7 +41,6 @@ const cartResource = toReadableLogRecords(
 )[0]!.resource;
 let root = '';
 let dir = '';
-const receiver = new OtlpGrpcLogsReceiver();
 
 async function writeFiles(): Promise<void> {
   for (const [n, service] of ['shop', 'cart'].entries()) {
@@ -65,13 +64,21 @@ beforeAll(async () => {
   dir = join(root, 'files');
   mkdirSync(dir);
   await writeFiles();
-  await receiver.start();
 }, 300_000);
 
-afterAll(async () => {
-  await receiver.stop();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/**
+ * A receiver of the test's own, stopped when the test ends: the tests run side by side
+ * (`describe.concurrent`), each replay's records must reach only its own test's receiver.
+ */
+async function startReceiver(
+  onTestFinished: (stop: () => Promise<void>) => void,
+): Promise<OtlpGrpcLogsReceiver> {
+  const receiver = await new OtlpGrpcLogsReceiver().start();
+  onTestFinished(() => receiver.stop());
+  return receiver;
+}
 
 interface Run {
   code: number | null;
@@ -111,8 +118,8 @@ const ids = (rs: Array<{ attributes: Record<string, unknown> }>) =>
   rs.map((r) => Number(r.attributes['test.id']));
 const allIds = () => ids(RECORDS).sort((a, b) => a - b);
 
-describe('spillway replay', () => {
-  it('should print help with examples and exit codes', async () => {
+describe.concurrent('spillway replay', () => {
+  it('should print help with examples and exit codes', async ({ expect }) => {
     const r = await finish(
       spawn(process.execPath, [BIN, 'replay', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] }),
     );
@@ -121,8 +128,11 @@ describe('spillway replay', () => {
       expect(r.stdout).toContain(text);
   });
 
-  it('should send every record exactly once, in time order across files, over gRPC', async () => {
-    receiver.clear();
+  it('should send every record exactly once, in time order across files, over gRPC', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const receiver = await startReceiver(onTestFinished);
     const r = await replay([dir, '--endpoint', receiver.url, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -157,8 +167,11 @@ describe('spillway replay', () => {
     );
   });
 
-  it('should draw progress with records/s and an ETA on stderr when asked (SPILLWAY_PROGRESS=1)', async () => {
-    receiver.clear();
+  it('should draw progress with records/s and an ETA on stderr when asked (SPILLWAY_PROGRESS=1)', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const receiver = await startReceiver(onTestFinished);
     const r = await replay([dir, '--endpoint', receiver.url, '--batch-size', '100'], {
       SPILLWAY_PROGRESS: '1',
     });
@@ -167,8 +180,8 @@ describe('spillway replay', () => {
     expect(receiver.records).toHaveLength(RECORDS.length);
   });
 
-  it('should send only the records the filters select', async () => {
-    receiver.clear();
+  it('should send only the records the filters select', async ({ expect, onTestFinished }) => {
+    const receiver = await startReceiver(onTestFinished);
     const t = (i: number) =>
       new Date(Number(RECORDS[i]!.hrTime[0]) * 1000 + RECORDS[i]!.hrTime[1] / 1e6);
     const since = t(1000).toISOString();
@@ -199,8 +212,11 @@ describe('spillway replay', () => {
     expect(r.stdout).toContain(`sent ${expected.length} records from 2 files`);
   });
 
-  it('should keep the filters of a checkpoint: other filters are bad usage, none reuse them', async () => {
-    receiver.clear();
+  it('should keep the filters of a checkpoint: other filters are bad usage, none reuse them', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const receiver = await startReceiver(onTestFinished);
     const checkpoint = join(root, 'filters.json');
     const args = [dir, '--endpoint', receiver.url, '--checkpoint', checkpoint];
     const first = await replay([...args, '--min-severity', 'error', '--json']);
@@ -215,8 +231,11 @@ describe('spillway replay', () => {
     expect(receiver.records).toHaveLength(errors);
   });
 
-  it('should resume from its checkpoint after SIGKILL: nothing lost, duplicates within one batch', async () => {
-    receiver.clear();
+  it('should resume from its checkpoint after SIGKILL: nothing lost, duplicates within one batch', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const receiver = await startReceiver(onTestFinished);
     receiver.latencyMs = 5;
     const checkpoint = join(root, 'kill.json');
     const args = [
@@ -256,8 +275,11 @@ describe('spillway replay', () => {
     expect(JSON.parse(again.stdout).sent).toBe(0);
   }, 120_000);
 
-  it('should stop at a batch the collector rejects: exit 1, reason in the summary', async () => {
-    receiver.clear();
+  it('should stop at a batch the collector rejects: exit 1, reason in the summary', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const receiver = await startReceiver(onTestFinished);
     // INVALID_ARGUMENT is not retried by the exporter: one call, one rejection.
     receiver.failNext(1, status.INVALID_ARGUMENT, 'bad logs');
     const r = await replay([dir, '--endpoint', receiver.url, '--batch-size', '300']);
@@ -266,8 +288,11 @@ describe('spillway replay', () => {
     expect(r.stdout).toMatch(/rejected 300 records: .*bad logs/);
   });
 
-  it('should skip a damaged frame, count it, name it on stderr and exit 3', async () => {
-    receiver.clear();
+  it('should skip a damaged frame, count it, name it on stderr and exit 3', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const receiver = await startReceiver(onTestFinished);
     const copy = join(root, 'damaged');
     cpSync(dir, copy, { recursive: true });
     const file = join(copy, readdirSync(copy).find((n) => n.endsWith('.zst'))!);
@@ -289,7 +314,11 @@ describe('spillway replay', () => {
     expect(receiver.records).toHaveLength(RECORDS.length - hit.records);
   });
 
-  it('should exit 2 on a bad endpoint and 4 on a folder without files', async () => {
+  it('should exit 2 on a bad endpoint and 4 on a folder without files', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const receiver = await startReceiver(onTestFinished);
     const bad = await replay([dir, '--endpoint', 'notaurl']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--endpoint="notaurl" is not a URL');

@@ -13,7 +13,8 @@ import {
 } from './fixture';
 
 // Text search, the json format, --limit/--reverse and the stats breakdowns: the real binary on
-// real files, each expected output computed from the generated records.
+// real files, each expected output computed from the generated records. The tests only read the
+// fixture: they run side by side (describe.concurrent), their children sharing the cores.
 const roots: string[] = [];
 let dir = '';
 let mixedDir = '';
@@ -32,10 +33,10 @@ afterAll(() => {
 });
 
 /** `cat --format json` lines, each parsed (a line that is not JSON fails the test). */
-function json(
+async function json(
   args: string[],
-): Array<Record<string, unknown> & { attributes: Record<string, unknown> }> {
-  const r = spillway(['cat', '--format', 'json', ...args]);
+): Promise<Array<Record<string, unknown> & { attributes: Record<string, unknown> }>> {
+  const r = await spillway(['cat', '--format', 'json', ...args]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return r.stdout === ''
@@ -51,9 +52,9 @@ const serviceOf = (r: ReadableLogRecord) => r.resource.attributes['service.name'
 const timeOf = (r: ReadableLogRecord) =>
   `${new Date(r.hrTime[0] * 1000).toISOString().slice(0, 19)}.${String(r.hrTime[1]).padStart(9, '0')}Z`;
 
-describe('spillway cat --format json', () => {
-  it('should print one flat object per record with every field', () => {
-    const out = json([dir]);
+describe.concurrent('spillway cat --format json', () => {
+  it('should print one flat object per record with every field', async ({ expect }) => {
+    const out = await json([dir]);
     expect(out).toHaveLength(records.length);
     out.forEach((o, i) => {
       const r = records[i]!;
@@ -73,8 +74,10 @@ describe('spillway cat --format json', () => {
   });
 });
 
-describe('spillway cat search', () => {
-  it('should keep records whose body or a string attribute matches --grep, -i ignoring case', () => {
+describe.concurrent('spillway cat search', () => {
+  it('should keep records whose body or a string attribute matches --grep, -i ignoring case', async ({
+    expect,
+  }) => {
     // A word of some body, and the same word upper-cased for -i.
     const word = String(records[123]!.body)
       .split(/[^A-Za-z]+/)
@@ -86,53 +89,61 @@ describe('spillway cat search', () => {
     const expected = records.filter((r) => hit(r, re));
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(records.length);
-    expect(idsOf(json(['--grep', word, dir]))).toEqual(idsOf(expected));
+    expect(idsOf(await json(['--grep', word, dir]))).toEqual(idsOf(expected));
     const upper = word.toUpperCase();
     const insensitive = records.filter((r) => hit(r, new RegExp(upper, 'i')));
-    expect(idsOf(json(['--grep', upper, '-i', dir]))).toEqual(idsOf(insensitive));
-    expect(json(['--grep', upper, dir])).toHaveLength(
+    expect(idsOf(await json(['--grep', upper, '-i', dir]))).toEqual(idsOf(insensitive));
+    expect(await json(['--grep', upper, dir])).toHaveLength(
       records.filter((r) => hit(r, new RegExp(upper))).length,
     );
   });
 
-  it('should keep records with every --attr, and combine with other filters', () => {
+  it('should keep records with every --attr, and combine with other filters', async ({
+    expect,
+  }) => {
     const r0 = records[77]!;
     const [key, value] = Object.entries(r0.attributes).find(([k]) => k !== 'test.id')!;
     const expected = records.filter((r) => String(r.attributes[key]) === String(value));
-    expect(idsOf(json(['--attr', `${key}=${value}`, dir]))).toEqual(idsOf(expected));
+    expect(idsOf(await json(['--attr', `${key}=${value}`, dir]))).toEqual(idsOf(expected));
     const both = expected.filter((r) => (r.severityNumber ?? 0) >= 13);
-    expect(idsOf(json(['--attr', `${key}=${value}`, '--min-severity', 'warn', dir]))).toEqual(
+    expect(idsOf(await json(['--attr', `${key}=${value}`, '--min-severity', 'warn', dir]))).toEqual(
       idsOf(both),
     );
     // A number attribute matches by its text; two --attr must both hold.
-    expect(idsOf(json(['--attr', 'test.id=42', '--attr', `${key}=${value}`, dir]))).toEqual(
+    expect(idsOf(await json(['--attr', 'test.id=42', '--attr', `${key}=${value}`, dir]))).toEqual(
       idsOf(expected.filter((r) => r.attributes['test.id'] === 42)),
     );
   });
 
-  it('should keep records of a --service and of a --resource attribute', () => {
+  it('should keep records of a --service and of a --resource attribute', async ({ expect }) => {
     for (const service of MIXED_SERVICES) {
       const expected = mixed.filter((r) => serviceOf(r) === service);
       expect(expected).toHaveLength(400);
-      expect(idsOf(json(['--service', service, mixedDir]))).toEqual(idsOf(expected));
-      expect(idsOf(json(['--resource', `service.name=${service}`, mixedDir]))).toEqual(
+      expect(idsOf(await json(['--service', service, mixedDir]))).toEqual(idsOf(expected));
+      expect(idsOf(await json(['--resource', `service.name=${service}`, mixedDir]))).toEqual(
         idsOf(expected),
       );
     }
-    expect(json(['--service', 'nope', mixedDir])).toEqual([]);
+    expect(await json(['--service', 'nope', mixedDir])).toEqual([]);
   });
 
-  it('should stop after --limit records and print newest first with --reverse', () => {
+  it('should stop after --limit records and print newest first with --reverse', async ({
+    expect,
+  }) => {
     const all = idsOf(records);
-    expect(idsOf(json(['--limit', '7', dir]))).toEqual(all.slice(0, 7));
-    expect(idsOf(json(['--reverse', dir]))).toEqual([...all].reverse());
-    expect(idsOf(json(['--reverse', '--limit', '7', dir]))).toEqual([...all].reverse().slice(0, 7));
+    expect(idsOf(await json(['--limit', '7', dir]))).toEqual(all.slice(0, 7));
+    expect(idsOf(await json(['--reverse', dir]))).toEqual([...all].reverse());
+    expect(idsOf(await json(['--reverse', '--limit', '7', dir]))).toEqual(
+      [...all].reverse().slice(0, 7),
+    );
     const errors = records.filter((r) => (r.severityNumber ?? 0) >= 17);
-    expect(idsOf(json(['--reverse', '--min-severity', 'error', dir]))).toEqual(
+    expect(idsOf(await json(['--reverse', '--min-severity', 'error', dir]))).toEqual(
       idsOf(errors).reverse(),
     );
-    expect(spillway(['cat', '--limit', '3', dir]).stdout.trimEnd().split('\n')).toHaveLength(3);
-    const otlp = spillway(['cat', '--format', 'otlp-json', '--limit', '3', dir]).stdout;
+    expect(
+      (await spillway(['cat', '--limit', '3', dir])).stdout.trimEnd().split('\n'),
+    ).toHaveLength(3);
+    const otlp = (await spillway(['cat', '--format', 'otlp-json', '--limit', '3', dir])).stdout;
     expect(
       JSON.parse(otlp).resourceLogs[0].scopeLogs[0].logRecords.map(
         (lr: { attributes: Array<{ key: string; value: { intValue: string } }> }) =>
@@ -141,8 +152,17 @@ describe('spillway cat search', () => {
     ).toEqual(['0', '1', '2']);
   });
 
-  it('should print the last -n records with tail, oldest of them first', () => {
-    const r = spillway(['tail', '-n', '4', '--format', 'json', '--service', 'cart', mixedDir]);
+  it('should print the last -n records with tail, oldest of them first', async ({ expect }) => {
+    const r = await spillway([
+      'tail',
+      '-n',
+      '4',
+      '--format',
+      'json',
+      '--service',
+      'cart',
+      mixedDir,
+    ]);
     expect(r.code).toBe(0);
     const expected = mixed.filter((x) => serviceOf(x) === 'cart').slice(-4);
     expect(
@@ -153,38 +173,44 @@ describe('spillway cat search', () => {
           .map((l) => JSON.parse(l)),
       ),
     ).toEqual(idsOf(expected));
-    expect(spillway(['tail', dir]).stdout.trimEnd().split('\n')).toHaveLength(10);
+    expect((await spillway(['tail', dir])).stdout.trimEnd().split('\n')).toHaveLength(10);
   });
 
-  it('should exit 2 on an invalid regex, key=value or count, naming it on one line', () => {
-    const bad = spillway(['cat', '--grep', '(', dir]);
+  it('should exit 2 on an invalid regex, key=value or count, naming it on one line', async ({
+    expect,
+  }) => {
+    const bad = await spillway(['cat', '--grep', '(', dir]);
     expect(bad.code).toBe(2);
     expect(bad.stderr.split('\n')[0]).toMatch(/"\(" is not a regular expression/);
     expect(bad.stdout).toBe('');
-    expect(spillway(['cat', '--attr', 'novalue', dir]).stderr).toMatch(
+    expect((await spillway(['cat', '--attr', 'novalue', dir])).stderr).toMatch(
       /"novalue" is not key=value/,
     );
-    expect(spillway(['cat', '--attr', '=x', dir]).code).toBe(2);
-    expect(spillway(['cat', '--limit', '-1', dir]).code).toBe(2);
-    expect(spillway(['stats', '--by', 'planet', dir]).code).toBe(2);
-    expect(spillway(['tail', '-n', 'x', dir]).code).toBe(2);
+    expect((await spillway(['cat', '--attr', '=x', dir])).code).toBe(2);
+    expect((await spillway(['cat', '--limit', '-1', dir])).code).toBe(2);
+    expect((await spillway(['stats', '--by', 'planet', dir])).code).toBe(2);
+    expect((await spillway(['tail', '-n', 'x', dir])).code).toBe(2);
   });
 
-  it('should document every option with examples in --help', () => {
+  it('should document every option with examples in --help', async ({ expect }) => {
+    const help = new Map<string, string>();
     for (const cmd of ['cat', 'tail', 'stats']) {
-      const r = spillway([cmd, '--help']);
+      const r = await spillway([cmd, '--help']);
       expect(r.code).toBe(0);
       for (const opt of ['--grep', '--attr', '--resource', '--service', 'Examples:', 'Exit codes'])
         expect(r.stdout).toContain(opt);
+      help.set(cmd, r.stdout);
     }
-    expect(spillway(['cat', '--help']).stdout).toContain('--follow');
-    expect(spillway(['tail', '--help']).stdout).toContain('--lines');
+    expect(help.get('cat')).toContain('--follow');
+    expect(help.get('tail')).toContain('--lines');
   });
 });
 
-describe('spillway stats breakdowns', () => {
-  it('should count per service, hour and severity, reconciling with the total', () => {
-    const r = spillway([
+describe.concurrent('spillway stats breakdowns', () => {
+  it('should count per service, hour and severity, reconciling with the total', async ({
+    expect,
+  }) => {
+    const r = await spillway([
       'stats',
       '--json',
       '--by',
@@ -221,15 +247,15 @@ describe('spillway stats breakdowns', () => {
     ).toEqual(
       Object.fromEntries(Object.entries(s.recordsBySeverity).filter(([, n]) => (n as number) > 0)),
     );
-    const table = spillway(['stats', '--by', 'service', mixedDir]).stdout;
+    const table = (await spillway(['stats', '--by', 'service', mixedDir])).stdout;
     for (const [service, n] of byService)
       expect(table).toMatch(
         new RegExp(`^  ${service}\\s+${n}\\s+${((n / mixed.length) * 100).toFixed(2)}%$`, 'm'),
       );
   });
 
-  it('should list the top templates by count, and apply the filters', () => {
-    const r = spillway(['stats', '--json', '--top', '3', '--service', 'auth', mixedDir]);
+  it('should list the top templates by count, and apply the filters', async ({ expect }) => {
+    const r = await spillway(['stats', '--json', '--top', '3', '--service', 'auth', mixedDir]);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     const auth = mixed.filter((x) => serviceOf(x) === 'auth');
@@ -247,7 +273,9 @@ describe('spillway stats breakdowns', () => {
       })),
     ).toEqual(expected);
     expect(s.topTemplates.distinct).toBe(counts.size);
-    const all = JSON.parse(spillway(['stats', '--json', '--top', '100000', mixedDir]).stdout);
+    const all = JSON.parse(
+      (await spillway(['stats', '--json', '--top', '100000', mixedDir])).stdout,
+    );
     expect(
       all.topTemplates.templates.reduce((n: number, t: { records: number }) => n + t.records, 0),
     ).toBe(mixed.length);

@@ -23,7 +23,8 @@ import { buildCli, ROOT, spillway } from './fixture';
 
 // End to end: the built `spillway wal` on WAL directories the real DiskBufferedLogRecordExporter
 // wrote with a downstream that never succeeds (so every record stays pending), one of them owned
-// by a live child process while it is inspected.
+// by a live child process while it is inspected. A test that damages a WAL damages its own copy:
+// the tests run side by side (describe.concurrent), their children sharing the cores.
 
 const BATCHES = 3;
 const PER_BATCH = 50;
@@ -71,16 +72,18 @@ function listing(dir: string): string[] {
 
 const segmentOf = (dir: string) => join(dir, readdirSync(dir).find((n) => n.endsWith('.wal'))!);
 
-describe('spillway wal', () => {
-  it('should print help with examples and exit codes', () => {
-    const r = spillway(['wal', '--help']);
+describe.concurrent('spillway wal', () => {
+  it('should print help with examples and exit codes', async ({ expect }) => {
+    const r = await spillway(['wal', '--help']);
     expect(r.code).toBe(0);
     for (const text of ['Usage: spillway wal', 'Examples:', '--verify', '--cat', 'Exit codes'])
       expect(r.stdout).toContain(text);
   });
 
-  it('should show the pending records, their oldest time and the checkpoint, as JSON', () => {
-    const r = spillway(['wal', wal, '--json']);
+  it('should show the pending records, their oldest time and the checkpoint, as JSON', async ({
+    expect,
+  }) => {
+    const r = await spillway(['wal', wal, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const { slots } = JSON.parse(r.stdout);
@@ -97,7 +100,7 @@ describe('spillway wal', () => {
       checkpoint: { state: 'ok', kind: 'wal', position: 32, trusted: true },
       oldestPendingTime: `${new Date(t[0] * 1000).toISOString().slice(0, 19)}.${String(t[1]).padStart(9, '0')}Z`,
     });
-    const text = spillway(['wal', wal]);
+    const text = await spillway(['wal', wal]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(
       `pending     ${BATCHES * PER_BATCH} records in 1 segment and 0 spill files`,
@@ -105,15 +108,15 @@ describe('spillway wal', () => {
     expect(text.stdout).toContain('lock        none');
   });
 
-  it('should print the pending records with --cat, in delivery order', () => {
-    const r = spillway(['wal', wal, '--cat']);
+  it('should print the pending records with --cat, in delivery order', async ({ expect }) => {
+    const r = await spillway(['wal', wal, '--cat']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(BATCHES * PER_BATCH);
     expect(lines.map((l) => Number(/test\.id=(\d+)/.exec(l)?.[1]))).toEqual(
       RECORDS.map((x) => x.attributes['test.id']),
     );
-    const json = spillway(['wal', wal, '--cat', '--format', 'otlp-json']);
+    const json = await spillway(['wal', wal, '--cat', '--format', 'otlp-json']);
     const count = json.stdout
       .trimEnd()
       .split('\n')
@@ -122,8 +125,10 @@ describe('spillway wal', () => {
     expect(count).toBe(BATCHES * PER_BATCH);
   });
 
-  it('should print pending records with `cat <wal dir>`, through the filters of cat', () => {
-    const all = spillway(['cat', '--format', 'json', wal]);
+  it('should print pending records with `cat <wal dir>`, through the filters of cat', async ({
+    expect,
+  }) => {
+    const all = await spillway(['cat', '--format', 'json', wal]);
     expect(all.code).toBe(0);
     const ids = all.stdout
       .trimEnd()
@@ -131,14 +136,16 @@ describe('spillway wal', () => {
       .map((l) => JSON.parse(l).attributes['test.id']);
     expect(ids).toEqual(RECORDS.map((x) => x.attributes['test.id']));
     const errors = RECORDS.filter((x) => (x.severityNumber as number) >= 17);
-    const filtered = spillway(['cat', '--min-severity', 'error', '--format', 'json', wal]);
+    const filtered = await spillway(['cat', '--min-severity', 'error', '--format', 'json', wal]);
     expect(filtered.code).toBe(0);
     expect(filtered.stdout.trimEnd().split('\n').filter(Boolean)).toHaveLength(errors.length);
-    const limited = spillway(['cat', '--limit', '4', wal]);
+    const limited = await spillway(['cat', '--limit', '4', wal]);
     expect(limited.stdout.trimEnd().split('\n')).toHaveLength(4);
   });
 
-  it('should name a flipped byte by file and offset: exit 3, and 1 with --verify', () => {
+  it('should name a flipped byte by file and offset: exit 3, and 1 with --verify', async ({
+    expect,
+  }) => {
     const copy = join(root, 'flipped');
     cpSync(wal, copy, { recursive: true });
     const seg = segmentOf(copy);
@@ -146,7 +153,7 @@ describe('spillway wal', () => {
     // Frames start after the 32-byte segment header; a byte inside the first frame's payload.
     b[32 + 24 + 10] = b[32 + 24 + 10]! ^ 0xff;
     writeFileSync(seg, b);
-    const r = spillway(['wal', copy, '--json']);
+    const r = await spillway(['wal', copy, '--json']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(
       new RegExp(`^spillway: corrupt: ${seg} at offset 32: .* ${PER_BATCH} records lost`),
@@ -155,14 +162,16 @@ describe('spillway wal', () => {
       corruptFrames: 1,
       recordsPending: (BATCHES - 1) * PER_BATCH,
     });
-    expect(spillway(['wal', copy, '--verify']).code).toBe(1);
-    expect(spillway(['wal', wal, '--verify']).code).toBe(0);
-    const cat = spillway(['wal', copy, '--cat']);
+    expect((await spillway(['wal', copy, '--verify'])).code).toBe(1);
+    expect((await spillway(['wal', wal, '--verify'])).code).toBe(0);
+    const cat = await spillway(['wal', copy, '--cat']);
     expect(cat.code).toBe(3);
     expect(cat.stdout.trimEnd().split('\n')).toHaveLength((BATCHES - 1) * PER_BATCH);
   });
 
-  it('should read an encrypted WAL with --key-file or SPILLWAY_ENCRYPTION_KEY_FILE, and name its frames without', async () => {
+  it('should read an encrypted WAL with --key-file or SPILLWAY_ENCRYPTION_KEY_FILE, and name its frames without', async ({
+    expect,
+  }) => {
     const dir = join(root, 'encrypted');
     const key = Buffer.alloc(32, 0x3c);
     const keyFile = join(root, 'wal-key');
@@ -184,18 +193,18 @@ describe('spillway wal', () => {
         .split('\n')
         .map((l) => JSON.parse(l).attributes['test.id']);
 
-    const keyed = spillway(['wal', dir, '--key-file', keyFile, '--cat', '--format', 'json']);
+    const keyed = await spillway(['wal', dir, '--key-file', keyFile, '--cat', '--format', 'json']);
     expect(keyed.stderr).toBe('');
     expect(keyed.code).toBe(0);
     expect(idsOf(keyed.stdout)).toEqual(ids);
-    const viaEnv = spillway(['cat', '--format', 'json', dir], {
+    const viaEnv = await spillway(['cat', '--format', 'json', dir], {
       SPILLWAY_ENCRYPTION_KEY_FILE: keyFile,
     });
     expect(viaEnv.code).toBe(0);
     expect(idsOf(viaEnv.stdout)).toEqual(ids);
-    expect(spillway(['cat', '--key-file', keyFile, dir]).code).toBe(0);
+    expect((await spillway(['cat', '--key-file', keyFile, dir])).code).toBe(0);
 
-    const keyless = spillway(['wal', dir, '--json']);
+    const keyless = await spillway(['wal', dir, '--json']);
     expect(keyless.code).toBe(3);
     expect(keyless.stderr).toMatch(
       /^spillway: undecryptable: .*\.wal at offset 32: .*encrypted with key id 5 and no encryption key was given/,
@@ -204,23 +213,25 @@ describe('spillway wal', () => {
       corruptFrames: 1,
       recordsPending: PER_BATCH,
     });
-    const bad = spillway(['wal', dir, '--key-file', join(root, 'no-such-key')]);
+    const bad = await spillway(['wal', dir, '--key-file', join(root, 'no-such-key')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('no-such-key: cannot open (ENOENT)');
   });
 
-  it('should exit 1 for a missing directory, 4 for one without WAL files (naming wal/ inside)', () => {
-    const missing = spillway(['wal', join(root, 'nope')]);
+  it('should exit 1 for a missing directory, 4 for one without WAL files (naming wal/ inside)', async ({
+    expect,
+  }) => {
+    const missing = await spillway(['wal', join(root, 'nope')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no such file or directory');
     const dataDir = join(root, 'data');
-    const r = spillway(['wal', dataDir]);
+    const r = await spillway(['wal', dataDir]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(`spillway wal ${wal}`);
   });
 });
 
-describe('spillway wal on a directory a live process owns', () => {
+describe.concurrent('spillway wal on a directory a live process owns', () => {
   let child: ChildProcess;
   let dir = '';
   let lines: AsyncIterator<string>;
@@ -259,25 +270,29 @@ describe('spillway wal on a directory a live process owns', () => {
     if (child.exitCode === null) await once(child, 'exit');
   });
 
-  it('should name the owner and its backlog, and leave the directory and its lock as they were', async () => {
+  it('should name the owner and its backlog, and leave the directory and its lock as they were', async ({
+    expect,
+  }) => {
     const lockBefore = readFileSync(join(dir, 'lock'), 'utf8');
     const before = listing(dir);
-    const r = spillway(['wal', dir, '--json']);
+    const r = await spillway(['wal', dir, '--json']);
     expect(r.code).toBe(0);
     const [slot] = JSON.parse(r.stdout).slots;
     expect(slot.lock).toMatchObject({ state: 'running', pid: child.pid });
     expect(slot.lock.heartbeatAgeMillis).toBeLessThan(60_000);
     expect(slot.recordsPending).toBe(PER_BATCH);
-    expect(spillway(['wal', dir, '--verify']).code).toBe(0);
-    expect(spillway(['wal', dir, '--cat']).stdout.trimEnd().split('\n')).toHaveLength(PER_BATCH);
+    expect((await spillway(['wal', dir, '--verify'])).code).toBe(0);
+    expect((await spillway(['wal', dir, '--cat'])).stdout.trimEnd().split('\n')).toHaveLength(
+      PER_BATCH,
+    );
     expect(listing(dir)).toEqual(before);
     expect(readFileSync(join(dir, 'lock'), 'utf8')).toBe(lockBefore);
     // The owner goes on as if nothing happened, and the next inspection sees its new records.
     child.stdin!.write('more\n');
     // Its WAL took the batch (code 0) while its downstream stays down.
     expect(JSON.parse(await next())).toMatchObject({ code: 0, pending: 2 * PER_BATCH });
-    const again = JSON.parse(spillway(['wal', dir, '--json']).stdout).slots[0];
+    const again = JSON.parse((await spillway(['wal', dir, '--json'])).stdout).slots[0];
     expect(again.recordsPending).toBe(2 * PER_BATCH);
-    expect(spillway(['wal', dir]).stdout).toContain(`held by running process ${child.pid}`);
+    expect((await spillway(['wal', dir])).stdout).toContain(`held by running process ${child.pid}`);
   });
 });
