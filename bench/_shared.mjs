@@ -60,3 +60,28 @@ export function shuffledRounds(scriptUrl, names, rounds, { echoStderr = false } 
   }
   return { outputs, loads };
 }
+
+/**
+ * Paced emission: `emit(i)` for i = 0 … total − 1 at `perSecond`, from a `tickMs` interval timer.
+ * Each tick emits every record due since the start (perSecond × tickMs / 1000 per tick on time),
+ * so a late tick is made up by the next one and the offered rate holds, as a service works off the
+ * requests queued meanwhile. Resolves after the last record.
+ */
+export function emitPaced(total, perSecond, emit, tickMs = 10) {
+  const perTick = (perSecond * tickMs) / 1000;
+  return new Promise((resolve) => {
+    const start = performance.now();
+    let sent = 0;
+    const timer = setInterval(() => {
+      // Rounded: Node starts an interval from the loop's cached clock, so a tick may fire a little
+      // before tickMs has passed since `start`.
+      const ticks = Math.round((performance.now() - start) / tickMs);
+      const due = Math.min(total, Math.floor(ticks * perTick));
+      while (sent < due) emit(sent++);
+      if (sent === total) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, tickMs);
+  });
+}

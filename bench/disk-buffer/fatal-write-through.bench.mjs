@@ -4,6 +4,11 @@
 //   sampling/<fsync> — SamplingLogRecordProcessor (all kept) → DiskBufferedLogRecordExporter at that
 //                    fsync policy (collector down): the queue and the record are written to the WAL
 //                    before `emit` returns
+//   pwrite         — the syscall floor: the same loop (BLRP traffic, the same awaits), timing one
+//                    bare `writeSync` of FRAME_BYTES to a file in place of the FATAL emit. The
+//                    write-through cannot do less than one such write; on this VM any syscall
+//                    after the event loop idled costs tens of µs, so the ratio to it is the figure
+//                    that says what the path adds
 // and the event-loop stall of one overflow `exportSync` of 2,048 records at each policy (what a full
 // queue hands over). `always` is the path every policy took before (write + fdatasync).
 // Each (scenario, depth) runs in its own child process; rounds run them in a shuffled order and the
@@ -12,7 +17,7 @@
 // emit 100 records go out the usual way (warm code, as in a running app) and D are left queued,
 // outside the timing.
 // Run: node bench/disk-buffer/fatal-write-through.bench.mjs [rounds] (after `npx turbo run build`).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shuffledRounds } from '../_shared.mjs';
@@ -24,9 +29,12 @@ const EMITS = knob('FATAL_EMITS', 100);
 // Untimed FATAL emits first: the FATAL path's own code (not run by ordinary traffic) warmed up.
 const WARMUP = knob('FATAL_WARMUP', 200);
 const STALL_CALLS = knob('FATAL_STALL_CALLS', 15);
+// About one encoded FATAL frame of the records below (frame header, resource, scope, record).
+const FRAME_BYTES = 384;
 
 const scenarios = [
   ...DEPTHS.map((depth) => ({ kind: 'emit', processor: 'BLRP', depth })),
+  { kind: 'emit', processor: 'pwrite', depth: 0 },
   ...POLICIES.flatMap((fsync) =>
     DEPTHS.map((depth) => ({ kind: 'emit', processor: 'sampling', fsync, depth })),
   ),
@@ -88,7 +96,7 @@ async function child(s) {
     };
     const settings = { maxQueueSize: 4096, maxExportBatchSize: 2048, scheduledDelayMillis: 60_000 };
     const processor =
-      s.processor === 'BLRP'
+      s.processor !== 'sampling'
         ? new BatchLogRecordProcessor({ exporter: noop, ...settings })
         : new SamplingLogRecordProcessor({ exporter: disk(), ...keepAll, ...settings });
     const provider = new LoggerProvider({
@@ -113,6 +121,9 @@ async function child(s) {
         traceFlags: TraceFlags.SAMPLED,
       }),
     });
+    const floor = s.processor === 'pwrite' ? openSync(join(dir, 'floor.bin'), 'w') : undefined;
+    const frame = Buffer.alloc(FRAME_BYTES, 0x61);
+    let at = 0;
     const us = [];
     const cpu = [];
     for (let k = 0; k < WARMUP + EMITS; k++) {
@@ -124,7 +135,8 @@ async function child(s) {
       const fatal = record(k, 21, 'FATAL');
       const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
-      logger.emit(fatal);
+      if (floor === undefined) logger.emit(fatal);
+      else at += writeSync(floor, frame, 0, FRAME_BYTES, at);
       const t = Number(process.hrtime.bigint() - t0) / 1000;
       const c = process.cpuUsage(c0);
       if (k >= WARMUP) {
@@ -139,6 +151,7 @@ async function child(s) {
     out.cpu = median(cpu);
     out.p90 = [...us].sort((a, b) => a - b)[Math.floor(us.length * 0.9)];
     await provider.shutdown();
+    if (floor !== undefined) closeSync(floor);
   }
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(JSON.stringify(out));
@@ -164,6 +177,7 @@ function parent(rounds) {
         'µs per FATAL emit: wall median / wall p90 / CPU median',
         ...DEPTHS.map((d) => `${d} queued`),
         'wall ratio to BLRP, empty queue',
+        'wall ratio to a bare pwrite, empty queue',
       ],
       rows.map(([label, f]) => {
         const key = (d) => (f ? `sampling/${f}/${d}` : `BLRP/${d}`);
@@ -171,9 +185,13 @@ function parent(rounds) {
           label,
           ...DEPTHS.map((d) => cell(key(d))),
           `${(med(key(0), 'us') / med('BLRP/0', 'us')).toFixed(1)}×`,
+          `${(med(key(0), 'us') / med('pwrite/0', 'us')).toFixed(1)}×`,
         ];
       }),
     ),
+  );
+  console.log(
+    `\nThe syscall floor, one bare ${FRAME_BYTES}-byte writeSync in the same loop: ${cell('pwrite/0')} (wall median / p90 / CPU median µs).`,
   );
   console.log('');
   console.log(
