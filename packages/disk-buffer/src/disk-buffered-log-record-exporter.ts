@@ -32,6 +32,12 @@ import type { DiskBufferOptions, DiskBufferStats } from './types';
  * live process holds it.
  */
 export class DiskBufferedLogRecordExporter implements LogRecordExporter {
+  /**
+   * Every `export` calls back by itself once its write lands (or fails): a processor flushing
+   * several batches need not flush this exporter for each (`@spillway/sampling` flushes it once
+   * at the end: one fdatasync per flush).
+   */
+  readonly exportsSettleWithoutFlush = true;
   private readonly o: ResolvedOptions;
   private readonly downstream: LogRecordExporter;
   private readonly counters = new Counters();
@@ -94,7 +100,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       }
     };
     const { cap, writer, recent } = this.buffer;
-    for (const { frame, records: kept, asIs, severities } of frames) {
+    for (const { frame, payload, records: kept, asIs, severities } of frames) {
       const count = kept.length;
       if (!cap.admit(frame.length, count, severities)) {
         done(new Error(`disk buffer full: ${count} records dropped (disk_full)`));
@@ -105,7 +111,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
           if (err) cap.writeFailed(err, count, severities);
           done(err);
         });
-        if (asIs) recent.add(at.seq, at.offset, at.end, kept);
+        if (asIs) recent.add(at.seq, at.offset, at.end, kept, payload, false);
       } catch (err) {
         cap.writeFailed(err as Error, count, severities);
         done(err as Error);
@@ -132,7 +138,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     const { cap, writer, recent } = this.buffer;
     try {
       // Not copied out of the encoder: appendSync has written the frame before the next encode.
-      for (const { frame, records: kept, asIs, severities } of this.encoder.frames(
+      for (const { frame, payload, records: kept, asIs, severities } of this.encoder.frames(
         records,
         false,
       )) {
@@ -140,7 +146,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
         if (!cap.admit(frame.length, count, severities)) continue;
         try {
           const at = writer.appendSync(frame, count, severities);
-          if (asIs) recent.add(at.seq, at.offset, at.end, kept);
+          if (asIs) recent.add(at.seq, at.offset, at.end, kept, payload, true);
         } catch (err) {
           cap.writeFailed(err as Error, count, severities);
           globalErrorHandler(err as Error);

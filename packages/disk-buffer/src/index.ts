@@ -1,6 +1,11 @@
 export { DirectoryLockedError } from './directory-locked-error';
 export { DiskBufferedLogRecordExporter } from './disk-buffered-log-record-exporter';
-export { decodeLogRecordBatch, encodeLogRecordBatch } from './record-batch-codec';
+export { encodedPayloadsOf } from './encoded-payloads';
+export {
+  decodeLogRecordBatch,
+  decodeLogRecordBatches,
+  encodeLogRecordBatch,
+} from './record-batch-codec';
 export { SlottedDiskBufferedLogRecordExporter } from './slotted-disk-buffered-log-record-exporter';
 export type {
   DiskBufferDropReason,

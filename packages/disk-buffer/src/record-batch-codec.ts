@@ -35,3 +35,16 @@ export function encodeLogRecordBatch(
 export function decodeLogRecordBatch(payload: Buffer): ReadableLogRecord[] {
   return new BatchDecoder().decode(payload, 0, payload.length);
 }
+
+/**
+ * Decodes several payloads into one array, in order (what {@link encodedPayloadsOf} gives is a
+ * list). One decoder for all of them: a resource or scope repeated across payloads is one object,
+ * so the records group under it in the downstream exporter's request as a single payload's do.
+ * Throws `CorruptRecordError` on damage in any of them.
+ */
+export function decodeLogRecordBatches(payloads: ReadonlyArray<Buffer>): ReadableLogRecord[] {
+  const decoder = new BatchDecoder();
+  const out: ReadableLogRecord[] = [];
+  for (const p of payloads) for (const rec of decoder.decode(p, 0, p.length)) out.push(rec);
+  return out;
+}

@@ -96,6 +96,14 @@ export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
     this.timer.unref();
   }
 
+  /**
+   * As {@link DiskBufferedLogRecordExporter.exportsSettleWithoutFlush} once this process writes a
+   * slot; false before, and without a WAL (exports then go to the downstream exporter directly).
+   */
+  get exportsSettleWithoutFlush(): boolean {
+    return this.own !== undefined;
+  }
+
   /** The slot this process writes, once it has logged; undefined before (or without a WAL). */
   get slot(): number | undefined {
     return this.takenSlot;

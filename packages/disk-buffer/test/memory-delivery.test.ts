@@ -165,18 +165,19 @@ describe('DiskBufferedLogRecordExporter', () => {
 
 describe('RecentFrames', () => {
   const recs = (n: number) => generatedRecords(n);
+  const PAYLOAD = Buffer.from('payload');
 
   describe('take', () => {
     it('should return a frame only at its exact position once landed, dropping older ones', () => {
       const r = new RecentFrames(1000);
       const a = recs(1);
       const b = recs(2);
-      r.add(1, 32, 132, a);
-      r.add(1, 132, 232, b);
+      r.add(1, 32, 132, a, PAYLOAD, false);
+      r.add(1, 132, 232, b, PAYLOAD, false);
       // Not landed: not taken (the frame before the position is dropped on the way).
       expect(r.take(1, 132, 231)).toBeUndefined();
       expect(r.bytes).toBe(100);
-      expect(r.take(1, 132, 232)).toEqual({ records: b, end: 232, bytes: 100 });
+      expect(r.take(1, 132, 232)).toEqual({ records: b, end: 232, bytes: 100, payload: PAYLOAD });
       expect(r.take(1, 132, 232)).toBeUndefined(); // taken once
       expect(r.bytes).toBe(0);
       expect(r.take(1, 32, 232)).toBeUndefined();
@@ -185,7 +186,7 @@ describe('RecentFrames', () => {
     it('should keep frames of a later segment for when the sender gets there', () => {
       const r = new RecentFrames(1000);
       const a = recs(1);
-      r.add(2, 32, 100, a);
+      r.add(2, 32, 100, a, PAYLOAD, false);
       expect(r.take(1, 32, 500)).toBeUndefined();
       expect(r.take(2, 32, 100)?.records).toEqual(a);
     });
@@ -194,9 +195,9 @@ describe('RecentFrames', () => {
   describe('add', () => {
     it('should not hold a frame past the byte bound, and hold later ones that fit', () => {
       const r = new RecentFrames(250);
-      r.add(1, 32, 232, recs(1));
-      r.add(1, 232, 332, recs(1)); // 300 bytes: over the bound
-      r.add(1, 332, 382, recs(1));
+      r.add(1, 32, 232, recs(1), PAYLOAD, false);
+      r.add(1, 232, 332, recs(1), PAYLOAD, false); // 300 bytes: over the bound
+      r.add(1, 332, 382, recs(1), PAYLOAD, false);
       expect(r.bytes).toBe(250);
       expect(r.take(1, 232, 1000)).toBeUndefined();
       expect(r.take(1, 332, 1000)?.end).toBe(382);
@@ -206,7 +207,7 @@ describe('RecentFrames', () => {
   describe('forget', () => {
     it('should drop a frame whose write failed', () => {
       const r = new RecentFrames(1000);
-      r.add(1, 32, 132, recs(1));
+      r.add(1, 32, 132, recs(1), PAYLOAD, false);
       r.forget(1, 32);
       expect(r.bytes).toBe(0);
       expect(r.take(1, 32, 1000)).toBeUndefined();

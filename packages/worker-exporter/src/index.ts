@@ -1,2 +1,2 @@
-export type { WorkerThreadLogRecordExporterOptions } from './types';
+export type { WorkerExporterStats, WorkerThreadLogRecordExporterOptions } from './types';
 export { WorkerThreadLogRecordExporter } from './worker-thread-log-record-exporter';

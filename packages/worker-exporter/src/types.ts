@@ -18,3 +18,14 @@ export interface WorkerThreadLogRecordExporterOptions {
   /** How long `shutdown()` waits for the worker before terminating it, ms. Default 10000. */
   shutdownTimeoutMillis?: number;
 }
+
+/** {@link WorkerThreadLogRecordExporter.getStats}: how the batches handed over were encoded. */
+export interface WorkerExporterStats {
+  /**
+   * Batches sent as the payloads the disk buffer's WAL writer had encoded (read back from the WAL
+   * after a restart or an outage included): no encode on the calling thread.
+   */
+  batchesFromStoredPayloads: number;
+  /** Batches encoded here: records that did not come straight from a disk buffer's sender. */
+  batchesEncoded: number;
+}

@@ -4,9 +4,9 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ExportResult, ExportResultCode, globalErrorHandler } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { encodeLogRecordBatch } from '@spillway/disk-buffer';
+import { type HandedOverBatch, handOver } from './internal/hand-over';
 import type { Reply, Request, Started, WorkerSetup } from './internal/messages';
-import type { WorkerThreadLogRecordExporterOptions } from './types';
+import type { WorkerExporterStats, WorkerThreadLogRecordExporterOptions } from './types';
 
 // The CommonJS build has an empty import.meta (esbuild), and `__filename` is this file there; in
 // ESM a global `__filename` may still exist (`node -e` sets one), so it cannot decide the format.
@@ -22,9 +22,13 @@ interface Pending {
  * protobuf serialisation, gRPC framing and the network leave the event loop:
  *
  * ```
- * main thread: export(records) ─ encodeLogRecordBatch ─ postMessage(buffer, [transfer]) ─┐
- * worker:      decodeLogRecordBatch ─ downstream.export ─ ExportResult ─ postMessage ────┘→ callback
+ * main thread: export(records) ─ payloads ─ postMessage(buffer, [transfer]) ───────────────┐
+ * worker:      decodeLogRecordBatches ─ downstream.export ─ ExportResult ─ postMessage ─┘→ callback
  * ```
+ *
+ * The payloads are the disk buffer's record codec: behind a `DiskBufferedLogRecordExporter` the
+ * bytes its WAL writer already encoded (`encodedPayloadsOf`), so a batch is encoded once on the
+ * main thread; any other records array is encoded here (`encodeLogRecordBatch`).
  *
  * Use it in front of an exporter whose cost is on the CPU of the caller: the OTLP exporters
  * serialise every batch on the thread that calls `export`. The downstream exporter is built inside
@@ -48,6 +52,7 @@ export class WorkerThreadLogRecordExporter implements LogRecordExporter {
   /** Set once the worker failed to start or exited: every later request fails with it. */
   private failure: Error | undefined;
   private shutdownOnce: Promise<void> | undefined;
+  private readonly stats: WorkerExporterStats = { batchesFromStoredPayloads: 0, batchesEncoded: 0 };
 
   constructor(options: WorkerThreadLogRecordExporterOptions) {
     this.flushTimeoutMillis = options.flushTimeoutMillis ?? 30_000;
@@ -60,22 +65,29 @@ export class WorkerThreadLogRecordExporter implements LogRecordExporter {
   }
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    let payload: Uint8Array;
+    let batch: HandedOverBatch;
     try {
-      // The codec returns a view into a shared slab: copy it into a buffer of its own to transfer.
-      payload = new Uint8Array(encodeLogRecordBatch(records));
+      batch = handOver(records);
     } catch (e) {
       resultCallback({ code: ExportResultCode.FAILED, error: e as Error });
       return;
     }
-    void this.request({ type: 'export', id: 0, payload }, [payload.buffer as ArrayBuffer]).then(
-      (reply) =>
-        resultCallback(
-          reply.error
-            ? { code: ExportResultCode.FAILED, error: toError(reply.error) }
-            : { code: reply.code },
-        ),
+    if (batch.stored) this.stats.batchesFromStoredPayloads++;
+    else this.stats.batchesEncoded++;
+    const { bytes, lengths, count } = batch;
+    const msg: Request = { type: 'export', id: 0, bytes, lengths, count };
+    void this.request(msg, [bytes.buffer as ArrayBuffer]).then((reply) =>
+      resultCallback(
+        reply.error
+          ? { code: ExportResultCode.FAILED, error: toError(reply.error) }
+          : { code: reply.code },
+      ),
     );
+  }
+
+  /** How the batches handed to the worker so far were encoded; cheap (counters only). */
+  getStats(): WorkerExporterStats {
+    return { ...this.stats };
   }
 
   /** Forwarded to the downstream exporter; resolves when it did, or after `flushTimeoutMillis`. */

@@ -1,12 +1,12 @@
 // The worker side of WorkerThreadLogRecordExporter: builds the downstream exporter from
 // `workerData`, then answers each request in arrival order.
 //
-//   parentPort ─ export {payload} ─ decodeLogRecordBatch ─ exporter.export ─ reply {code}
+//   parentPort ─ export {bytes, lengths} ─ takeOver ─ exporter.export ─ reply {code}
 //              ─ flush / shutdown ─ exporter.forceFlush / shutdown ─ reply
 import { parentPort, workerData } from 'node:worker_threads';
 import { ExportResultCode } from '@opentelemetry/core';
-import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import { decodeLogRecordBatch } from '@spillway/disk-buffer';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { takeOver } from './internal/hand-over';
 import { type Reply, type Request, serialiseError, type WorkerSetup } from './internal/messages';
 
 type Factory = (options: unknown) => LogRecordExporter | Promise<LogRecordExporter>;
@@ -42,11 +42,9 @@ port.on('message', (msg: Request) => {
 
 function handle(exporter: LogRecordExporter, msg: Request): void {
   if (msg.type === 'export') {
-    let records: ReturnType<typeof decodeLogRecordBatch>;
+    let records: ReadableLogRecord[];
     try {
-      records = decodeLogRecordBatch(
-        Buffer.from(msg.payload.buffer, msg.payload.byteOffset, msg.payload.byteLength),
-      );
+      records = takeOver(msg);
     } catch (e) {
       reply(msg.id, ExportResultCode.FAILED, e);
       return;

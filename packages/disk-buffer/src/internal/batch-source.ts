@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { SyncFrameCipher } from '@spillway/file-exporter';
+import { attachEncodedPayloads } from '../encoded-payloads';
 import type { Counters } from './counters';
 import type { FileDeleter } from './file-deleter';
 import type { FileHolds } from './file-holds';
@@ -10,6 +11,7 @@ import type { ReadPosition } from './read-position';
 import type { RecentFrames } from './recent-frames';
 import { BatchDecoder } from './record-decoder';
 import type { SeverityCounts } from './severity-counts';
+import { copyToSlab } from './slab';
 import { SEGMENT_HEADER_BYTES } from './wal-format';
 
 /*
@@ -18,6 +20,8 @@ import { SEGMENT_HEADER_BYTES } from './wal-format';
  * frame by frame (FrameReader) and decoded, except frames still held in memory (RecentFrames,
  * recent-frames.ts), which are taken as they are; spill files through a SpillCursor. When a closed
  * file is fully read it is deleted (FileDeleter) and the position moves to the next seq.
+ * A WAL batch carries the plaintext payloads of its frames (encoded-payloads.ts): the held ones
+ * as kept, the read ones copied out of the reader's buffer (a memcpy; the decode is done anyway).
  */
 
 /** Batches of records out of a spill file, after the first `skip` records. */
@@ -121,6 +125,7 @@ export class BatchSource {
     // Held by its scan (it cannot be decrypted): left alone, never read nor deleted.
     if (this.o.ledger.get(entry.seq) !== entry) return undefined;
     const records: ReadableLogRecord[] = [];
+    const payloads: Buffer[] = [];
     const recovered = entry.scanned !== undefined;
     let at = this.pos.offset;
     let bytes = 0;
@@ -132,6 +137,7 @@ export class BatchSource {
       const held = this.o.recent?.take(entry.seq, at, entry.written);
       if (held !== undefined) {
         for (const rec of held.records) records.push(rec);
+        payloads.push(held.payload);
         bytes += held.bytes;
         at = held.end;
         this.o.counters.fromMemory += held.records.length;
@@ -168,6 +174,8 @@ export class BatchSource {
       try {
         const decoded = this.decoder.decode(r.payload, 0, r.payload.length);
         for (const rec of decoded) records.push(rec);
+        // A view valid until the reader's next frame: copied.
+        payloads.push(copyToSlab(r.payload));
       } catch (err) {
         this.o.counters.corruptFrames++;
         this.o.counters.drop('corrupt', r.header.count);
@@ -177,6 +185,7 @@ export class BatchSource {
     // Evicted while we read: the evictor counted these records as lost; do not also deliver them.
     if (entry.evicted) return undefined;
     if (records.length > 0 || at > this.pos.offset) {
+      if (records.length > 0) attachEncodedPayloads(records, payloads);
       return { records, entry, end: at };
     }
     if (entry.closed && at >= entry.written) {

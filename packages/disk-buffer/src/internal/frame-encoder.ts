@@ -14,6 +14,11 @@ import { FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD } from './wal-format';
 /** A frame ready to append, with its records (normalised) and whether it holds them as is. */
 export interface EncodedFrame {
   frame: Buffer;
+  /**
+   * `frame` after its header space: the codec payload, a view (no copy). Stays the plaintext once
+   * appended: the writer seals the header in place and encrypts into a buffer of its own.
+   */
+  payload: Buffer;
   records: ReadableLogRecord[];
   asIs: boolean;
   severities: SeverityCounts;
@@ -71,9 +76,11 @@ export class FrameEncoder {
         `record too large: ${w.pos - FRAME_HEADER_BYTES} bytes encoded, limit ${MAX_FRAME_PAYLOAD}`,
       );
     }
+    const frame = copy ? copyToSlab(w.buf.subarray(0, w.pos)) : w.buf.subarray(0, w.pos);
     return [
       {
-        frame: copy ? copyToSlab(w.buf.subarray(0, w.pos)) : w.buf.subarray(0, w.pos),
+        frame,
+        payload: frame.subarray(FRAME_HEADER_BYTES),
         records,
         // A frame whose records were rewritten, or stamped with a uid, is read back from the WAL.
         asIs: asIs && this.uid === undefined,

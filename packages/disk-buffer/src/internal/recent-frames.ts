@@ -1,18 +1,22 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { copyToSlab } from './slab';
 
 /*
  * Delivery from memory while the collector keeps up:
  *
- *   export ─► encode ─► WalWriter.append (seq, offset fixed) ─► RecentFrames.add(records)
+ *   export ─► encode ─► WalWriter.append (seq, offset fixed) ─► RecentFrames.add(records, payload)
  *   sender at (seq, offset) ─► RecentFrames.take: the records of the frame there, once its bytes
- *                              have landed ─► downstream   (no read, no decode)
+ *                              have landed, and their payload ─► downstream   (no read, no decode)
  *                           └► nothing there (bound reached, recovered file, after a restart)
  *                              ─► FrameReader + BatchDecoder, as before
  *
  * What is kept is the normalised records the frame was encoded from (the encoder's input, which
  * it writes losslessly), so a live delivery and a replay of the WAL after a crash hand the
- * downstream the same fields. The WAL stays the record of truth: positions, checkpoints and
- * acknowledgements are those of the frame, and a crash loses only this copy.
+ * downstream the same fields. Beside them, the frame's plaintext payload (the codec bytes the
+ * encoder wrote, before any encryption): the sender attaches the payloads of a batch to it
+ * (encoded-payloads.ts), so an exporter that hands records on in the same codec need not encode
+ * them again. The WAL stays the record of truth: positions, checkpoints and acknowledgements are
+ * those of the frame, and a crash loses only this copy.
  *
  * Frames are added in WAL order (append assigns positions in call order), so the queue is sorted
  * by (seq, offset) and the sender, which reads in the same order, only ever looks at its head.
@@ -24,6 +28,7 @@ interface Frame {
   end: number;
   bytes: number;
   records: ReadableLogRecord[];
+  payload: Buffer;
 }
 
 export interface TakenFrame {
@@ -32,6 +37,8 @@ export interface TakenFrame {
   end: number;
   /** Encoded payload bytes (for the sender's batch size bound). */
   bytes: number;
+  /** The frame's plaintext codec payload: decodes to exactly `records`. Read-only. */
+  payload: Buffer;
 }
 
 export class RecentFrames {
@@ -48,14 +55,30 @@ export class RecentFrames {
   }
 
   /**
-   * Keeps `records` as the frame at `seq`/`offset`..`end`. Not kept (the sender reads the WAL)
-   * when the bound would be passed: during an outage the oldest frames, the next to be sent, stay.
+   * Keeps `records` and `payload` (the codec bytes they were encoded to) as the frame at
+   * `seq`/`offset`..`end`. Not kept (the sender reads the WAL) when the bound would be passed:
+   * during an outage the oldest frames, the next to be sent, stay. `copyPayload`: the payload is a
+   * view of a buffer that will be overwritten (the FATAL path encodes in place), copied if kept.
    */
-  add(seq: number, offset: number, end: number, records: ReadableLogRecord[]): void {
+  add(
+    seq: number,
+    offset: number,
+    end: number,
+    records: ReadableLogRecord[],
+    payload: Buffer,
+    copyPayload: boolean,
+  ): void {
     const bytes = end - offset;
     if (this.held + bytes > this.maxBytes) return;
     // A copy of the array: the caller's may be reused (the records themselves are read-only).
-    this.frames.push({ seq, offset, end, bytes, records: records.slice() });
+    this.frames.push({
+      seq,
+      offset,
+      end,
+      bytes,
+      records: records.slice(),
+      payload: copyPayload ? copyToSlab(payload) : payload,
+    });
     this.held += bytes;
   }
 
@@ -71,7 +94,7 @@ export class RecentFrames {
       if (f.seq === seq && f.offset === offset) {
         if (f.end > written) return undefined;
         this.pop();
-        return { records: f.records, end: f.end, bytes: f.bytes };
+        return { records: f.records, end: f.end, bytes: f.bytes, payload: f.payload };
       }
       this.pop();
     }

@@ -287,11 +287,11 @@ export class Sender {
     if (maxAge === undefined) return records;
     const oldest = Date.now() - maxAge;
     const kept = records.filter((r) => r.hrTime[0] * 1000 + r.hrTime[1] / 1e6 >= oldest);
-    if (kept.length < records.length) {
-      const gone = countSeverities(records);
-      addCounts(gone, countSeverities(kept), -1);
-      this.o.counters.drop('expired', records.length - kept.length, gone);
-    }
+    // The batch itself when none expired: it carries its encoded payloads (encoded-payloads.ts).
+    if (kept.length === records.length) return records;
+    const gone = countSeverities(records);
+    addCounts(gone, countSeverities(kept), -1);
+    this.o.counters.drop('expired', records.length - kept.length, gone);
     return kept;
   }
 

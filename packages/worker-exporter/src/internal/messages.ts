@@ -1,7 +1,7 @@
 /**
  * The messages between {@link WorkerThreadLogRecordExporter} and its worker. Everything here is
- * structured-cloneable; a batch travels as one transferred buffer in the disk buffer's record
- * codec, so the main thread never builds protobuf.
+ * structured-cloneable; a batch travels as one transferred buffer of the disk buffer's record
+ * codec payloads (hand-over.ts), so the main thread never builds protobuf.
  */
 
 /** `workerData`: what the worker builds its downstream exporter from. */
@@ -13,7 +13,7 @@ export interface WorkerSetup {
 }
 
 export type Request =
-  | { type: 'export'; id: number; payload: Uint8Array }
+  | { type: 'export'; id: number; bytes: Uint8Array; lengths: number[]; count: number }
   | { type: 'flush'; id: number }
   | { type: 'shutdown'; id: number };
 
