@@ -1,11 +1,17 @@
 // Bytes on disk of ZstdFileLogRecordExporter vs the raw OTLP/JSON bytes and vs `zstd -3` / `gzip -6`
 // of the very same bytes, on the LogHub corpus (else generated records) with random trace ids; plus
 // write throughput. Goal (issue 5): ≤ 6% of raw on LogHub, ≤ 1.05× of `zstd -3` on either input.
+// Knob: SPILLWAY_BENCH_FRAME_MIB (the exporter's frameBytes in MiB; default its default), to see
+// what the frame size costs in ratio.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ZstdFileLogRecordExporter, zstdImplementation } from '@spillway/file-exporter';
+import {
+  DEFAULT_FRAME_BYTES,
+  ZstdFileLogRecordExporter,
+  zstdImplementation,
+} from '@spillway/file-exporter';
 import { encodeLogsDataLine } from '@spillway/record-format';
 import { otlpJsonLines } from '@spillway/testing';
 import { exportBatch, knob, machine, median, recordChunks, table } from './_common.mjs';
@@ -13,6 +19,7 @@ import { exportBatch, knob, machine, median, recordChunks, table } from './_comm
 const RECORDS = knob('RECORDS', 400_000);
 const RUNS = knob('RUNS', 3);
 const BATCH = 512;
+const FRAME_BYTES = knob('FRAME_MIB', DEFAULT_FRAME_BYTES / 1024 ** 2) * 1024 ** 2;
 
 function dirBytes(dir, suffix) {
   return readdirSync(dir)
@@ -32,6 +39,7 @@ for (let run = 0; run < RUNS; run++) {
   const dir = join(work, `run-${run}`);
   const exporter = new ZstdFileLogRecordExporter({
     directory: dir,
+    frameBytes: FRAME_BYTES,
     minFreeBytes: 0,
     rotate: { maxBytes: 1 << 30 },
     retention: { maxTotalBytes: 2 ** 40 },
@@ -78,7 +86,7 @@ const pct = (n) => `${((n / raw.length) * 100).toFixed(2)}%`;
 
 console.log(`## file-exporter: compression ratio and write throughput\n`);
 console.log(
-  `${machine()}; codec ${zstdImplementation()}; ${RECORDS} ${input} records with random trace ids, ${mib.toFixed(1)} MiB raw OTLP/JSON; median of ${RUNS} runs.\n`,
+  `${machine()}; codec ${zstdImplementation()}; ${RECORDS} ${input} records with random trace ids, ${mib.toFixed(1)} MiB raw OTLP/JSON, ${FRAME_BYTES / 1024 ** 2} MiB frames; median of ${RUNS} runs.\n`,
 );
 console.log(
   table(

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import { ZstdFileLogRecordExporter, zstdImplementation } from '@spillway/file-exporter';
+import {
+  DEFAULT_FRAME_BYTES,
+  ZstdFileLogRecordExporter,
+  zstdImplementation,
+} from '@spillway/file-exporter';
 import { encodeLogsDataLine } from '@spillway/record-format';
 import { knob, machine, median, recordChunks, table } from './_common.mjs';
 
@@ -16,7 +20,7 @@ const SECONDS = knob('SECONDS', 10);
 const RUNS = knob('RUNS', 3);
 const PER_TICK = 500;
 const TICK_MS = 10;
-const FRAME_BYTES = 16 * 1024 * 1024;
+const FRAME_BYTES = DEFAULT_FRAME_BYTES;
 const pool = recordChunks(50_000).chunks.flat();
 const work = mkdtempSync(join(tmpdir(), 'bench-eld-'));
 
@@ -101,7 +105,7 @@ for (let r = 0; r < RUNS; r++) {
 const anchor = median(results['encode only (floor)'].map((x) => x.p99));
 console.log(`## file-exporter: event-loop delay at 50k records/s\n`);
 console.log(
-  `${machine()}; codec ${zstdImplementation()}; ${SECONDS} s per run, batches of ${PER_TICK} every ${TICK_MS} ms, 16 MiB frames; median of ${RUNS} runs.\n`,
+  `${machine()}; codec ${zstdImplementation()}; ${SECONDS} s per run, batches of ${PER_TICK} every ${TICK_MS} ms, ${FRAME_BYTES / 1024 ** 2} MiB frames (the default); median of ${RUNS} runs.\n`,
 );
 console.log(
   table(

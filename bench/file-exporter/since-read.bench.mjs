@@ -98,7 +98,7 @@ const gib = (n) => (n / 1024 ** 3).toFixed(2);
 
 console.log(`## file-exporter: one-hour read over a 24-hour directory\n`);
 console.log(
-  `${machine()}; ${TOTAL} records over 24 h, ${gib(stats.bytesRaw)} GiB raw OTLP/JSON in ${stats.framesWritten} frames of 16 MiB, ${(stats.bytesOnDisk / 1024 ** 2).toFixed(1)} MiB on disk (written at ${(stats.bytesRaw / 1024 ** 2 / writeSec).toFixed(0)} MiB/s raw); window 10:00–11:00 UTC, ${a.n} records; median of ${RUNS} runs.\n`,
+  `${machine()}; ${TOTAL} records over 24 h, ${gib(stats.bytesRaw)} GiB raw OTLP/JSON in ${stats.framesWritten} frames (${(stats.bytesRaw / stats.framesWritten / 1024 ** 2).toFixed(1)} MiB raw each on average), ${(stats.bytesOnDisk / 1024 ** 2).toFixed(1)} MiB on disk (written at ${(stats.bytesRaw / 1024 ** 2 / writeSec).toFixed(0)} MiB/s raw); window 10:00–11:00 UTC, ${a.n} records; median of ${RUNS} runs.\n`,
 );
 console.log(
   table(

@@ -124,7 +124,7 @@ const mib = (n) => (n / 1024 ** 2).toFixed(1);
 
 console.log(`## file-exporter: one trace id in a 24-hour directory\n`);
 console.log(
-  `${machine()}; ${TOTAL} records over 24 h (SyntheticRecordGenerator, ~20 records per trace), ${gib(stats.bytesRaw)} GiB raw OTLP/JSON in ${stats.framesWritten} frames of 16 MiB, ${files.length} files, ${mib(zstBytes)} MiB .zst + ${(idxBytes / 1024).toFixed(1)} KiB .idx on disk (written at ${(stats.bytesRaw / 1024 ** 2 / writeSec).toFixed(0)} MiB/s raw); ${wanted.size} trace ids looked up, one at a time, spread over the day (${Math.min(...wanted.values())}–${Math.max(...wanted.values())} records each).\n`,
+  `${machine()}; ${TOTAL} records over 24 h (SyntheticRecordGenerator, ~20 records per trace), ${gib(stats.bytesRaw)} GiB raw OTLP/JSON in ${stats.framesWritten} frames (${(stats.bytesRaw / stats.framesWritten / 1024 ** 2).toFixed(1)} MiB raw each on average), ${files.length} files, ${mib(zstBytes)} MiB .zst + ${(idxBytes / 1024).toFixed(1)} KiB .idx on disk (written at ${(stats.bytesRaw / 1024 ** 2 / writeSec).toFixed(0)} MiB/s raw); ${wanted.size} trace ids looked up, one at a time, spread over the day (${Math.min(...wanted.values())}–${Math.max(...wanted.values())} records each).\n`,
 );
 console.log(
   table(

@@ -9,8 +9,15 @@ import { emptyMetadata, mergeMetadata, metadataOfRecords } from './record-metada
 import type { CompressedFileWriterOptions, FrameInfo, LinesMetadata } from './types';
 import { DEFAULT_ZSTD_LEVEL, zstdCompress } from './zstd-codec';
 
-/** Default raw bytes per frame. */
-export const DEFAULT_FRAME_BYTES = 16 * 1024 * 1024;
+/**
+ * Default raw bytes per frame: 4 MiB. A frame's raw bytes are held in memory until it is
+ * compressed, and up to four cut frames may wait for the disk, so the frame size sets the
+ * exporter's memory (with 16 MiB frames, 34–51 MiB of buffers at the peak of a 200,000-record
+ * outage replay; with 4 MiB, 20). zstd's level-3 window is 2 MiB, so frames beyond a few MiB gain
+ * little: split at 4 MiB the benchmark corpus compresses to 1.016× of one `zstd -3` over the
+ * whole file (16 MiB: 1.004×, 1 MiB: 1.07×).
+ */
+export const DEFAULT_FRAME_BYTES = 4 * 1024 * 1024;
 
 /**
  * Writes one compressed file (see FORMAT.md): OTLP/JSON lines go into the current frame; a frame is

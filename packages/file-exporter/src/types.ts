@@ -204,7 +204,7 @@ export interface CompressedFileEntry {
 
 /** Options of {@link CompressedFileWriter.create}. */
 export interface CompressedFileWriterOptions {
-  /** Raw bytes that cut a frame automatically. Default 16 MiB. */
+  /** Raw bytes that cut a frame automatically. Default 4 MiB. */
   frameBytes?: number;
   /** zstd level where the codec has levels (node:zlib). Default 3. */
   level?: number;
@@ -253,7 +253,7 @@ export interface ZstdFileExporterOptions {
   directory: string;
   /** File name prefix. Default: the records' `service.name`, else `unknown_service`. */
   serviceName?: string;
-  /** Raw OTLP/JSON bytes per zstd frame. Default 16 MiB. */
+  /** Raw OTLP/JSON bytes per zstd frame. Default 4 MiB. */
   frameBytes?: number;
   /** A frame is also cut this long after its first record. Default 1000 ms. */
   flushIntervalMillis?: number;

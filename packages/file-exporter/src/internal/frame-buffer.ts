@@ -1,5 +1,6 @@
 // Why not an array of line Buffers joined when the frame is cut: Buffer.concat of a 16 MiB frame
-// is one 20–30 ms copy on the event loop (measured here), past the 10 ms p99 delay budget. Lines
+// is one 20–30 ms copy on the event loop (measured here; 4 MiB, the default now, a quarter of it),
+// past the 10 ms p99 delay budget. Lines
 // are encoded straight into one buffer sized for the frame instead; allocUnsafeSlow memory is
 // paged in by the OS as lines land, so the cost is spread over the appends.
 

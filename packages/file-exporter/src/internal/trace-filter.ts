@@ -21,9 +21,9 @@ import type { TraceFilter } from '../types';
  */
 
 /**
- * Bits per distinct trace id. Why 16, not the classic 10: a day of 16 MiB frames is 60–1,000
- * frames; at 10 bits (0.8% false positives) a lookup would decode up to 8 frames in vain, at 16
- * (0.05%) under one. Two bytes per trace per frame is about 0.14% of the compressed frame
+ * Bits per distinct trace id. Why 16, not the classic 10: a day of 4 MiB frames is 240–4,000
+ * frames; at 10 bits (0.8% false positives) a lookup would decode up to 32 frames in vain, at 16
+ * (0.05%) about two. Two bytes per trace per frame is about 0.14% of the compressed frame
  * (measured: trace-lookup benchmark).
  */
 export const TRACE_FILTER_BITS_PER_ID = 16;
