@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import type { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import type { OtlpGrpcExporterSettings } from '@spillway/config';
+import { createOtlpGrpcLogExporter, type OtlpGrpcLogExporter } from './otlp-grpc-log-exporter';
 
 type Env = Record<string, string | undefined>;
 
@@ -12,18 +13,21 @@ interface GrpcHelpers {
 }
 
 /**
- * The primary OTLP gRPC exporter. Without file settings it reads its own `OTEL_EXPORTER_OTLP_LOGS_*`
+ * The primary OTLP gRPC exporter (otlp-grpc-log-exporter.ts: the SDK's, writing its requests with
+ * spillway's protobuf encoder). Without file settings it reads its own `OTEL_EXPORTER_OTLP_LOGS_*`
  * variables (from `process.env`; given another `env`, its endpoint is taken from that `env`). With
  * an `OTEL_CONFIG_FILE` `otlp_grpc` block, that block configures it.
  */
 export function createOtlpExporter(
   env: Env,
   settings: OtlpGrpcExporterSettings | undefined,
-): OTLPLogExporter {
+): OtlpGrpcLogExporter {
   if (settings === undefined) {
     const url =
       env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-    return env !== process.env && url ? new OTLPLogExporter({ url }) : new OTLPLogExporter();
+    return env !== process.env && url
+      ? createOtlpGrpcLogExporter({ url })
+      : createOtlpGrpcLogExporter();
   }
   const grpc = grpcHelpers();
   const metadata = grpc.createEmptyMetadata();
@@ -39,7 +43,7 @@ export function createOtlpExporter(
           read(settings.clientCertificateFile),
         )
       : undefined;
-  return new OTLPLogExporter({
+  return createOtlpGrpcLogExporter({
     ...(settings.endpoint ? { url: settings.endpoint } : {}),
     ...(settings.timeoutMillis !== undefined ? { timeoutMillis: settings.timeoutMillis } : {}),
     ...(settings.compression ? { compression: settings.compression } : {}),

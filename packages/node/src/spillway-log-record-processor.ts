@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { Context, MeterProvider } from '@opentelemetry/api';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import type {
   LogRecordExporter,
   LogRecordProcessor,
@@ -26,6 +25,7 @@ import {
 } from '@spillway/sampling';
 import { type FileProtection, fileProtectionOf } from './internal/file-protection';
 import { PolicyFileWatcher } from './internal/policy-file-watcher';
+import { createOtlpGrpcLogExporter } from './otlp-grpc-log-exporter';
 import type { ClassTable, SamplingPolicyUpdate, SpillwayConfig } from './types';
 
 /**
@@ -104,7 +104,7 @@ export class SpillwayLogRecordProcessor implements LogRecordProcessor {
         code,
       ),
     );
-    this.primaryExporter = options.exporter ?? new OTLPLogExporter();
+    this.primaryExporter = options.exporter ?? createOtlpGrpcLogExporter();
     let downstream = this.primaryExporter;
     const halfDisk = Math.floor(config.maxDiskBytes / 2);
     const protection = fileProtectionOf(config, options.warn);

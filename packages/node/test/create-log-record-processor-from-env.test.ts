@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import { readLogRecords } from '@spillway/file-exporter';
@@ -10,6 +9,7 @@ import { OtlpGrpcLogsReceiver, SyntheticRecordGenerator, toLogRecord } from '@sp
 import { WorkerThreadLogRecordExporter } from '@spillway/worker-exporter';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogRecordProcessorFromEnv } from '../src/create-log-record-processor-from-env';
+import type { OtlpGrpcLogExporter } from '../src/otlp-grpc-log-exporter';
 import type { SpillwayLogRecordProcessor } from '../src/spillway-log-record-processor';
 
 const ALL = 'fatal=1,error=1,warn=1,info=1,debug=1,trace=1';
@@ -122,12 +122,21 @@ describe('createLogRecordProcessorFromEnv', () => {
       expect(ids.size).toBe(200);
     });
 
-    it.each([
-      ['main', {}, OTLPLogExporter],
-      ['worker', { SPILLWAY_EXPORT_THREAD: 'worker' }, WorkerThreadLogRecordExporter],
-    ])('should deliver through the OTLP exporter on the %s thread', async (_, env, type) => {
+    it('should deliver through the OTLP exporter on the main thread, encoded by spillway', async () => {
+      const { processor, provider, logger, generator } = setup({ SPILLWAY_SAMPLING: ALL });
+      for (const r of generator.take(300)) logger.emit(toLogRecord(r));
+      await provider.forceFlush();
+      await receiver.waitForRecords(300);
+      expect(receiver.records).toHaveLength(300);
+      const primary = processor.primaryExporter as OtlpGrpcLogExporter;
+      expect(primary.getEncodingStats?.().batchesEncoded).toBeGreaterThan(0);
+      expect(primary.getEncodingStats?.().batchesBySdkSerializer).toBe(0);
+    });
+
+    it('should deliver through the OTLP exporter on the worker thread', async () => {
+      const env = { SPILLWAY_EXPORT_THREAD: 'worker' };
       const { processor, provider, logger, generator } = setup({ SPILLWAY_SAMPLING: ALL, ...env });
-      expect(processor.primaryExporter).toBeInstanceOf(type);
+      expect(processor.primaryExporter).toBeInstanceOf(WorkerThreadLogRecordExporter);
       for (const r of generator.take(300)) logger.emit(toLogRecord(r));
       await provider.forceFlush();
       await receiver.waitForRecords(300);

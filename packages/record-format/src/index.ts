@@ -41,6 +41,7 @@ export {
   toOtlpJsonLogRecord,
   toOtlpJsonLogsData,
 } from './otlp-json-encode';
+export { encodeExportLogsServiceRequest } from './otlp-protobuf-encode';
 export {
   bytesAsBase64,
   formatHrTime,

@@ -1,6 +1,7 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { normalizeLogRecords, renormalizeLogRecord } from './normalize-log-record';
 import { emptySubstitutionCounts, type SubstitutionCounts } from './normalize-value';
+import { groupByResourceAndScope } from './record-groups';
 
 /**
  * OTLP/JSON encoding of log records: one `LogsData` object per call, as the OTLP file exporter
@@ -146,8 +147,7 @@ export function toOtlpJsonLogRecord(r: ReadableLogRecord): OtlpJsonLogRecord {
 }
 
 /**
- * Groups records by resource and instrumentation scope (by object identity, which the SDK keeps
- * stable) into one `LogsData`. Record order is kept within each scope. Records are normalised
+ * Groups records by resource and instrumentation scope (record-groups.ts) into one `LogsData`. Record order is kept within each scope. Records are normalised
  * first, their substitutions counted in `substituted` when given.
  */
 export function toOtlpJsonLogsData(
@@ -155,34 +155,19 @@ export function toOtlpJsonLogsData(
   substituted: SubstitutionCounts = emptySubstitutionCounts(),
 ): OtlpJsonLogsData {
   const records = normalizeLogRecords(input as ReadableLogRecord[], substituted);
-  const byResource = new Map<
-    ReadableLogRecord['resource'],
-    Map<ReadableLogRecord['instrumentationScope'], OtlpJsonLogRecord[]>
-  >();
-  for (const r of records) {
-    let scopes = byResource.get(r.resource);
-    if (scopes === undefined) {
-      scopes = new Map();
-      byResource.set(r.resource, scopes);
-    }
-    let list = scopes.get(r.instrumentationScope);
-    if (list === undefined) {
-      list = [];
-      scopes.set(r.instrumentationScope, list);
-    }
-    let encoded: OtlpJsonLogRecord;
+  const encode = (r: ReadableLogRecord): OtlpJsonLogRecord => {
     try {
-      encoded = toOtlpJsonLogRecord(r);
+      return toOtlpJsonLogRecord(r);
     } catch {
       // Changed since it was normalised (an app mutating what it logged): write its copy.
-      encoded = toOtlpJsonLogRecord(renormalizeLogRecord(r, substituted));
+      return toOtlpJsonLogRecord(renormalizeLogRecord(r, substituted));
     }
-    list.push(encoded);
-  }
+  };
   const data: OtlpJsonLogsData = { resourceLogs: [] };
-  for (const [resource, scopes] of byResource) {
+  for (const [resource, scopes] of groupByResourceAndScope(records)) {
     const scopeLogs: OtlpJsonLogsData['resourceLogs'][number]['scopeLogs'] = [];
-    for (const [scope, logRecords] of scopes) {
+    for (const [scope, list] of scopes) {
+      const logRecords = list.map(encode);
       const s: NonNullable<(typeof scopeLogs)[number]['scope']> = { name: scope.name };
       if (scope.version !== undefined) s.version = scope.version;
       if (scope.attributes !== undefined) {

@@ -7,8 +7,9 @@ export {
   CorpusRecordGenerator,
   type CorpusRecordGeneratorOptions,
 } from './corpus-record-generator';
+export type { RawExportRequest } from './internal/decode-request';
 export type { OtlpGrpcLogsReceiverOptions } from './otlp-grpc-logs-receiver';
-export { OtlpGrpcLogsReceiver } from './otlp-grpc-logs-receiver';
+export { decodeExportLogsServiceRequest, OtlpGrpcLogsReceiver } from './otlp-grpc-logs-receiver';
 export { contextOf, otlpJsonLines, toLogRecord, toReadableLogRecords } from './record-conversions';
 export {
   BODY_LENGTH,

@@ -27,6 +27,16 @@ function loadService(): grpc.ServiceDefinition {
 }
 
 /** Options of {@link OtlpGrpcLogsReceiver}. */
+/**
+ * Decodes the bytes of one `ExportLogsServiceRequest` as the receiver does (proto-loader: camelCase
+ * fields, 64-bit integers as decimal strings, bytes as Buffers, fields at their default left out):
+ * for tests that compare two encoders' bytes by what a collector reads from them.
+ */
+export function decodeExportLogsServiceRequest(bytes: Uint8Array): RawExportRequest {
+  const method = loadService().Export as grpc.MethodDefinition<RawExportRequest, unknown>;
+  return method.requestDeserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
 export interface OtlpGrpcLogsReceiverOptions {
   /** Port to listen on; 0 (default) picks a free one, kept across restarts. */
   port?: number;
