@@ -87,15 +87,24 @@ export class ProtobufWriter {
 
   fixed32(v: number): void {
     this.ensure(4);
-    this.buf.writeUInt32LE(v >>> 0, this.pos);
+    this.le32(v >>> 0, this.pos);
     this.pos += 4;
   }
 
   fixed64(lo: number, hi: number): void {
     this.ensure(8);
-    this.buf.writeUInt32LE(lo >>> 0, this.pos);
-    this.buf.writeUInt32LE(hi >>> 0, this.pos + 4);
+    this.le32(lo >>> 0, this.pos);
+    this.le32(hi >>> 0, this.pos + 4);
     this.pos += 8;
+  }
+
+  // Byte stores, not writeUInt32LE: its argument and bounds checks cost more than the write.
+  private le32(v: number, at: number): void {
+    const b = this.buf;
+    b[at] = v;
+    b[at + 1] = v >>> 8;
+    b[at + 2] = v >>> 16;
+    b[at + 3] = v >>> 24;
   }
 
   double(v: number): void {
