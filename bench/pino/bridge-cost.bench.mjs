@@ -5,11 +5,18 @@
 // and everything kept, exporting to a no-op exporter). The complement of http-service.bench.mjs,
 // whose figures carry the machine's noise. One child process per cell, shuffled interleaved
 // rounds (bench/_shared.mjs), medians. Run: node bench/pino/bridge-cost.bench.mjs [rounds].
-// Knobs: SPILLWAY_BENCH_REQUESTS (300000).
+// Knobs: SPILLWAY_BENCH_REQUESTS (300000), SPILLWAY_BENCH_MODULES (cjs: the packages loaded with
+// require, as a CommonJS service and `-r @spillway/node/register` load them; esm: with import).
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { knob, machine, median, shuffledRounds, table } from '../_shared.mjs';
 
 const REQUESTS = knob('REQUESTS', 300_000);
+const MODULES = process.env.SPILLWAY_BENCH_MODULES === 'esm' ? 'esm' : 'cjs';
+const require = createRequire(import.meta.url);
+// The module of `name` in the chosen format; the ESM and CJS builds differ in how one package's
+// exports reach another (bindings, or getters on an exports object).
+const load = (name) => (MODULES === 'esm' ? import(name) : Promise.resolve(require(name)));
 const CONFIGS = [
   'pino alone',
   '@spillway/pino, default sampling',
@@ -17,12 +24,12 @@ const CONFIGS = [
 ];
 
 async function child(index) {
-  const { default: pino } = await import('pino');
-  const api = await import('@opentelemetry/api');
-  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
-  const { LoggerProvider } = await import('@opentelemetry/sdk-logs');
-  const { SamplingLogRecordProcessor } = await import('@spillway/sampling');
-  const { SpillwayPinoBridge } = await import('@spillway/pino');
+  const pino = require('pino');
+  const api = await load('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = await load('@opentelemetry/context-async-hooks');
+  const { LoggerProvider } = await load('@opentelemetry/sdk-logs');
+  const { SamplingLogRecordProcessor } = await load('@spillway/sampling');
+  const { SpillwayPinoBridge } = await load('@spillway/pino');
   api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const exporter = { export: (_batch, done) => done({ code: 0 }), shutdown: async () => {} };
   const all = { trace: 1, debug: 1, info: 1, warn: 1, error: 1, fatal: 1 };
@@ -76,7 +83,7 @@ async function main() {
       : `${((100 * results[i][0].emitted) / results[i][0].asked).toFixed(2)}%`,
   ]);
   process.stdout.write(
-    `${machine()}; ${REQUESTS} requests of 3 records (90% INFO, a WARN every 10th request, all in traces), ${rounds} interleaved rounds, medians; load average ${loads.map((l) => l.toFixed(2)).join(' → ')}\n\n`,
+    `${machine()}; packages loaded as ${MODULES}; ${REQUESTS} requests of 3 records (90% INFO, a WARN every 10th request, all in traces), ${rounds} interleaved rounds, medians; load average ${loads.map((l) => l.toFixed(2)).join(' → ')}\n\n`,
   );
   process.stdout.write(
     `${table(['configuration', 'CPU µs / request', 'added µs / request', 'added µs / record', 'records built'], rows)}\n`,

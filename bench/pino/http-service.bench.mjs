@@ -22,7 +22,7 @@
 // 2-core machine the published figures come from, 3,000 req/s saturated the server with telemetry
 // on: they were taken with SPILLWAY_BENCH_RATE=1000.
 // Knobs: SPILLWAY_BENCH_RATE (3000 req/s), SPILLWAY_BENCH_SECONDS (5), SPILLWAY_BENCH_WARMUP (1.5 s),
-// SPILLWAY_BENCH_PROFILE (a directory: a CPU profile of each server process, start to exit).
+// SPILLWAY_BENCH_PROFILE (a directory: a CPU profile of each server process's timed window).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,7 +35,6 @@ import { knob, machine, median, shuffledRounds, table } from '../_shared.mjs';
 const RATE = knob('RATE', 3000);
 const SECONDS = knob('SECONDS', 5);
 const WARMUP = knob('WARMUP', 1.5);
-const PROFILE = process.env.SPILLWAY_BENCH_PROFILE;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const REGISTER = ['-r', '@spillway/node/register'];
 const INSTRUMENT = ['-r', join(here, '_instrument.cjs')];
@@ -145,10 +144,8 @@ async function child(config) {
     env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT = (await message(receiver, 'url')).url;
   }
   const server = fork(join(here, '_server.cjs'), [join(dir, 'app.log'), ...config.args], {
-    execArgv: PROFILE
-      ? [...config.execArgv, '--cpu-prof', `--cpu-prof-dir=${PROFILE}`]
-      : config.execArgv,
-    env,
+    execArgv: config.execArgv,
+    env: { ...env, SPILLWAY_BENCH_CONFIG: config.name.replace(/[^a-z]+/g, '-') },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const { port } = await message(server, 'port');

@@ -79,6 +79,8 @@ export class PolicyState {
   noTraceAttribute = '';
   /** The attribute whose value is a record's template; '' = event name, else the body's shape. */
   readonly templateAttribute: string;
+  /** Counts the updates applied: a decision remembered under another version is stale. */
+  version = 0;
 
   constructor(
     policy: SamplingLogRecordProcessorOptions | SamplingPolicy,
@@ -150,6 +152,7 @@ export class PolicyState {
       this.noTraceAttribute = noTrace.attribute;
     }
     for (let c = 0; c < SEVERITY_CLASS_COUNT; c++) this.refreshEffective(c);
+    this.version++;
   }
 
   /** The policy in force, every part set (what `updatePolicy` merged into). */

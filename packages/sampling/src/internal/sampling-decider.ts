@@ -11,8 +11,16 @@ import type { Clock } from './clock';
 import { NoTrace, type PolicyState } from './policy-state';
 import { type ProcessorStats, Reason } from './processor-stats';
 import { KEEP, type RecordRandomness } from './record-randomness';
+import { RefusedTraceCache } from './refused-trace-cache';
 import { TemplateThinner } from './template-thinner';
 import type { TraceEntry, TraceSilencer } from './trace-silencer';
+
+// Bound once here, not read per record: in the CJS build each use of another package's export is
+// a call of that package's export getter (one function shared by all its names, so V8 does not
+// inline it). On enabled()'s refused path those getters took a fifth of its time.
+const FATAL = SeverityClass.FATAL;
+const INFO = SeverityClass.INFO;
+const classOf = classOfSeverityNumber;
 
 /**
  * The sampling policy's one decision, asked twice per record by the SDK: `enabled()` before the
@@ -23,7 +31,9 @@ import type { TraceEntry, TraceSilencer } from './trace-silencer';
  * when the attribute can be read. Every refusal is counted here, once: `enabled()` false counts
  * the drop, and if the SDK calls onEmit for that very record anyway (another processor said yes)
  * it is not counted again. The template step never runs in `enabled()`, so its drops
- * (`rate_limited`) are counted in onEmit only.
+ * (`rate_limited`) are counted in onEmit only. A context `enabled()` refused by its trace's
+ * threshold is remembered per class (refused-trace-cache.ts): a request's next record in that
+ * class is refused without deciding again.
  *
  * ```
  *  enabled() → ask(severity, context) ─┐
@@ -39,6 +49,7 @@ export class SamplingDecider {
   private sampled = false;
   private hasRandomness = false;
   private readonly thinner: TemplateThinner;
+  private readonly refusedTraces = new RefusedTraceCache();
   // The record ask() last refused (and counted): admit() of the same record returns at once. A
   // record is known by its class and span context (the SDK gives the record the context's span
   // context object, or none when it is not valid: then it was decided as one without).
@@ -97,16 +108,25 @@ export class SamplingDecider {
    * classes the record by its severityText): true.
    */
   ask(severityNumber: unknown, context: Context): boolean {
-    const cls = classOfSeverityNumber(severityNumber);
-    const outcome = cls < 0 ? KEEP : this.decide(cls, undefined, context);
+    const cls = classOf(severityNumber);
+    if (cls < 0) {
+      this.refused = false;
+      return true;
+    }
+    const known = this.refusedTraces.get(cls, context, this.policy.version);
+    const outcome = known !== undefined ? Reason.SAMPLED : this.decide(cls, undefined, context);
     if (outcome === KEEP) {
       this.refused = false;
       return true;
     }
     this.stats.drop(outcome, cls);
     this.refused = true;
-    this.refusedContext = this.traced;
+    this.refusedContext = known ?? this.traced;
     this.refusedClass = cls;
+    // this.traced is set only when the trace's randomness decided: a threshold refusal.
+    if (known === undefined && outcome === Reason.SAMPLED && this.traced !== undefined) {
+      this.refusedTraces.remember(cls, context, this.traced, this.policy.version);
+    }
     return false;
   }
 
@@ -138,7 +158,7 @@ export class SamplingDecider {
     this.hasRandomness = false;
     this.threshold = '';
     this.traced = undefined;
-    if (cls === SeverityClass.FATAL) return KEEP;
+    if (cls === FATAL) return KEEP;
     const p = this.policy;
     if (p.keepsAll[cls] !== 1) {
       const sc = record !== undefined ? record.spanContext : trace.getSpanContext(ctx!);
@@ -148,7 +168,7 @@ export class SamplingDecider {
         this.hasRandomness = true;
         const outcome = this.randomness.compare(cls);
         if (outcome !== KEEP) return outcome;
-        if (cls <= SeverityClass.INFO && p.silenceAfter > 0 && this.silences(cls, sc, record)) {
+        if (cls <= INFO && p.silenceAfter > 0 && this.silences(cls, sc, record)) {
           return Reason.SILENCED;
         }
       } else {
@@ -249,7 +269,7 @@ export class SamplingDecider {
  * normalised again, and counted, before it is queued).
  */
 export function recordClassOf(record: ReadableLogRecord): number {
-  const cls = classOfSeverityNumber(record.severityNumber);
+  const cls = classOf(record.severityNumber);
   if (cls >= 0) return cls;
   const clean = cleanLogRecord(record, scratch);
   return severityClassOf(clean.severityNumber as number | undefined, clean.severityText);

@@ -38,26 +38,25 @@ export class TraceRandomnessReader {
   private readonly los = new Float64Array(CACHE_SIZE);
   private readonly valids = new Uint8Array(CACHE_SIZE);
   private next = 0;
+  private last = 0;
 
   /** Reads `sc`; false when it is not a valid span context (then `hi`/`lo` are meaningless). */
   read(sc: SpanContext): boolean {
     const traceId = sc.traceId;
     const traceState = sc.traceState;
+    // The slot read last first: a request's records come one after another, and each is asked
+    // about (enabled) and then emitted with the same span context.
+    if (this.holds(this.last, sc, traceId, traceState)) return this.load(this.last);
     for (let i = 0; i < CACHE_SIZE; i++) {
-      // The id and state are compared too: a span context is meant to be immutable, not frozen.
-      if (
-        this.contexts[i] === sc &&
-        this.traceIds[i] === traceId &&
-        this.traceStates[i] === traceState
-      ) {
-        this.hi = this.his[i]!;
-        this.lo = this.los[i]!;
-        return this.valids[i] === 1;
+      if (this.holds(i, sc, traceId, traceState)) {
+        this.last = i;
+        return this.load(i);
       }
     }
     const valid = this.parse(sc, traceId);
     const slot = this.next;
     this.next = (slot + 1) & (CACHE_SIZE - 1);
+    this.last = slot;
     this.contexts[slot] = sc;
     this.traceIds[slot] = traceId;
     this.traceStates[slot] = traceState;
@@ -65,6 +64,19 @@ export class TraceRandomnessReader {
     this.los[slot] = this.lo;
     this.valids[slot] = valid ? 1 : 0;
     return valid;
+  }
+
+  // The id and state are compared too: a span context is meant to be immutable, not frozen.
+  private holds(i: number, sc: SpanContext, traceId: string, traceState: unknown): boolean {
+    return (
+      this.contexts[i] === sc && this.traceIds[i] === traceId && this.traceStates[i] === traceState
+    );
+  }
+
+  private load(i: number): boolean {
+    this.hi = this.his[i]!;
+    this.lo = this.los[i]!;
+    return this.valids[i] === 1;
   }
 
   // Validity as the SDK's isSpanContextValid decides it, by lengths and the all-zero ids; the hex
