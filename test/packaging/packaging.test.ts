@@ -17,7 +17,10 @@ const LIST = {
   import: `Promise.all(NAMES.map((n) => import(n))).then((ms) => console.log(JSON.stringify(ms.map((m) => Object.keys(m).filter((k) => k !== 'default' && k !== 'module.exports').sort()))))`,
   require: 'console.log(JSON.stringify(NAMES.map((n) => Object.keys(require(n)).sort())))',
 };
+// The CommonJS exports that are accessors (esbuild writes getters; the build makes them values).
+const ACCESSORS = `const NAMES = %s;\nconsole.log(JSON.stringify(NAMES.map((n) => { const m = require(n); return Object.keys(m).filter((k) => Object.getOwnPropertyDescriptor(m, k).get !== undefined); })))`;
 const exported = { import: new Map<string, string[]>(), require: new Map<string, string[]>() };
+const accessors = new Map<string, string[]>();
 beforeAll(() => {
   const names = packages.map((p) => p.name);
   for (const mode of ['import', 'require'] as const) {
@@ -25,6 +28,11 @@ beforeAll(() => {
     const out = execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
     const lists: string[][] = JSON.parse(out);
     for (const [i, name] of names.entries()) exported[mode].set(name, lists[i]!);
+  }
+  const script = ACCESSORS.replace('%s', JSON.stringify(names));
+  const out = execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
+  for (const [i, list] of (JSON.parse(out) as string[][]).entries()) {
+    accessors.set(names[i]!, list);
   }
 }, 120_000);
 
@@ -48,6 +56,10 @@ describe('packaging', () => {
         const cjs = exportedNames(name, 'require');
         expect(esm).toEqual(cjs);
         expect(esm.length).toBeGreaterThan(0);
+      });
+
+      it('should give require() plain values, not getters (a call per use on hot paths)', () => {
+        expect(accessors.get(name)).toEqual([]);
       });
 
       it('should publish only built files and docs', () => {
