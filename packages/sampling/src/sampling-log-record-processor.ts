@@ -30,12 +30,6 @@ import type {
   SyncLogRecordExporter,
 } from './types';
 
-// Bound once (see sampling-decider.ts: another package's exports are getters in the CJS build).
-const FATAL = SeverityClass.FATAL;
-const ERROR = SeverityClass.ERROR;
-const CLASS_COUNT = SEVERITY_CLASS_COUNT;
-const clean = cleanLogRecord;
-
 /** What `enabled()` receives from the SDK's `Logger.enabled` (structural: 2.x and 3.x differ). */
 export interface EnabledOptions {
   context?: Context;
@@ -253,14 +247,14 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
     } else if (!this.admitOrHold(backfill, record, cls)) {
       return;
     }
-    if (cls === FATAL) {
+    if (cls === SeverityClass.FATAL) {
       this.keepFatal(record);
       return;
     }
     const th = this.decider.threshold;
     if (th !== '') record.setAttribute('sampling.threshold', th);
     this.stats.kept[cls]!++;
-    this.enqueue(clean(record, this.stats.substituted), cls);
+    this.enqueue(cleanLogRecord(record, this.stats.substituted), cls);
   }
 
   // The decider's verdict with backfill on. A record the decider counted as sampled out is handed
@@ -268,7 +262,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
   // an ERROR-or-above record kept releases its trace's held records, queued before it. The decider
   // does not say why it refused, so "sampled out" is read off its counter.
   private admitOrHold(backfill: BackfillKeeper, record: ReadWriteLogRecord, cls: number): boolean {
-    const sampled = Reason.SAMPLED * CLASS_COUNT + cls;
+    const sampled = Reason.SAMPLED * SEVERITY_CLASS_COUNT + cls;
     const before = this.stats.dropped[sampled]!;
     if (!this.decider.admit(record, cls)) {
       if (this.stats.dropped[sampled] !== before && backfill.takeOver(record, cls)) {
@@ -276,7 +270,7 @@ export class SamplingLogRecordProcessor implements LogRecordProcessor {
       }
       return false;
     }
-    if (cls >= ERROR) backfill.triggered(record);
+    if (cls >= SeverityClass.ERROR) backfill.triggered(record);
     return true;
   }
 

@@ -10,10 +10,6 @@ import type { PolicyState } from './policy-state';
 import type { SeverityQueue } from './severity-queue';
 import { TEMPLATE_TABLE_SIZE } from './template-table';
 
-// Bound once: drop() runs per refused record, and another package's export is a getter call in
-// the CJS build.
-const CLASS_COUNT = SEVERITY_CLASS_COUNT;
-
 export const DROP_REASONS: readonly DropReason[] = [
   'sampled',
   'rate_limited',
@@ -74,7 +70,7 @@ export class ProcessorStats {
   }
 
   drop(reason: number, cls: number): void {
-    this.dropped[reason * CLASS_COUNT + cls]!++;
+    this.dropped[reason * SEVERITY_CLASS_COUNT + cls]!++;
   }
 
   droppedCounts(reason: number): ClassCounts {

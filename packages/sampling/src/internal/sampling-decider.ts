@@ -15,13 +15,6 @@ import { RefusedTraceCache } from './refused-trace-cache';
 import { TemplateThinner } from './template-thinner';
 import type { TraceEntry, TraceSilencer } from './trace-silencer';
 
-// Bound once here, not read per record: in the CJS build each use of another package's export is
-// a call of that package's export getter (one function shared by all its names, so V8 does not
-// inline it). On enabled()'s refused path those getters took a fifth of its time.
-const FATAL = SeverityClass.FATAL;
-const INFO = SeverityClass.INFO;
-const classOf = classOfSeverityNumber;
-
 /**
  * The sampling policy's one decision, asked twice per record by the SDK: `enabled()` before the
  * record is built ({@link ask}, from a severity number and a context) and `onEmit` with the record
@@ -108,7 +101,7 @@ export class SamplingDecider {
    * classes the record by its severityText): true.
    */
   ask(severityNumber: unknown, context: Context): boolean {
-    const cls = classOf(severityNumber);
+    const cls = classOfSeverityNumber(severityNumber);
     if (cls < 0) {
       this.refused = false;
       return true;
@@ -158,7 +151,7 @@ export class SamplingDecider {
     this.hasRandomness = false;
     this.threshold = '';
     this.traced = undefined;
-    if (cls === FATAL) return KEEP;
+    if (cls === SeverityClass.FATAL) return KEEP;
     const p = this.policy;
     if (p.keepsAll[cls] !== 1) {
       const sc = record !== undefined ? record.spanContext : trace.getSpanContext(ctx!);
@@ -168,7 +161,7 @@ export class SamplingDecider {
         this.hasRandomness = true;
         const outcome = this.randomness.compare(cls);
         if (outcome !== KEEP) return outcome;
-        if (cls <= INFO && p.silenceAfter > 0 && this.silences(cls, sc, record)) {
+        if (cls <= SeverityClass.INFO && p.silenceAfter > 0 && this.silences(cls, sc, record)) {
           return Reason.SILENCED;
         }
       } else {
@@ -269,7 +262,7 @@ export class SamplingDecider {
  * normalised again, and counted, before it is queued).
  */
 export function recordClassOf(record: ReadableLogRecord): number {
-  const cls = classOf(record.severityNumber);
+  const cls = classOfSeverityNumber(record.severityNumber);
   if (cls >= 0) return cls;
   const clean = cleanLogRecord(record, scratch);
   return severityClassOf(clean.severityNumber as number | undefined, clean.severityText);
