@@ -15,7 +15,10 @@
 // table gives medians over rounds of each child's medians. Both processors export only when told to
 // (maxExportBatchSize 2048, scheduledDelayMillis 60 s), so D records really are queued; before each
 // emit 100 records go out the usual way (warm code, as in a running app) and D are left queued,
-// outside the timing.
+// outside the timing. At `interval` (and `always`) that `forceFlush` waits for an fdatasync just
+// before each timed FATAL, and the path runs colder after the wait: the same syscalls and the same
+// profile shape as at `never`, every part slower (packages/disk-buffer/README.md, Benchmarks). In
+// an app the event loop does not wait for the interval timer's syncs (they run on the threadpool).
 // Run: node bench/disk-buffer/fatal-write-through.bench.mjs [rounds] (after `npx turbo run build`).
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -21,12 +21,16 @@
 // fast as possible, a 10 ms interval timer emits what is due since the start (rate × 10 ms per
 // tick, catching up after a late tick, as a service works off the requests queued meanwhile) for
 // SPILLWAY_BENCH_SECONDS; loop delay is then measured over the emission only (1 ms resolution, the
-// finest monitorEventLoopDelay takes), the drain after it excluded; CPU still runs to shutdown.
+// finest monitorEventLoopDelay takes), the drain after it excluded; CPU still runs to shutdown;
+// beside it, the time the main thread waited for a core over the emission (Linux schedstat).
 // Run: node bench/node/pino-anchor.bench.mjs [rounds] (after `npx turbo run build`).
 // Knobs: SPILLWAY_BENCH_RECORDS (200000; paced: rate × seconds), SPILLWAY_BENCH_PER_TICK (1000),
 // SPILLWAY_BENCH_RATE (0: burst), SPILLWAY_BENCH_SECONDS (10), SPILLWAY_BENCH_POOL (distinct
 // records: all in burst mode, the rate in paced mode), SPILLWAY_BENCH_PROFILE (a directory: one
-// CPU profile of the measured span per child).
+// CPU profile of the measured span per child, sampled every 250 µs so that tasks of a few ms show
+// their frames), SPILLWAY_BENCH_CONFIGS (a comma-separated subset of the configurations below, in
+// their order, e.g. pino,spillway,spillway-main; the goal tables need pino among them),
+// SPILLWAY_BENCH_MIX (one mix only: "with FATAL" or "no FATAL").
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +49,7 @@ const PER_TICK = PACED ? (RATE * TICK_MS) / 1000 : knob('PER_TICK', 1_000);
 // mode; one second's worth in paced mode, where a heap holding every record would make each
 // major GC (and so the loop delay measured) longer than a service's.
 const POOL = Math.min(RECORDS, knob('POOL', PACED ? RATE : RECORDS));
-const CONFIGS = [
+const ALL_CONFIGS = [
   'pino',
   'stock',
   'spillway',
@@ -53,7 +57,14 @@ const CONFIGS = [
   'spillway-down',
   'spillway-main-down',
 ];
-const MIXES = ['with FATAL', 'no FATAL'];
+const picked = process.env.SPILLWAY_BENCH_CONFIGS?.split(',').map((c) => c.trim());
+const unknown = picked?.filter((c) => !ALL_CONFIGS.includes(c)) ?? [];
+if (unknown.length > 0) throw new Error(`SPILLWAY_BENCH_CONFIGS: unknown ${unknown.join(', ')}`);
+const CONFIGS = picked ? ALL_CONFIGS.filter((c) => picked.includes(c)) : ALL_CONFIGS;
+const ALL_MIXES = ['with FATAL', 'no FATAL'];
+const MIX = process.env.SPILLWAY_BENCH_MIX;
+if (MIX !== undefined && !ALL_MIXES.includes(MIX)) throw new Error(`SPILLWAY_BENCH_MIX: ${MIX}?`);
+const MIXES = MIX === undefined ? ALL_MIXES : [MIX];
 const scenarios = CONFIGS.flatMap((config) => MIXES.map((mix) => ({ config, mix })));
 const name = (s) => `${s.config}/${s.mix}`;
 const LABELS = {
@@ -128,6 +139,7 @@ async function startProfile() {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 250 });
   await session.post('Profiler.start');
   return async (label) => {
     const { profile } = await session.post('Profiler.stop');
@@ -227,13 +239,16 @@ async function child(s) {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   const hasThread = typeof process.threadCpuUsage === 'function';
   const rssStartMiB = process.memoryUsage.rss() / 2 ** 20;
+  const wait0 = runQueueWaitMs();
   loop.enable();
   const c0 = process.cpuUsage();
   const t0 = hasThread ? process.threadCpuUsage() : undefined;
   const w0 = performance.now();
+  let waitMs = Number.NaN;
   if (PACED) {
     await emitPaced(RECORDS, RATE, emit, TICK_MS);
     loop.disable();
+    waitMs = runQueueWaitMs() - wait0;
   } else {
     for (let i = 0; i < RECORDS; i += PER_TICK) {
       const end = Math.min(RECORDS, i + PER_TICK);
@@ -262,9 +277,23 @@ async function child(s) {
       rssMiB: process.resourceUsage().maxRSS / 1024,
       p99Ms: loop.percentile(99) / 1e6,
       maxMs: loop.max / 1e6,
+      runQueueWaitMs: waitMs,
       ...stats(),
     }),
   );
+}
+
+/**
+ * Time the main thread spent runnable but not running (waiting for a core: other threads and
+ * processes had them) since it started, from Linux's schedstat; NaN elsewhere. Over the paced
+ * emission it tells a loop delay that is the CPU's (preemption) from one that is the loop's own.
+ */
+function runQueueWaitMs() {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /**
@@ -319,7 +348,9 @@ function parent(rounds) {
           'from memory',
           'peak RSS MiB (before first emit)',
           'loop delay p99 / max ms',
-          ...(PACED ? ['records/s achieved', 'last emit to shutdown s'] : []),
+          ...(PACED
+            ? ['records/s achieved', 'last emit to shutdown s', 'main thread waiting for a core ms']
+            : []),
         ],
         CONFIGS.map((config) => {
           const key = `${config}/${mix}`;
@@ -342,6 +373,7 @@ function parent(rounds) {
               ? [
                   med(key, (x) => RECORDS / (x.emitMs / 1000)).toFixed(0),
                   med(key, (x) => (x.wallMs - x.emitMs) / 1000).toFixed(1),
+                  med(key, (x) => x.runQueueWaitMs).toFixed(0),
                 ]
               : []),
           ];

@@ -17,6 +17,14 @@ export interface WorkerThreadLogRecordExporterOptions {
   flushTimeoutMillis?: number;
   /** How long `shutdown()` waits for the worker before terminating it, ms. Default 10000. */
   shutdownTimeoutMillis?: number;
+  /**
+   * How much lower than the process's the worker thread's scheduling priority is, as a nice
+   * increment (0–19; Linux, where a thread has its own nice value; elsewhere it runs at the
+   * process's). Default 10: when the cores are contended, the event loop gets them before the
+   * export (which the disk buffer lets fall behind without loss), so serialisation in the worker
+   * does not show up as loop delay. 0 runs it at the process's priority.
+   */
+  priorityIncrement?: number;
 }
 
 /** {@link WorkerThreadLogRecordExporter.getStats}: how the batches handed over were encoded. */

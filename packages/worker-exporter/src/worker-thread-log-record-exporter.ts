@@ -6,6 +6,7 @@ import { type ExportResult, ExportResultCode, globalErrorHandler } from '@opente
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { type HandedOverBatch, handOver } from './internal/hand-over';
 import type { Reply, Request, Started, WorkerSetup } from './internal/messages';
+import { checkPriorityIncrement } from './internal/thread-priority';
 import type { WorkerExporterStats, WorkerThreadLogRecordExporterOptions } from './types';
 
 // The CommonJS build has an empty import.meta (esbuild), and `__filename` is this file there; in
@@ -41,6 +42,8 @@ interface Pending {
  * (the disk buffer's record codec: every field, resource and scope). The worker starts on the first
  * export or flush and is `unref`'d while nothing is in flight, so it never holds the process open;
  * while an export, flush or shutdown waits on it, it does. `forceFlush()` and `shutdown()` are forwarded and bounded.
+ * On Linux the worker thread runs `priorityIncrement` nice steps (default 10) below the process,
+ * so that the event loop gets a contended core first (thread-priority.ts).
  */
 export class WorkerThreadLogRecordExporter implements LogRecordExporter {
   private worker: Worker | undefined;
@@ -61,6 +64,7 @@ export class WorkerThreadLogRecordExporter implements LogRecordExporter {
       module: moduleUrl(options.module),
       exportName: options.exportName ?? 'createExporter',
       options: options.options,
+      priorityIncrement: checkPriorityIncrement(options.priorityIncrement ?? 10),
     };
   }
 

@@ -8,6 +8,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { takeOver } from './internal/hand-over';
 import { type Reply, type Request, serialiseError, type WorkerSetup } from './internal/messages';
+import { lowerThreadPriority } from './internal/thread-priority';
 
 type Factory = (options: unknown) => LogRecordExporter | Promise<LogRecordExporter>;
 
@@ -15,6 +16,8 @@ const port = parentPort!;
 const setup = workerData as WorkerSetup;
 
 async function build(): Promise<LogRecordExporter> {
+  // Before the exporter is built: its import and start-up are the worker's first CPU burst.
+  lowerThreadPriority(setup.priorityIncrement);
   const mod = (await import(setup.module)) as Record<string, unknown>;
   // A CommonJS module imported from ESM exposes its exports on `default` too.
   const factory = (mod[setup.exportName] ??

@@ -149,7 +149,9 @@ export class ByteWriter {
 
   /** Drops the strings held for the text block (also after a failed encode: holds nothing). */
   discardText(): void {
-    this.texts.length = 0;
+    // Called up to three times per batch (reset, endText, the encoder's finally): only the first
+    // of them has strings to drop, and a length store costs even on an empty array.
+    if (this.texts.length !== 0) this.texts.length = 0;
     this.textCount = 0;
   }
 

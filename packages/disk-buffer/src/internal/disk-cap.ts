@@ -44,21 +44,28 @@ export class DiskCap {
    * False: refused, the records counted `disk_full`.
    */
   admit(bytes: number, count: number, severities: SeverityCounts): boolean {
-    const { ledger, space } = this.o;
-    const fits = () =>
-      ledger.totalBytes() + bytes + SEGMENT_HEADER_BYTES <= this.o.maxDiskBytes &&
-      space.freeBytes() - bytes >= this.o.minFreeBytes;
-    // The free-space estimate may be stale (space freed by others): ask statfs before dropping.
-    if (!fits()) space.refreshSync();
-    while (!fits()) {
-      if (this.o.whenFull === 'drop_newest' || !this.evictOldest()) {
-        this.o.counters.drop('disk_full', count, severities);
-        return false;
+    // No closure per call: this runs on every export and every FATAL emit.
+    if (!this.fits(bytes)) {
+      // The free-space estimate may be stale (space freed by others): ask statfs before dropping.
+      this.o.space.refreshSync();
+      while (!this.fits(bytes)) {
+        if (this.o.whenFull === 'drop_newest' || !this.evictOldest()) {
+          this.o.counters.drop('disk_full', count, severities);
+          return false;
+        }
       }
     }
-    space.noteAppended(bytes);
+    this.o.space.noteAppended(bytes);
     this.o.counters.accepted += count;
     return true;
+  }
+
+  private fits(bytes: number): boolean {
+    const o = this.o;
+    return (
+      o.ledger.totalBytes() + bytes + SEGMENT_HEADER_BYTES <= o.maxDiskBytes &&
+      o.space.freeBytes() - bytes >= o.minFreeBytes
+    );
   }
 
   /** An admitted append failed on disk (ENOSPC, EIO): its records are lost after all. */

@@ -10,6 +10,8 @@ import * as fs from 'node:fs';
  */
 export const MIN_FREE_INODES = 8;
 
+const SETTLED = Promise.resolve();
+
 export class DiskSpace {
   private free = Number.POSITIVE_INFINITY;
   private appendedSince = 0;
@@ -29,13 +31,24 @@ export class DiskSpace {
     if (!this.refreshing && now - this.lastRefresh >= this.refreshMillis) {
       this.refreshing = true;
       this.lastRefresh = now;
+      // Asked once the caller has returned: submitting the statfs wakes a threadpool thread (a
+      // futex syscall), which a FATAL emit, which calls this, must not pay before it returns.
+      SETTLED.then(this.ask);
+    }
+    return this.free - this.appendedSince;
+  }
+
+  private readonly ask = (): void => {
+    try {
       fs.statfs(this.directory, (err, s) => {
         this.refreshing = false;
         if (!err) this.set(s);
       });
+    } catch {
+      // Not asked this time (a throw here would be an unhandled rejection): asked at the next due.
+      this.refreshing = false;
     }
-    return this.free - this.appendedSince;
-  }
+  };
 
   noteAppended(bytes: number): void {
     this.appendedSince += bytes;

@@ -69,6 +69,11 @@ function w<E extends LedgerEntry>(entry: E): Writable<E> {
 
 export class Ledger {
   private readonly entries = new Map<number, LedgerEntry>();
+  /**
+   * The sum of every entry's `bytes`, kept by the transitions: the disk cap reads it on every
+   * append, FATAL emits included, and a long outage leaves hundreds of files to sum.
+   */
+  private bytesTotal = 0;
 
   get(seq: number): LedgerEntry | undefined {
     return this.entries.get(seq);
@@ -89,9 +94,7 @@ export class Ledger {
   }
 
   totalBytes(): number {
-    let n = 0;
-    for (const e of this.entries.values()) n += e.bytes;
-    return n;
+    return this.bytesTotal;
   }
 
   totals(): { walRecords: number; walBytes: number; spillRecords: number; spillBytes: number } {
@@ -168,7 +171,7 @@ export class Ledger {
   appended(entry: WalEntry, bytes: number, records: number, severities: SeverityCounts): void {
     const e = w(entry);
     addCounts(e.severities!, severities);
-    e.bytes += bytes;
+    this.resize(e, e.bytes + bytes);
     e.records += records;
   }
 
@@ -178,7 +181,7 @@ export class Ledger {
    */
   cutBack(entry: WalEntry, bytes: number, records: number, lost: SeverityCounts[]): void {
     const e = w(entry);
-    e.bytes = bytes;
+    this.resize(e, bytes);
     e.records = records;
     for (const s of lost) addCounts(e.severities!, s, -1);
   }
@@ -206,7 +209,7 @@ export class Ledger {
   /** The recovery scan cut a torn tail: the file now ends at `end` (0: the file was gone). */
   cut(entry: WalEntry, end: number): void {
     const e = w(entry);
-    e.bytes = end;
+    this.resize(e, end);
     e.written = end;
   }
 
@@ -233,22 +236,22 @@ export class Ledger {
   /** The disk cap evicted the file: anyone still reading it stops at its next step. */
   evicted(entry: LedgerEntry): void {
     w(entry).evicted = true;
-    this.entries.delete(entry.seq);
+    this.remove(entry);
   }
 
   /** Every record of the file was delivered (or dropped and counted). */
   delivered(entry: LedgerEntry): void {
-    this.entries.delete(entry.seq);
+    this.remove(entry);
   }
 
   /** The sender gave the file up after repeated read failures (its records counted). */
   gaveUp(entry: LedgerEntry): void {
-    this.entries.delete(entry.seq);
+    this.remove(entry);
   }
 
   /** The file was deleted underneath the buffer (its records counted). */
   lost(entry: LedgerEntry): void {
-    this.entries.delete(entry.seq);
+    this.remove(entry);
   }
 
   /**
@@ -256,11 +259,29 @@ export class Ledger {
    * evicted or deleted by this run (its seq is not reused: appends go after every listed seq).
    */
   held(entry: LedgerEntry): void {
-    this.entries.delete(entry.seq);
+    this.remove(entry);
   }
 
+  /** Adds `entry`, in place of the entry of its seq if any (a spill file replaces its segment). */
   private add<E extends LedgerEntry>(entry: E): E {
+    const replaced = this.entries.get(entry.seq);
+    if (replaced !== undefined) this.bytesTotal -= replaced.bytes;
     this.entries.set(entry.seq, entry);
+    this.bytesTotal += entry.bytes;
     return entry;
+  }
+
+  /** Takes out the entry of `entry`'s seq (whichever it is now, as a deletion by seq does). */
+  private remove(entry: LedgerEntry): void {
+    const current = this.entries.get(entry.seq);
+    if (current === undefined) return;
+    this.entries.delete(entry.seq);
+    this.bytesTotal -= current.bytes;
+  }
+
+  /** Sets `e.bytes`; the total follows only while `e` is listed (not after its removal). */
+  private resize(e: Writable<LedgerEntry>, bytes: number): void {
+    if (this.entries.get(e.seq) === e) this.bytesTotal += bytes - e.bytes;
+    e.bytes = bytes;
   }
 }

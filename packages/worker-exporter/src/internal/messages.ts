@@ -10,6 +10,8 @@ export interface WorkerSetup {
   module: string;
   exportName: string;
   options: unknown;
+  /** Nice steps the worker thread lowers its own priority by at start (thread-priority.ts). */
+  priorityIncrement: number;
 }
 
 export type Request =
