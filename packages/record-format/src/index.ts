@@ -1,3 +1,4 @@
+export { utf8Write, writeHex } from './byte-helpers';
 export { type Crc32, crc32, crc32Table } from './crc32';
 export {
   CYCLIC,

@@ -1,28 +1,4 @@
-type Utf8Write = (this: Buffer, s: string, offset: number) => number;
-// Buffer#utf8Write skips `write`'s argument juggling (it is what `write(s, o, 'utf8')` calls).
-const utf8Write: Utf8Write =
-  (Buffer.prototype as unknown as { utf8Write?: Utf8Write }).utf8Write ??
-  function (this: Buffer, s: string, offset: number) {
-    return this.write(s, offset, 'utf8');
-  };
-
-// Two hex digits (char codes < 128, packed as hi << 7 | lo) → their byte, or -1: one table load
-// per byte instead of two, and no native call (Buffer#hexWrite costs more than the decode).
-const HEX_PAIR = /* @__PURE__ */ (() => {
-  const digit = new Int8Array(128).fill(-1);
-  for (let i = 0; i < 10; i++) digit[48 + i] = i;
-  for (let i = 0; i < 6; i++) {
-    digit[65 + i] = 10 + i; // Buffer#hexWrite, which this replaces, took upper case too
-    digit[97 + i] = 10 + i;
-  }
-  const t = new Int16Array(128 * 128).fill(-1);
-  for (let hi = 0; hi < 128; hi++) {
-    for (let lo = 0; lo < 128; lo++) {
-      if (digit[hi]! >= 0 && digit[lo]! >= 0) t[(hi << 7) | lo] = (digit[hi]! << 4) | digit[lo]!;
-    }
-  }
-  return t;
-})();
+import { utf8Write, writeHex } from '@spillway/record-format';
 
 /**
  * A growable little-endian byte writer, reused across batches so the hot path allocates nothing
@@ -187,19 +163,9 @@ export class ByteWriter {
    * exactly `bytes` long and all hex digits.
    */
   hex(hex: string, bytes: number): boolean {
-    if (hex.length !== bytes * 2) return false;
     this.ensure(bytes);
-    const b = this.buf;
-    const p = this.pos;
-    for (let i = 0; i < bytes; i++) {
-      const hi = hex.charCodeAt(2 * i);
-      const lo = hex.charCodeAt(2 * i + 1);
-      // Codes ≥ 128 would alias in the table: reject them before it.
-      const v = (hi | lo) > 0x7f ? -1 : HEX_PAIR[(hi << 7) | lo]!;
-      if (v < 0) return false;
-      b[p + i] = v;
-    }
-    this.pos = p + bytes;
+    if (!writeHex(this.buf, this.pos, hex, bytes)) return false;
+    this.pos += bytes;
     return true;
   }
 }
