@@ -5,6 +5,7 @@ export {
   cleanLogRecord,
   cleanRecordUnits,
   DEPTH_LIMIT,
+  isNormalizedBatch,
   MAX_TEXT_UNITS,
   MAX_TIME_SECONDS,
   markNormalizedBatch,

@@ -146,6 +146,11 @@ export function markNormalizedBatch<T extends ReadableLogRecord[]>(records: T): 
   return records;
 }
 
+/** True when `records` was marked by {@link markNormalizedBatch} (its records are not walked again). */
+export function isNormalizedBatch(records: readonly ReadableLogRecord[]): boolean {
+  return (records as { [CLEAN]?: true })[CLEAN] === true;
+}
+
 /**
  * {@link normalizeLogRecord} for each record; the same array when none needed a copy, or at once
  * when the array was marked by {@link markNormalizedBatch}.
@@ -154,7 +159,7 @@ export function normalizeLogRecords(
   records: ReadableLogRecord[],
   counts: SubstitutionCounts,
 ): ReadableLogRecord[] {
-  if ((records as { [CLEAN]?: true })[CLEAN] === true) return records;
+  if (isNormalizedBatch(records)) return records;
   let out = records;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;

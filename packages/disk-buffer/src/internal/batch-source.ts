@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { SyncFrameCipher } from '@spillway/file-exporter';
+import { markNormalizedBatch } from '@spillway/record-format';
 import { attachEncodedPayloads } from '../encoded-payloads';
 import type { Counters } from './counters';
 import type { FileDeleter } from './file-deleter';
@@ -185,7 +186,13 @@ export class BatchSource {
     // Evicted while we read: the evictor counted these records as lost; do not also deliver them.
     if (entry.evicted) return undefined;
     if (records.length > 0 || at > this.pos.offset) {
-      if (records.length > 0) attachEncodedPayloads(records, payloads);
+      if (records.length > 0) {
+        // Frames held in memory are the normalised records the encoder wrote, and a frame read
+        // back decodes losslessly to such records: the stages after (the OTLP and file encoders)
+        // need not check each one again.
+        markNormalizedBatch(records);
+        attachEncodedPayloads(records, payloads);
+      }
       return { records, entry, end: at };
     }
     if (entry.closed && at >= entry.written) {
