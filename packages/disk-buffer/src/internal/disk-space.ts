@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { afterReturn } from './after-return';
 
 /**
  * Free space on the buffer's file system as the file system reports it (`statfs`), without a
@@ -9,8 +10,6 @@ import * as fs from 'node:fs';
  * checkpoint needs one, so below `MIN_FREE_INODES` the free space counts as zero.
  */
 export const MIN_FREE_INODES = 8;
-
-const SETTLED = Promise.resolve();
 
 export class DiskSpace {
   private free = Number.POSITIVE_INFINITY;
@@ -33,7 +32,7 @@ export class DiskSpace {
       this.lastRefresh = now;
       // Asked once the caller has returned: submitting the statfs wakes a threadpool thread (a
       // futex syscall), which a FATAL emit, which calls this, must not pay before it returns.
-      SETTLED.then(this.ask);
+      afterReturn(this.ask);
     }
     return this.free - this.appendedSince;
   }

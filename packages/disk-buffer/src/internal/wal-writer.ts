@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import type { SyncFrameCipher } from '@spillway/file-exporter';
+import { afterReturn } from './after-return';
 import type { FileHolds } from './file-holds';
 import type { Ledger } from './ledger';
 import {
@@ -67,9 +68,6 @@ export interface WalWriterOptions {
 
 /** Bytes an encrypted frame adds to a plain one: the longer header and the GCM tag. */
 const ENCRYPTION_OVERHEAD = ENCRYPTED_FRAME_HEADER_BYTES - FRAME_HEADER_BYTES + TAG_BYTES;
-
-/** Settled once: `notifySoon` chains its reaction on it. */
-const SETTLED = Promise.resolve();
 
 /** Where an appended frame goes: its segment and its byte range there (as stored). */
 export interface FramePosition {
@@ -147,14 +145,13 @@ export class WalWriter {
 
   /**
    * `onWritten` (wake the sender, maybe spill) once per tick rather than once per synchronous
-   * write: neither can act before the caller yields, and both cost time on the emit path. A
-   * reaction on a settled promise, not `queueMicrotask`: Node's makes an AsyncResource and a bound
-   * function per call (about 3× the cost, measured on Node 20), and this runs on every FATAL emit.
+   * write: neither can act before the caller yields, and both cost time on the emit path (this
+   * runs on every FATAL emit: after-return.ts).
    */
   private notifySoon(): void {
     if (this.notifyQueued) return;
     this.notifyQueued = true;
-    SETTLED.then(this.notifyNow);
+    afterReturn(this.notifyNow);
   }
 
   private readonly notifyNow = (): void => {
