@@ -1,5 +1,4 @@
 import { CYCLIC, DEPTH_LIMIT, MAX_VALUE_DEPTH, setEntry } from '@spillway/record-format';
-import { CleanValues } from './clean-values';
 import type { PlannedValueRule, RedactionPlan } from './redaction-plan';
 import type { RedactionCounters } from './redaction-stats';
 
@@ -29,9 +28,6 @@ export class ValueRedactor {
   private readonly unreadable: number;
   private readonly truncate: number;
   private readonly dropSlot: number;
-  // Values under a key (attribute values, map entries) the value rules left unchanged. Bodies are
-  // not remembered: most are built per record and would only push repeated values out.
-  private readonly clean = new CleanValues();
 
   constructor(
     private readonly plan: RedactionPlan,
@@ -96,14 +92,9 @@ export class ValueRedactor {
     const max = this.plan.maxValueChars;
     const preCut = max > 0 && s.length > max + SCAN_MARGIN;
     let out = preCut ? s.slice(0, max + SCAN_MARGIN) : s;
-    if (out.length >= this.plan.minLength) {
-      if (key === undefined) out = this.applyValueRules(out);
-      else if (!this.clean.has(out)) {
-        const scanned = this.applyValueRules(out);
-        if (scanned === out) this.clean.add(out);
-        out = scanned;
-      }
-    }
+    // Every value is scanned: a set of values known clean was tried and cost more than it saved
+    // (hashing a string the app built for this record costs about what its scan does; README).
+    if (out.length >= this.plan.minLength) out = this.applyValueRules(out);
     for (const { rule, slot } of this.plan.custom) {
       let next: unknown;
       try {
