@@ -24,6 +24,11 @@ export const TRIM_RULES = ['truncate', 'drop', 'cyclic', 'depth_limit', 'unreada
 /** A value rule with its counter slot. */
 export interface PlannedValueRule extends CompiledValueRule {
   slot: number;
+  /**
+   * For a rule without a trigger: its pattern without the global flag, for the `test` before a
+   * replace (a global pattern's `test` reads and writes `lastIndex`, off the engine's fast path).
+   */
+  probe?: RegExp;
 }
 
 /** A key rule with its counter slot. */
@@ -37,6 +42,8 @@ export interface RedactionPlan {
   keyRules: PlannedKeyRule[];
   drop: KeyMatcher | undefined;
   valueRules: PlannedValueRule[];
+  /** The value rules without a trigger, in order: all a string that matches no trigger runs. */
+  untriggered: PlannedValueRule[];
   custom: Array<{ rule: CustomRedactionRule; slot: number }>;
   /** The triggers of the value rules in use, as one test (see `CompiledValueRule.trigger`). */
   trigger: RegExp | undefined;
@@ -118,12 +125,17 @@ export function planRedaction(options: RedactingLogRecordProcessorOptions): Reda
   for (const t of TRIM_RULES) slot(t);
   const dropKeys = options.dropKeys ?? [];
   const triggers = valueRules.flatMap((r) => (r.trigger === undefined ? [] : [r.trigger]));
+  for (const r of valueRules) {
+    if (r.trigger === undefined)
+      r.probe = new RegExp(r.pattern.source, r.pattern.flags.replace('g', ''));
+  }
   return {
     keyRules,
     trigger: triggers.length > 0 ? new RegExp(triggers.join('|')) : undefined,
     minLength: Math.min(...valueRules.map((r) => r.minLength)),
     drop: dropKeys.length > 0 ? new KeyMatcher(dropKeys) : undefined,
     valueRules,
+    untriggered: valueRules.filter((r) => r.trigger === undefined),
     custom,
     maxValueChars,
     replacement,

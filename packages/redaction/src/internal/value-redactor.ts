@@ -118,13 +118,11 @@ export class ValueRedactor {
     let out = s;
     const triggered = this.plan.trigger?.test(out) ?? false;
     // A rule without a trigger is tested before it replaces: `test` costs less than a `replace`
-    // that finds nothing, and nothing is what it finds in most log text.
-    for (const rule of this.plan.valueRules) {
+    // that finds nothing, and nothing is what it finds in most log text. A string that matches no
+    // trigger runs only those rules.
+    for (const rule of triggered ? this.plan.valueRules : this.plan.untriggered) {
       if (out.length < rule.minLength) continue;
-      if (rule.trigger === undefined) {
-        rule.pattern.lastIndex = 0; // `test` of a global pattern starts where the last one ended
-        if (!rule.pattern.test(out)) continue;
-      } else if (!triggered) continue;
+      if (rule.probe !== undefined && !rule.probe.test(out)) continue;
       if (rule.mayMatch(out)) out = this.applyRule(rule, out);
     }
     return out;
