@@ -5,7 +5,9 @@
 // attributes, 90% in traces), as the WAL's sender hands them over (records decoded from the WAL:
 // plain objects). CPU µs per record (process.cpuUsage), one child process per scenario and round,
 // rounds in a shuffled order, medians. Also the WAL codec's decode of the same batches, which the
-// sender does for records it reads back, for scale.
+// sender does for records it reads back, for scale, and the transcoder that writes the request
+// straight from the stored payloads (`transcodeToOtlpRequest`, what the export worker does in
+// place of decode + encode).
 // Run: node bench/node/otlp-encode.bench.mjs [rounds] (after `npx turbo run build`).
 // Knobs: SPILLWAY_BENCH_RECORDS (20480), SPILLWAY_BENCH_PASSES (5).
 import { createRequire } from 'node:module';
@@ -15,6 +17,7 @@ const SCENARIOS = [
   'SDK serializer (ProtobufLogsSerializer, anchor)',
   'spillway encoder (encodeExportLogsServiceRequest)',
   'WAL codec decode (for scale)',
+  'transcode stored payloads (transcodeToOtlpRequest)',
 ];
 const RECORDS = knob('RECORDS', 20_480);
 const PASSES = knob('PASSES', 5);
@@ -23,7 +26,9 @@ const BATCH = 512;
 async function child(index) {
   const { LoggerProvider } = await import('@opentelemetry/sdk-logs');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
-  const { decodeLogRecordBatches, encodeLogRecordBatch } = await import('@spillway/disk-buffer');
+  const { decodeLogRecordBatches, encodeLogRecordBatch, transcodeToOtlpRequest } = await import(
+    '@spillway/disk-buffer'
+  );
   const { encodeExportLogsServiceRequest } = await import('@spillway/record-format');
   const { SyntheticRecordGenerator, toLogRecord } = await import('@spillway/testing');
   const exporterPath = createRequire(import.meta.url).resolve(
@@ -55,6 +60,11 @@ async function child(index) {
     },
     () => {
       for (const p of payloads) decodeLogRecordBatches([p]);
+    },
+    () => {
+      for (const p of payloads) {
+        if (transcodeToOtlpRequest([p]) === undefined) throw new Error('transcoder declined');
+      }
     },
   ][index];
   work(); // JIT warm-up

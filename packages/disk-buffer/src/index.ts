@@ -1,6 +1,7 @@
 export { DirectoryLockedError } from './directory-locked-error';
 export { DiskBufferedLogRecordExporter } from './disk-buffered-log-record-exporter';
 export { encodedPayloadsOf } from './encoded-payloads';
+export { type OtlpTranscodedRequest, transcodeToOtlpRequest } from './internal/otlp-transcoder';
 export {
   decodeLogRecordBatch,
   decodeLogRecordBatches,

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { encodeExportLogsServiceRequest } from '@spillway/record-format';
@@ -25,10 +26,29 @@ export interface OtlpEncodingStats {
   batchesEncoded: number;
   /** Batches handed to the SDK's serializer (ids that are not hex; an encoder failure). */
   batchesBySdkSerializer: number;
+  /** Requests given as bytes through `exportEncoded` (written elsewhere, e.g. from the WAL). */
+  batchesPreEncoded: number;
 }
 
-/** An OTLP gRPC log exporter that says how its batches were serialized. */
-export type OtlpGrpcLogExporter = LogRecordExporter & { getEncodingStats?(): OtlpEncodingStats };
+/**
+ * An OTLP gRPC log exporter that says how its batches were serialized, and that also takes
+ * requests already encoded (`exportEncoded`; absent where the plain SDK exporter is used).
+ */
+export type OtlpGrpcLogExporter = LogRecordExporter & {
+  getEncodingStats?(): OtlpEncodingStats;
+  /**
+   * Sends `request`, the protobuf bytes of one `ExportLogsServiceRequest` holding `recordCount`
+   * records, through the same export delegate as `export` (its retries, timeout, compression,
+   * concurrency limit and `otel.sdk.exporter.log.*` metrics, which count `recordCount` records);
+   * `resultCallback` is called once, as for `export`. For a caller that wrote the request
+   * itself (the export worker transcodes WAL payloads). The bytes are sent as they are.
+   */
+  exportEncoded?(
+    request: Uint8Array,
+    recordCount: number,
+    resultCallback: (result: ExportResult) => void,
+  ): void;
+};
 
 // The CommonJS build has an empty import.meta (esbuild); in ESM a global `__filename` may exist
 // (`node -e` sets one), so import.meta decides.
@@ -46,15 +66,30 @@ let parts: ExporterParts | null | undefined;
  * encoder does not take (a trace or span id that is not hex digits) goes through the SDK's
  * serializer. Where the installed exporter is not built the way this relies on (its
  * `createOtlpGrpcExportDelegate` with the 7 arguments of the 0.2xx and 0.3xx lines), this returns
- * the plain `OTLPLogExporter`.
+ * the plain `OTLPLogExporter` (without `exportEncoded`). `exportEncoded` sends a request written
+ * elsewhere through the same delegate: the export worker gives it requests transcoded straight
+ * from the WAL's payloads (`transcodeToOtlpRequest` of `@spillway/disk-buffer`).
  */
 export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogExporter {
   const p = exporterParts();
   if (p === null) return new OTLPLogExporter(config);
-  const stats: OtlpEncodingStats = { batchesEncoded: 0, batchesBySdkSerializer: 0 };
+  const stats: OtlpEncodingStats = {
+    batchesEncoded: 0,
+    batchesBySdkSerializer: 0,
+    batchesPreEncoded: 0,
+  };
   const sdk = p.ProtobufLogsSerializer;
+  // The delegate serialises what `export` is given: a pre-encoded request travels as a stand-in
+  // array of `recordCount` empty slots (the metrics helper counts its length), its bytes found here.
+  const preEncoded = new WeakMap<object, Uint8Array>();
   const serializer: Serializer = {
     serializeRequest(records) {
+      const pre = preEncoded.get(records);
+      if (pre !== undefined) {
+        preEncoded.delete(records);
+        stats.batchesPreEncoded++;
+        return pre;
+      }
       let bytes: Uint8Array | undefined;
       try {
         bytes = encodeExportLogsServiceRequest(records);
@@ -82,6 +117,16 @@ export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogE
   );
   const exporter = new p.OTLPExporterBase(delegate) as OtlpGrpcLogExporter;
   exporter.getEncodingStats = () => ({ ...stats });
+  exporter.exportEncoded = (request, recordCount, resultCallback) => {
+    if (!Number.isSafeInteger(recordCount) || recordCount < 0) {
+      const error = new RangeError(`recordCount ${recordCount}: not a non-negative integer`);
+      resultCallback({ code: ExportResultCode.FAILED, error });
+      return;
+    }
+    const items = new Array<ReadableLogRecord>(recordCount);
+    preEncoded.set(items, request);
+    exporter.export(items, resultCallback);
+  };
   return exporter;
 }
 

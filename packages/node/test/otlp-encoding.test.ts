@@ -12,6 +12,7 @@ import {
   OtlpGrpcLogsReceiver,
   type RawExportRequest,
 } from '@spillway/testing';
+import { WorkerThreadLogRecordExporter } from '@spillway/worker-exporter';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOtlpGrpcLogExporter } from '../src/otlp-grpc-log-exporter';
@@ -183,7 +184,11 @@ describe('createOtlpGrpcLogExporter', () => {
     const viaOurs = receiver.records.splice(0);
     expect(viaOurs).toHaveLength(40);
     expect(viaOurs).toEqual(viaSdk);
-    expect(ours.getEncodingStats?.()).toEqual({ batchesEncoded: 1, batchesBySdkSerializer: 0 });
+    expect(ours.getEncodingStats?.()).toEqual({
+      batchesEncoded: 1,
+      batchesBySdkSerializer: 0,
+      batchesPreEncoded: 0,
+    });
     await Promise.all([sdk.shutdown(), ours.shutdown()]);
   });
 
@@ -197,7 +202,122 @@ describe('createOtlpGrpcLogExporter', () => {
     const ours = createOtlpGrpcLogExporter({ url: receiver.url });
     receiver.records.length = 0;
     await send(ours, [r]);
-    expect(ours.getEncodingStats?.()).toEqual({ batchesEncoded: 0, batchesBySdkSerializer: 1 });
+    expect(ours.getEncodingStats?.()).toEqual({
+      batchesEncoded: 0,
+      batchesBySdkSerializer: 1,
+      batchesPreEncoded: 0,
+    });
     await ours.shutdown();
+  });
+
+  it('sends a request given as bytes (exportEncoded) through the same delegate, counted', async () => {
+    const records = normalizeLogRecords(
+      fc.sample(record, { numRuns: 25, seed: 12 }).map(toRecord),
+      emptySubstitutionCounts(),
+    );
+    const ours = createOtlpGrpcLogExporter({ url: receiver.url });
+    receiver.records.length = 0;
+    expect(await send(ours, records)).toBe(0);
+    const viaExport = receiver.records.splice(0);
+    const bytes = encodeExportLogsServiceRequest(records)!;
+    const code = await new Promise<number>((resolve) =>
+      ours.exportEncoded!(bytes, records.length, (r) => resolve(r.code)),
+    );
+    expect(code).toBe(0);
+    expect(receiver.records.splice(0)).toEqual(viaExport);
+    expect(ours.getEncodingStats?.()).toEqual({
+      batchesEncoded: 1,
+      batchesBySdkSerializer: 0,
+      batchesPreEncoded: 1,
+    });
+    const refused = await new Promise<Error | undefined>((resolve) =>
+      ours.exportEncoded!(bytes, -1, (r) => resolve(r.error)),
+    );
+    expect(refused?.message).toMatch(/recordCount -1/);
+    await ours.shutdown();
+  });
+});
+
+// The export worker as @spillway/node builds it (SPILLWAY_EXPORT_THREAD=worker): the production
+// factory module, from the build (`npx turbo run build --filter=@spillway/node...` first).
+describe('createOtlpGrpcLogExporter in the export worker', () => {
+  let receiver: OtlpGrpcLogsReceiver;
+  beforeAll(async () => {
+    receiver = await new OtlpGrpcLogsReceiver().start();
+  });
+  afterAll(() => receiver.stop());
+
+  const worker = () =>
+    new WorkerThreadLogRecordExporter({
+      module: createRequire(__filename).resolve('@spillway/node/otlp-exporter-factory'),
+      options: { env: { OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: receiver.url }, settings: undefined },
+    });
+  const send = (exporter: LogRecordExporter, records: ReadableLogRecord[]) =>
+    new Promise<number>((resolve) => exporter.export(records, (r) => resolve(r.code)));
+
+  it('takes the transcoded path and delivers the fields the main-thread encoder delivers', async () => {
+    const records = normalizeLogRecords(
+      fc.sample(record, { numRuns: 60, seed: 13 }).map(toRecord),
+      emptySubstitutionCounts(),
+    );
+    const main = createOtlpGrpcLogExporter({ url: receiver.url });
+    receiver.records.length = 0;
+    expect(await send(main, records)).toBe(0);
+    const viaMain = receiver.records.splice(0);
+    // Grouped by resource and scope in each request: the receiver's order is the request's.
+    expect(await send(main, records.slice(0, 7))).toBe(0);
+    const viaMainFirst7 = receiver.records.splice(0);
+    const inWorker = worker();
+    try {
+      expect(await send(inWorker, records)).toBe(0);
+      expect(await send(inWorker, records.slice(0, 7))).toBe(0);
+      const viaWorker = receiver.records.splice(0);
+      expect(viaWorker).toHaveLength(67);
+      expect(viaWorker.slice(0, 60)).toEqual(viaMain);
+      expect(viaWorker.slice(60)).toEqual(viaMainFirst7);
+      expect(inWorker.getStats()).toEqual({
+        batchesFromStoredPayloads: 0,
+        batchesEncoded: 2,
+        batchesTranscoded: 2,
+        batchesDecoded: 0,
+        transcodeFallbacks: 0,
+      });
+    } finally {
+      await Promise.all([main.shutdown(), inWorker.shutdown()]);
+    }
+  });
+
+  it('falls back to decoding a batch the transcoder declines, delivering every record', async () => {
+    const records = normalizeLogRecords(
+      fc.sample(record, { numRuns: 10, seed: 14 }).map(toRecord),
+      emptySubstitutionCounts(),
+    );
+    // Ids that are not hex: the WAL keeps them as text, the SDK's serializer sends them.
+    const odd = {
+      ...records[4]!,
+      spanContext: { traceId: 'zz'.repeat(16), spanId: 'yy'.repeat(8), traceFlags: 1 },
+    };
+    records[4] = odd;
+    const main = createOtlpGrpcLogExporter({ url: receiver.url });
+    receiver.records.length = 0;
+    expect(await send(main, records)).toBe(0);
+    const viaMain = receiver.records.splice(0);
+    expect(main.getEncodingStats?.().batchesBySdkSerializer).toBe(1);
+    const inWorker = worker();
+    try {
+      expect(await send(inWorker, records)).toBe(0);
+      const viaWorker = receiver.records.splice(0);
+      expect(viaWorker).toHaveLength(10);
+      expect(viaWorker).toEqual(viaMain);
+      expect(inWorker.getStats()).toEqual({
+        batchesFromStoredPayloads: 0,
+        batchesEncoded: 1,
+        batchesTranscoded: 0,
+        batchesDecoded: 1,
+        transcodeFallbacks: 1,
+      });
+    } finally {
+      await Promise.all([main.shutdown(), inWorker.shutdown()]);
+    }
   });
 });

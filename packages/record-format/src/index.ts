@@ -43,7 +43,12 @@ export {
   toOtlpJsonLogRecord,
   toOtlpJsonLogsData,
 } from './otlp-json-encode';
-export { encodeExportLogsServiceRequest } from './otlp-protobuf-encode';
+export {
+  encodeExportLogsServiceRequest,
+  writeHrTime as writeOtlpHrTime,
+  writeInt64 as writeOtlpInt64,
+} from './otlp-protobuf-encode';
+export { ProtobufWriter } from './protobuf-writer';
 export {
   bytesAsBase64,
   formatHrTime,

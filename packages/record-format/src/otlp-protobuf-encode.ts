@@ -155,8 +155,11 @@ function writeRecord(w: ProtobufWriter, r: ReadableLogRecord): void {
   w.end(at);
 }
 
-/** seconds·10^9 + nanos as fixed64, exactly (seconds below 2^35, as normalisation bounds them). */
-function writeHrTime(w: ProtobufWriter, t: readonly [number, number]): void {
+/**
+ * seconds·10^9 + nanos as fixed64, exactly (seconds below 2^35, as normalisation bounds them).
+ * Exported for the WAL's OTLP transcoder, which must write times as this encoder does.
+ */
+export function writeHrTime(w: ProtobufWriter, t: readonly [number, number]): void {
   const [s, ns] = t;
   // s·10^9 = sHi·10^9·2^16 + sLo·10^9, each product below 2^53.
   const sHi = Math.floor(s / 65536);
@@ -233,8 +236,11 @@ function writeAnyValue(w: ProtobufWriter, v: unknown, depth: number): void {
   }
 }
 
-/** An integer in [-2^63, 2^63) as an int64 varint (two's complement for negatives: 10 bytes). */
-function writeInt64(w: ProtobufWriter, v: number): void {
+/**
+ * An integer in [-2^63, 2^63) as an int64 varint (two's complement for negatives: 10 bytes).
+ * Exported for the WAL's OTLP transcoder, which must write integers as this encoder does.
+ */
+export function writeInt64(w: ProtobufWriter, v: number): void {
   if (v >= 0) {
     w.varint64(v % TWO_32, Math.floor(v / TWO_32));
     return;

@@ -141,6 +141,24 @@ export class ProtobufWriter {
   }
 
   /**
+   * Bytes `start`..`end` of `src` as they are, with no length before them: a field or message
+   * already encoded elsewhere (the WAL transcoder copies stored UTF-8 and finished messages).
+   */
+  raw(src: Uint8Array, start = 0, end = src.length): void {
+    const n = end - start;
+    this.ensure(n);
+    const b = this.buf;
+    const p = this.pos;
+    // Short runs (most keys and values) by hand: a subarray for set() costs more than the loop.
+    if (n < 32) {
+      for (let i = 0; i < n; i++) b[p + i] = src[start + i]!;
+    } else {
+      b.set(src.subarray(start, end), p);
+    }
+    this.pos = p + n;
+  }
+
+  /**
    * `hex` as length-delimited raw bytes when it is an even number (below 256) of hex digits; false
    * (nothing written) otherwise.
    */

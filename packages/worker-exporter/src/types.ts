@@ -36,4 +36,21 @@ export interface WorkerExporterStats {
   batchesFromStoredPayloads: number;
   /** Batches encoded here: records that did not come straight from a disk buffer's sender. */
   batchesEncoded: number;
+  /**
+   * Batches the worker handed to a downstream that takes request bytes (`exportEncoded`, as
+   * `@spillway/node`'s OTLP gRPC exporter has) as one OTLP request transcoded straight from the
+   * payloads (`transcodeToOtlpRequest`): no records built in the worker. Counted when answered.
+   */
+  batchesTranscoded: number;
+  /**
+   * Batches the worker decoded into records for the downstream's `export`: a downstream without
+   * `exportEncoded`, or a fallback (counted in {@link transcodeFallbacks} too). Counted when answered.
+   */
+  batchesDecoded: number;
+  /**
+   * Of {@link batchesDecoded}, those the downstream would have taken as bytes but the transcoder
+   * declined (a value the encoder would write otherwise, ids kept as text). A batch whose payloads
+   * do not read fails its export and is counted in none of these.
+   */
+  transcodeFallbacks: number;
 }

@@ -23,13 +23,18 @@ interface Pending {
  * protobuf serialisation, gRPC framing and the network leave the event loop:
  *
  * ```
- * main thread: export(records) ─ payloads ─ postMessage(buffer, [transfer]) ───────────────┐
- * worker:      decodeLogRecordBatches ─ downstream.export ─ ExportResult ─ postMessage ─┘→ callback
+ * main thread: export(records) ─ payloads ─ postMessage(buffer, [transfer]) ──────────────────────┐
+ * worker:      transcodeToOtlpRequest ─ downstream.exportEncoded ─┬ ExportResult ─ postMessage ─┘→ callback
+ *              (or) decodeLogRecordBatches ─ downstream.export ───┘
  * ```
  *
  * The payloads are the disk buffer's record codec: behind a `DiskBufferedLogRecordExporter` the
  * bytes its WAL writer already encoded (`encodedPayloadsOf`), so a batch is encoded once on the
- * main thread; any other records array is encoded here (`encodeLogRecordBatch`).
+ * main thread; any other records array is encoded here (`encodeLogRecordBatch`). A downstream
+ * that takes OTLP request bytes (`exportEncoded(request, recordCount, callback)`, as
+ * `@spillway/node`'s OTLP gRPC exporter does) gets the request written straight from the payloads
+ * (`transcodeToOtlpRequest`: the bytes decoding and encoding would give, no records built);
+ * where the transcoder declines, and for any other downstream, the worker decodes the records.
  *
  * Use it in front of an exporter whose cost is on the CPU of the caller: the OTLP exporters
  * serialise every batch on the thread that calls `export`. The downstream exporter is built inside
@@ -55,7 +60,13 @@ export class WorkerThreadLogRecordExporter implements LogRecordExporter {
   /** Set once the worker failed to start or exited: every later request fails with it. */
   private failure: Error | undefined;
   private shutdownOnce: Promise<void> | undefined;
-  private readonly stats: WorkerExporterStats = { batchesFromStoredPayloads: 0, batchesEncoded: 0 };
+  private readonly stats: WorkerExporterStats = {
+    batchesFromStoredPayloads: 0,
+    batchesEncoded: 0,
+    batchesTranscoded: 0,
+    batchesDecoded: 0,
+    transcodeFallbacks: 0,
+  };
 
   constructor(options: WorkerThreadLogRecordExporterOptions) {
     this.flushTimeoutMillis = options.flushTimeoutMillis ?? 30_000;
@@ -80,16 +91,22 @@ export class WorkerThreadLogRecordExporter implements LogRecordExporter {
     else this.stats.batchesEncoded++;
     const { bytes, lengths, count } = batch;
     const msg: Request = { type: 'export', id: 0, bytes, lengths, count };
-    void this.request(msg, [bytes.buffer as ArrayBuffer]).then((reply) =>
+    void this.request(msg, [bytes.buffer as ArrayBuffer]).then((reply) => {
+      if (reply.path === 'transcoded') this.stats.batchesTranscoded++;
+      else if (reply.path !== undefined) this.stats.batchesDecoded++;
+      if (reply.path === 'fallback') this.stats.transcodeFallbacks++;
       resultCallback(
         reply.error
           ? { code: ExportResultCode.FAILED, error: toError(reply.error) }
           : { code: reply.code },
-      ),
-    );
+      );
+    });
   }
 
-  /** How the batches handed to the worker so far were encoded; cheap (counters only). */
+  /**
+   * How the batches handed to the worker so far were encoded here, and how the worker handed
+   * them downstream (transcoded or decoded, counted as it answers); cheap (counters only).
+   */
   getStats(): WorkerExporterStats {
     return { ...this.stats };
   }

@@ -1,16 +1,27 @@
 // The worker side of WorkerThreadLogRecordExporter: builds the downstream exporter from
 // `workerData`, then answers each request in arrival order.
 //
-//   parentPort ─ export {bytes, lengths} ─ takeOver ─ exporter.export ─ reply {code}
+//   parentPort ─ export {bytes, lengths} ─ transcodeOver ─ exporter.exportEncoded ─ reply {code, path}
+//                                         └ (no exportEncoded, or declined) takeOver ─ exporter.export
 //              ─ flush / shutdown ─ exporter.forceFlush / shutdown ─ reply
 import { parentPort, workerData } from 'node:worker_threads';
-import { ExportResultCode } from '@opentelemetry/core';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { takeOver } from './internal/hand-over';
-import { type Reply, type Request, serialiseError, type WorkerSetup } from './internal/messages';
+import { takeOver, transcodeOver } from './internal/hand-over';
+import {
+  type ExportPath,
+  type Reply,
+  type Request,
+  serialiseError,
+  type WorkerSetup,
+} from './internal/messages';
 import { lowerThreadPriority } from './internal/thread-priority';
 
 type Factory = (options: unknown) => LogRecordExporter | Promise<LogRecordExporter>;
+/** A downstream that also takes OTLP request bytes (@spillway/node's OTLP gRPC exporter does). */
+type Downstream = LogRecordExporter & {
+  exportEncoded?(request: Uint8Array, recordCount: number, cb: (r: ExportResult) => void): void;
+};
 
 const port = parentPort!;
 const setup = workerData as WorkerSetup;
@@ -43,8 +54,14 @@ port.on('message', (msg: Request) => {
   );
 });
 
-function handle(exporter: LogRecordExporter, msg: Request): void {
+function handle(exporter: Downstream, msg: Request): void {
   if (msg.type === 'export') {
+    let path: ExportPath = 'decoded';
+    if (typeof exporter.exportEncoded === 'function') {
+      const sent = exportTranscoded(exporter, msg);
+      if (sent) return;
+      path = 'fallback';
+    }
     let records: ReadableLogRecord[];
     try {
       records = takeOver(msg);
@@ -53,9 +70,9 @@ function handle(exporter: LogRecordExporter, msg: Request): void {
       return;
     }
     try {
-      exporter.export(records, (r) => reply(msg.id, r.code, r.error));
+      exporter.export(records, (r) => reply(msg.id, r.code, r.error, path));
     } catch (e) {
-      reply(msg.id, ExportResultCode.FAILED, e);
+      reply(msg.id, ExportResultCode.FAILED, e, path);
     }
     return;
   }
@@ -66,8 +83,32 @@ function handle(exporter: LogRecordExporter, msg: Request): void {
   );
 }
 
-function reply(id: number, code: number, error?: unknown): void {
+/**
+ * Hands the batch over as one OTLP request written from its payloads; false (nothing sent) when
+ * the transcoder declines or the payloads do not read: decoding them then says what they hold,
+ * or fails the export with the decoder's error.
+ */
+function exportTranscoded(exporter: Downstream, msg: Request & { type: 'export' }): boolean {
+  let t: ReturnType<typeof transcodeOver>;
+  try {
+    t = transcodeOver(msg);
+  } catch {
+    t = undefined;
+  }
+  if (t === undefined) return false;
+  try {
+    exporter.exportEncoded!(t.request, t.recordCount, (r) =>
+      reply(msg.id, r.code, r.error, 'transcoded'),
+    );
+  } catch (e) {
+    reply(msg.id, ExportResultCode.FAILED, e, 'transcoded');
+  }
+  return true;
+}
+
+function reply(id: number, code: number, error?: unknown, path?: ExportPath): void {
   const m: Reply = { type: 'reply', id, code };
+  if (path !== undefined) m.path = path;
   // A failed ExportResult without an error still has to read as a failure on the main thread.
   if (error !== undefined || code !== ExportResultCode.SUCCESS) {
     m.error = serialiseError(error ?? new Error('the downstream exporter failed the export'));

@@ -92,7 +92,14 @@ describe('WorkerThreadLogRecordExporter behind the disk buffer', () => {
       const direct = worker();
       for (const b of batches) expect((await send(direct, b)).code).toBe(ExportResultCode.SUCCESS);
       const slow = await received(740);
-      expect(direct.getStats()).toEqual({ batchesFromStoredPayloads: 0, batchesEncoded: 3 });
+      // The SDK's exporter takes no request bytes: the worker decodes each batch.
+      expect(direct.getStats()).toEqual({
+        batchesFromStoredPayloads: 0,
+        batchesEncoded: 3,
+        batchesTranscoded: 0,
+        batchesDecoded: 3,
+        transcodeFallbacks: 0,
+      });
       expect(fast).toHaveLength(740);
       expect(fast).toEqual(slow);
     });
@@ -110,7 +117,13 @@ describe('WorkerThreadLogRecordExporter behind the disk buffer', () => {
       await second.forceFlush();
       expect(second.getStats().recordsFromMemory).toBe(0);
       // One frame of 500 records, read back as one batch.
-      expect(exporter.getStats()).toEqual({ batchesFromStoredPayloads: 1, batchesEncoded: 0 });
+      expect(exporter.getStats()).toEqual({
+        batchesFromStoredPayloads: 1,
+        batchesEncoded: 0,
+        batchesTranscoded: 0,
+        batchesDecoded: 1,
+        transcodeFallbacks: 0,
+      });
       await second.shutdown();
       const direct = worker();
       expect((await send(direct, records)).code).toBe(ExportResultCode.SUCCESS);
@@ -137,7 +150,13 @@ describe('WorkerThreadLogRecordExporter behind the disk buffer', () => {
       await buffer.forceFlush();
       expect(got).toHaveLength(99);
       expect(got[0]!.body).toBe('rewritten');
-      expect(exporter.getStats()).toEqual({ batchesFromStoredPayloads: 0, batchesEncoded: 1 });
+      expect(exporter.getStats()).toEqual({
+        batchesFromStoredPayloads: 0,
+        batchesEncoded: 1,
+        batchesTranscoded: 0,
+        batchesDecoded: 1,
+        transcodeFallbacks: 0,
+      });
     });
   });
 });

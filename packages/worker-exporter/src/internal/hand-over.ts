@@ -3,6 +3,8 @@ import {
   decodeLogRecordBatches,
   encodedPayloadsOf,
   encodeLogRecordBatch,
+  type OtlpTranscodedRequest,
+  transcodeToOtlpRequest,
 } from '@spillway/disk-buffer';
 
 /*
@@ -12,7 +14,10 @@ import {
  *       ─► the bytes the WAL writer encoded, copied side by side        (no second encode)
  *   any other records array
  *       ─► encodeLogRecordBatch, copied into a buffer of its own
- *   worker ─► decodeLogRecordBatches over the payloads ─► one records array
+ *   worker ─► a downstream that takes request bytes (exportEncoded):
+ *               transcodeToOtlpRequest over the payloads ─► one OTLP request, no records built
+ *             otherwise, or where the transcoder declines:
+ *               decodeLogRecordBatches over the payloads ─► one records array
  */
 
 /** One batch as it crosses: `bytes` holds payloads of these `lengths`, `count` records in all. */
@@ -48,7 +53,26 @@ export function handOver(records: ReadableLogRecord[]): HandedOverBatch {
  * `count` records (the sender's attachment promised exactly that many).
  */
 export function takeOver(batch: Omit<HandedOverBatch, 'stored'>): ReadableLogRecord[] {
-  const { bytes, lengths, count } = batch;
+  const records = decodeLogRecordBatches(payloadsOf(batch));
+  checkCount(records.length, batch.count);
+  return records;
+}
+
+/**
+ * The OTLP request of a batch handed over, written from its payloads (`transcodeToOtlpRequest`),
+ * or undefined where the transcoder declines (then {@link takeOver} it). Throws as
+ * {@link takeOver} does.
+ */
+export function transcodeOver(
+  batch: Omit<HandedOverBatch, 'stored'>,
+): OtlpTranscodedRequest | undefined {
+  const request = transcodeToOtlpRequest(payloadsOf(batch));
+  if (request !== undefined) checkCount(request.recordCount, batch.count);
+  return request;
+}
+
+function payloadsOf(batch: Omit<HandedOverBatch, 'stored'>): Buffer[] {
+  const { bytes, lengths } = batch;
   const whole = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const payloads: Buffer[] = [];
   let at = 0;
@@ -59,9 +83,12 @@ export function takeOver(batch: Omit<HandedOverBatch, 'stored'>): ReadableLogRec
     payloads.push(whole.subarray(at, at + n));
     at += n;
   }
-  const records = decodeLogRecordBatches(payloads);
-  if (records.length !== count) {
-    throw new RangeError(`payloads hold ${records.length} records, ${count} were handed over`);
+  return payloads;
+}
+
+// The sender's attachment promised exactly that many records.
+function checkCount(held: number, count: number): void {
+  if (held !== count) {
+    throw new RangeError(`payloads hold ${held} records, ${count} were handed over`);
   }
-  return records;
 }

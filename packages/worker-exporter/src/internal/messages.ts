@@ -19,6 +19,13 @@ export type Request =
   | { type: 'flush'; id: number }
   | { type: 'shutdown'; id: number };
 
+/**
+ * How the worker handed an export to its downstream: as request bytes transcoded from the
+ * payloads, as decoded records (a downstream without `exportEncoded`), or as decoded records
+ * after the transcoder declined (`fallback`).
+ */
+export type ExportPath = 'transcoded' | 'decoded' | 'fallback';
+
 /** The worker's answer to the request with the same `id`; `error` set when it failed. */
 export interface Reply {
   type: 'reply';
@@ -26,6 +33,8 @@ export interface Reply {
   /** `ExportResultCode` for exports. */
   code: number;
   error?: { name: string; message: string };
+  /** For an export the worker handed downstream. */
+  path?: ExportPath;
 }
 
 /** Sent once the downstream exporter is built, or could not be (`error` set). */

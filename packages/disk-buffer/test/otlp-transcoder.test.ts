@@ -1,0 +1,334 @@
+import { createTraceState } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { encodeExportLogsServiceRequest } from '@spillway/record-format';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeLogRecordBatches, encodeLogRecordBatch, transcodeToOtlpRequest } from '../src/index';
+import { ByteWriter } from '../src/internal/byte-writer';
+import { CorruptRecordError } from '../src/internal/errors';
+import { encodeBatch } from '../src/internal/record-encoder';
+import { toInlineStrings } from './helpers/inline-strings-payload';
+import { generatedRecords } from './helpers/records';
+
+// The transcoder must write, from the stored payloads, exactly the request bytes that decoding
+// them and encoding the records gives: each property compares the two byte for byte.
+
+const resources = [
+  resourceFromAttributes({ 'service.name': 'checkout', 'host.id': 7, ready: true, 'x.ratio': 0.5 }),
+  resourceFromAttributes({ 'service.name': 'émoji 🚀', 0: 'index key', '12': -3 }),
+  resourceFromAttributes({
+    'process.command_args': ['node', 'app.js'],
+    weights: [1.5, -2],
+    flags: [true, null, false],
+    none: [],
+  }),
+  resourceFromAttributes({}, { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }),
+  // The same attributes as the first, another object: one key, one group after decoding.
+  resourceFromAttributes({ 'service.name': 'checkout', 'host.id': 7, ready: true, 'x.ratio': 0.5 }),
+];
+const scopes = [
+  { name: 'app', version: '1.2.3', schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' },
+  { name: '' },
+  { name: 'lib/db', attributes: { 'db.system': 'pg', pool: [1, 2], nested: { a: null } } },
+  { name: 'dropping', droppedAttributesCount: 3, attributes: {} },
+];
+
+const hex = (bytes: number) =>
+  fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString('hex'));
+const key = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.string({ unit: 'binary', maxLength: 6 }),
+  fc.constantFrom('0', '7', '42', '007', '4294967294', '4294967295', '__proto__', '', 'ключ'),
+);
+const scalar = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 60 }),
+  fc.string({ maxLength: 200 }),
+  fc.constantFrom('a\ud800b', '\udc00', '🚀🚀', 'ünïcödé', ''),
+  fc.integer(),
+  fc.constantFrom(0, -0, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, -(2 ** 53), 2 ** 63, -(2 ** 63)),
+  fc.constantFrom(2 ** 64, 1e300, Number.NaN, Number.POSITIVE_INFINITY, -1.5),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
+  fc.uint8Array({ maxLength: 40 }),
+);
+const value = fc.letrec((tie) => ({
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    scalar,
+    fc.array(tie('v'), { maxLength: 4 }),
+    fc.dictionary(key, tie('v'), { maxKeys: 4 }),
+  ),
+})).v;
+
+const record = fc.record({
+  resource: fc.nat(resources.length - 1),
+  scope: fc.nat(scopes.length - 1),
+  seconds: fc.oneof(
+    fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+    fc.integer({ min: 2 ** 32, max: 18_000_000_000 }),
+  ),
+  nanos: fc.integer({ min: 0, max: 999_999_999 }),
+  observedSeconds: fc.integer({ min: 0, max: 4_000_000_000 }),
+  severityNumber: fc.option(fc.integer({ min: 0, max: 24 }), { nil: undefined }),
+  severityText: fc.option(fc.constantFrom('', 'INFO', 'warn', 'Fehler ✗'), { nil: undefined }),
+  body: fc.option(value, { nil: undefined }),
+  attributes: fc.dictionary(key, value, { maxKeys: 6 }),
+  droppedAttributesCount: fc.nat(3),
+  span: fc.option(
+    fc.record({
+      traceId: hex(16),
+      spanId: hex(8),
+      traceFlags: fc.nat(255),
+      isRemote: fc.boolean(),
+      traceState: fc.option(fc.constantFrom('ot=th:e666', 'a=1,b=2'), { nil: undefined }),
+    }),
+    { nil: undefined },
+  ),
+  eventName: fc.option(fc.constantFrom('', 'checkout.done', 'событие'), { nil: undefined }),
+});
+type RecordInput = typeof record extends fc.Arbitrary<infer T> ? T : never;
+
+function toRecord(r: RecordInput): ReadableLogRecord {
+  const { span } = r;
+  return {
+    resource: resources[r.resource]!,
+    instrumentationScope: scopes[r.scope]!,
+    hrTime: [r.seconds, r.nanos],
+    hrTimeObserved: [r.observedSeconds, r.nanos],
+    severityNumber: r.severityNumber,
+    severityText: r.severityText,
+    body: r.body,
+    attributes: r.attributes,
+    droppedAttributesCount: r.droppedAttributesCount,
+    spanContext: span && {
+      ...span,
+      traceState: span.traceState === undefined ? undefined : createTraceState(span.traceState),
+    },
+    eventName: r.eventName,
+  } as unknown as ReadableLogRecord;
+}
+
+/** Payloads as the WAL stores them (normalised, then the codec), one per batch. */
+const payloadsOf = (batches: RecordInput[][]) =>
+  batches.map((b) => Buffer.from(encodeLogRecordBatch(b.map(toRecord))));
+
+/** What the decode + encode path sends for these payloads. */
+const expected = (payloads: Buffer[]) =>
+  encodeExportLogsServiceRequest(decodeLogRecordBatches(payloads));
+
+function expectSame(payloads: Buffer[]): void {
+  const got = transcodeToOtlpRequest(payloads);
+  const want = expected(payloads);
+  expect(got).toBeDefined();
+  expect(want).toBeDefined();
+  expect(Buffer.from(got!.request).equals(Buffer.from(want!))).toBe(true);
+  expect(got!.recordCount).toBe(decodeLogRecordBatches(payloads).length);
+}
+
+const batches = fc.array(fc.array(record, { minLength: 0, maxLength: 10 }), {
+  minLength: 1,
+  maxLength: 4,
+});
+
+describe('transcodeToOtlpRequest', () => {
+  it('should write the bytes decode + encode writes, for random batches of every value kind', () => {
+    fc.assert(
+      fc.property(batches, (input) => expectSame(payloadsOf(input))),
+      { numRuns: 400 },
+    );
+  });
+
+  it('should read codec version 1 payloads (strings in place) to the same bytes', () => {
+    fc.assert(
+      fc.property(batches, (input) => {
+        const v1 = payloadsOf(input).map(toInlineStrings);
+        expect(v1.every((p) => p[0] === 1)).toBe(true);
+        expectSame(v1);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('should merge the groups of several payloads as the decoder does', () => {
+    const payloads = [
+      encodeLogRecordBatch(generatedRecords(40)),
+      encodeLogRecordBatch(generatedRecords(7)),
+      Buffer.from(toInlineStrings(encodeLogRecordBatch(generatedRecords(3)))),
+    ];
+    expectSame(payloads);
+    expect(transcodeToOtlpRequest(payloads)!.recordCount).toBe(50);
+  });
+
+  it('should keep more than 64 distinct resources apart as the decoder does', () => {
+    const many = Array.from({ length: 70 }, (_, i) =>
+      resourceFromAttributes({ 'service.name': `s${i % 67}` }),
+    );
+    const [base] = generatedRecords(1);
+    const records = many.map((resource) => ({ ...base!, resource }));
+    // The decoder starts afresh at the 65th (s64): s64 is still known to the next payload, s3 not.
+    const next = [...records.slice(0, 5), records[64]!];
+    expectSame([encodeLogRecordBatch(records), encodeLogRecordBatch(next)]);
+  });
+
+  it('should write large requests (messages past one and two length bytes)', () => {
+    const [base] = generatedRecords(1);
+    const records = [
+      { ...base!, body: 'x'.repeat(20_000) },
+      { ...base!, body: 'y'.repeat(300) },
+      ...generatedRecords(600),
+    ];
+    expectSame([encodeLogRecordBatch(records)]);
+  });
+
+  it('should give an empty request for no records', () => {
+    const none = transcodeToOtlpRequest([]);
+    expect([none?.request.length, none?.recordCount]).toEqual([0, 0]);
+    expectSame([encodeLogRecordBatch([])]);
+  });
+});
+
+describe('transcodeToOtlpRequest declines', () => {
+  const [base] = generatedRecords(1);
+  const declined = (payloads: Buffer[]) => expect(transcodeToOtlpRequest(payloads)).toBeUndefined();
+
+  it('should decline ids kept as text, which the encoder refuses too', () => {
+    const sc = { traceId: 'not-hex', spanId: '0123456789abcdef', traceFlags: 1 };
+    const payloads = [encodeLogRecordBatch([{ ...base!, spanContext: sc }])];
+    declined(payloads);
+    expect(expected(payloads)).toBeUndefined();
+  });
+
+  it('should decline resource attributes the SDK Resource would drop', () => {
+    const dropped = [
+      { mixed: [1, 'two'] },
+      { nested: [[1]] },
+      { map: { a: 1 } },
+      { bytes: new Uint8Array(2) },
+      { '': 'empty key' },
+      { gone: null },
+      { gone: undefined },
+    ];
+    for (const attrs of dropped) {
+      // Built by hand: resourceFromAttributes would drop them before the WAL saw them.
+      const resource = { attributes: attrs, schemaUrl: undefined } as never;
+      declined([encodeLogRecordBatch([{ ...base!, resource }])]);
+    }
+  });
+
+  it('should decline what normalisation would change (a bigint, a time out of range)', () => {
+    const w = new ByteWriter();
+    // The codec's own writer, without normalisation first: values the WAL keeps only this way.
+    encodeBatch(w, [{ ...base!, attributes: { big: 12n } } as never]);
+    declined([Buffer.from(w.buf.subarray(0, w.pos))]);
+    w.reset();
+    encodeBatch(w, [{ ...base!, hrTime: [1.5, 2_000_000_000] }]);
+    declined([Buffer.from(w.buf.subarray(0, w.pos))]);
+    w.reset();
+    encodeBatch(w, [{ ...base!, severityNumber: 99 as never }]);
+    declined([Buffer.from(w.buf.subarray(0, w.pos))]);
+  });
+
+  it('should decline a key written twice (a record uid over an attribute of that name)', () => {
+    const w = new ByteWriter();
+    encodeBatch(w, [{ ...base!, attributes: { uid: 'mine' } }], undefined, {
+      key: 'uid',
+      value: () => 'stamped',
+    });
+    declined([Buffer.from(w.buf.subarray(0, w.pos))]);
+  });
+
+  it('should decline keys a JS object would list in another order (an index key after a name)', () => {
+    const w = new ByteWriter();
+    encodeBatch(w, [{ ...base!, attributes: { name: 1 } }], undefined, {
+      key: '5',
+      value: () => 'after the name',
+    });
+    const payloads = [Buffer.from(w.buf.subarray(0, w.pos))];
+    declined(payloads);
+    // The decoded object lists '5' first: the bytes decode + encode writes differ from the stored order.
+    expect(Object.keys(decodeLogRecordBatches(payloads)[0]!.attributes)).toEqual(['5', 'name']);
+  });
+
+  it('should decline a text block that is not UTF-8', () => {
+    const p = Buffer.from(encodeLogRecordBatch([{ ...base!, body: 'ascii body' }]));
+    p[p.length - 2] = 0xff;
+    declined([p]);
+  });
+});
+
+describe('transcodeToOtlpRequest on damaged payloads', () => {
+  const outcome = (f: () => unknown) => {
+    try {
+      return { value: f() };
+    } catch (e) {
+      return { error: e };
+    }
+  };
+
+  /** Damage never passes silently: the transcoder throws or declines when the decoder throws. */
+  function check(payloads: Buffer[]): void {
+    const decoded = outcome(() => expected(payloads));
+    const got = outcome(() => transcodeToOtlpRequest(payloads));
+    if ('error' in got) {
+      expect(got.error).toBeInstanceOf(CorruptRecordError);
+      expect(decoded).toHaveProperty('error');
+      return;
+    }
+    const t = got.value as ReturnType<typeof transcodeToOtlpRequest>;
+    if (t === undefined) return;
+    expect(decoded).not.toHaveProperty('error');
+    expect(Buffer.from(t.request).equals(Buffer.from(decoded.value as Uint8Array))).toBe(true);
+  }
+
+  const payloadAndCut = batches.chain((input) => {
+    const payloads = payloadsOf(input);
+    const total = payloads.reduce((n, p) => n + p.length, 0);
+    return fc.tuple(fc.constant(payloads), fc.nat(Math.max(0, total - 1)), fc.nat(7));
+  });
+
+  it('should throw or decline on truncated payloads, never write bytes', () => {
+    fc.assert(
+      fc.property(payloadAndCut, ([payloads, cut]) => {
+        for (let i = 0; i < payloads.length; i++) {
+          const p = payloads[i]!;
+          if (cut < p.length) {
+            payloads[i] = p.subarray(0, cut);
+            break;
+          }
+          cut -= p.length;
+        }
+        check(payloads);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('should throw, decline or write what decoding gives on bit-flipped payloads', () => {
+    fc.assert(
+      fc.property(payloadAndCut, ([payloads, at, bit]) => {
+        const copy = payloads.map((p) => Buffer.from(p));
+        for (const p of copy) {
+          if (at < p.length) {
+            p[at] = p[at]! ^ (1 << bit);
+            break;
+          }
+          at -= p.length;
+        }
+        check(copy);
+      }),
+      { numRuns: 800 },
+    );
+  });
+
+  it('should refuse an unknown codec version and a text block offset outside the payload', () => {
+    const p = Buffer.from(encodeLogRecordBatch(generatedRecords(2)));
+    p.writeUInt32LE(p.length + 1, 1);
+    expect(() => transcodeToOtlpRequest([p])).toThrow(/text block offset/);
+    expect(() => transcodeToOtlpRequest([Buffer.from([9, 0, 0])])).toThrow(/codec version 9/);
+    expect(() => transcodeToOtlpRequest([Buffer.alloc(0)])).toThrow(CorruptRecordError);
+  });
+});

@@ -1,0 +1,144 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  DiskBufferedLogRecordExporter,
+  decodeLogRecordBatches,
+  encodeLogRecordBatch,
+} from '@spillway/disk-buffer';
+import { encodeExportLogsServiceRequest } from '@spillway/record-format';
+import { SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { takeOver, transcodeOver } from '../src/internal/hand-over';
+import { WorkerThreadLogRecordExporter } from '../src/worker-thread-log-record-exporter';
+
+// A downstream that takes request bytes (exportEncoded) gets, from the worker, the request
+// transcoded from the payloads: these tests read what it was handed (a log file the fixture
+// writes in the worker) and fail if the bytes differ from decode + encode, if the path is not
+// counted, or if a batch the transcoder declines is not decoded instead.
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'exporters.mjs');
+
+const open: Array<{ shutdown(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((e) => e.shutdown()));
+});
+
+function setup() {
+  const log = join(mkdtempSync(join(tmpdir(), 'spillway-transcoded-')), 'calls.log');
+  const exporter = new WorkerThreadLogRecordExporter({
+    module: FIXTURES,
+    exportName: 'createEncodedRecording',
+    options: { log },
+  });
+  open.push(exporter);
+  const calls = () => readFileSync(log, 'utf8').trim().split('\n');
+  return { exporter, calls };
+}
+
+const send = (e: { export: WorkerThreadLogRecordExporter['export'] }, r: ReadableLogRecord[]) =>
+  new Promise<ExportResult>((resolve) => e.export(r, resolve));
+
+const generated = (seed: number, n: number) =>
+  toReadableLogRecords(new SyntheticRecordGenerator({ seed }).take(n));
+
+/** The request the decode + encode path writes for these records as the codec stores them. */
+const encodedAsStored = (records: ReadableLogRecord[]) =>
+  Buffer.from(
+    encodeExportLogsServiceRequest(decodeLogRecordBatches([encodeLogRecordBatch(records)]))!,
+  );
+
+describe('WorkerThreadLogRecordExporter with a downstream that takes request bytes', () => {
+  describe('export', () => {
+    it('should hand it the request transcoded from the payloads, byte for byte, counted', async () => {
+      const { exporter, calls } = setup();
+      const batches = [generated(41, 300), generated(42, 1)];
+      for (const b of batches)
+        expect((await send(exporter, b)).code).toBe(ExportResultCode.SUCCESS);
+      const got = calls();
+      expect(got.map((c) => c.split(':').slice(0, 2).join(':'))).toEqual([
+        'encoded:300',
+        'encoded:1',
+      ]);
+      for (let i = 0; i < batches.length; i++) {
+        const bytes = Buffer.from(got[i]!.split(':')[2]!, 'base64');
+        expect(bytes.equals(encodedAsStored(batches[i]!))).toBe(true);
+      }
+      expect(exporter.getStats()).toEqual({
+        batchesFromStoredPayloads: 0,
+        batchesEncoded: 2,
+        batchesTranscoded: 2,
+        batchesDecoded: 0,
+        transcodeFallbacks: 0,
+      });
+    });
+
+    it('should decode a batch the transcoder declines and export its records, counted', async () => {
+      const { exporter, calls } = setup();
+      const records = generated(43, 20);
+      // Ids that are not hex are kept as text: only the SDK's serializer knows what to make of them.
+      records[3] = {
+        ...records[3]!,
+        spanContext: { traceId: 'not-hex', spanId: 'nope', traceFlags: 1 },
+      };
+      expect((await send(exporter, records)).code).toBe(ExportResultCode.SUCCESS);
+      expect((await send(exporter, generated(44, 5))).code).toBe(ExportResultCode.SUCCESS);
+      expect(calls().map((c) => c.split(':').slice(0, 2).join(':'))).toEqual([
+        'export:20',
+        'encoded:5',
+      ]);
+      expect(exporter.getStats()).toEqual({
+        batchesFromStoredPayloads: 0,
+        batchesEncoded: 2,
+        batchesTranscoded: 1,
+        batchesDecoded: 1,
+        transcodeFallbacks: 1,
+      });
+    });
+
+    it('should transcode the stored payloads behind the disk buffer', async () => {
+      const { exporter, calls } = setup();
+      const buffer = new DiskBufferedLogRecordExporter({
+        exporter,
+        directory: mkdtempSync(join(tmpdir(), 'spillway-transcoded-wal-')),
+        maxExportBatchSize: 300,
+      });
+      open.push(buffer);
+      const records = generated(45, 250);
+      expect((await send(buffer, records)).code).toBe(ExportResultCode.SUCCESS);
+      await buffer.forceFlush();
+      const stats = exporter.getStats();
+      expect(stats.batchesEncoded).toBe(0);
+      expect(stats.batchesFromStoredPayloads).toBeGreaterThanOrEqual(1);
+      expect(stats.batchesTranscoded).toBe(stats.batchesFromStoredPayloads);
+      expect(stats.transcodeFallbacks).toBe(0);
+      const counts = calls().map((c) => Number(c.split(':')[1]));
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(250);
+    });
+  });
+});
+
+describe('transcodeOver', () => {
+  const batchOf = (...payloads: Buffer[]) => {
+    const bytes = Buffer.concat(payloads);
+    return { bytes, lengths: payloads.map((p) => p.length) };
+  };
+
+  it('should refuse payloads that hold another count of records, as takeOver does', () => {
+    const batch = batchOf(encodeLogRecordBatch(generated(46, 3)));
+    expect(transcodeOver({ ...batch, count: 3 })?.recordCount).toBe(3);
+    expect(() => transcodeOver({ ...batch, count: 4 })).toThrow(
+      'payloads hold 3 records, 4 were handed over',
+    );
+    expect(() => takeOver({ ...batch, count: 4 })).toThrow('payloads hold 3 records');
+  });
+
+  it('should throw on a damaged payload as takeOver does (the worker then fails the export)', () => {
+    const p = encodeLogRecordBatch(generated(47, 3));
+    const batch = batchOf(p.subarray(0, p.length - 7));
+    expect(() => transcodeOver({ ...batch, count: 3 })).toThrow(/overrun|text/);
+    expect(() => takeOver({ ...batch, count: 3 })).toThrow(/overrun|text|bytes after/);
+  });
+});
