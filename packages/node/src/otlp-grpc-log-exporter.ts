@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { encodedPayloadsOf, transcodeToOtlpRequest } from '@spillway/disk-buffer';
 import { encodeExportLogsServiceRequest } from '@spillway/record-format';
 
 type ExporterConfig = ConstructorParameters<typeof OTLPLogExporter>[0];
@@ -28,6 +29,11 @@ export interface OtlpEncodingStats {
   batchesBySdkSerializer: number;
   /** Requests given as bytes through `exportEncoded` (written elsewhere, e.g. from the WAL). */
   batchesPreEncoded: number;
+  /**
+   * Batches a disk buffer's sender delivered with the WAL payloads they came from, written from
+   * those payloads (`transcodeToOtlpRequest`): their strings copied as stored, not encoded again.
+   */
+  batchesTranscoded: number;
 }
 
 /**
@@ -68,7 +74,10 @@ let parts: ExporterParts | null | undefined;
  * `createOtlpGrpcExportDelegate` with the 7 arguments of the 0.2xx and 0.3xx lines), this returns
  * the plain `OTLPLogExporter` (without `exportEncoded`). `exportEncoded` sends a request written
  * elsewhere through the same delegate: the export worker gives it requests transcoded straight
- * from the WAL's payloads (`transcodeToOtlpRequest` of `@spillway/disk-buffer`).
+ * from the WAL's payloads (`transcodeToOtlpRequest` of `@spillway/disk-buffer`). On the main
+ * thread too, a batch a disk buffer's sender delivered with its WAL payloads attached
+ * (`encodedPayloadsOf`) is written from them rather than encoded from its records: the same
+ * bytes, the stored UTF-8 copied.
  */
 export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogExporter {
   const p = exporterParts();
@@ -77,6 +86,7 @@ export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogE
     batchesEncoded: 0,
     batchesBySdkSerializer: 0,
     batchesPreEncoded: 0,
+    batchesTranscoded: 0,
   };
   const sdk = p.ProtobufLogsSerializer;
   // The delegate serialises what `export` is given: a pre-encoded request travels as a stand-in
@@ -89,6 +99,11 @@ export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogE
         preEncoded.delete(records);
         stats.batchesPreEncoded++;
         return pre;
+      }
+      const stored = transcodedFromStore(records);
+      if (stored !== undefined) {
+        stats.batchesTranscoded++;
+        return stored;
       }
       let bytes: Uint8Array | undefined;
       try {
@@ -164,4 +179,21 @@ function exporterParts(): ExporterParts | null {
     parts = null;
   }
   return parts;
+}
+
+/**
+ * The request for `records` written from the WAL payloads a disk buffer's sender attached to
+ * them (they decode to exactly these records, so the bytes are those encoding them would give),
+ * or undefined: no payloads attached, or ones the transcoder declines or cannot read (the
+ * records are encoded then, as any other batch).
+ */
+function transcodedFromStore(records: ReadableLogRecord[]): Uint8Array | undefined {
+  const payloads = encodedPayloadsOf(records);
+  if (payloads === undefined) return undefined;
+  try {
+    const t = transcodeToOtlpRequest(payloads);
+    return t !== undefined && t.recordCount === records.length ? t.request : undefined;
+  } catch {
+    return undefined;
+  }
 }

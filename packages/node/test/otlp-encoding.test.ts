@@ -188,6 +188,7 @@ describe('createOtlpGrpcLogExporter', () => {
       batchesEncoded: 1,
       batchesBySdkSerializer: 0,
       batchesPreEncoded: 0,
+      batchesTranscoded: 0,
     });
     await Promise.all([sdk.shutdown(), ours.shutdown()]);
   });
@@ -206,6 +207,7 @@ describe('createOtlpGrpcLogExporter', () => {
       batchesEncoded: 0,
       batchesBySdkSerializer: 1,
       batchesPreEncoded: 0,
+      batchesTranscoded: 0,
     });
     await ours.shutdown();
   });
@@ -229,6 +231,7 @@ describe('createOtlpGrpcLogExporter', () => {
       batchesEncoded: 1,
       batchesBySdkSerializer: 0,
       batchesPreEncoded: 1,
+      batchesTranscoded: 0,
     });
     const refused = await new Promise<Error | undefined>((resolve) =>
       ours.exportEncoded!(bytes, -1, (r) => resolve(r.error)),
