@@ -47,6 +47,7 @@ export {
   encodeExportLogsServiceRequest,
   writeHrTime as writeOtlpHrTime,
   writeInt64 as writeOtlpInt64,
+  writeNumber as writeOtlpNumber,
 } from './otlp-protobuf-encode';
 export { ProtobufWriter } from './protobuf-writer';
 export {

@@ -197,13 +197,7 @@ function writeAnyValue(w: ProtobufWriter, v: unknown, depth: number): void {
       w.varint(v ? 1 : 0);
       return;
     case 'number':
-      if (Number.isInteger(v) && v >= -INT64_LIMIT && v < INT64_LIMIT) {
-        w.tag(3, 0);
-        writeInt64(w, v);
-      } else {
-        w.tag(4, 1);
-        w.double(v);
-      }
+      writeNumber(w, v);
       return;
     case 'object': {
       if (v === null) return;
@@ -233,6 +227,21 @@ function writeAnyValue(w: ProtobufWriter, v: unknown, depth: number): void {
     default:
       // undefined (and what normalisation never passes): the empty AnyValue, as the SDK writes.
       return;
+  }
+}
+
+/**
+ * A number as the SDK's serializer writes it in an AnyValue: an integer within int64 as
+ * `int_value`, any other number (fractions, ±2^63 and beyond, NaN, ±Infinity) as `double_value`.
+ * Exported for the WAL's OTLP transcoder, which must write numbers as this encoder does.
+ */
+export function writeNumber(w: ProtobufWriter, v: number): void {
+  if (Number.isInteger(v) && v >= -INT64_LIMIT && v < INT64_LIMIT) {
+    w.tag(3, 0);
+    writeInt64(w, v);
+  } else {
+    w.tag(4, 1);
+    w.double(v);
   }
 }
 

@@ -5,6 +5,7 @@ import {
   type ProtobufWriter,
   UNITS_PER_VALUE,
   writeOtlpInt64,
+  writeOtlpNumber,
 } from '@spillway/record-format';
 import { ByteReader } from './byte-reader';
 import { CorruptRecordError } from './errors';
@@ -22,7 +23,6 @@ import * as T from './record-tags';
 class Declined extends Error {}
 export const DECLINED = new Declined('declined');
 
-const INT64_LIMIT = 2 ** 63;
 /** Maps with more keys check duplicates through a Set, not pairwise. */
 const PAIRWISE_KEYS = 16;
 
@@ -235,14 +235,7 @@ export class StoredValueTranscoder {
         break;
       }
       case T.T_DOUBLE: {
-        const v = rd.f64le();
-        if (Number.isInteger(v) && v >= -INT64_LIMIT && v < INT64_LIMIT) {
-          w.tag(3, 0);
-          writeOtlpInt64(w, v);
-        } else {
-          w.tag(4, 1);
-          w.double(v);
-        }
+        writeOtlpNumber(w, rd.f64le());
         break;
       }
       case T.T_STRING:
