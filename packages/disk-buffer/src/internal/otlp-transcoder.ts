@@ -6,6 +6,7 @@ import {
 } from '@spillway/record-format';
 import { CorruptRecordError } from './errors';
 import { DECLINED, StoredValueTranscoder, skip } from './otlp-value-transcoder';
+import { rememberBounded } from './record-decoder';
 import * as T from './record-tags';
 
 /*
@@ -35,8 +36,6 @@ export interface OtlpTranscodedRequest {
 }
 
 const MAX_U32 = 0xffffffff;
-/** The decoder remembers this many resources (and scopes) per call before it starts afresh. */
-const REMEMBERED = 64;
 
 interface Part {
   /** The InstrumentationScope / Resource message's fields. */
@@ -130,7 +129,7 @@ class Transcoder extends StoredValueTranscoder {
     let res = this.resources.get(key);
     if (res === undefined) {
       res = { content: w.finish(), schemaUrl: url, groups: new Map() };
-      remember(this.resources, key, res);
+      rememberBounded(this.resources, key, res);
     }
     return res;
   }
@@ -158,7 +157,7 @@ class Transcoder extends StoredValueTranscoder {
     let scope = this.scopes.get(key);
     if (scope === undefined) {
       scope = { content: w.finish(), schemaUrl: url };
-      remember(this.scopes, key, scope);
+      rememberBounded(this.scopes, key, scope);
     }
     return scope;
   }
@@ -316,11 +315,6 @@ function scopeLogs(w: ProtobufWriter, scope: Part, records: ProtobufWriter): voi
   w.raw(records.finish());
   schemaUrl(w, scope.schemaUrl);
   w.end(sl);
-}
-
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
-  if (map.size >= REMEMBERED) map.clear();
-  map.set(key, value);
 }
 
 /**

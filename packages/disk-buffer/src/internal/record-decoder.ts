@@ -139,7 +139,7 @@ export class BatchDecoder {
           attributes as Parameters<typeof resourceFromAttributes>[0],
           schemaUrl === undefined ? undefined : { schemaUrl },
         );
-        this.remember(this.resources, key, res);
+        rememberBounded(this.resources, key, res);
       }
       resources.push(res);
     }
@@ -162,7 +162,7 @@ export class BatchDecoder {
         if (attributes !== undefined) s.attributes = attributes as Attributes;
         if (dropped !== 0) s.droppedAttributesCount = dropped;
         scope = s;
-        this.remember(this.scopes, key, scope);
+        rememberBounded(this.scopes, key, scope);
       }
       scopes.push(scope);
     }
@@ -212,10 +212,17 @@ export class BatchDecoder {
     if (!rd.textDone) throw new CorruptRecordError('text block has chars after its last string');
     return out;
   }
+}
 
-  // Bounded so a stream of distinct resources cannot grow it without limit.
-  private remember<V>(map: Map<string, V>, key: string, value: V): void {
-    if (map.size >= 64) map.clear();
-    map.set(key, value);
-  }
+/** Resources (and scopes) a decoder remembers per call before it starts afresh. */
+const REMEMBERED = 64;
+
+/**
+ * Remembers `value` under `key`, emptying `map` first when it holds {@link REMEMBERED}: bounded,
+ * so a stream of distinct resources cannot grow it without limit. The OTLP transcoder keys and
+ * forgets exactly as the decoder does (its requests group records by the objects decoding makes).
+ */
+export function rememberBounded<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= REMEMBERED) map.clear();
+  map.set(key, value);
 }
