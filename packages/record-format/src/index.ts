@@ -1,5 +1,6 @@
 export { utf8Write, writeHex } from './byte-helpers';
 export { type Crc32, crc32, crc32Table } from './crc32';
+export { isCleanTime, isUint, MAX_U32 } from './normalize-fields';
 export {
   CYCLIC,
   cleanLogRecord,

@@ -64,6 +64,18 @@ export class ByteReader {
     throw new CorruptRecordError(`varint longer than 8 bytes at ${this.pos}`);
   }
 
+  /** A zigzag varint: the signed integer the encoder's `(v << 1) ^ (v >> 31)` wrote. */
+  zigzag(): number {
+    const z = this.varint();
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+
+  /** Moves past `len` bytes (bounds-checked, as every read). */
+  skip(len: number): void {
+    this.need(len);
+    this.pos += len;
+  }
+
   u32(): number {
     this.need(4);
     const v = this.buf.readUInt32LE(this.pos);

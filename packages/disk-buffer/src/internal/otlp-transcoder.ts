@@ -1,11 +1,13 @@
 import {
+  isCleanTime,
+  isUint,
   MAX_RECORD_UNITS,
-  MAX_TIME_SECONDS,
+  MAX_U32,
   ProtobufWriter,
   writeOtlpHrTime,
 } from '@spillway/record-format';
 import { CorruptRecordError } from './errors';
-import { DECLINED, StoredValueTranscoder, skip } from './otlp-value-transcoder';
+import { DECLINED, StoredValueTranscoder } from './otlp-value-transcoder';
 import { rememberBounded } from './record-decoder';
 import * as T from './record-tags';
 
@@ -35,8 +37,6 @@ export interface OtlpTranscodedRequest {
   recordCount: number;
 }
 
-const MAX_U32 = 0xffffffff;
-
 interface Part {
   /** The InstrumentationScope / Resource message's fields. */
   content: Uint8Array;
@@ -46,9 +46,6 @@ interface Part {
 interface ResourcePart extends Part {
   groups: Map<Part, ProtobufWriter>;
 }
-
-const isUint = (v: number, max: number) =>
-  Number.isInteger(v) && v >= 0 && v <= max && !Object.is(v, -0);
 
 class Transcoder extends StoredValueTranscoder {
   readonly out: ProtobufWriter;
@@ -147,12 +144,7 @@ class Transcoder extends StoredValueTranscoder {
       this.budget = MAX_RECORD_UNITS;
       this.map(w, 3, 0, false);
     }
-    const dropped = rd.varint();
-    if (dropped > MAX_U32) throw DECLINED;
-    if (dropped !== 0) {
-      w.tag(4, 0);
-      w.varint(dropped);
-    }
+    this.droppedCount(w, 4);
     const key = this.key(at, textAt);
     let scope = this.scopes.get(key);
     if (scope === undefined) {
@@ -219,19 +211,14 @@ class Transcoder extends StoredValueTranscoder {
       // Ids kept as text are not hex: the encoder refuses them (the SDK's serializer decides).
       if (flags & T.F_TEXT_IDS) throw DECLINED;
       ids = rd.pos;
-      skip(rd, 24);
+      rd.skip(24);
       traceFlags = rd.varint();
       if (traceFlags > 255) throw DECLINED;
       // Not sent; every trace state the decoder builds serialises within the text limit.
       if (flags & T.F_TRACE_STATE) this.string();
     }
     this.map(w, 6, 0, false);
-    const dropped = rd.varint();
-    if (dropped > MAX_U32) throw DECLINED;
-    if (dropped !== 0) {
-      w.tag(7, 0);
-      w.varint(dropped);
-    }
+    this.droppedCount(w, 7);
     if (ids >= 0) {
       if (traceFlags !== 0) {
         w.tag(8, 5);
@@ -279,17 +266,27 @@ class Transcoder extends StoredValueTranscoder {
     return writer;
   }
 
+  /** A time, declined where normalisation would replace it (the same check). */
   private time(t: [number, number]): void {
     const rd = this.rd;
     const ns = rd.u32();
     if (ns === T.HR_WIDE) {
       t[0] = rd.f64le();
       t[1] = rd.f64le();
-      if (!isUint(t[0], MAX_TIME_SECONDS) || !isUint(t[1], 999_999_999)) throw DECLINED;
     } else {
       t[0] = rd.u32();
       t[1] = ns;
-      if (ns > 999_999_999) throw DECLINED;
+    }
+    if (!isCleanTime(t)) throw DECLINED;
+  }
+
+  /** A dropped-attributes count as `field`, left out at 0; declined past what normalisation keeps. */
+  private droppedCount(w: ProtobufWriter, field: number): void {
+    const dropped = this.rd.varint();
+    if (!isUint(dropped, MAX_U32)) throw DECLINED;
+    if (dropped !== 0) {
+      w.tag(field, 0);
+      w.varint(dropped);
     }
   }
 }

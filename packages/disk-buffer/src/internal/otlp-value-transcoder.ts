@@ -228,12 +228,10 @@ export class StoredValueTranscoder {
         w.tag(2, 0);
         w.varint(tag === T.T_TRUE ? 1 : 0);
         break;
-      case T.T_INT: {
-        const z = rd.varint();
+      case T.T_INT:
         w.tag(3, 0);
-        writeOtlpInt64(w, z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+        writeOtlpInt64(w, rd.zigzag());
         break;
-      }
       case T.T_DOUBLE: {
         writeOtlpNumber(w, rd.f64le());
         break;
@@ -248,7 +246,7 @@ export class StoredValueTranscoder {
       case T.T_BYTES: {
         const n = rd.varint();
         const at = rd.pos;
-        skip(rd, n);
+        rd.skip(n);
         this.budget -= n;
         w.tag(7, 2);
         w.varint(n);
@@ -291,12 +289,6 @@ export class StoredValueTranscoder {
     }
     if (this.budget < 0) throw DECLINED;
   }
-}
-
-/** Past `n` bytes; the reader's own bounds check throws when they are not there. */
-export function skip(rd: ByteReader, n: number): void {
-  if (rd.pos + n > rd.end) rd.bytes(n);
-  rd.pos += n;
 }
 
 /** UTF-16 units of valid UTF-8: one per lead byte, two for a four-byte sequence. */

@@ -50,10 +50,8 @@ function readValue(rd: ByteReader, depth: number): unknown {
       return false;
     case T_TRUE:
       return true;
-    case T_INT: {
-      const z = rd.varint();
-      return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-    }
+    case T_INT:
+      return rd.zigzag();
     case T_DOUBLE:
       return rd.f64le();
     case T_STRING:
