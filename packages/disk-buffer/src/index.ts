@@ -8,6 +8,12 @@ export {
   encodeLogRecordBatch,
 } from './record-batch-codec';
 export { SlottedDiskBufferedLogRecordExporter } from './slotted-disk-buffered-log-record-exporter';
+export {
+  type StoredBatchLogRecordExporter,
+  type StoredLogRecordBatch,
+  storedLogRecordBatch,
+  takesStoredBatches,
+} from './stored-batch';
 export type {
   DiskBufferDropReason,
   DiskBufferDrops,

@@ -2,7 +2,11 @@ import { createRequire } from 'node:module';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { encodedPayloadsOf, transcodeToOtlpRequest } from '@spillway/disk-buffer';
+import {
+  encodedPayloadsOf,
+  type StoredLogRecordBatch,
+  transcodeToOtlpRequest,
+} from '@spillway/disk-buffer';
 import { encodeExportLogsServiceRequest } from '@spillway/record-format';
 
 type ExporterConfig = ConstructorParameters<typeof OTLPLogExporter>[0];
@@ -54,7 +58,17 @@ export type OtlpGrpcLogExporter = LogRecordExporter & {
     recordCount: number,
     resultCallback: (result: ExportResult) => void,
   ): void;
+  /**
+   * As `export(batch.records(), resultCallback)`, for a disk buffer's stored batch: the request
+   * is written from `batch.payloads` (`transcodeToOtlpRequest`, counted in `batchesTranscoded`)
+   * and sent as `exportEncoded` sends, no records built; a batch the transcoder declines or
+   * cannot read is decoded and exported as `export` does. Present where `exportEncoded` is.
+   */
+  exportStored?(batch: StoredLogRecordBatch, resultCallback: (result: ExportResult) => void): void;
 };
+
+/** Which counter a request written before `export` is counted in when the delegate sends it. */
+type PreEncodedCounter = 'batchesPreEncoded' | 'batchesTranscoded';
 
 // The CommonJS build has an empty import.meta (esbuild); in ESM a global `__filename` may exist
 // (`node -e` sets one), so import.meta decides.
@@ -77,7 +91,8 @@ let parts: ExporterParts | null | undefined;
  * from the WAL's payloads (`transcodeToOtlpRequest` of `@spillway/disk-buffer`). On the main
  * thread too, a batch a disk buffer's sender delivered with its WAL payloads attached
  * (`encodedPayloadsOf`) is written from them rather than encoded from its records: the same
- * bytes, the stored UTF-8 copied.
+ * bytes, the stored UTF-8 copied. A batch the sender read back from the WAL comes as stored bytes
+ * (`exportStored`) and is written the same way, its records never decoded.
  */
 export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogExporter {
   const p = exporterParts();
@@ -91,16 +106,18 @@ export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogE
   const sdk = p.ProtobufLogsSerializer;
   // The delegate serialises what `export` is given: a pre-encoded request travels as a stand-in
   // array of `recordCount` empty slots (the metrics helper counts its length), its bytes found here.
-  const preEncoded = new WeakMap<object, Uint8Array>();
+  const preEncoded = new WeakMap<object, { request: Uint8Array; counter: PreEncodedCounter }>();
+  // Records of a stored batch the transcoder already declined: not transcoded a second time.
+  const declined = new WeakSet<object>();
   const serializer: Serializer = {
     serializeRequest(records) {
       const pre = preEncoded.get(records);
       if (pre !== undefined) {
         preEncoded.delete(records);
-        stats.batchesPreEncoded++;
-        return pre;
+        stats[pre.counter]++;
+        return pre.request;
       }
-      const stored = transcodedFromStore(records);
+      const stored = declined.delete(records) ? undefined : transcodedFromStore(records);
       if (stored !== undefined) {
         stats.batchesTranscoded++;
         return stored;
@@ -132,15 +149,38 @@ export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogE
   );
   const exporter = new p.OTLPExporterBase(delegate) as OtlpGrpcLogExporter;
   exporter.getEncodingStats = () => ({ ...stats });
-  exporter.exportEncoded = (request, recordCount, resultCallback) => {
+  const sendEncoded = (
+    request: Uint8Array,
+    recordCount: number,
+    counter: PreEncodedCounter,
+    resultCallback: (result: ExportResult) => void,
+  ): void => {
     if (!Number.isSafeInteger(recordCount) || recordCount < 0) {
       const error = new RangeError(`recordCount ${recordCount}: not a non-negative integer`);
       resultCallback({ code: ExportResultCode.FAILED, error });
       return;
     }
     const items = new Array<ReadableLogRecord>(recordCount);
-    preEncoded.set(items, request);
+    preEncoded.set(items, { request, counter });
     exporter.export(items, resultCallback);
+  };
+  exporter.exportEncoded = (request, recordCount, resultCallback) =>
+    sendEncoded(request, recordCount, 'batchesPreEncoded', resultCallback);
+  exporter.exportStored = (batch, resultCallback) => {
+    const request = transcoded(batch.payloads, batch.recordCount);
+    if (request !== undefined) {
+      sendEncoded(request, batch.recordCount, 'batchesTranscoded', resultCallback);
+      return;
+    }
+    let records: ReadableLogRecord[];
+    try {
+      records = batch.records();
+    } catch (e) {
+      resultCallback({ code: ExportResultCode.FAILED, error: e as Error });
+      return;
+    }
+    declined.add(records);
+    exporter.export(records, resultCallback);
   };
   return exporter;
 }
@@ -189,10 +229,17 @@ function exporterParts(): ExporterParts | null {
  */
 function transcodedFromStore(records: ReadableLogRecord[]): Uint8Array | undefined {
   const payloads = encodedPayloadsOf(records);
-  if (payloads === undefined) return undefined;
+  return payloads === undefined ? undefined : transcoded(payloads, records.length);
+}
+
+/**
+ * The request written from `payloads`, or undefined where the transcoder declines them, cannot
+ * read them, or finds other than the `recordCount` records they were said to hold.
+ */
+function transcoded(payloads: readonly Uint8Array[], recordCount: number): Uint8Array | undefined {
   try {
     const t = transcodeToOtlpRequest(payloads);
-    return t !== undefined && t.recordCount === records.length ? t.request : undefined;
+    return t !== undefined && t.recordCount === recordCount ? t.request : undefined;
   } catch {
     return undefined;
   }

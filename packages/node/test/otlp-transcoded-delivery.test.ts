@@ -1,15 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { DiskBufferedLogRecordExporter } from '@spillway/disk-buffer';
+import {
+  DiskBufferedLogRecordExporter,
+  encodeLogRecordBatch,
+  type StoredLogRecordBatch,
+  storedLogRecordBatch,
+} from '@spillway/disk-buffer';
 import {
   OtlpGrpcLogsReceiver,
   SyntheticRecordGenerator,
   toReadableLogRecords,
 } from '@spillway/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOtlpGrpcLogExporter } from '../src/otlp-grpc-log-exporter';
+import { createOtlpGrpcLogExporter, type OtlpGrpcLogExporter } from '../src/otlp-grpc-log-exporter';
 
 // The main-thread pipeline's last two stages: the disk buffer's sender hands the OTLP exporter
 // batches with their WAL payloads attached, and the exporter writes the request from them.
@@ -82,5 +88,122 @@ describe('createOtlpGrpcLogExporter behind a disk buffer', () => {
     expect(stats).toMatchObject({ batchesEncoded: 0, batchesBySdkSerializer: 0 });
     expect(second.getStats().recordsFromMemory).toBe(0);
     await second.shutdown();
+  });
+});
+
+describe('createOtlpGrpcLogExporter', () => {
+  describe('exportStored', () => {
+    let receiver: OtlpGrpcLogsReceiver;
+    beforeAll(async () => {
+      receiver = await new OtlpGrpcLogsReceiver().start();
+    });
+    afterAll(() => receiver.stop());
+
+    const open: OtlpGrpcLogExporter[] = [];
+    afterAll(async () => {
+      await Promise.all(open.map((e) => e.shutdown()));
+    });
+    const exporter = () => {
+      const e = createOtlpGrpcLogExporter({ url: receiver.url });
+      open.push(e);
+      return e;
+    };
+    const generated = (seed: number, n: number) =>
+      toReadableLogRecords(new SyntheticRecordGenerator({ seed }).take(n), 'svc');
+
+    /** A stored batch of `records` (one codec payload, copied as the WAL holds it), counting decodes. */
+    function countedBatch(records: ReadableLogRecord[], recordCount = records.length) {
+      const inner = storedLogRecordBatch([Buffer.from(encodeLogRecordBatch(records))], recordCount);
+      let decodes = 0;
+      const batch: StoredLogRecordBatch = {
+        payloads: inner.payloads,
+        recordCount,
+        records: () => {
+          decodes++;
+          return inner.records();
+        },
+      };
+      return { batch, decodes: () => decodes };
+    }
+    const sendStored = (e: OtlpGrpcLogExporter, batch: StoredLogRecordBatch) => {
+      const { exportStored } = e;
+      if (exportStored === undefined) throw new Error('the exporter has no exportStored');
+      return new Promise<ExportResult>((resolve) => exportStored.call(e, batch, resolve));
+    };
+
+    /** What the receiver gets when a fresh exporter encodes `records` itself. */
+    async function exported(records: ReadableLogRecord[]): Promise<unknown[]> {
+      receiver.clear();
+      const e = exporter();
+      const result = await new Promise<ExportResult>((resolve) => e.export(records, resolve));
+      expect(result.code).toBe(0);
+      return receiver.records.splice(0);
+    }
+
+    it('should send the request transcoded from the payloads, never decoding the batch', async () => {
+      const records = generated(61, 250);
+      const want = await exported(records);
+      const ours = exporter();
+      const { batch, decodes } = countedBatch(records);
+      expect((await sendStored(ours, batch)).code).toBe(0);
+      expect(receiver.records.splice(0)).toEqual(want);
+      expect(want).toHaveLength(250);
+      expect(decodes()).toBe(0);
+      expect(ours.getEncodingStats?.()).toEqual({
+        batchesEncoded: 0,
+        batchesBySdkSerializer: 0,
+        batchesPreEncoded: 0,
+        batchesTranscoded: 1,
+      });
+    });
+
+    it('should export the records of a batch the transcoder declines, through the SDK serializer', async () => {
+      const records = generated(62, 30);
+      // Ids kept as text: the transcoder and the encoder decline them, the SDK's serializer writes them.
+      records[4] = {
+        ...records[4]!,
+        spanContext: { traceId: 'not-hex', spanId: 'nope', traceFlags: 1 },
+      };
+      const want = await exported(records);
+      const ours = exporter();
+      const { batch, decodes } = countedBatch(records);
+      expect((await sendStored(ours, batch)).code).toBe(0);
+      expect(receiver.records.splice(0)).toEqual(want);
+      expect(want).toHaveLength(30);
+      expect(decodes()).toBe(1);
+      expect(ours.getEncodingStats?.()).toEqual({
+        batchesEncoded: 0,
+        batchesBySdkSerializer: 1,
+        batchesPreEncoded: 0,
+        batchesTranscoded: 0,
+      });
+    });
+
+    it('should export the decoded records when the payloads hold another count than the batch says', async () => {
+      const records = generated(63, 3);
+      const want = await exported(records);
+      const ours = exporter();
+      const { batch, decodes } = countedBatch(records, 4);
+      expect((await sendStored(ours, batch)).code).toBe(0);
+      expect(receiver.records.splice(0)).toEqual(want);
+      expect(decodes()).toBe(1);
+      expect(ours.getEncodingStats?.()).toMatchObject({ batchesTranscoded: 0, batchesEncoded: 1 });
+    });
+
+    it('should fail a batch that neither transcodes nor decodes, sending nothing', async () => {
+      receiver.clear();
+      const ours = exporter();
+      const garbage = storedLogRecordBatch([Buffer.from('not a record-codec payload')], 2);
+      const result = await sendStored(ours, garbage);
+      expect(result.code).toBe(1);
+      expect(result.error).toBeInstanceOf(Error);
+      expect(receiver.requestCount).toBe(0);
+      expect(ours.getEncodingStats?.()).toEqual({
+        batchesEncoded: 0,
+        batchesBySdkSerializer: 0,
+        batchesPreEncoded: 0,
+        batchesTranscoded: 0,
+      });
+    });
   });
 });

@@ -1,10 +1,11 @@
 import { diag } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
-import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { emitConfigWarning } from '@spillway/config';
+import type { StoredBatchLogRecordExporter, StoredLogRecordBatch } from '@spillway/disk-buffer';
 import { type ComponentMetrics, DropCounter } from '@spillway/self-metrics';
 import { describeExportError } from './classify-export-error';
-import { ExportTarget } from './internal/export-target';
+import { ExportTarget, type OutgoingBatch, recordCountOf } from './internal/export-target';
 import { resolveReplaySource } from './internal/replay-source';
 import { REPLAY_DROP_REASONS, Replayer, type ReplayHost } from './internal/replayer';
 import { ALL_TARGETS_FAILED, registerRouterMetrics } from './internal/router-metrics';
@@ -23,8 +24,12 @@ const FAILED = 1;
  * Each target has a circuit breaker (see README: classification table). When the primary is
  * healthy again, replay sends what the fallback files hold back to it, oldest first, rate
  * limited, with a checkpoint, live traffic first.
+ *
+ * Behind a disk buffer, a batch read back from its WAL comes as stored bytes (`exportStored`):
+ * a target that takes those (spillway's OTLP and worker exporters) gets them as they are, and the
+ * records are decoded only when a target that needs them is tried (the zstd file fallback).
  */
-export class FailoverLogRecordExporter implements LogRecordExporter {
+export class FailoverLogRecordExporter implements StoredBatchLogRecordExporter {
   private readonly targets: ExportTarget[];
   private readonly metrics: ComponentMetrics;
   private readonly replayer: Replayer | undefined;
@@ -74,15 +79,33 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
   }
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    this.exportOutgoing(records, resultCallback);
+  }
+
+  /**
+   * As `export(batch.records(), resultCallback)` — the same failover, circuits, deadlines, stats
+   * and result — except that each target that takes stored batches gets `batch` itself, so the
+   * records are decoded only if a target that needs them is tried. A batch that does not decode
+   * fails those targets as a rejected batch (their circuits untouched) and falls through.
+   */
+  exportStored(batch: StoredLogRecordBatch, resultCallback: (result: ExportResult) => void): void {
+    this.exportOutgoing(batch, resultCallback);
+  }
+
+  private exportOutgoing(
+    batch: OutgoingBatch,
+    resultCallback: (result: ExportResult) => void,
+  ): void {
     if (this.shutdownPromise) {
       resultCallback({ code: FAILED, error: new Error('FailoverLogRecordExporter is shut down') });
       return;
     }
     const started = performance.now();
-    this.totals.recordsInflight += records.length;
+    const count = recordCountOf(batch);
+    this.totals.recordsInflight += count;
     const settle = (result: ExportResult): void => {
       this.inFlight.delete(p);
-      this.totals.recordsInflight -= records.length;
+      this.totals.recordsInflight -= count;
       this.metrics.record(
         'otel.sdk.exporter.operation.duration',
         (performance.now() - started) / 1000,
@@ -91,7 +114,7 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
       this.replayer?.liveSettled();
       resultCallback(result);
     };
-    const p = this.exportBatch(records).then(settle, (error: unknown) =>
+    const p = this.exportBatch(batch).then(settle, (error: unknown) =>
       // exportBatch never rejects; this guards the callback contract all the same.
       settle({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) }),
     );
@@ -145,12 +168,12 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
     };
   }
 
-  private async exportBatch(records: ReadableLogRecord[]): Promise<ExportResult> {
+  private async exportBatch(batch: OutgoingBatch): Promise<ExportResult> {
     const errors: string[] = [];
     let lastSkipped: ExportTarget | undefined;
     for (const target of this.targets) {
-      const attempt = await target.send(records);
-      if (attempt.ok) return this.succeeded(target, records);
+      const attempt = await target.send(batch);
+      if (attempt.ok) return this.succeeded(target, batch);
       if (attempt.skipped) {
         lastSkipped = target;
         continue;
@@ -161,13 +184,13 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
     // the lowest-priority target whose circuit refused it (normally the local file) is the last
     // resort and gets it anyway.
     if (lastSkipped) {
-      const attempt = await lastSkipped.send(records, true);
-      if (attempt.ok) return this.succeeded(lastSkipped, records);
+      const attempt = await lastSkipped.send(batch, true);
+      if (attempt.ok) return this.succeeded(lastSkipped, batch);
       if (!attempt.skipped)
         errors.push(`${lastSkipped.name}: ${describeExportError(attempt.error)}`);
     }
     this.totals.batchesFailed++;
-    this.totals.recordsFailed += records.length;
+    this.totals.recordsFailed += recordCountOf(batch);
     return {
       code: FAILED,
       error: new Error(
@@ -176,9 +199,9 @@ export class FailoverLogRecordExporter implements LogRecordExporter {
     };
   }
 
-  private succeeded(target: ExportTarget, records: ReadableLogRecord[]): ExportResult {
+  private succeeded(target: ExportTarget, batch: OutgoingBatch): ExportResult {
     this.totals.batchesExported++;
-    this.totals.recordsExported += records.length;
+    this.totals.recordsExported += recordCountOf(batch);
     if (target !== this.targets[0]) this.replayer?.fallbackWritten();
     return { code: SUCCESS };
   }

@@ -1,4 +1,4 @@
-import { ExportResultCode } from '@opentelemetry/core';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { timerDelay } from './timer-delay';
 
@@ -36,6 +36,19 @@ export function exportWithTimeout(
   timeoutMillis: number,
   component: string,
 ): Promise<Error | undefined> {
+  return sendWithTimeout((done) => exporter.export(records, done), timeoutMillis, component);
+}
+
+/**
+ * {@link exportWithTimeout} for an export made some other way than `export(records)`: `send`
+ * starts it and passes the callback on (the disk buffer's sender and the router's targets hand a
+ * stored batch to `exportStored`). The same bound and results.
+ */
+export function sendWithTimeout(
+  send: (resultCallback: (result: ExportResult) => void) => void,
+  timeoutMillis: number,
+  component: string,
+): Promise<Error | undefined> {
   return new Promise((resolve) => {
     let done = false;
     const finish = (error: Error | undefined): void => {
@@ -49,7 +62,7 @@ export function exportWithTimeout(
       timerDelay(timeoutMillis),
     );
     try {
-      exporter.export(records, (result) => {
+      send((result) => {
         finish(
           result.code === ExportResultCode.SUCCESS
             ? undefined

@@ -1,6 +1,11 @@
 export { type BackoffOptions, backoffMillis } from './backoff';
 export type { SettleWithinResult } from './export-with-timeout';
-export { ExportTimeoutError, exportWithTimeout, settleWithin } from './export-with-timeout';
+export {
+  ExportTimeoutError,
+  exportWithTimeout,
+  sendWithTimeout,
+  settleWithin,
+} from './export-with-timeout';
 export {
   DEFAULT_RATE_LIMITS,
   DEFAULT_RATIOS,

@@ -3,8 +3,9 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ExportResult, ExportResultCode, globalErrorHandler } from '@opentelemetry/core';
-import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { type HandedOverBatch, handOver } from './internal/hand-over';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { StoredBatchLogRecordExporter, StoredLogRecordBatch } from '@spillway/disk-buffer';
+import { type HandedOverBatch, handOver, handOverRecords } from './internal/hand-over';
 import type { Reply, Request, Started, WorkerSetup } from './internal/messages';
 import { checkPriorityIncrement } from './internal/thread-priority';
 import type { WorkerExporterStats, WorkerThreadLogRecordExporterOptions } from './types';
@@ -50,7 +51,7 @@ interface Pending {
  * On Linux the worker thread runs `priorityIncrement` nice steps (default 10) below the process,
  * so that the event loop gets a contended core first (thread-priority.ts).
  */
-export class WorkerThreadLogRecordExporter implements LogRecordExporter {
+export class WorkerThreadLogRecordExporter implements StoredBatchLogRecordExporter {
   private worker: Worker | undefined;
   private readonly setup: WorkerSetup;
   private readonly pending = new Map<number, Pending>();
@@ -80,9 +81,23 @@ export class WorkerThreadLogRecordExporter implements LogRecordExporter {
   }
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    this.post(() => handOverRecords(records), resultCallback);
+  }
+
+  /**
+   * As `export(batch.records(), resultCallback)`, with the same answer and guarantees, but the
+   * stored payloads cross as they are (counted in `batchesFromStoredPayloads`): the records are
+   * never decoded on this thread. The disk buffer's sender calls it for batches read back from
+   * its WAL.
+   */
+  exportStored(batch: StoredLogRecordBatch, resultCallback: (result: ExportResult) => void): void {
+    this.post(() => handOver(batch.payloads, batch.recordCount, true), resultCallback);
+  }
+
+  private post(build: () => HandedOverBatch, resultCallback: (result: ExportResult) => void): void {
     let batch: HandedOverBatch;
     try {
-      batch = handOver(records);
+      batch = build();
     } catch (e) {
       resultCallback({ code: ExportResultCode.FAILED, error: e as Error });
       return;

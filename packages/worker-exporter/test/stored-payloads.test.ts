@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { DiskBufferedLogRecordExporter, encodeLogRecordBatch } from '@spillway/disk-buffer';
+import {
+  DiskBufferedLogRecordExporter,
+  encodeLogRecordBatch,
+  storedLogRecordBatch,
+} from '@spillway/disk-buffer';
 import { FailoverLogRecordExporter } from '@spillway/router';
 import {
   OtlpGrpcLogsReceiver,
@@ -157,6 +161,32 @@ describe('WorkerThreadLogRecordExporter behind the disk buffer', () => {
         batchesDecoded: 1,
         transcodeFallbacks: 0,
       });
+    });
+  });
+});
+
+describe('WorkerThreadLogRecordExporter', () => {
+  describe('exportStored', () => {
+    it('should deliver the records export() of the same records delivers', async () => {
+      const records = generated(37, 200);
+      const payload = Buffer.from(encodeLogRecordBatch(records));
+      const exporter = worker();
+      const batch = storedLogRecordBatch([payload], 200);
+      const result = await new Promise<ExportResult>((resolve) =>
+        exporter.exportStored(batch, resolve),
+      );
+      expect(result.code).toBe(ExportResultCode.SUCCESS);
+      const fast = await received(200);
+      const direct = worker();
+      // The same records through the encoding path (an array no sender ever saw).
+      expect((await send(direct, records)).code).toBe(ExportResultCode.SUCCESS);
+      expect(fast).toHaveLength(200);
+      expect(fast).toEqual(await received(200));
+      expect(exporter.getStats()).toMatchObject({
+        batchesFromStoredPayloads: 1,
+        batchesEncoded: 0,
+      });
+      expect(direct.getStats()).toMatchObject({ batchesFromStoredPayloads: 0, batchesEncoded: 1 });
     });
   });
 });

@@ -7,6 +7,8 @@ import {
   DiskBufferedLogRecordExporter,
   decodeLogRecordBatches,
   encodeLogRecordBatch,
+  type StoredLogRecordBatch,
+  storedLogRecordBatch,
 } from '@spillway/disk-buffer';
 import { encodeExportLogsServiceRequest } from '@spillway/record-format';
 import { SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
@@ -40,6 +42,24 @@ function setup() {
 
 const send = (e: { export: WorkerThreadLogRecordExporter['export'] }, r: ReadableLogRecord[]) =>
   new Promise<ExportResult>((resolve) => e.export(r, resolve));
+
+const sendStored = (e: WorkerThreadLogRecordExporter, batch: StoredLogRecordBatch) =>
+  new Promise<ExportResult>((resolve) => e.exportStored(batch, resolve));
+
+/** A stored batch of `records` (one codec payload, copied as the WAL holds it), counting decodes. */
+function countedBatch(records: ReadableLogRecord[], recordCount = records.length) {
+  const inner = storedLogRecordBatch([Buffer.from(encodeLogRecordBatch(records))], recordCount);
+  let decodes = 0;
+  const batch: StoredLogRecordBatch = {
+    payloads: inner.payloads,
+    recordCount,
+    records: () => {
+      decodes++;
+      return inner.records();
+    },
+  };
+  return { batch, decodes: () => decodes };
+}
 
 const generated = (seed: number, n: number) =>
   toReadableLogRecords(new SyntheticRecordGenerator({ seed }).take(n));
@@ -117,6 +137,64 @@ describe('WorkerThreadLogRecordExporter with a downstream that takes request byt
       const counts = calls().map((c) => Number(c.split(':')[1]));
       expect(counts.reduce((a, b) => a + b, 0)).toBe(250);
     });
+  });
+});
+
+describe('WorkerThreadLogRecordExporter.exportStored', () => {
+  it('should hand the stored payloads over undecoded, transcoded in the worker, counted as stored', async () => {
+    const { exporter, calls } = setup();
+    const records = generated(48, 120);
+    const { batch, decodes } = countedBatch(records);
+    expect((await sendStored(exporter, batch)).code).toBe(ExportResultCode.SUCCESS);
+    expect(decodes()).toBe(0);
+    const [call, ...rest] = calls();
+    expect(rest).toEqual([]);
+    expect(call!.split(':').slice(0, 2).join(':')).toBe('encoded:120');
+    expect(Buffer.from(call!.split(':')[2]!, 'base64').equals(encodedAsStored(records))).toBe(true);
+    expect(exporter.getStats()).toEqual({
+      batchesFromStoredPayloads: 1,
+      batchesEncoded: 0,
+      batchesTranscoded: 1,
+      batchesDecoded: 0,
+      transcodeFallbacks: 0,
+    });
+  });
+
+  it('should have the worker decode a stored batch the transcoder declines, still not on this thread', async () => {
+    const { exporter, calls } = setup();
+    const records = generated(49, 20);
+    records[5] = {
+      ...records[5]!,
+      spanContext: { traceId: 'not-hex', spanId: 'nope', traceFlags: 1 },
+    };
+    const { batch, decodes } = countedBatch(records);
+    expect((await sendStored(exporter, batch)).code).toBe(ExportResultCode.SUCCESS);
+    expect(decodes()).toBe(0);
+    expect(calls()).toEqual(['export:20']);
+    expect(exporter.getStats()).toMatchObject({
+      batchesFromStoredPayloads: 1,
+      batchesDecoded: 1,
+      transcodeFallbacks: 1,
+    });
+  });
+
+  it('should fail a stored batch whose payloads hold another count of records', async () => {
+    const { exporter } = setup();
+    const { batch, decodes } = countedBatch(generated(50, 3), 4);
+    const result = await sendStored(exporter, batch);
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(result.error?.message).toContain('payloads hold 3 records, 4 were handed over');
+    expect(decodes()).toBe(0);
+  });
+
+  it('should fail a stored batch after shutdown, as export does', async () => {
+    const { exporter } = setup();
+    await exporter.shutdown();
+    const { batch, decodes } = countedBatch(generated(51, 2));
+    const result = await sendStored(exporter, batch);
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(result.error?.message).toContain('shut down');
+    expect(decodes()).toBe(0);
   });
 });
 

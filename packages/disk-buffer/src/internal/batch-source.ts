@@ -1,28 +1,31 @@
 import * as fs from 'node:fs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { SyncFrameCipher } from '@spillway/file-exporter';
-import { markNormalizedBatch } from '@spillway/record-format';
-import { attachEncodedPayloads } from '../encoded-payloads';
+import { StoredBatch, type StoredPart } from '../stored-batch';
 import type { Counters } from './counters';
 import type { FileDeleter } from './file-deleter';
 import type { FileHolds } from './file-holds';
 import { FrameReader } from './frame-reader';
 import type { Ledger, LedgerEntry, SpillEntry, WalEntry } from './ledger';
+import { scanPayload } from './payload-scan';
 import type { ReadPosition } from './read-position';
 import type { RecentFrames } from './recent-frames';
 import { BatchDecoder } from './record-decoder';
-import type { SeverityCounts } from './severity-counts';
+import { countSeverities, emptyCounts, type SeverityCounts } from './severity-counts';
 import { copyToSlab } from './slab';
 import { SEGMENT_HEADER_BYTES } from './wal-format';
 
 /*
  * The reading half of the sender (the delivery loop is in sender.ts): owns the read position and
  * the open file, and turns the file at the position into the next batch. WAL segments are read
- * frame by frame (FrameReader) and decoded, except frames still held in memory (RecentFrames,
- * recent-frames.ts), which are taken as they are; spill files through a SpillCursor. When a closed
- * file is fully read it is deleted (FileDeleter) and the position moves to the next seq.
- * A WAL batch carries the plaintext payloads of its frames (encoded-payloads.ts): the held ones
- * as kept, the read ones copied out of the reader's buffer (a memcpy; the decode is done anyway).
+ * frame by frame (FrameReader) and scanned, not decoded (payload-scan.ts), except frames still
+ * held in memory (RecentFrames, recent-frames.ts), which are taken with their records; spill files
+ * through a SpillCursor. When a closed file is fully read it is deleted (FileDeleter) and the
+ * position moves to the next seq.
+ * A WAL batch is a StoredBatch (stored-batch.ts): the plaintext payloads of its frames, the held
+ * ones as kept, the read ones copied out of the reader's buffer. Its records are decoded only when
+ * the downstream asks for them; the scan gives what the sender needs meanwhile (count, severity
+ * classes, oldest time) and refuses a damaged frame here, where the decode would have.
  */
 
 /** Batches of records out of a spill file, after the first `skip` records. */
@@ -32,10 +35,34 @@ export interface SpillCursor {
 }
 
 export interface Batch {
-  records: ReadableLogRecord[];
+  /** Records in the batch. */
+  count: number;
+  /** Of them, per severity class. */
+  severities: SeverityCounts;
+  /** The earliest record time, ms since the epoch (-Infinity: some time is not a number). */
+  oldestMs: number;
+  /** A WAL batch: its stored payloads, decoded on demand. */
+  stored?: StoredBatch;
+  /** A spill batch: its records. */
+  records?: ReadableLogRecord[];
   entry: LedgerEntry;
   /** Position after the batch. */
   end: number;
+}
+
+/** The records of `batch` (decoding a WAL batch's payloads on the first call). */
+export function recordsOf(batch: Pick<Batch, 'records' | 'stored'>): ReadableLogRecord[] {
+  return batch.records ?? batch.stored?.records() ?? [];
+}
+
+/** The earliest time of `records`, as {@link Batch.oldestMs}. */
+function oldestOf(records: readonly ReadableLogRecord[]): number {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const r of records) {
+    const ms = r.hrTime[0] * 1000 + r.hrTime[1] / 1e6;
+    if (!(ms >= oldest)) oldest = Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+  }
+  return oldest;
 }
 
 export interface BatchSourceOptions {
@@ -125,20 +152,24 @@ export class BatchSource {
     if (entry.scanned) await entry.scanned;
     // Held by its scan (it cannot be decrypted): left alone, never read nor deleted.
     if (this.o.ledger.get(entry.seq) !== entry) return undefined;
-    const records: ReadableLogRecord[] = [];
-    const payloads: Buffer[] = [];
+    const parts: StoredPart[] = [];
+    const severities = emptyCounts();
+    let count = 0;
+    let oldestMs = Number.POSITIVE_INFINITY;
     const recovered = entry.scanned !== undefined;
     let at = this.pos.offset;
     let bytes = 0;
     // Frames are merged up to a record count and a size: large bodies must not add up to a request
     // over a collector's message limit (gRPC's default is 4 MiB).
-    while (records.length < this.o.maxBatchRecords && bytes < MAX_BATCH_BYTES && !entry.evicted) {
+    while (count < this.o.maxBatchRecords && bytes < MAX_BATCH_BYTES && !entry.evicted) {
       if (at >= entry.written) break;
       // The frame just appended, still in memory: its records, without a read or a decode.
       const held = this.o.recent?.take(entry.seq, at, entry.written);
       if (held !== undefined) {
-        for (const rec of held.records) records.push(rec);
-        payloads.push(held.payload);
+        parts.push({ payload: held.payload, records: held.records });
+        count += held.records.length;
+        countSeverities(held.records, severities);
+        oldestMs = Math.min(oldestMs, oldestOf(held.records));
         bytes += held.bytes;
         at = held.end;
         this.o.counters.fromMemory += held.records.length;
@@ -173,10 +204,11 @@ export class BatchSource {
       }
       bytes += r.payload.length;
       try {
-        const decoded = this.decoder.decode(r.payload, 0, r.payload.length);
-        for (const rec of decoded) records.push(rec);
+        const scan = scanPayload(r.payload, severities);
+        count += scan.count;
+        oldestMs = Math.min(oldestMs, scan.oldestMs);
         // A view valid until the reader's next frame: copied.
-        payloads.push(copyToSlab(r.payload));
+        parts.push({ payload: copyToSlab(r.payload) });
       } catch (err) {
         this.o.counters.corruptFrames++;
         this.o.counters.drop('corrupt', r.header.count);
@@ -185,15 +217,9 @@ export class BatchSource {
     }
     // Evicted while we read: the evictor counted these records as lost; do not also deliver them.
     if (entry.evicted) return undefined;
-    if (records.length > 0 || at > this.pos.offset) {
-      if (records.length > 0) {
-        // Frames held in memory are the normalised records the encoder wrote, and a frame read
-        // back decodes losslessly to such records: the stages after (the OTLP and file encoders)
-        // need not check each one again.
-        markNormalizedBatch(records);
-        attachEncodedPayloads(records, payloads);
-      }
-      return { records, entry, end: at };
+    if (count > 0 || at > this.pos.offset) {
+      const stored = count > 0 ? new StoredBatch(parts, count, this.decoder) : undefined;
+      return { count, severities, oldestMs, stored, entry, end: at };
     }
     if (entry.closed && at >= entry.written) {
       await this.finishFile(entry, 'delivered');
@@ -262,7 +288,14 @@ export class BatchSource {
       await this.finishFile(entry, 'delivered');
       return undefined;
     }
-    return { records, entry, end: this.pos.offset + records.length };
+    return {
+      count: records.length,
+      severities: countSeverities(records),
+      oldestMs: oldestOf(records),
+      records,
+      entry,
+      end: this.pos.offset + records.length,
+    };
   }
 
   /** Drops the current file after repeated read failures, counting what it still held. */

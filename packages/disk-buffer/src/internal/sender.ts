@@ -1,9 +1,15 @@
 import { globalErrorHandler } from '@opentelemetry/core';
-import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { SyncFrameCipher } from '@spillway/file-exporter';
-import { backoffMillis, exportWithTimeout, settleWithin } from '@spillway/sampling';
+import {
+  backoffMillis,
+  exportWithTimeout,
+  sendWithTimeout,
+  settleWithin,
+} from '@spillway/sampling';
+import { takesStoredBatches } from '../stored-batch';
 import type { RetryOptions } from '../types';
-import { type Batch, BatchSource, type SpillCursor } from './batch-source';
+import { type Batch, BatchSource, recordsOf, type SpillCursor } from './batch-source';
 import type { CheckpointStore } from './checkpoint';
 import type { Counters } from './counters';
 import type { FileDeleter } from './file-deleter';
@@ -18,11 +24,12 @@ import { addCounts, countSeverities, emptyCounts, type SeverityCounts } from './
  * (export with timeout, retry, expiry, checkpoints); reading the next batch is batch-source.ts.
  *
  *   ledger.atOrAfter(pos.seq) ─► WAL: frames from pos.offset up to entry.written (from memory
- *                                 while just appended, else read and decoded)
+ *                                 while just appended, else read and scanned, not decoded)
  *                             └► spill: lines after pos.offset records (SpillCursor)
- *        ─► batch (≤ maxBatch records) ─► downstream.export with timeout ─┬─ ok: advance, checkpoint
- *                                                                         └─ fail: backoff + jitter,
- *                                                                            retry the same batch
+ *        ─► batch (≤ maxBatch records) ─► downstream.exportStored (a WAL batch, to an exporter
+ *                                          that takes stored bytes) or .export(records), with
+ *                                          timeout ─┬─ ok: advance, checkpoint
+ *                                                   └─ fail: backoff + jitter, retry the same batch
  *   A fully read, closed file is deleted, then the position moves to the next seq.
  *   The checkpoint is saved at most every `checkpointMillis` (and on shutdown), not per batch:
  *   a crash redelivers at most what was delivered since the last save.
@@ -49,6 +56,9 @@ export interface SenderOptions {
 }
 
 type Outcome = 'delivered' | 'failed' | 'idle';
+
+/** What one export attempt sends: a batch, or what is left of it after the age filter. */
+type Sendable = Pick<Batch, 'count' | 'records' | 'stored'>;
 
 /** Consecutive read errors on one file before it is given up. */
 const MAX_READ_FAILURES = 5;
@@ -235,11 +245,11 @@ export class Sender {
         continue;
       }
       if (batch === undefined) continue;
-      const n = batch.records.length;
-      const batchSeverities = countSeverities(batch.records);
+      const n = batch.count;
+      const batchSeverities = batch.severities;
       this.inFlight = n;
       this.inFlightSeverities = batchSeverities;
-      const delivered = n > 0 ? await this.deliver(batch.records) : true;
+      const delivered = n > 0 ? await this.deliver(batch) : true;
       this.inFlight = 0;
       this.inFlightSeverities = emptyCounts();
       if (!delivered) break; // stopped while retrying: the batch stays on disk
@@ -258,19 +268,37 @@ export class Sender {
   }
 
   /** Exports until success; false if stopped first. Drops (and counts) records that expire. */
-  private async deliver(all: ReadableLogRecord[]): Promise<boolean> {
-    let records = all;
+  private async deliver(batch: Batch): Promise<boolean> {
+    const exporter = this.o.exporter;
+    const takesStored = takesStoredBatches(exporter);
+    const component = 'DiskBufferedLogRecordExporter';
+    let current: Sendable = batch;
     for (let attempt = 0; ; attempt++) {
-      records = this.dropExpired(records);
-      if (records.length === 0) return true;
-      const err = await exportWithTimeout(
-        this.o.exporter,
-        records,
-        this.o.exportTimeoutMillis,
-        'DiskBufferedLogRecordExporter',
-      );
+      const maxAge = this.o.maxRecordAgeMillis;
+      const mayExpire = maxAge !== undefined && !(batch.oldestMs >= Date.now() - maxAge);
+      // Records are decoded here when this loop needs them (an exporter that takes records, the
+      // age filter), and before a retry (see decodes).
+      if (current.stored !== undefined && (!takesStored || mayExpire || attempt > 0)) {
+        if (!this.decodes(current)) return true;
+      }
+      if (mayExpire) current = this.dropExpired(current);
+      if (current.count === 0) return true;
+      const { stored } = current;
+      const err =
+        stored !== undefined && takesStored
+          ? await sendWithTimeout(
+              (done) => exporter.exportStored(stored, done),
+              this.o.exportTimeoutMillis,
+              component,
+            )
+          : await exportWithTimeout(
+              exporter,
+              recordsOf(current),
+              this.o.exportTimeoutMillis,
+              component,
+            );
       if (err === undefined) {
-        this.o.counters.delivered += records.length;
+        this.o.counters.delivered += current.count;
         return true;
       }
       this.settle('failed');
@@ -282,17 +310,34 @@ export class Sender {
     }
   }
 
-  private dropExpired(records: ReadableLogRecord[]): ReadableLogRecord[] {
-    const maxAge = this.o.maxRecordAgeMillis;
-    if (maxAge === undefined) return records;
-    const oldest = Date.now() - maxAge;
+  /**
+   * Decodes a stored batch where the loop needs its records, and before a retry (an exporter
+   * that takes stored batches may have failed decoding it). Payloads the scan passed and the
+   * decoder refuses (none are known) are counted as corrupt once, never retried for ever: false.
+   */
+  private decodes(batch: Sendable): boolean {
+    try {
+      batch.stored?.records();
+      return true;
+    } catch (err) {
+      this.o.counters.corruptFrames++;
+      this.o.counters.drop('corrupt', batch.count);
+      this.o.counters.error(err);
+      return false;
+    }
+  }
+
+  /** `batch` without its expired records (counted as dropped); the batch itself when none expired. */
+  private dropExpired(batch: Sendable): Sendable {
+    const oldest = Date.now() - (this.o.maxRecordAgeMillis ?? 0);
+    const records = recordsOf(batch);
     const kept = records.filter((r) => r.hrTime[0] * 1000 + r.hrTime[1] / 1e6 >= oldest);
-    // The batch itself when none expired: it carries its encoded payloads (encoded-payloads.ts).
-    if (kept.length === records.length) return records;
+    // The batch itself when none expired: it keeps its stored payloads.
+    if (kept.length === records.length) return batch;
     const gone = countSeverities(records);
     addCounts(gone, countSeverities(kept), -1);
     this.o.counters.drop('expired', records.length - kept.length, gone);
-    return kept;
+    return { count: kept.length, records: kept };
   }
 
   private sleep(ms: number): Promise<void> {

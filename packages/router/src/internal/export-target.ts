@@ -1,6 +1,8 @@
 import { diag } from '@opentelemetry/api';
+import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { ExportTimeoutError, exportWithTimeout } from '@spillway/sampling';
+import { type StoredLogRecordBatch, takesStoredBatches } from '@spillway/disk-buffer';
+import { ExportTimeoutError, sendWithTimeout } from '@spillway/sampling';
 import {
   classifyExportError,
   describeExportError,
@@ -8,6 +10,18 @@ import {
 } from '../classify-export-error';
 import type { TargetStats } from '../types';
 import { type Admission, CircuitBreaker, type CircuitState } from './circuit-breaker';
+
+/**
+ * What one failover export carries: records, or a disk buffer's stored batch, which a target
+ * that takes stored batches gets as it is and any other target as its records (decoded then, so
+ * only when such a target is tried).
+ */
+export type OutgoingBatch = ReadableLogRecord[] | StoredLogRecordBatch;
+
+/** The number of records `batch` holds. */
+export function recordCountOf(batch: OutgoingBatch): number {
+  return Array.isArray(batch) ? batch.length : batch.recordCount;
+}
 
 /** How one attempt on one target ended. */
 export type Attempt =
@@ -61,29 +75,48 @@ export class ExportTarget {
    * One attempt: skipped when the circuit refuses it (unless `force`), else exported with the
    * deadline and the outcome fed to the circuit.
    */
-  async send(records: ReadableLogRecord[], force = false): Promise<Attempt> {
+  async send(batch: OutgoingBatch, force = false): Promise<Attempt> {
     const admission: Admission | undefined = this.circuit.admit() ?? (force ? 'call' : undefined);
     if (admission === undefined) return { ok: false, skipped: true };
-    const error = await exportWithTimeout(
-      this.exporter,
-      records,
+    let start: (done: (result: ExportResult) => void) => void;
+    try {
+      start = this.starter(batch);
+    } catch (error) {
+      // The stored batch does not decode: the batch's fault, not this target's.
+      return this.failed(admission, error, 'batch');
+    }
+    const error = await sendWithTimeout(
+      start,
       this.opts.exportTimeoutMillis,
       'FailoverLogRecordExporter',
     );
     if (error === undefined) {
       this.stats.batchesSent++;
-      this.stats.recordsSent += records.length;
+      this.stats.recordsSent += recordCountOf(batch);
       this.circuit.onSuccess(admission);
       return { ok: true };
     }
-    this.stats.batchesFailed++;
-    let cls: ExportErrorClass | 'timeout';
     if (error instanceof ExportTimeoutError) {
-      cls = 'timeout';
       this.stats.timeouts++;
-    } else {
-      cls = classifyExportError(error);
+      return this.failed(admission, error, 'timeout');
     }
+    return this.failed(admission, error, classifyExportError(error));
+  }
+
+  /**
+   * How this target's exporter takes `batch`: a stored batch goes to `exportStored` where it has
+   * one, else its records (decoded here; throws where they do not decode) go to `export`.
+   */
+  private starter(batch: OutgoingBatch): (done: (result: ExportResult) => void) => void {
+    const exporter = this.exporter;
+    if (Array.isArray(batch)) return (done) => exporter.export(batch, done);
+    if (takesStoredBatches(exporter)) return (done) => exporter.exportStored(batch, done);
+    const records = batch.records();
+    return (done) => exporter.export(records, done);
+  }
+
+  private failed(admission: Admission, error: unknown, cls: ExportErrorClass | 'timeout'): Attempt {
+    this.stats.batchesFailed++;
     const message = describeExportError(error);
     this.stats.lastError = { message, class: cls, at: Date.now() };
     if (cls === 'batch' || cls === 'too_large') {

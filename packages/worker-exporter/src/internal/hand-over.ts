@@ -12,6 +12,8 @@ import {
  *
  *   records with payloads attached by the disk buffer's sender (encodedPayloadsOf)
  *       ─► the bytes the WAL writer encoded, copied side by side        (no second encode)
+ *   a stored batch from the disk buffer's sender (exportStored)
+ *       ─► its payloads, copied side by side                            (no records decoded)
  *   any other records array
  *       ─► encodeLogRecordBatch, copied into a buffer of its own
  *   worker ─► a downstream that takes request bytes (exportEncoded):
@@ -30,11 +32,22 @@ export interface HandedOverBatch {
 }
 
 /** The batch to post for `records`: their stored payloads when attached, else one encoded now. */
-export function handOver(records: ReadableLogRecord[]): HandedOverBatch {
+export function handOverRecords(records: ReadableLogRecord[]): HandedOverBatch {
   const stored = encodedPayloadsOf(records);
-  // The codec's buffer is a view into a shared slab, and the stored payloads are the WAL's: both
-  // are copied into a buffer of its own to transfer.
-  const payloads = stored ?? [encodeLogRecordBatch(records)];
+  if (stored === undefined) return handOver([encodeLogRecordBatch(records)], records.length, false);
+  return handOver(stored, records.length, true);
+}
+
+/**
+ * The batch to post for `payloads`, which hold `count` records (the worker checks that they do);
+ * `stored` says they are the disk buffer's. The payloads are the WAL's or a shared slab's: they
+ * are copied side by side into a buffer of its own, to transfer.
+ */
+export function handOver(
+  payloads: readonly Uint8Array[],
+  count: number,
+  stored: boolean,
+): HandedOverBatch {
   let total = 0;
   for (const p of payloads) total += p.length;
   const bytes = new Uint8Array(total);
@@ -45,7 +58,7 @@ export function handOver(records: ReadableLogRecord[]): HandedOverBatch {
     at += p.length;
     lengths.push(p.length);
   }
-  return { bytes, lengths, count: records.length, stored: stored !== undefined };
+  return { bytes, lengths, count, stored };
 }
 
 /**
