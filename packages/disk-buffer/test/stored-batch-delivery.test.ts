@@ -160,7 +160,7 @@ describe('delivery of batches read back from the WAL', () => {
     const records = generatedRecords(150);
     const down = new StoredTakingExporter(2);
     const { e, decodes } = await readBack(records, down, {
-      retry: { initialBackoffMillis: 1, maxBackoffMillis: 2 },
+      retry: { initialMillis: 1, maxMillis: 2, jitter: 0 },
     });
     await down.waitFor(records.length);
     await e.forceFlush();
