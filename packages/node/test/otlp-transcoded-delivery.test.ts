@@ -10,6 +10,7 @@ import {
   storedLogRecordBatch,
 } from '@spillway/disk-buffer';
 import {
+  countDecodes,
   OtlpGrpcLogsReceiver,
   SyntheticRecordGenerator,
   toReadableLogRecords,
@@ -112,19 +113,8 @@ describe('createOtlpGrpcLogExporter', () => {
       toReadableLogRecords(new SyntheticRecordGenerator({ seed }).take(n), 'svc');
 
     /** A stored batch of `records` (one codec payload, copied as the WAL holds it), counting decodes. */
-    function countedBatch(records: ReadableLogRecord[], recordCount = records.length) {
-      const inner = storedLogRecordBatch([Buffer.from(encodeLogRecordBatch(records))], recordCount);
-      let decodes = 0;
-      const batch: StoredLogRecordBatch = {
-        payloads: inner.payloads,
-        recordCount,
-        records: () => {
-          decodes++;
-          return inner.records();
-        },
-      };
-      return { batch, decodes: () => decodes };
-    }
+    const countedBatch = (records: ReadableLogRecord[], recordCount = records.length) =>
+      countDecodes(storedLogRecordBatch([Buffer.from(encodeLogRecordBatch(records))], recordCount));
     const sendStored = (e: OtlpGrpcLogExporter, batch: StoredLogRecordBatch) => {
       const { exportStored } = e;
       if (exportStored === undefined) throw new Error('the exporter has no exportStored');

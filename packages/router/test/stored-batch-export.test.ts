@@ -10,6 +10,7 @@ import {
   storedLogRecordBatch,
 } from '@spillway/disk-buffer';
 import { readLogRecords, ZstdFileLogRecordExporter } from '@spillway/file-exporter';
+import { countDecodes } from '@spillway/testing';
 import { describe, expect, it } from 'vitest';
 import { FailoverLogRecordExporter } from '../src/failover-log-record-exporter';
 import type { FailoverLogRecordExporterOptions, FailoverStats } from '../src/types';
@@ -40,17 +41,7 @@ class StoredKnobExporter extends KnobExporter implements StoredBatchLogRecordExp
 function countedBatch(records: ReadableLogRecord[]) {
   // The codec's buffer is a view into a shared slab: the batch keeps a copy, as the WAL would.
   const payload = Buffer.from(encodeLogRecordBatch(records));
-  const inner = storedLogRecordBatch([payload], records.length);
-  let decodes = 0;
-  const batch: StoredLogRecordBatch = {
-    payloads: inner.payloads,
-    recordCount: inner.recordCount,
-    records: () => {
-      decodes++;
-      return inner.records();
-    },
-  };
-  return { batch, payload, decodes: () => decodes };
+  return { ...countDecodes(storedLogRecordBatch([payload], records.length)), payload };
 }
 
 const idsOf = (records: readonly ReadableLogRecord[]) =>

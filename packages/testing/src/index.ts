@@ -7,6 +7,7 @@ export {
   CorpusRecordGenerator,
   type CorpusRecordGeneratorOptions,
 } from './corpus-record-generator';
+export { countDecodes } from './count-decodes';
 export type { RawExportRequest } from './internal/decode-request';
 export type { OtlpGrpcLogsReceiverOptions } from './otlp-grpc-logs-receiver';
 export { decodeExportLogsServiceRequest, OtlpGrpcLogsReceiver } from './otlp-grpc-logs-receiver';

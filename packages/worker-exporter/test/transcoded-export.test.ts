@@ -11,7 +11,7 @@ import {
   storedLogRecordBatch,
 } from '@spillway/disk-buffer';
 import { encodeExportLogsServiceRequest } from '@spillway/record-format';
-import { SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
+import { countDecodes, SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { takeOver, transcodeOver } from '../src/internal/hand-over';
 import { WorkerThreadLogRecordExporter } from '../src/worker-thread-log-record-exporter';
@@ -47,19 +47,8 @@ const sendStored = (e: WorkerThreadLogRecordExporter, batch: StoredLogRecordBatc
   new Promise<ExportResult>((resolve) => e.exportStored(batch, resolve));
 
 /** A stored batch of `records` (one codec payload, copied as the WAL holds it), counting decodes. */
-function countedBatch(records: ReadableLogRecord[], recordCount = records.length) {
-  const inner = storedLogRecordBatch([Buffer.from(encodeLogRecordBatch(records))], recordCount);
-  let decodes = 0;
-  const batch: StoredLogRecordBatch = {
-    payloads: inner.payloads,
-    recordCount,
-    records: () => {
-      decodes++;
-      return inner.records();
-    },
-  };
-  return { batch, decodes: () => decodes };
-}
+const countedBatch = (records: ReadableLogRecord[], recordCount = records.length) =>
+  countDecodes(storedLogRecordBatch([Buffer.from(encodeLogRecordBatch(records))], recordCount));
 
 const generated = (seed: number, n: number) =>
   toReadableLogRecords(new SyntheticRecordGenerator({ seed }).take(n));
