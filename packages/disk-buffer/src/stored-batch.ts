@@ -2,6 +2,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { markNormalizedBatch } from '@spillway/record-format';
 import { attachEncodedPayloads } from './encoded-payloads';
+import { earlier, timeMs } from './internal/record-age';
 import { BatchDecoder } from './internal/record-decoder';
 
 /*
@@ -54,10 +55,14 @@ export function takesStoredBatches(
   return typeof (exporter as Partial<StoredBatchLogRecordExporter>).exportStored === 'function';
 }
 
-/** One frame of a stored batch: its payload, and its records when they are at hand already. */
+/**
+ * One frame of a stored batch: its payload, and its records when they are at hand already (else
+ * its oldest record time, from the scan: payload-scan.ts).
+ */
 export interface StoredPart {
   payload: Buffer;
   records?: ReadableLogRecord[];
+  oldestMs?: number;
 }
 
 /**
@@ -75,6 +80,19 @@ export class StoredBatch implements StoredLogRecordBatch {
     private readonly decoder: BatchDecoder = new BatchDecoder(),
   ) {
     this.payloads = parts.map((p) => p.payload);
+  }
+
+  /**
+   * The earliest record time, ms since the epoch (-Infinity when some time is not a number), for
+   * the sender's age limit: the scan's figure for frames read back, no decode.
+   */
+  oldestMs(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const p of this.parts) {
+      if (p.records === undefined) oldest = earlier(oldest, p.oldestMs ?? Number.NEGATIVE_INFINITY);
+      else for (const r of p.records) oldest = earlier(oldest, timeMs(r.hrTime[0], r.hrTime[1]));
+    }
+    return oldest;
   }
 
   records(): ReadableLogRecord[] {

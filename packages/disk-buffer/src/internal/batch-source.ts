@@ -39,8 +39,6 @@ export interface Batch {
   count: number;
   /** Of them, per severity class. */
   severities: SeverityCounts;
-  /** The earliest record time, ms since the epoch (-Infinity: some time is not a number). */
-  oldestMs: number;
   /** A WAL batch: its stored payloads, decoded on demand. */
   stored?: StoredBatch;
   /** A spill batch: its records. */
@@ -53,16 +51,6 @@ export interface Batch {
 /** The records of `batch` (decoding a WAL batch's payloads on the first call). */
 export function recordsOf(batch: Pick<Batch, 'records' | 'stored'>): ReadableLogRecord[] {
   return batch.records ?? batch.stored?.records() ?? [];
-}
-
-/** The earliest time of `records`, as {@link Batch.oldestMs}. */
-function oldestOf(records: readonly ReadableLogRecord[]): number {
-  let oldest = Number.POSITIVE_INFINITY;
-  for (const r of records) {
-    const ms = r.hrTime[0] * 1000 + r.hrTime[1] / 1e6;
-    if (!(ms >= oldest)) oldest = Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
-  }
-  return oldest;
 }
 
 export interface BatchSourceOptions {
@@ -155,7 +143,6 @@ export class BatchSource {
     const parts: StoredPart[] = [];
     const severities = emptyCounts();
     let count = 0;
-    let oldestMs = Number.POSITIVE_INFINITY;
     const recovered = entry.scanned !== undefined;
     let at = this.pos.offset;
     let bytes = 0;
@@ -169,7 +156,6 @@ export class BatchSource {
         parts.push({ payload: held.payload, records: held.records });
         count += held.records.length;
         countSeverities(held.records, severities);
-        oldestMs = Math.min(oldestMs, oldestOf(held.records));
         bytes += held.bytes;
         at = held.end;
         this.o.counters.fromMemory += held.records.length;
@@ -204,11 +190,10 @@ export class BatchSource {
       }
       bytes += r.payload.length;
       try {
-        const scan = scanPayload(r.payload, severities);
-        count += scan.count;
-        oldestMs = Math.min(oldestMs, scan.oldestMs);
+        const { count: n, oldestMs } = scanPayload(r.payload, severities);
+        count += n;
         // A view valid until the reader's next frame: copied.
-        parts.push({ payload: copyToSlab(r.payload) });
+        parts.push({ payload: copyToSlab(r.payload), oldestMs });
       } catch (err) {
         this.o.counters.corruptFrames++;
         this.o.counters.drop('corrupt', r.header.count);
@@ -219,7 +204,7 @@ export class BatchSource {
     if (entry.evicted) return undefined;
     if (count > 0 || at > this.pos.offset) {
       const stored = count > 0 ? new StoredBatch(parts, count, this.decoder) : undefined;
-      return { count, severities, oldestMs, stored, entry, end: at };
+      return { count, severities, stored, entry, end: at };
     }
     if (entry.closed && at >= entry.written) {
       await this.finishFile(entry, 'delivered');
@@ -291,7 +276,6 @@ export class BatchSource {
     return {
       count: records.length,
       severities: countSeverities(records),
-      oldestMs: oldestOf(records),
       records,
       entry,
       end: this.pos.offset + records.length,

@@ -2,6 +2,7 @@ import { isAscii } from 'node:buffer';
 import { classOfSeverityNumber, severityClassOf } from '@spillway/record-format';
 import { ByteReader } from './byte-reader';
 import { CorruptRecordError } from './errors';
+import { earlier, timeMs } from './record-age';
 import * as T from './record-tags';
 import type { SeverityCounts } from './severity-counts';
 
@@ -99,10 +100,8 @@ class Scan {
         );
       }
       const flags = rd.u8();
-      const ms = this.timeMs();
+      oldest = earlier(oldest, this.timeMs());
       this.timeMs();
-      // NaN (a wide time that is not a number) compares false: the sender's exact filter decides.
-      oldest = ms >= oldest ? oldest : Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
       const number = flags & T.F_SEVERITY_NUMBER ? rd.varint() : undefined;
       let cls = classOfSeverityNumber(number);
       if (flags & T.F_SEVERITY_TEXT) {
@@ -134,18 +133,18 @@ class Scan {
       throw new CorruptRecordError('text block has chars after its last string');
     }
     for (let c = 0; c < classes.length; c++) severities[c]! += classes[c]!;
-    return { count: n, oldestMs: n === 0 ? Number.POSITIVE_INFINITY : oldest };
+    return { count: n, oldestMs: oldest };
   }
 
-  /** An hrtime, as ms since the epoch (the sender's age rule: s × 1000 + ns / 10^6). */
+  /** An hrtime, as ms since the epoch (record-age.ts). */
   private timeMs(): number {
     const rd = this.rd;
     const ns = rd.u32();
     if (ns === T.HR_WIDE) {
       const s = rd.f64le();
-      return s * 1000 + rd.f64le() / 1e6;
+      return timeMs(s, rd.f64le());
     }
-    return rd.u32() * 1000 + ns / 1e6;
+    return timeMs(rd.u32(), ns);
   }
 
   private skipString(): void {

@@ -17,6 +17,7 @@ import type { FileHolds } from './file-holds';
 import type { Ledger, LedgerEntry, SpillEntry } from './ledger';
 import { type Position, ReadPosition } from './read-position';
 import type { RecentFrames } from './recent-frames';
+import { timeMs } from './record-age';
 import { addCounts, countSeverities, emptyCounts, type SeverityCounts } from './severity-counts';
 
 /*
@@ -275,13 +276,16 @@ export class Sender {
     let current: Sendable = batch;
     for (let attempt = 0; ; attempt++) {
       const maxAge = this.o.maxRecordAgeMillis;
-      const mayExpire = maxAge !== undefined && !(batch.oldestMs >= Date.now() - maxAge);
+      const oldest = maxAge === undefined ? undefined : Date.now() - maxAge;
+      // Decoded records are filtered; a stored batch only when its oldest time says some expired.
+      const mayExpire =
+        oldest !== undefined && !((current.stored?.oldestMs() ?? Number.NaN) >= oldest);
       // Records are decoded here when this loop needs them (an exporter that takes records, the
       // age filter), and before a retry (see decodes).
       if (current.stored !== undefined && (!takesStored || mayExpire || attempt > 0)) {
         if (!this.decodes(current)) return true;
       }
-      if (mayExpire) current = this.dropExpired(current);
+      if (oldest !== undefined && mayExpire) current = this.dropExpired(current, oldest);
       if (current.count === 0) return true;
       const { stored } = current;
       const err =
@@ -327,11 +331,13 @@ export class Sender {
     }
   }
 
-  /** `batch` without its expired records (counted as dropped); the batch itself when none expired. */
-  private dropExpired(batch: Sendable): Sendable {
-    const oldest = Date.now() - (this.o.maxRecordAgeMillis ?? 0);
+  /**
+   * `batch` without its records older than `oldest` (ms since the epoch; counted as dropped); the
+   * batch itself when none expired.
+   */
+  private dropExpired(batch: Sendable, oldest: number): Sendable {
     const records = recordsOf(batch);
-    const kept = records.filter((r) => r.hrTime[0] * 1000 + r.hrTime[1] / 1e6 >= oldest);
+    const kept = records.filter((r) => timeMs(r.hrTime[0], r.hrTime[1]) >= oldest);
     // The batch itself when none expired: it keeps its stored payloads.
     if (kept.length === records.length) return batch;
     const gone = countSeverities(records);
