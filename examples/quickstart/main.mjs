@@ -144,7 +144,7 @@ if (wal) {
     console.log(
       `  left in the WAL        ${n(wal.recordsPending).padStart(9)}   (delivered on the next start)`,
     );
-  const lost = wal.dropped.disk_full.total + wal.dropped.corrupt.total + wal.dropped.expired.total;
+  const lost = Object.values(wal.dropped).reduce((sum, c) => sum + c.total, 0);
   if (lost > 0)
     console.log(`  dropped on disk        ${n(lost).padStart(9)}   ${JSON.stringify(wal.dropped)}`);
 }

@@ -25,8 +25,9 @@ import type { DiskBufferOptions, DiskBufferStats } from './types';
  * outages, process crashes and restarts. Use it between a processor and a network exporter.
  *
  * Guarantees: an export is acknowledged only once durable per `fsync`; every record is delivered
- * at least once, or counted in `getStats().dropped` (disk cap, corruption, expiry); disk use stays
- * under `maxDiskBytes` and above `minFreeBytes` free; a damaged directory never prevents start.
+ * at least once, or counted in `getStats().dropped` (disk cap or full disk, disk error,
+ * corruption, expiry); disk use stays under `maxDiskBytes` and above `minFreeBytes` free; a
+ * damaged directory never prevents start.
  *
  * The constructor takes the directory lock and throws {@link DirectoryLockedError} when another
  * live process holds it.
@@ -69,7 +70,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
   /**
    * Appends the batch to the WAL; `resultCallback(SUCCESS)` once it is durable per `fsync`.
    * FAILED (never a throw) after shutdown, at the disk cap with `drop_newest` (counted
-   * `disk_full`), or on a disk error.
+   * `disk_full`), or on a disk error (counted `disk_full` on ENOSPC or EDQUOT, else `io_error`).
    */
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     if (this.closing) {
@@ -224,6 +225,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       recordsFromMemory: c.fromMemory,
       dropped: {
         disk_full: severityCounts(c.dropped.disk_full),
+        io_error: severityCounts(c.dropped.io_error),
         corrupt: severityCounts(c.dropped.corrupt),
         expired: severityCounts(c.dropped.expired),
       },

@@ -78,17 +78,22 @@ export type DiskBufferedLogRecordExporterOptions = DiskBufferOptions;
 
 /**
  * Why a record was not delivered: `disk_full` = lost to the disk cap or the free-space floor
- * (`whenFull`), or to ENOSPC; `corrupt` = in frames that failed their checksum or did not decode,
- * or in files deleted underneath; `expired` = older than `maxRecordAgeMillis` when sent.
+ * (`whenFull`), or to a WAL write that found the disk or quota full (ENOSPC, EDQUOT); `io_error` =
+ * lost to any other failed WAL write, sync or segment creation (EIO, EROFS…: a failing disk, not a
+ * full one); `corrupt` = in frames that failed their checksum or did not decode, or in files
+ * deleted underneath; `expired` = older than `maxRecordAgeMillis` when sent.
  */
-export type DiskBufferDropReason = 'disk_full' | 'corrupt' | 'expired';
+export type DiskBufferDropReason = 'disk_full' | 'io_error' | 'corrupt' | 'expired';
 
 /** Records not delivered, by reason, each by severity class (`unknown`: lost undecoded). */
 export type DiskBufferDrops = DropCounts<DiskBufferDropReason>;
 
 /**
- * A snapshot from `getStats()`. Reconciles as `recordsAccepted = recordsDelivered +
- * recordsPending + dropped.*.total` (a record redelivered after a crash counts once more).
+ * A snapshot from `getStats()`. Reconciles as records given to `export`/`exportSync` =
+ * `recordsDelivered + recordsPending + dropped.{disk_full,io_error,corrupt,expired}.total` (a
+ * record redelivered after a crash counts once more). `recordsAccepted` leaves out the records
+ * refused (at the cap, or lost to a failed write or sync: `export` calls back FAILED), which are
+ * in `dropped`; with none refused, `recordsAccepted` is that sum.
  */
 export interface DiskBufferStats {
   /** Records accepted and not yet delivered or dropped (WAL and spill). */
@@ -99,7 +104,10 @@ export interface DiskBufferStats {
   walBytes: number;
   spillRecords: number;
   spillBytes: number;
-  /** Records accepted by `export`/`exportSync` (made durable). */
+  /**
+   * Records accepted by `export`/`exportSync` and made durable (not those refused at the cap or
+   * lost to a failed write or sync).
+   */
   recordsAccepted: number;
   /** Records the downstream exporter acknowledged. */
   recordsDelivered: number;

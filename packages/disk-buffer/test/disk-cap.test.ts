@@ -125,13 +125,34 @@ describe('DiskCap', () => {
   });
 
   describe('writeFailed', () => {
-    it('should take an admitted batch back out of accepted and count it disk_full', () => {
-      const { cap, counters } = setup('drop_oldest', 10_000);
-      cap.admit(100, 4, counts(INFO, 4));
-      cap.writeFailed(new Error('ENOSPC: no space left on device'), 4, counts(INFO, 4));
-      expect(counters.accepted).toBe(0);
-      expect(counters.dropped.disk_full).toEqual(counts(INFO, 4));
-      expect(counters.lastError?.message).toBe('Error: ENOSPC: no space left on device');
-    });
+    const errno = (code: string) =>
+      Object.assign(new Error(`${code}: injected, write`), { code, syscall: 'write' });
+
+    it.each(['ENOSPC', 'EDQUOT'])(
+      'should take an admitted batch back out of accepted and count it disk_full on %s',
+      (code) => {
+        const { cap, counters } = setup('drop_oldest', 10_000);
+        cap.admit(100, 4, counts(INFO, 4));
+        cap.writeFailed(errno(code), 4, counts(INFO, 4));
+        expect(counters.accepted).toBe(0);
+        expect(counters.dropped.disk_full).toEqual(counts(INFO, 4));
+        expect(counters.dropped.io_error).toEqual(emptyCounts());
+        expect(counters.lastError?.message).toBe(`Error: ${code}: injected, write`);
+      },
+    );
+
+    it.each(['EIO', 'EROFS', 'EBADF', undefined])(
+      'should count it io_error on any other error (code %s)',
+      (code) => {
+        const { cap, counters } = setup('drop_oldest', 10_000);
+        cap.admit(100, 4, counts(ERROR, 4));
+        const err = code === undefined ? new Error('no errno code') : errno(code);
+        cap.writeFailed(err, 4, counts(ERROR, 4));
+        expect(counters.accepted).toBe(0);
+        expect(counters.dropped.io_error).toEqual(counts(ERROR, 4));
+        expect(counters.dropped.disk_full).toEqual(emptyCounts());
+        expect(counters.lastError?.message).toBe(`Error: ${err.message}`);
+      },
+    );
   });
 });

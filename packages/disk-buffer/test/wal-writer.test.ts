@@ -161,9 +161,55 @@ describe('WalWriter', () => {
         expect(entry.kind === 'wal' && entry.written, `segment ${seq}`).toBe(file.length);
       }
     });
+    it("should cut the segment back to before the frames whose sync failed under 'always'", async () => {
+      // The frames' bytes landed before the sync failed: left in the file, the sender would
+      // deliver records that were called back FAILED and counted lost.
+      const { writer, ledger } = newWriter('always');
+      const kept = filled(0x6b);
+      await new Promise<void>((resolve, reject) =>
+        writer.append(kept, 1, emptyCounts(), (err) => (err ? reject(err) : resolve())),
+      );
+      walIo.fdatasync = async () => {
+        throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+      };
+      const failed = await new Promise<Error | undefined>((resolve) =>
+        writer.append(filled(0x66, 300), 4, emptyCounts(), resolve),
+      );
+      expect((failed as NodeJS.ErrnoException | undefined)?.code).toBe('EIO');
+      walIo.fdatasync = real.fdatasync;
+      const entry = ledger.get(1)!;
+      const end = SEGMENT_HEADER_BYTES + kept.length;
+      expect(entry.kind === 'wal' && [entry.bytes, entry.written, entry.records]).toEqual([
+        end,
+        end,
+        1,
+      ]);
+      expect(fs.statSync(entry.path).size).toBe(end);
+      await writer.close();
+    });
   });
 
   describe('appendSync', () => {
+    it("should cut the segment back to before its frame when the sync fails under 'always'", async () => {
+      const { writer, ledger } = newWriter('always');
+      const kept = filled(0x6b);
+      writer.appendSync(kept, 1, emptyCounts());
+      walIo.fdatasyncSync = () => {
+        throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+      };
+      expect(() => writer.appendSync(filled(0x66, 300), 4, emptyCounts())).toThrow('EIO');
+      walIo.fdatasyncSync = real.fdatasyncSync;
+      const entry = ledger.get(1)!;
+      const end = SEGMENT_HEADER_BYTES + kept.length;
+      expect(entry.kind === 'wal' && [entry.bytes, entry.written, entry.records]).toEqual([
+        end,
+        end,
+        1,
+      ]);
+      expect(fs.statSync(entry.path).size).toBe(end);
+      await writer.close();
+    });
+
     it("should fdatasync before returning under 'always' only", async () => {
       for (const [mode, syncs] of [
         ['always', 1],

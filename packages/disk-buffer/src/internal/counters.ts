@@ -12,6 +12,7 @@ export class Counters {
   /** Records lost for good, by reason, each by severity class (index order, `unknown` last). */
   readonly dropped: Record<DiskBufferDropReason, SeverityCounts> = {
     disk_full: emptyCounts(),
+    io_error: emptyCounts(),
     corrupt: emptyCounts(),
     expired: emptyCounts(),
   };

@@ -1,6 +1,7 @@
 import type { WhenFull } from '../types';
 import type { Counters } from './counters';
 import type { DiskSpace } from './disk-space';
+import { writeFailureReason } from './errors';
 import type { FileDeleter } from './file-deleter';
 import type { Ledger, LedgerEntry } from './ledger';
 import type { SeverityCounts } from './severity-counts';
@@ -15,6 +16,9 @@ import { SEGMENT_HEADER_BYTES } from './wal-format';
  *   drop_newest ─► refused: the batch counted `disk_full`
  *   drop_oldest ─► evict the oldest file not being written or verified, counting its undelivered
  *                  records `disk_full` by severity class; repeat until it fits (or nothing is left)
+ *
+ * An admitted append whose write, sync or segment creation then fails (`writeFailed`) is taken
+ * back out of accepted: `disk_full` on ENOSPC or EDQUOT, `io_error` on any other error.
  */
 
 export interface DiskCapOptions {
@@ -68,9 +72,12 @@ export class DiskCap {
     );
   }
 
-  /** An admitted append failed on disk (ENOSPC, EIO): its records are lost after all. */
+  /**
+   * An admitted append failed on disk: its records are lost after all, counted `disk_full` when
+   * the disk or quota is full (ENOSPC, EDQUOT) and `io_error` otherwise (EIO, EROFS…).
+   */
   writeFailed(err: Error, count: number, severities: SeverityCounts): void {
-    this.o.counters.drop('disk_full', count, severities);
+    this.o.counters.drop(writeFailureReason(err), count, severities);
     this.o.counters.accepted -= count;
     this.o.counters.error(err);
     this.o.space.refreshSync();

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import type { SeverityCounts } from './severity-counts';
 import { type OpenSegment, walIo } from './wal-segment';
 
@@ -34,7 +33,7 @@ export function writeOneSync(p: Pending, mode: FsyncMode, fail: FailFrames): Err
   const seg = p.seg;
   const end = p.offset + p.frame.length;
   try {
-    fs.writeSync(seg.fd, p.frame, 0, p.frame.length, p.offset);
+    walIo.writeSync(seg.fd, p.frame, 0, p.frame.length, p.offset);
     seg.landed(p.offset, end);
     if (mode === 'always') seg.syncSync();
   } catch (err) {
@@ -55,7 +54,7 @@ export function writeRoundSync(batch: Pending[], mode: FsyncMode, fail: FailFram
   for (const group of groupBySegment(batch)) {
     const seg = group[0]!.seg;
     try {
-      fs.writevSync(
+      walIo.writevSync(
         seg.fd,
         group.map((p) => p.frame),
         group[0]!.offset,

@@ -5,9 +5,14 @@ import { FileDeleter } from './file-deleter';
 import type { Ledger, WalEntry } from './ledger';
 import { encodeSegmentHeader, SEGMENT_HEADER_BYTES, segmentFileName } from './wal-format';
 
-/** The file calls of the WAL that a test may hold back or count (an object, so it can). */
+/**
+ * The file calls of the WAL that a test may hold back, count or fail (an object, so it can): the
+ * appends' writes and syncs, and the closes.
+ */
 export const walIo = {
   writev: promisify(fs.writev),
+  writeSync: fs.writeSync,
+  writevSync: fs.writevSync,
   fdatasync: promisify(fs.fdatasync),
   fdatasyncSync: fs.fdatasyncSync,
   fsync: promisify(fs.fsync),

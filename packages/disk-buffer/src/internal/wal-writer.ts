@@ -279,17 +279,22 @@ export class WalWriter {
   }
 
   /**
-   * A write failed (ENOSPC, EIO): its frames fail, the segment is cut back to what is written and
-   * retired, so the next append starts a fresh segment.
+   * A write or, under 'always', a sync failed (ENOSPC, EIO): its frames fail, the segment is cut
+   * back to before them and retired, so the next append starts a fresh segment.
    */
   private readonly fail = (seg: OpenSegment, group: Pending[], err: Error): void => {
     const failed = new Set(group);
     for (const p of this.pending) if (p.seg === seg) failed.add(p);
     this.pending = this.pending.filter((p) => p.seg !== seg);
     const first = group[0]!;
-    if (seg.writtenTo(first.offset)) {
+    const last = group[group.length - 1]!;
+    // Cut only when nothing after the group has landed: a failed write landed none of it, a failed
+    // sync all of it. The bytes of an unsynced frame are readable, so without the cut the sender
+    // would deliver records already counted lost and called back FAILED.
+    if (seg.writtenTo(first.offset) || seg.writtenTo(last.offset + last.frame.length)) {
       try {
         fs.ftruncateSync(seg.fd, first.offset);
+        this.o.ledger.landed(seg.entry, first.offset);
         this.o.ledger.cutBack(
           seg.entry,
           first.offset,
