@@ -2,6 +2,10 @@
 // ships the file). 200,000 records of the benchmark generator (the issue's level mix: 75% INFO,
 // 13% WARN, 4% ERROR, 1% FATAL, the rest DEBUG/TRACE; 90% in traces), emitted 1,000 per tick:
 //   pino             — pino → pino.destination (async, sonic-boom), the anchor
+//   sdk-floor        — the OTel SDK's LoggerProvider with a processor that does nothing: the cost
+//                      of building the records (Logger.emit, LogRecordImpl, attribute checks),
+//                      the floor of any processor; nothing is delivered (its "delivered" is the
+//                      records the processor was handed)
 //   stock            — BatchLogRecordProcessor (defaults) + OTLPLogExporter gRPC
 //   spillway         — createLogRecordProcessorFromEnv with SPILLWAY_SAMPLING=all (sampling →
 //                      WAL → OTLP gRPC, failing over to files), every record kept; the OTLP
@@ -30,10 +34,17 @@
 // CPU profile of the measured span per child, sampled every 250 µs so that tasks of a few ms show
 // their frames), SPILLWAY_BENCH_CONFIGS (a comma-separated subset of the configurations below, in
 // their order, e.g. pino,spillway,spillway-main; the goal tables need pino among them),
-// SPILLWAY_BENCH_MIX (one mix only: "with FATAL" or "no FATAL").
+// SPILLWAY_BENCH_MIX (one mix only: "with FATAL" or "no FATAL"), SPILLWAY_BENCH_WARMUP (0: records
+// emitted, 1,000 per tick, and delivered before the measured span, which then starts in a process
+// whose code is compiled and whose heap has grown: the steady state of a service that has been
+// running, where the default measures a process from its first emit, compilation included),
+// SPILLWAY_BENCH_RECEIVER_NICE (0: the nice value of the OTLP receiver's process; 19 keeps it off
+// the cores the measured process wants, as a collector on other machines would be: it then runs
+// on what the measured process leaves idle), SPILLWAY_BENCH_SPILLWAY_ENV (extra environment of the
+// spillway rows' pipeline, comma-separated NAME=value, e.g. SPILLWAY_REDACT=none).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -49,8 +60,17 @@ const PER_TICK = PACED ? (RATE * TICK_MS) / 1000 : knob('PER_TICK', 1_000);
 // mode; one second's worth in paced mode, where a heap holding every record would make each
 // major GC (and so the loop delay measured) longer than a service's.
 const POOL = Math.min(RECORDS, knob('POOL', PACED ? RATE : RECORDS));
+const WARMUP = knob('WARMUP', 0);
+const RECEIVER_NICE = knob('RECEIVER_NICE', 0);
+const SPILLWAY_ENV = Object.fromEntries(
+  (process.env.SPILLWAY_BENCH_SPILLWAY_ENV ?? '')
+    .split(',')
+    .filter((kv) => kv.includes('='))
+    .map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1)]),
+);
 const ALL_CONFIGS = [
   'pino',
+  'sdk-floor',
   'stock',
   'spillway',
   'spillway-main',
@@ -69,6 +89,7 @@ const scenarios = CONFIGS.flatMap((config) => MIXES.map((mix) => ({ config, mix 
 const name = (s) => `${s.config}/${s.mix}`;
 const LABELS = {
   pino: 'pino → pino.destination (anchor)',
+  'sdk-floor': 'OTel SDK, no-op processor (the floor: records built, none delivered)',
   stock: 'stock',
   spillway: 'spillway, exporter in a worker',
   'spillway-main': 'spillway, exporter on the main thread',
@@ -100,6 +121,7 @@ function startReceiver() {
   const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--receiver'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  if (RECEIVER_NICE !== 0) setPriority(proc.pid, RECEIVER_NICE);
   const lines = [];
   let waiting;
   let buf = '';
@@ -157,7 +179,9 @@ async function child(s) {
   let shutdown;
   let delivered;
   let receiver;
+  let settle;
   let stats = () => ({});
+  let live = stats; // the counts now, before shutdown
   if (s.config === 'pino') {
     const { default: pino } = await import('pino');
     const file = join(dir, 'app.log');
@@ -180,19 +204,41 @@ async function child(s) {
         dest.once('close', resolve);
         dest.end();
       });
-    delivered = async () => readFileSync(file, 'utf8').split('\n').length - 1;
+    // Lines in the file, counted in its bytes (no string of the whole file).
+    delivered = async () => {
+      const bytes = readFileSync(file);
+      let n = 0;
+      for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) n++;
+      return n;
+    };
+    // Until every warm-up line is in the file (a flush writes what is buffered when no write is
+    // in flight).
+    settle = async () => {
+      while ((await delivered()) < WARMUP)
+        await new Promise((r) => setTimeout(() => dest.flush(r), 5));
+    };
   } else {
+    const floor = s.config === 'sdk-floor';
     const down = s.config.endsWith('-down');
     // Port 1 on the loopback: nothing listens there, so every connection is refused at once.
     let url = 'http://127.0.0.1:1';
-    if (!down) {
+    if (!down && !floor) {
       receiver = startReceiver();
       url = await receiver.url;
     }
     const { resourceFromAttributes } = await import('@opentelemetry/resources');
     const { BatchLogRecordProcessor, LoggerProvider } = await import('@opentelemetry/sdk-logs');
     let processor;
-    if (s.config === 'stock') {
+    let handed = 0;
+    if (floor) {
+      processor = {
+        onEmit() {
+          handed++;
+        },
+        forceFlush: async () => {},
+        shutdown: async () => {},
+      };
+    } else if (s.config === 'stock') {
       const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-grpc');
       processor = new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url }) });
     } else {
@@ -206,6 +252,7 @@ async function child(s) {
         // for the next start: on a loaded machine that cut delivery short, so allow a full drain.
         SPILLWAY_SHUTDOWN_TIMEOUT_MS: '600000',
         SPILLWAY_EXPORT_THREAD: s.config.startsWith('spillway-main') ? 'main' : 'worker',
+        ...SPILLWAY_ENV,
       });
       stats = () => {
         const { diskBuffer: d, files } = processor.getStats();
@@ -233,7 +280,28 @@ async function child(s) {
       after = read();
     };
     stats = () => after ?? {};
-    delivered = async () => (down ? stats().toFiles : receiver.count());
+    live = read;
+    delivered = async () => {
+      if (floor) return handed;
+      return down ? (after ?? read()).toFiles : receiver.count();
+    };
+    // forceFlush makes the warm-up durable; delivery (to the receiver or the files) follows.
+    settle = async () => {
+      await processor.forceFlush();
+      while ((await delivered()) < WARMUP) await new Promise((r) => setTimeout(r, 5));
+    };
+  }
+  // The warm-up: emitted and delivered before the span, and not counted in it.
+  for (let i = 0; i < WARMUP; i += PER_TICK) {
+    for (let k = i; k < Math.min(WARMUP, i + PER_TICK); k++) emit(k);
+    await new Promise((r) => setImmediate(r));
+  }
+  let warmedUp = 0;
+  let before = {};
+  if (WARMUP > 0) {
+    await settle();
+    warmedUp = await delivered();
+    before = live();
   }
   const profile = await startProfile();
   const loop = monitorEventLoopDelay({ resolution: 1 });
@@ -241,18 +309,19 @@ async function child(s) {
   const rssStartMiB = process.memoryUsage.rss() / 2 ** 20;
   const wait0 = runQueueWaitMs();
   loop.enable();
+  const threads0 = threadTicks();
   const c0 = process.cpuUsage();
   const t0 = hasThread ? process.threadCpuUsage() : undefined;
   const w0 = performance.now();
   let waitMs = Number.NaN;
   if (PACED) {
-    await emitPaced(RECORDS, RATE, emit, TICK_MS);
+    await emitPaced(RECORDS, RATE, (i) => emit(WARMUP + i), TICK_MS);
     loop.disable();
     waitMs = runQueueWaitMs() - wait0;
   } else {
     for (let i = 0; i < RECORDS; i += PER_TICK) {
       const end = Math.min(RECORDS, i + PER_TICK);
-      for (let k = i; k < end; k++) emit(k);
+      for (let k = i; k < end; k++) emit(WARMUP + k);
       await new Promise((r) => setImmediate(r));
     }
   }
@@ -260,10 +329,11 @@ async function child(s) {
   await shutdown();
   const c = process.cpuUsage(c0);
   const t = hasThread ? process.threadCpuUsage(t0) : undefined;
+  const threads = threadTicks();
   const wall = performance.now() - w0;
   if (!PACED) loop.disable();
   await profile?.(`${s.config}-${s.mix.replace(' ', '-')}`);
-  const n = await delivered();
+  const n = (await delivered()) - warmedUp;
   receiver?.stop();
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(
@@ -274,11 +344,14 @@ async function child(s) {
       emitMs,
       rssStartMiB,
       delivered: n,
+      warmedUp,
       rssMiB: process.resourceUsage().maxRSS / 1024,
       p99Ms: loop.percentile(99) / 1e6,
       maxMs: loop.max / 1e6,
       runQueueWaitMs: waitMs,
-      ...stats(),
+      threadMs: threadMsSince(threads0, threads, (c.user + c.system) / 1000),
+      // The span's own counts (the warm-up's taken off).
+      ...Object.fromEntries(Object.entries(stats()).map(([k, v]) => [k, v - (before[k] ?? 0)])),
     }),
   );
 }
@@ -297,6 +370,48 @@ function runQueueWaitMs() {
 }
 
 /**
+ * CPU clock ticks of each thread of this process, by thread id, with its name (Linux
+ * /proc/self/task; empty elsewhere): `MainThread`, `WorkerThread` (the export worker), `V8Worker`
+ * (V8's helpers: concurrent marking and compilation, parallel scavenges), `libuv-worker` (the
+ * threadpool: fdatasync, file I/O).
+ */
+function threadTicks() {
+  const out = new Map();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+        out.set(tid, { name, ticks: Number(fields[11]) + Number(fields[12]) });
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+  } catch {
+    // Not Linux.
+  }
+  return out;
+}
+
+/**
+ * CPU ms per thread name between two {@link threadTicks} readings (100 ticks a second); `ended`:
+ * what the process used (`totalMs`) beyond the threads still there, i.e. threads that ended
+ * before the second reading (the export worker, stopped by shutdown).
+ */
+function threadMsSince(before, after, totalMs) {
+  const ms = {};
+  let live = 0;
+  for (const [tid, { name, ticks }] of after) {
+    const d = (ticks - (before.get(tid)?.ticks ?? 0)) * 10;
+    ms[name] = (ms[name] ?? 0) + d;
+    live += d;
+  }
+  if (after.size > 0) ms.ended = Math.max(0, totalMs - live);
+  return ms;
+}
+
+/**
  * Each spillway row against pino's in the same run: loop delay (goal 3, read in paced mode at
  * 20,000 records/s: p99 ≤ 1×, max ≤ 2×) and peak RSS (goal 5, read on the collector-down rows:
  * ≤ 1.2×); the RSS rise over the measured span beside it, as both hold the generated pool.
@@ -304,7 +419,9 @@ function runQueueWaitMs() {
 function goalTable(mix, med) {
   const of = (config, f) => med(`${config}/${mix}`, f);
   const rise = (x) => x.rssMiB - x.rssStartMiB;
-  const ratio = (config, f) => `${(of(config, f) / of('pino', f)).toFixed(2)}×`;
+  // n/a where pino's figure is 0 (its RSS peaked before the span: a warm-up's heap).
+  const ratio = (config, f) =>
+    of('pino', f) > 0 ? `${(of(config, f) / of('pino', f)).toFixed(2)}×` : 'n/a';
   return table(
     [
       `against pino (${mix})`,
@@ -323,6 +440,32 @@ function goalTable(mix, med) {
   );
 }
 
+/** Where each row's CPU went over the span: µs per delivered record, by thread. */
+function threadTable(mix, med) {
+  const names = ['MainThread', 'ended', 'V8Worker', 'libuv-worker'];
+  const per = (config, f) =>
+    med(`${config}/${mix}`, (x) => (f(x.threadMs ?? {}) * 1000) / x.delivered);
+  return table(
+    [
+      `CPU µs per delivered record by thread (${mix})`,
+      'main thread',
+      'export worker (threads ended by shutdown)',
+      'V8 helpers (GC, compiler)',
+      'libuv threadpool',
+      'other',
+    ],
+    CONFIGS.map((config) => [
+      LABELS[config],
+      ...names.map((n) => per(config, (t) => t[n] ?? 0).toFixed(2)),
+      per(config, (t) =>
+        Object.entries(t)
+          .filter(([k]) => !names.includes(k))
+          .reduce((a, [, v]) => a + v, 0),
+      ).toFixed(2),
+    ]),
+  );
+}
+
 function parent(rounds) {
   const run = shuffledRounds(import.meta.url, scenarios.map(name), rounds, { echoStderr: true });
   const results = new Map(
@@ -330,7 +473,7 @@ function parent(rounds) {
   );
   const med = (key, f) => median(results.get(key).map(f));
   console.log(
-    `${machine()}; load average (1 min) ${Math.min(...run.loads).toFixed(1)}–${Math.max(...run.loads).toFixed(1)} during the run; ${RECORDS.toLocaleString('en')} records, ${PACED ? `paced: ${RATE.toLocaleString('en')} records/s for ${SECONDS} s (${PER_TICK} every ${TICK_MS} ms; loop delay over the emission only)` : `${PER_TICK.toLocaleString('en')} per tick`}; median of ${rounds} shuffled rounds (one child process per cell; the OTLP receiver in its own process).\n`,
+    `${machine()}; load average (1 min) ${Math.min(...run.loads).toFixed(1)}–${Math.max(...run.loads).toFixed(1)} during the run; ${RECORDS.toLocaleString('en')} records, ${PACED ? `paced: ${RATE.toLocaleString('en')} records/s for ${SECONDS} s (${PER_TICK} every ${TICK_MS} ms; loop delay over the emission only)` : `${PER_TICK.toLocaleString('en')} per tick`}; ${RECEIVER_NICE !== 0 ? `the receiver at nice ${RECEIVER_NICE}; ` : ''}${Object.keys(SPILLWAY_ENV).length > 0 ? `spillway rows with ${JSON.stringify(SPILLWAY_ENV)}; ` : ''}${WARMUP > 0 ? `after a warm-up of ${WARMUP.toLocaleString('en')} records emitted and delivered in the same process, outside the measured span; ` : ''}median of ${rounds} shuffled rounds (one child process per cell; the OTLP receiver in its own process).\n`,
   );
   for (const mix of MIXES) {
     const pinoUs = med(`pino/${mix}`, (x) => x.cpuUs / x.delivered);
@@ -380,6 +523,8 @@ function parent(rounds) {
         }),
       ),
     );
+    console.log('');
+    console.log(threadTable(mix, med));
     console.log('');
     console.log(goalTable(mix, med));
     console.log('');
