@@ -38,7 +38,9 @@
 // emitted, 1,000 per tick, and delivered before the measured span, which then starts in a process
 // whose code is compiled and whose heap has grown: the steady state of a service that has been
 // running, where the default measures a process from its first emit, compilation included),
-// SPILLWAY_BENCH_RECEIVER_NICE (0: the nice value of the OTLP receiver's process; 19 keeps it off
+// SPILLWAY_BENCH_RECEIVER_DECODE (0: the receiver counts each request's records off the wire;
+// 1: it decodes every record, as runs before 2026-12-02 07:20 did, and is then the bottleneck of
+// the drain after a burst), SPILLWAY_BENCH_RECEIVER_NICE (0: the nice value of the OTLP receiver's process; 19 keeps it off
 // the cores the measured process wants, as a collector on other machines would be: it then runs
 // on what the measured process leaves idle), SPILLWAY_BENCH_SPILLWAY_ENV (extra environment of the
 // spillway rows' pipeline, comma-separated NAME=value, e.g. SPILLWAY_REDACT=none).
@@ -103,7 +105,10 @@ const PINO_LEVEL = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 /** The receiver process: prints its url, then answers each `count` line with its record count. */
 async function receiverProcess() {
   const { OtlpGrpcLogsReceiver } = await import('@spillway/testing');
-  const receiver = await new OtlpGrpcLogsReceiver().start();
+  // Counting, not decoding, each request (as a collector that keeps up would): a receiver that
+  // decodes every record into objects takes a whole core here and paces the drain after a burst.
+  const countOnly = knob('RECEIVER_DECODE', 0) === 0;
+  const receiver = await new OtlpGrpcLogsReceiver({ countOnly }).start();
   process.stdout.write(`${receiver.url}\n`);
   let buf = '';
   process.stdin.on('data', (d) => {
@@ -111,7 +116,7 @@ async function receiverProcess() {
     for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      if (line === 'count') process.stdout.write(`${receiver.records.length}\n`);
+      if (line === 'count') process.stdout.write(`${receiver.recordCount}\n`);
       if (line === 'stop') void receiver.stop().then(() => process.exit(0));
     }
   });

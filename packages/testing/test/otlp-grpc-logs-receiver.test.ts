@@ -16,8 +16,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup() {
-  const receiver = await new OtlpGrpcLogsReceiver().start();
+async function setup(countOnly = false) {
+  const receiver = await new OtlpGrpcLogsReceiver({ countOnly }).start();
   const exporter = new OTLPLogExporter({ url: receiver.url, timeoutMillis: 5000 });
   cleanups.push(
     () => receiver.stop(),
@@ -114,6 +114,45 @@ describe('OtlpGrpcLogsReceiver', () => {
       expect(plain!.traceId).toBe('');
       expect(receiver.requestCount).toBe(2);
       expect(receiver.bytesReceived).toBeGreaterThan(100);
+    });
+  });
+
+  describe('countOnly', () => {
+    it('should count every record of every call without keeping them, failed calls left out', async () => {
+      const { receiver, exporter } = await setup(true);
+      const batch = Array.from({ length: 250 }, (_, i) => oneRecord(`r${i}`));
+      expect((await exportOnce(exporter, batch)).code).toBe(ExportResultCode.SUCCESS);
+      receiver.failNext(1, status.UNAVAILABLE);
+      expect((await exportOnce(exporter, batch.slice(0, 7))).code).toBe(ExportResultCode.FAILED);
+      expect((await exportOnce(exporter, batch.slice(0, 40))).code).toBe(ExportResultCode.SUCCESS);
+      await receiver.waitForRecords(290);
+      expect(receiver.recordCount).toBe(290);
+      expect(receiver.records).toHaveLength(0);
+      expect(receiver.requestCount).toBe(3);
+      receiver.clear();
+      expect(receiver.recordCount).toBe(0);
+    });
+
+    it('should refuse bytes that are not a request, and serve the next call', async () => {
+      const receiver = await new OtlpGrpcLogsReceiver({ countOnly: true }).start();
+      cleanups.push(() => receiver.stop());
+      const { Client, credentials } = await import('@grpc/grpc-js');
+      const client = new Client(`127.0.0.1:${receiver.port}`, credentials.createInsecure());
+      cleanups.push(async () => client.close());
+      const call = (bytes: Buffer) =>
+        new Promise<number>((resolve) =>
+          client.makeUnaryRequest(
+            '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+            (b: Buffer) => b,
+            (b: Buffer) => b,
+            bytes,
+            (err) => resolve(err?.code ?? status.OK),
+          ),
+        );
+      // A length-delimited field 1 claiming 100 bytes, holding 2.
+      expect(await call(Buffer.from([0x0a, 100, 1, 2]))).not.toBe(status.OK);
+      expect(await call(Buffer.alloc(0))).toBe(status.OK);
+      expect(receiver.recordCount).toBe(0);
     });
   });
 
