@@ -424,9 +424,9 @@ function threadMsSince(before, after, totalMs) {
 function goalTable(mix, med) {
   const of = (config, f) => med(`${config}/${mix}`, f);
   const rise = (x) => x.rssMiB - x.rssStartMiB;
-  // n/a where pino's figure is 0 (its RSS peaked before the span: a warm-up's heap).
+  // n/a where pino's figure is under 1 (MiB or ms: its RSS peaked before the span, a warm-up's heap).
   const ratio = (config, f) =>
-    of('pino', f) > 0 ? `${(of(config, f) / of('pino', f)).toFixed(2)}×` : 'n/a';
+    of('pino', f) >= 1 ? `${(of(config, f) / of('pino', f)).toFixed(2)}×` : 'n/a';
   return table(
     [
       `against pino (${mix})`,
