@@ -78,6 +78,18 @@ function holdWritev(n: number): { called: Promise<void>; release: () => void } {
   return { called: called.promise, release: () => gate.resolve() };
 }
 
+/** Segment 1 holds only its first frame (`kept`): in the ledger (bytes, written, records) and on disk. */
+function expectCutBackToFirstFrame(ledger: Ledger, kept: Buffer): void {
+  const entry = ledger.get(1)!;
+  const end = SEGMENT_HEADER_BYTES + kept.length;
+  expect(entry.kind === 'wal' && [entry.bytes, entry.written, entry.records]).toEqual([
+    end,
+    end,
+    1,
+  ]);
+  expect(fs.statSync(entry.path).size).toBe(end);
+}
+
 describe('WalWriter', () => {
   describe('append', () => {
     it("should acknowledge under 'always' only once a sync started by another caller has finished", async () => {
@@ -177,14 +189,7 @@ describe('WalWriter', () => {
       );
       expect((failed as NodeJS.ErrnoException | undefined)?.code).toBe('EIO');
       walIo.fdatasync = real.fdatasync;
-      const entry = ledger.get(1)!;
-      const end = SEGMENT_HEADER_BYTES + kept.length;
-      expect(entry.kind === 'wal' && [entry.bytes, entry.written, entry.records]).toEqual([
-        end,
-        end,
-        1,
-      ]);
-      expect(fs.statSync(entry.path).size).toBe(end);
+      expectCutBackToFirstFrame(ledger, kept);
       await writer.close();
     });
   });
@@ -199,14 +204,7 @@ describe('WalWriter', () => {
       };
       expect(() => writer.appendSync(filled(0x66, 300), 4, emptyCounts())).toThrow('EIO');
       walIo.fdatasyncSync = real.fdatasyncSync;
-      const entry = ledger.get(1)!;
-      const end = SEGMENT_HEADER_BYTES + kept.length;
-      expect(entry.kind === 'wal' && [entry.bytes, entry.written, entry.records]).toEqual([
-        end,
-        end,
-        1,
-      ]);
-      expect(fs.statSync(entry.path).size).toBe(end);
+      expectCutBackToFirstFrame(ledger, kept);
       await writer.close();
     });
 
