@@ -40,10 +40,11 @@
 // running, where the default measures a process from its first emit, compilation included),
 // SPILLWAY_BENCH_RECEIVER_DECODE (0: the receiver counts each request's records off the wire;
 // 1: it decodes every record, as runs before 2026-12-02 07:20 did, and is then the bottleneck of
-// the drain after a burst), SPILLWAY_BENCH_RECEIVER_NICE (0: the nice value of the OTLP receiver's process; 19 keeps it off
-// the cores the measured process wants, as a collector on other machines would be: it then runs
-// on what the measured process leaves idle), SPILLWAY_BENCH_SPILLWAY_ENV (extra environment of the
-// spillway rows' pipeline, comma-separated NAME=value, e.g. SPILLWAY_REDACT=none).
+// the drain after a burst), SPILLWAY_BENCH_RECEIVER_NICE (0: the nice value of the OTLP
+// receiver's process; 19 keeps it off the cores the measured process wants, as a collector on
+// other machines would be: it then runs on what the measured process leaves idle),
+// SPILLWAY_BENCH_SPILLWAY_ENV (extra environment of the spillway rows' pipeline, comma-separated
+// NAME=value, e.g. SPILLWAY_REDACT=none).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
@@ -424,7 +425,8 @@ function threadMsSince(before, after, totalMs) {
 function goalTable(mix, med) {
   const of = (config, f) => med(`${config}/${mix}`, f);
   const rise = (x) => x.rssMiB - x.rssStartMiB;
-  // n/a where pino's figure is under 1 (MiB or ms: its RSS peaked before the span, a warm-up's heap).
+  // n/a where pino's figure is under 1 (MiB or ms: its RSS peaked before the span, a warm-up's
+  // heap).
   const ratio = (config, f) =>
     of('pino', f) >= 1 ? `${(of(config, f) / of('pino', f)).toFixed(2)}×` : 'n/a';
   return table(

@@ -108,7 +108,7 @@ export class OtlpGrpcLogsReceiver {
     this.events.setMaxListeners(0);
   }
 
-  /** Records received by successful calls: `records.length`, or the count of a `countOnly` receiver. */
+  /** Records received by successful calls: `records.length`, or a `countOnly` receiver's count. */
   get recordCount(): number {
     return this.records.length + this.counted;
   }
