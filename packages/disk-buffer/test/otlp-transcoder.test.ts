@@ -224,3 +224,16 @@ describe('transcodeToOtlpRequest on damaged payloads', () => {
     expect(() => transcodeToOtlpRequest([Buffer.alloc(0)])).toThrow(CorruptRecordError);
   });
 });
+
+describe('transcodeToOtlpRequest, called again', () => {
+  it('should leave the request it returned before unchanged (the reused writer is copied out)', () => {
+    const a = [encodeLogRecordBatch(generatedRecords(30))];
+    const b = [encodeLogRecordBatch(generatedRecords(5))];
+    const first = transcodeToOtlpRequest(a)!.request;
+    const copy = Buffer.from(first);
+    const second = transcodeToOtlpRequest(b)!.request;
+    expect(Buffer.from(first).equals(copy)).toBe(true);
+    expect(Buffer.from(first).equals(expected(a)!)).toBe(true);
+    expect(Buffer.from(second).equals(expected(b)!)).toBe(true);
+  });
+});

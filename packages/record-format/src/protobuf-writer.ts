@@ -27,6 +27,11 @@ export class ProtobufWriter {
     return this.pos;
   }
 
+  /** Bytes the writer holds before it has to grow. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   /** Forgets what was written after `position` (a message that could not be finished). */
   rewind(position: number): void {
     this.pos = position;

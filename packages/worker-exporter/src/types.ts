@@ -37,6 +37,12 @@ export interface WorkerExporterStats {
   /** Batches encoded here: records that did not come straight from a disk buffer's sender. */
   batchesEncoded: number;
   /**
+   * Of all batches posted, those that crossed in one of the shared slots (4 of 512 KiB, shared with
+   * the worker once) rather than in a buffer allocated and transferred for them: a batch over
+   * 512 KiB, or one posted while 4 others are still unread, takes the transferred way.
+   */
+  batchesInSharedSlots: number;
+  /**
    * Batches the worker handed to a downstream that takes request bytes (`exportEncoded`, as
    * `@spillway/node`'s OTLP gRPC exporter has) as one OTLP request transcoded straight from the
    * payloads (`transcodeToOtlpRequest`): no records built in the worker. Counted when answered.

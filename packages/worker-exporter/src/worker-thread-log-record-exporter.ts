@@ -7,6 +7,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { StoredBatchLogRecordExporter, StoredLogRecordBatch } from '@spillway/disk-buffer';
 import { type HandedOverBatch, handOver, handOverRecords } from './internal/hand-over';
 import type { Reply, Request, Started, WorkerSetup } from './internal/messages';
+import { SharedSlots } from './internal/shared-slots';
 import { checkPriorityIncrement } from './internal/thread-priority';
 import type { WorkerExporterStats, WorkerThreadLogRecordExporterOptions } from './types';
 
@@ -24,7 +25,7 @@ interface Pending {
  * protobuf serialisation, gRPC framing and the network leave the event loop:
  *
  * ```
- * main thread: export(records) ─ payloads ─ postMessage(buffer, [transfer]) ──────────────────────┐
+ * main thread: export(records) ─ payloads ─ a shared slot (or a transferred buffer) ─ postMessage ─┐
  * worker:      transcodeToOtlpRequest ─ downstream.exportEncoded ─┬ ExportResult ─ postMessage ─┘→ callback
  *              (or) decodeLogRecordBatches ─ downstream.export ───┘
  * ```
@@ -53,7 +54,9 @@ interface Pending {
  */
 export class WorkerThreadLogRecordExporter implements StoredBatchLogRecordExporter {
   private worker: Worker | undefined;
-  private readonly setup: WorkerSetup;
+  private readonly setup: Omit<WorkerSetup, 'slots'>;
+  /** Made with the worker: a process that never exports allocates none. */
+  private slots: SharedSlots | undefined;
   private readonly pending = new Map<number, Pending>();
   private readonly flushTimeoutMillis: number;
   private readonly shutdownTimeoutMillis: number;
@@ -64,6 +67,7 @@ export class WorkerThreadLogRecordExporter implements StoredBatchLogRecordExport
   private readonly stats: WorkerExporterStats = {
     batchesFromStoredPayloads: 0,
     batchesEncoded: 0,
+    batchesInSharedSlots: 0,
     batchesTranscoded: 0,
     batchesDecoded: 0,
     transcodeFallbacks: 0,
@@ -81,7 +85,7 @@ export class WorkerThreadLogRecordExporter implements StoredBatchLogRecordExport
   }
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    this.post(() => handOverRecords(records), resultCallback);
+    this.post(() => handOverRecords(records, this.slotsToFill()), resultCallback);
   }
 
   /**
@@ -91,7 +95,10 @@ export class WorkerThreadLogRecordExporter implements StoredBatchLogRecordExport
    * its WAL.
    */
   exportStored(batch: StoredLogRecordBatch, resultCallback: (result: ExportResult) => void): void {
-    this.post(() => handOver(batch.payloads, batch.recordCount, true), resultCallback);
+    this.post(
+      () => handOver(batch.payloads, batch.recordCount, true, this.slotsToFill()),
+      resultCallback,
+    );
   }
 
   private post(build: () => HandedOverBatch, resultCallback: (result: ExportResult) => void): void {
@@ -104,9 +111,22 @@ export class WorkerThreadLogRecordExporter implements StoredBatchLogRecordExport
     }
     if (batch.stored) this.stats.batchesFromStoredPayloads++;
     else this.stats.batchesEncoded++;
-    const { bytes, lengths, count } = batch;
-    const msg: Request = { type: 'export', id: 0, bytes, lengths, count };
-    void this.request(msg, [bytes.buffer as ArrayBuffer]).then((reply) => {
+    const { bytes, slot, lengths, count } = batch;
+    const inSlot = slot >= 0;
+    if (inSlot) this.stats.batchesInSharedSlots++;
+    const msg: Request = {
+      type: 'export',
+      id: 0,
+      bytes: inSlot ? undefined : bytes,
+      slot,
+      size: bytes.length,
+      lengths,
+      count,
+    };
+    // A slot the worker never got is freed here; one it got, the worker frees once it read it.
+    const unsent = inSlot ? () => this.slots!.release(slot) : undefined;
+    const transfer = inSlot ? [] : [bytes.buffer as ArrayBuffer];
+    void this.request(msg, transfer, undefined, unsent).then((reply) => {
       if (reply.path === 'transcoded') this.stats.batchesTranscoded++;
       else if (reply.path !== undefined) this.stats.batchesDecoded++;
       if (reply.path === 'fallback') this.stats.transcodeFallbacks++;
@@ -148,9 +168,21 @@ export class WorkerThreadLogRecordExporter implements StoredBatchLogRecordExport
     return this.shutdownOnce;
   }
 
-  private request(msg: Request, transfer: ArrayBuffer[], timeoutMillis?: number): Promise<Reply> {
+  /** The slots to hand a batch over in, once the worker that reads them runs. */
+  private slotsToFill(): SharedSlots | undefined {
+    if (this.failure === undefined) this.start();
+    return this.failure === undefined ? this.slots : undefined;
+  }
+
+  private request(
+    msg: Request,
+    transfer: ArrayBuffer[],
+    timeoutMillis?: number,
+    unsent?: () => void,
+  ): Promise<Reply> {
     const worker = this.failure ? undefined : this.start();
     if (this.failure || !worker) {
+      unsent?.();
       return Promise.resolve(failed(msg.id, this.failure ?? new Error('no worker')));
     }
     const id = this.nextId++;
@@ -185,7 +217,11 @@ export class WorkerThreadLogRecordExporter implements StoredBatchLogRecordExport
     if (this.worker || this.shutdownOnce) return this.worker;
     let worker: Worker;
     try {
-      worker = this.spawn(workerExecArgv(process.execArgv));
+      this.slots ??= new SharedSlots();
+      worker = this.spawn(workerExecArgv(process.execArgv), {
+        ...this.setup,
+        slots: this.slots.setup,
+      });
     } catch (e) {
       this.fail(new Error(`the worker could not start: ${(e as Error).message}`));
       return undefined;
@@ -199,12 +235,12 @@ export class WorkerThreadLogRecordExporter implements StoredBatchLogRecordExport
   }
 
   // A flag this Node refuses in a worker that workerExecArgv let through: started with none then.
-  private spawn(execArgv: string[]): Worker {
+  private spawn(execArgv: string[], workerData: WorkerSetup): Worker {
     try {
-      return new Worker(workerScript(), { workerData: this.setup, execArgv });
+      return new Worker(workerScript(), { workerData, execArgv });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
-      return new Worker(workerScript(), { workerData: this.setup, execArgv: [] });
+      return new Worker(workerScript(), { workerData, execArgv: [] });
     }
   }
 

@@ -1,13 +1,14 @@
 // The worker side of WorkerThreadLogRecordExporter: builds the downstream exporter from
 // `workerData`, then answers each request in arrival order.
 //
-//   parentPort ─ export {bytes, lengths} ─ transcodeOver ─ exporter.exportEncoded ─ reply {code, path}
-//                                         └ (no exportEncoded, or declined) takeOver ─ exporter.export
+//   parentPort ─ export {slot or bytes, lengths} ─ transcodeOver ─ exporter.exportEncoded ─ reply
+//                                               └ (no exportEncoded, or declined) takeOver ─ export
+//   The slot is freed as soon as it is read: the request and the records are copies.
 //              ─ flush / shutdown ─ exporter.forceFlush / shutdown ─ reply
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { takeOver, transcodeOver } from './internal/hand-over';
+import { type ReceivedBatch, takeOver, transcodeOver } from './internal/hand-over';
 import {
   type ExportPath,
   type Reply,
@@ -15,6 +16,7 @@ import {
   serialiseError,
   type WorkerSetup,
 } from './internal/messages';
+import { SharedSlots } from './internal/shared-slots';
 import { lowerThreadPriority } from './internal/thread-priority';
 
 type Factory = (options: unknown) => LogRecordExporter | Promise<LogRecordExporter>;
@@ -25,6 +27,7 @@ type Downstream = LogRecordExporter & {
 
 const port = parentPort!;
 const setup = workerData as WorkerSetup;
+const slots = new SharedSlots(setup.slots);
 
 async function build(): Promise<LogRecordExporter> {
   // Before the exporter is built: its import and start-up are the worker's first CPU burst.
@@ -50,24 +53,34 @@ ready.then(
 port.on('message', (msg: Request) => {
   ready.then(
     (exporter) => handle(exporter, msg),
-    (e) => reply(msg.id, ExportResultCode.FAILED, e),
+    (e) => {
+      if (msg.type === 'export' && msg.slot >= 0) slots.release(msg.slot);
+      reply(msg.id, ExportResultCode.FAILED, e);
+    },
   );
 });
 
 function handle(exporter: Downstream, msg: Request): void {
   if (msg.type === 'export') {
     let path: ExportPath = 'decoded';
-    if (typeof exporter.exportEncoded === 'function') {
-      const sent = exportTranscoded(exporter, msg);
-      if (sent) return;
-      path = 'fallback';
-    }
     let records: ReadableLogRecord[];
     try {
-      records = takeOver(msg);
+      const batch: ReceivedBatch = {
+        bytes: msg.slot >= 0 ? slots.view(msg.slot, msg.size) : msg.bytes!,
+        lengths: msg.lengths,
+        count: msg.count,
+      };
+      if (typeof exporter.exportEncoded === 'function') {
+        const sent = exportTranscoded(exporter, msg.id, batch);
+        if (sent) return;
+        path = 'fallback';
+      }
+      records = takeOver(batch);
     } catch (e) {
       reply(msg.id, ExportResultCode.FAILED, e);
       return;
+    } finally {
+      if (msg.slot >= 0) slots.release(msg.slot);
     }
     try {
       exporter.export(records, (r) => reply(msg.id, r.code, r.error, path));
@@ -88,20 +101,20 @@ function handle(exporter: Downstream, msg: Request): void {
  * the transcoder declines or the payloads do not read: decoding them then says what they hold,
  * or fails the export with the decoder's error.
  */
-function exportTranscoded(exporter: Downstream, msg: Request & { type: 'export' }): boolean {
+function exportTranscoded(exporter: Downstream, id: number, batch: ReceivedBatch): boolean {
   let t: ReturnType<typeof transcodeOver>;
   try {
-    t = transcodeOver(msg);
+    t = transcodeOver(batch);
   } catch {
     t = undefined;
   }
   if (t === undefined) return false;
   try {
     exporter.exportEncoded!(t.request, t.recordCount, (r) =>
-      reply(msg.id, r.code, r.error, 'transcoded'),
+      reply(id, r.code, r.error, 'transcoded'),
     );
   } catch (e) {
-    reply(msg.id, ExportResultCode.FAILED, e, 'transcoded');
+    reply(id, ExportResultCode.FAILED, e, 'transcoded');
   }
   return true;
 }

@@ -100,6 +100,7 @@ describe('WorkerThreadLogRecordExporter behind the disk buffer', () => {
       expect(direct.getStats()).toEqual({
         batchesFromStoredPayloads: 0,
         batchesEncoded: 3,
+        batchesInSharedSlots: 3,
         batchesTranscoded: 0,
         batchesDecoded: 3,
         transcodeFallbacks: 0,
@@ -124,6 +125,7 @@ describe('WorkerThreadLogRecordExporter behind the disk buffer', () => {
       expect(exporter.getStats()).toEqual({
         batchesFromStoredPayloads: 1,
         batchesEncoded: 0,
+        batchesInSharedSlots: 1,
         batchesTranscoded: 0,
         batchesDecoded: 1,
         transcodeFallbacks: 0,
@@ -157,6 +159,7 @@ describe('WorkerThreadLogRecordExporter behind the disk buffer', () => {
       expect(exporter.getStats()).toEqual({
         batchesFromStoredPayloads: 0,
         batchesEncoded: 1,
+        batchesInSharedSlots: 1,
         batchesTranscoded: 0,
         batchesDecoded: 1,
         transcodeFallbacks: 0,
@@ -185,6 +188,7 @@ describe('WorkerThreadLogRecordExporter', () => {
       expect(exporter.getStats()).toMatchObject({
         batchesFromStoredPayloads: 1,
         batchesEncoded: 0,
+        batchesInSharedSlots: 1,
       });
       expect(direct.getStats()).toMatchObject({ batchesFromStoredPayloads: 0, batchesEncoded: 1 });
     });

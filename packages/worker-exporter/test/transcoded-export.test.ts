@@ -78,6 +78,7 @@ describe('WorkerThreadLogRecordExporter with a downstream that takes request byt
       expect(exporter.getStats()).toEqual({
         batchesFromStoredPayloads: 0,
         batchesEncoded: 2,
+        batchesInSharedSlots: 2,
         batchesTranscoded: 2,
         batchesDecoded: 0,
         transcodeFallbacks: 0,
@@ -101,6 +102,7 @@ describe('WorkerThreadLogRecordExporter with a downstream that takes request byt
       expect(exporter.getStats()).toEqual({
         batchesFromStoredPayloads: 0,
         batchesEncoded: 2,
+        batchesInSharedSlots: 2,
         batchesTranscoded: 1,
         batchesDecoded: 1,
         transcodeFallbacks: 1,
@@ -143,6 +145,7 @@ describe('WorkerThreadLogRecordExporter.exportStored', () => {
     expect(exporter.getStats()).toEqual({
       batchesFromStoredPayloads: 1,
       batchesEncoded: 0,
+      batchesInSharedSlots: 1,
       batchesTranscoded: 1,
       batchesDecoded: 0,
       transcodeFallbacks: 0,

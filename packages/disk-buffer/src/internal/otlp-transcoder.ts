@@ -48,9 +48,7 @@ interface ResourcePart extends Part {
 }
 
 class Transcoder extends StoredValueTranscoder {
-  readonly out: ProtobufWriter;
   recordCount = 0;
-  private readonly scratch = new ProtobufWriter(1024);
   private readonly resources = new Map<string, ResourcePart>();
   private readonly scopes = new Map<string, Part>();
   private readonly order: ResourcePart[] = [];
@@ -62,9 +60,11 @@ class Transcoder extends StoredValueTranscoder {
   private readonly t: [number, number] = [0, 0];
   private readonly observed: [number, number] = [0, 0];
 
-  constructor(bytes: number) {
+  constructor(
+    readonly out: ProtobufWriter,
+    private readonly scratch: ProtobufWriter,
+  ) {
     super();
-    this.out = new ProtobufWriter(bytes);
   }
 
   payload(buf: Buffer): void {
@@ -335,7 +335,11 @@ export function transcodeToOtlpRequest(
 ): OtlpTranscodedRequest | undefined {
   let bytes = 1024;
   for (const p of payloads) bytes += p.length + (p.length >> 1);
-  const t = new Transcoder(bytes);
+  const writers = spare ?? { out: new ProtobufWriter(bytes), scratch: new ProtobufWriter(1024) };
+  spare = undefined;
+  writers.out.rewind(0);
+  writers.scratch.rewind(0);
+  const t = new Transcoder(writers.out, writers.scratch);
   try {
     for (const p of payloads) {
       t.payload(Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength));
@@ -344,5 +348,15 @@ export function transcodeToOtlpRequest(
   } catch (e) {
     if (e === DECLINED) return undefined;
     throw e;
+  } finally {
+    if (writers.out.capacity <= MAX_SPARE_BYTES) spare = writers;
   }
 }
+
+// The request's writer and the scratch writer, kept for the next call: `finish` copies the bytes
+// out, so nothing returned shares them. One request's worth of external memory is then reused
+// rather than allocated per batch (each allocation counts towards V8's external-memory pressure,
+// which starts full collections of the heap). Taken while in use, so a nested call gets its own.
+let spare: { out: ProtobufWriter; scratch: ProtobufWriter } | undefined;
+/** A writer grown past this (a request of unusual size) is not kept. */
+const MAX_SPARE_BYTES = 8 * 1024 * 1024;

@@ -6,9 +6,11 @@ import {
   type OtlpTranscodedRequest,
   transcodeToOtlpRequest,
 } from '@spillway/disk-buffer';
+import type { SharedSlots } from './shared-slots';
 
 /*
- * How a batch crosses the thread: record-codec payloads back to back in one transferred buffer.
+ * How a batch crosses the thread: record-codec payloads back to back in a shared slot
+ * (shared-slots.ts), or in one transferred buffer when it is larger than a slot or none is free.
  *
  *   records with payloads attached by the disk buffer's sender (encodedPayloadsOf)
  *       ─► the bytes the WAL writer encoded, copied side by side        (no second encode)
@@ -24,7 +26,9 @@ import {
 
 /** One batch as it crosses: `bytes` holds payloads of these `lengths`, `count` records in all. */
 export interface HandedOverBatch {
+  /** A view of shared slot `slot` when it is ≥ 0; else a buffer of its own, to transfer. */
   bytes: Uint8Array;
+  slot: number;
   lengths: number[];
   count: number;
   /** The payloads were the disk buffer's (not encoded here). */
@@ -32,40 +36,53 @@ export interface HandedOverBatch {
 }
 
 /** The batch to post for `records`: their stored payloads when attached, else one encoded now. */
-export function handOverRecords(records: ReadableLogRecord[]): HandedOverBatch {
+export function handOverRecords(
+  records: ReadableLogRecord[],
+  slots?: SharedSlots,
+): HandedOverBatch {
   const stored = encodedPayloadsOf(records);
-  if (stored === undefined) return handOver([encodeLogRecordBatch(records)], records.length, false);
-  return handOver(stored, records.length, true);
+  if (stored === undefined) {
+    return handOver([encodeLogRecordBatch(records)], records.length, false, slots);
+  }
+  return handOver(stored, records.length, true, slots);
 }
 
 /**
  * The batch to post for `payloads`, which hold `count` records (the worker checks that they do);
  * `stored` says they are the disk buffer's. The payloads are the WAL's or a shared slab's: they
- * are copied side by side into a buffer of its own, to transfer.
+ * are copied side by side into a free slot of `slots` (taken: the worker frees it), else into a
+ * buffer of their own, to transfer.
  */
 export function handOver(
   payloads: readonly Uint8Array[],
   count: number,
   stored: boolean,
+  slots?: SharedSlots,
 ): HandedOverBatch {
   let total = 0;
   for (const p of payloads) total += p.length;
-  const bytes = new Uint8Array(total);
+  const slot = slots === undefined ? -1 : slots.take(total);
+  const bytes = slot >= 0 ? slots!.view(slot, total) : new Uint8Array(total);
   const lengths: number[] = [];
   let at = 0;
-  for (const p of payloads) {
-    bytes.set(p, at);
-    at += p.length;
-    lengths.push(p.length);
+  try {
+    for (const p of payloads) {
+      bytes.set(p, at);
+      at += p.length;
+      lengths.push(p.length);
+    }
+  } catch (e) {
+    if (slot >= 0) slots!.release(slot);
+    throw e;
   }
-  return { bytes, lengths, count, stored };
+  return { bytes, slot, lengths, count, stored };
 }
 
 /**
  * The records of a batch handed over. Throws on damage, and when the payloads do not hold
  * `count` records (the sender's attachment promised exactly that many).
  */
-export function takeOver(batch: Omit<HandedOverBatch, 'stored'>): ReadableLogRecord[] {
+export function takeOver(batch: ReceivedBatch): ReadableLogRecord[] {
   const records = decodeLogRecordBatches(payloadsOf(batch));
   checkCount(records.length, batch.count);
   return records;
@@ -76,15 +93,16 @@ export function takeOver(batch: Omit<HandedOverBatch, 'stored'>): ReadableLogRec
  * or undefined where the transcoder declines (then {@link takeOver} it). Throws as
  * {@link takeOver} does.
  */
-export function transcodeOver(
-  batch: Omit<HandedOverBatch, 'stored'>,
-): OtlpTranscodedRequest | undefined {
+export function transcodeOver(batch: ReceivedBatch): OtlpTranscodedRequest | undefined {
   const request = transcodeToOtlpRequest(payloadsOf(batch));
   if (request !== undefined) checkCount(request.recordCount, batch.count);
   return request;
 }
 
-function payloadsOf(batch: Omit<HandedOverBatch, 'stored'>): Buffer[] {
+/** A batch as the worker reads it: its bytes (a slot's or its own), lengths and count. */
+export type ReceivedBatch = Pick<HandedOverBatch, 'bytes' | 'lengths' | 'count'>;
+
+function payloadsOf(batch: ReceivedBatch): Buffer[] {
   const { bytes, lengths } = batch;
   const whole = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const payloads: Buffer[] = [];

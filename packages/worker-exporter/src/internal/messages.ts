@@ -1,7 +1,9 @@
+import type { SharedSlotsSetup } from './shared-slots';
+
 /**
  * The messages between {@link WorkerThreadLogRecordExporter} and its worker. Everything here is
- * structured-cloneable; a batch travels as one transferred buffer of the disk buffer's record
- * codec payloads (hand-over.ts), so the main thread never builds protobuf.
+ * structured-cloneable; a batch travels as the disk buffer's record codec payloads (hand-over.ts)
+ * in a shared slot, or in one transferred buffer, so the main thread never builds protobuf.
  */
 
 /** `workerData`: what the worker builds its downstream exporter from. */
@@ -12,10 +14,22 @@ export interface WorkerSetup {
   options: unknown;
   /** Nice steps the worker thread lowers its own priority by at start (thread-priority.ts). */
   priorityIncrement: number;
+  /** The slots batches cross in (shared-slots.ts). */
+  slots: SharedSlotsSetup;
 }
 
 export type Request =
-  | { type: 'export'; id: number; bytes: Uint8Array; lengths: number[]; count: number }
+  | {
+      type: 'export';
+      id: number;
+      /** The payloads in a buffer of their own (transferred), or undefined: in `slot`. */
+      bytes: Uint8Array | undefined;
+      /** The shared slot holding the payloads' first `size` bytes; -1 when `bytes` has them. */
+      slot: number;
+      size: number;
+      lengths: number[];
+      count: number;
+    }
   | { type: 'flush'; id: number }
   | { type: 'shutdown'; id: number };
 
