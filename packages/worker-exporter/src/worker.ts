@@ -8,6 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { OtlpTranscodedRequest } from '@spillway/disk-buffer';
 import { type ReceivedBatch, takeOver, transcodeOver } from './internal/hand-over';
 import {
   type ExportPath,
@@ -62,30 +63,24 @@ port.on('message', (msg: Request) => {
 
 function handle(exporter: Downstream, msg: Request): void {
   if (msg.type === 'export') {
-    let path: ExportPath = 'decoded';
-    let records: ReadableLogRecord[];
-    try {
-      const batch: ReceivedBatch = {
-        bytes: msg.slot >= 0 ? slots.view(msg.slot, msg.size) : msg.bytes!,
-        lengths: msg.lengths,
-        count: msg.count,
-      };
-      if (typeof exporter.exportEncoded === 'function') {
-        const sent = exportTranscoded(exporter, msg.id, batch);
-        if (sent) return;
-        path = 'fallback';
+    const got = read(exporter, msg);
+    if ('error' in got) {
+      reply(msg.id, ExportResultCode.FAILED, got.error);
+    } else if ('request' in got) {
+      const { request, recordCount } = got.request;
+      try {
+        exporter.exportEncoded!(request, recordCount, (r) =>
+          reply(msg.id, r.code, r.error, 'transcoded'),
+        );
+      } catch (e) {
+        reply(msg.id, ExportResultCode.FAILED, e, 'transcoded');
       }
-      records = takeOver(batch);
-    } catch (e) {
-      reply(msg.id, ExportResultCode.FAILED, e);
-      return;
-    } finally {
-      if (msg.slot >= 0) slots.release(msg.slot);
-    }
-    try {
-      exporter.export(records, (r) => reply(msg.id, r.code, r.error, path));
-    } catch (e) {
-      reply(msg.id, ExportResultCode.FAILED, e, path);
+    } else {
+      try {
+        exporter.export(got.records, (r) => reply(msg.id, r.code, r.error, got.path));
+      } catch (e) {
+        reply(msg.id, ExportResultCode.FAILED, e, got.path);
+      }
     }
     return;
   }
@@ -96,27 +91,39 @@ function handle(exporter: Downstream, msg: Request): void {
   );
 }
 
+type Read =
+  | { request: OtlpTranscodedRequest }
+  | { records: ReadableLogRecord[]; path: ExportPath }
+  | { error: unknown };
+
 /**
- * Hands the batch over as one OTLP request written from its payloads; false (nothing sent) when
- * the transcoder declines or the payloads do not read: decoding them then says what they hold,
- * or fails the export with the decoder's error.
+ * The batch as one OTLP request transcoded from its payloads (a downstream that takes request
+ * bytes), else its records: decoded where the transcoder declines or the payloads do not read
+ * (decoding then says what they hold, or fails the export with the decoder's error). The slot is
+ * freed before this returns, so before any reply: the main thread may post into it at once.
  */
-function exportTranscoded(exporter: Downstream, id: number, batch: ReceivedBatch): boolean {
-  let t: ReturnType<typeof transcodeOver>;
+function read(exporter: Downstream, msg: Request & { type: 'export' }): Read {
   try {
-    t = transcodeOver(batch);
-  } catch {
-    t = undefined;
-  }
-  if (t === undefined) return false;
-  try {
-    exporter.exportEncoded!(t.request, t.recordCount, (r) =>
-      reply(id, r.code, r.error, 'transcoded'),
-    );
+    const batch: ReceivedBatch = {
+      bytes: msg.slot >= 0 ? slots.view(msg.slot, msg.size) : msg.bytes!,
+      lengths: msg.lengths,
+      count: msg.count,
+    };
+    if (typeof exporter.exportEncoded !== 'function') {
+      return { records: takeOver(batch), path: 'decoded' };
+    }
+    let t: OtlpTranscodedRequest | undefined;
+    try {
+      t = transcodeOver(batch);
+    } catch {
+      t = undefined;
+    }
+    return t !== undefined ? { request: t } : { records: takeOver(batch), path: 'fallback' };
   } catch (e) {
-    reply(id, ExportResultCode.FAILED, e, 'transcoded');
+    return { error: e };
+  } finally {
+    if (msg.slot >= 0) slots.release(msg.slot);
   }
-  return true;
 }
 
 function reply(id: number, code: number, error?: unknown, path?: ExportPath): void {

@@ -1,55 +1,17 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import {
-  decodeLogRecordBatches,
-  encodeLogRecordBatch,
-  storedLogRecordBatch,
-} from '@spillway/disk-buffer';
-import { encodeExportLogsServiceRequest } from '@spillway/record-format';
-import { SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { encodeLogRecordBatch, storedLogRecordBatch } from '@spillway/disk-buffer';
+import { describe, expect, it } from 'vitest';
 import { handOver } from '../src/internal/hand-over';
 import { SharedSlots, SLOT_BYTES, SLOT_COUNT } from '../src/internal/shared-slots';
-import { WorkerThreadLogRecordExporter } from '../src/worker-thread-log-record-exporter';
+import { encodedAsStored, encodedRecording, generated, send } from './helpers/encoded-recording';
 
 // Batches cross to the worker in shared slots the worker frees once it has read them. These tests
 // fail if a slot is overwritten before it is read (the bytes handed downstream would differ), if
 // a slot is not freed after a batch was read, failed or never sent (later batches would all go
 // the transferred way), or if a batch that fits no slot is not sent the transferred way.
 
-const FIXTURES = join(import.meta.dirname, 'fixtures', 'exporters.mjs');
-
-const open: Array<{ shutdown(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((e) => e.shutdown()));
-});
-
-function setup() {
-  const log = join(mkdtempSync(join(tmpdir(), 'spillway-slots-')), 'calls.log');
-  const exporter = new WorkerThreadLogRecordExporter({
-    module: FIXTURES,
-    exportName: 'createEncodedRecording',
-    options: { log },
-  });
-  open.push(exporter);
-  const calls = () => readFileSync(log, 'utf8').trim().split('\n');
-  return { exporter, calls };
-}
-
-const send = (e: WorkerThreadLogRecordExporter, r: ReadableLogRecord[]) =>
-  new Promise<ExportResult>((resolve) => e.export(r, resolve));
-
-const generated = (seed: number, n: number) =>
-  toReadableLogRecords(new SyntheticRecordGenerator({ seed }).take(n));
-
-/** The request the decode + encode path writes for these records as the codec stores them. */
-const encodedAsStored = (records: ReadableLogRecord[]) =>
-  Buffer.from(
-    encodeExportLogsServiceRequest(decodeLogRecordBatches([encodeLogRecordBatch(records)]))!,
-  );
+const setup = () => encodedRecording('spillway-slots-');
 
 /** Checks that the downstream got each batch's request, byte for byte, in order. */
 function expectDelivered(calls: string[], batches: ReadableLogRecord[][]): void {

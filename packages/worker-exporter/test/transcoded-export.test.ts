@@ -1,47 +1,32 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
   DiskBufferedLogRecordExporter,
-  decodeLogRecordBatches,
   encodeLogRecordBatch,
   type StoredLogRecordBatch,
   storedLogRecordBatch,
 } from '@spillway/disk-buffer';
-import { encodeExportLogsServiceRequest } from '@spillway/record-format';
-import { countDecodes, SyntheticRecordGenerator, toReadableLogRecords } from '@spillway/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { countDecodes } from '@spillway/testing';
+import { describe, expect, it } from 'vitest';
 import { takeOver, transcodeOver } from '../src/internal/hand-over';
-import { WorkerThreadLogRecordExporter } from '../src/worker-thread-log-record-exporter';
+import type { WorkerThreadLogRecordExporter } from '../src/worker-thread-log-record-exporter';
+import {
+  encodedAsStored,
+  encodedRecording,
+  generated,
+  send,
+  shutDownAfterTest,
+} from './helpers/encoded-recording';
 
 // A downstream that takes request bytes (exportEncoded) gets, from the worker, the request
 // transcoded from the payloads: these tests read what it was handed (a log file the fixture
 // writes in the worker) and fail if the bytes differ from decode + encode, if the path is not
 // counted, or if a batch the transcoder declines is not decoded instead.
 
-const FIXTURES = join(import.meta.dirname, 'fixtures', 'exporters.mjs');
-
-const open: Array<{ shutdown(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((e) => e.shutdown()));
-});
-
-function setup() {
-  const log = join(mkdtempSync(join(tmpdir(), 'spillway-transcoded-')), 'calls.log');
-  const exporter = new WorkerThreadLogRecordExporter({
-    module: FIXTURES,
-    exportName: 'createEncodedRecording',
-    options: { log },
-  });
-  open.push(exporter);
-  const calls = () => readFileSync(log, 'utf8').trim().split('\n');
-  return { exporter, calls };
-}
-
-const send = (e: { export: WorkerThreadLogRecordExporter['export'] }, r: ReadableLogRecord[]) =>
-  new Promise<ExportResult>((resolve) => e.export(r, resolve));
+const setup = () => encodedRecording('spillway-transcoded-');
 
 const sendStored = (e: WorkerThreadLogRecordExporter, batch: StoredLogRecordBatch) =>
   new Promise<ExportResult>((resolve) => e.exportStored(batch, resolve));
@@ -49,15 +34,6 @@ const sendStored = (e: WorkerThreadLogRecordExporter, batch: StoredLogRecordBatc
 /** A stored batch of `records` (one codec payload, copied as the WAL holds it), counting decodes. */
 const countedBatch = (records: ReadableLogRecord[], recordCount = records.length) =>
   countDecodes(storedLogRecordBatch([Buffer.from(encodeLogRecordBatch(records))], recordCount));
-
-const generated = (seed: number, n: number) =>
-  toReadableLogRecords(new SyntheticRecordGenerator({ seed }).take(n));
-
-/** The request the decode + encode path writes for these records as the codec stores them. */
-const encodedAsStored = (records: ReadableLogRecord[]) =>
-  Buffer.from(
-    encodeExportLogsServiceRequest(decodeLogRecordBatches([encodeLogRecordBatch(records)]))!,
-  );
 
 describe('WorkerThreadLogRecordExporter with a downstream that takes request bytes', () => {
   describe('export', () => {
@@ -116,7 +92,7 @@ describe('WorkerThreadLogRecordExporter with a downstream that takes request byt
         directory: mkdtempSync(join(tmpdir(), 'spillway-transcoded-wal-')),
         maxExportBatchSize: 300,
       });
-      open.push(buffer);
+      shutDownAfterTest(buffer);
       const records = generated(45, 250);
       expect((await send(buffer, records)).code).toBe(ExportResultCode.SUCCESS);
       await buffer.forceFlush();
