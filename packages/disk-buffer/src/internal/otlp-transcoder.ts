@@ -333,9 +333,7 @@ function scopeLogs(w: ProtobufWriter, scope: Part, records: ProtobufWriter): voi
 export function transcodeToOtlpRequest(
   payloads: readonly Uint8Array[],
 ): OtlpTranscodedRequest | undefined {
-  let bytes = 1024;
-  for (const p of payloads) bytes += p.length + (p.length >> 1);
-  const writers = spare ?? { out: new ProtobufWriter(bytes), scratch: new ProtobufWriter(1024) };
+  const writers = spare ?? newWriters(payloads);
   spare = undefined;
   writers.out.rewind(0);
   writers.scratch.rewind(0);
@@ -358,5 +356,12 @@ export function transcodeToOtlpRequest(
 // rather than allocated per batch (each allocation counts towards V8's external-memory pressure,
 // which starts full collections of the heap). Taken while in use, so a nested call gets its own.
 let spare: { out: ProtobufWriter; scratch: ProtobufWriter } | undefined;
+
+/** Writers for a first request (or one made while another is in use), sized for `payloads`. */
+function newWriters(payloads: readonly Uint8Array[]) {
+  let bytes = 1024;
+  for (const p of payloads) bytes += p.length + (p.length >> 1);
+  return { out: new ProtobufWriter(bytes), scratch: new ProtobufWriter(1024) };
+}
 /** A writer grown past this (a request of unusual size) is not kept. */
 const MAX_SPARE_BYTES = 8 * 1024 * 1024;

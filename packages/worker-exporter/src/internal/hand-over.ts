@@ -65,15 +65,10 @@ export function handOver(
   const bytes = slot >= 0 ? slots!.view(slot, total) : new Uint8Array(total);
   const lengths: number[] = [];
   let at = 0;
-  try {
-    for (const p of payloads) {
-      bytes.set(p, at);
-      at += p.length;
-      lengths.push(p.length);
-    }
-  } catch (e) {
-    if (slot >= 0) slots!.release(slot);
-    throw e;
+  for (const p of payloads) {
+    bytes.set(p, at);
+    at += p.length;
+    lengths.push(p.length);
   }
   return { bytes, slot, lengths, count, stored };
 }

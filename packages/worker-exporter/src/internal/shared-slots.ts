@@ -73,7 +73,7 @@ export class SharedSlots {
     Atomics.store(this.states, slot, 0);
   }
 
-  /** Slots taken now (for tests and stats). */
+  /** Slots taken now (for tests). */
   get taken(): number {
     let n = 0;
     for (let i = 0; i < this.states.length; i++) n += Atomics.load(this.states, i);
