@@ -281,6 +281,7 @@ describe('createOtlpGrpcLogExporter in the export worker', () => {
       expect(inWorker.getStats()).toEqual({
         batchesFromStoredPayloads: 0,
         batchesEncoded: 2,
+        batchesInSharedSlots: 2,
         batchesTranscoded: 2,
         batchesDecoded: 0,
         transcodeFallbacks: 0,
@@ -315,6 +316,7 @@ describe('createOtlpGrpcLogExporter in the export worker', () => {
       expect(inWorker.getStats()).toEqual({
         batchesFromStoredPayloads: 0,
         batchesEncoded: 1,
+        batchesInSharedSlots: 1,
         batchesTranscoded: 0,
         batchesDecoded: 1,
         transcodeFallbacks: 1,
