@@ -14,7 +14,7 @@ import {
 } from '@spillway/testing';
 import { WorkerThreadLogRecordExporter } from '@spillway/worker-exporter';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOtlpGrpcLogExporter } from '../src/otlp-grpc-log-exporter';
 
 // The SDK's own protobuf serializer, from the copy the installed gRPC exporter uses.
@@ -237,6 +237,47 @@ describe('createOtlpGrpcLogExporter', () => {
       ours.exportEncoded!(bytes, -1, (r) => resolve(r.error)),
     );
     expect(refused?.message).toMatch(/recordCount -1/);
+    await ours.shutdown();
+  });
+
+  it('gives the transport a request that fills its ArrayBuffer without a copy, and a view as it is', async () => {
+    const records = normalizeLogRecords(
+      fc.sample(record, { numRuns: 10, seed: 31 }).map(toRecord),
+      emptySubstitutionCounts(),
+    );
+    const ours = createOtlpGrpcLogExporter({ url: receiver.url });
+    receiver.records.length = 0;
+    expect(await send(ours, records)).toBe(0);
+    const viaExport = receiver.records.splice(0);
+    const whole = encodeExportLogsServiceRequest(records)!;
+    expect(whole.byteOffset === 0 && whole.byteLength === whole.buffer.byteLength).toBe(true);
+    // The same bytes at an offset inside a larger buffer: a view the transport must copy.
+    const larger = new Uint8Array(whole.byteLength + 16);
+    larger.set(whole, 7);
+    const view = larger.subarray(7, 7 + whole.byteLength);
+    // What the gRPC transport makes its Buffer from (Buffer.from copies a Uint8Array, views an
+    // ArrayBuffer).
+    const given: unknown[] = [];
+    const original = Buffer.from;
+    const spy = (...args: unknown[]) => {
+      given.push(args[0]);
+      return (original as (...a: unknown[]) => Buffer).apply(Buffer, args);
+    };
+    const from = vi.spyOn(Buffer, 'from').mockImplementation(spy as typeof Buffer.from);
+    try {
+      for (const bytes of [whole, view]) {
+        const code = await new Promise<number>((resolve) =>
+          ours.exportEncoded!(bytes, records.length, (r) => resolve(r.code)),
+        );
+        expect(code).toBe(0);
+        expect(receiver.records.splice(0)).toEqual(viaExport);
+      }
+    } finally {
+      from.mockRestore();
+    }
+    expect(given).toContain(whole.buffer);
+    expect(given).toContain(view);
+    expect(given).not.toContain(larger.buffer);
     await ours.shutdown();
   });
 });
