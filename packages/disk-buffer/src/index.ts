@@ -1,7 +1,11 @@
 export { DirectoryLockedError } from './directory-locked-error';
 export { DiskBufferedLogRecordExporter } from './disk-buffered-log-record-exporter';
 export { encodedPayloadsOf } from './encoded-payloads';
-export { type OtlpTranscodedRequest, transcodeToOtlpRequest } from './internal/otlp-transcoder';
+export {
+  type OtlpTranscodedRequest,
+  type TranscodeOptions,
+  transcodeToOtlpRequest,
+} from './internal/otlp-transcoder';
 export {
   decodeLogRecordBatch,
   decodeLogRecordBatches,

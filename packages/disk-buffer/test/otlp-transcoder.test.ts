@@ -6,6 +6,7 @@ import { decodeLogRecordBatches, encodeLogRecordBatch, transcodeToOtlpRequest } 
 import { ByteWriter } from '../src/internal/byte-writer';
 import { CorruptRecordError } from '../src/internal/errors';
 import { encodeBatch } from '../src/internal/record-encoder';
+import { freeRequestBuffers } from '../src/internal/request-buffers';
 import { toInlineStrings } from './helpers/inline-strings-payload';
 import { batches, payloadsOf } from './helpers/random-records';
 import { generatedRecords } from './helpers/records';
@@ -235,5 +236,63 @@ describe('transcodeToOtlpRequest, called again', () => {
     expect(Buffer.from(first).equals(copy)).toBe(true);
     expect(Buffer.from(first).equals(expected(a)!)).toBe(true);
     expect(Buffer.from(second).equals(expected(b)!)).toBe(true);
+  });
+});
+
+describe('transcodeToOtlpRequest with lend', () => {
+  const whole = (u: Uint8Array) => u.byteOffset === 0 && u.byteLength === u.buffer.byteLength;
+
+  it('should write the same bytes into a buffer of their own, reused once given back', () => {
+    const a = [encodeLogRecordBatch(generatedRecords(30))];
+    const b = [encodeLogRecordBatch(generatedRecords(5))];
+    const first = transcodeToOtlpRequest(a, { lend: true })!;
+    expect(Buffer.from(first.request).equals(expected(a)!)).toBe(true);
+    expect(whole(first.request)).toBe(true);
+    // Lent while the first is out: another buffer, the first's bytes untouched.
+    const second = transcodeToOtlpRequest(b, { lend: true })!;
+    expect(second.request.buffer).not.toBe(first.request.buffer);
+    expect(Buffer.from(second.request).equals(expected(b)!)).toBe(true);
+    expect(Buffer.from(first.request).equals(expected(a)!)).toBe(true);
+    const firstBuffer = first.request.buffer;
+    first.release!();
+    first.release!(); // idempotent: given back once
+    const third = transcodeToOtlpRequest(b, { lend: true })!;
+    expect(third.request.buffer).toBe(firstBuffer);
+    expect(whole(third.request)).toBe(true);
+    expect(Buffer.from(third.request).equals(expected(b)!)).toBe(true);
+    const fourth = transcodeToOtlpRequest(a, { lend: true })!;
+    expect(fourth.request.buffer).not.toBe(firstBuffer);
+    expect(Buffer.from(fourth.request).equals(expected(a)!)).toBe(true);
+    for (const t of [second, third, fourth]) t.release!();
+  });
+
+  it('should keep at most a few buffers for reuse, and lend none for a declined batch', () => {
+    const payloads = [encodeLogRecordBatch(generatedRecords(3))];
+    const out = Array.from({ length: 10 }, () => transcodeToOtlpRequest(payloads, { lend: true })!);
+    expect(new Set(out.map((t) => t.request.buffer)).size).toBe(10);
+    for (const t of out) t.release!();
+    expect(freeRequestBuffers()).toBe(4);
+    const declined = generatedRecords(2);
+    declined[1] = { ...declined[1]!, spanContext: { traceId: 'x', spanId: 'y', traceFlags: 1 } };
+    expect(transcodeToOtlpRequest([encodeLogRecordBatch(declined)], { lend: true })).toBe(
+      undefined,
+    );
+    expect(freeRequestBuffers()).toBe(4);
+  });
+
+  it('should write the same bytes as without lending, for random batches', () => {
+    fc.assert(
+      fc.property(batches, (records) => {
+        const payloads = payloadsOf(records);
+        const plain = transcodeToOtlpRequest(payloads);
+        const lent = transcodeToOtlpRequest(payloads, { lend: true });
+        expect(lent === undefined).toBe(plain === undefined);
+        if (plain === undefined || lent === undefined) return;
+        expect(Buffer.from(lent.request).equals(Buffer.from(plain.request))).toBe(true);
+        expect(lent.recordCount).toBe(plain.recordCount);
+        lent.release!();
+      }),
+      { numRuns: 60 },
+    );
   });
 });

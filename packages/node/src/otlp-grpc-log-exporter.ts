@@ -4,6 +4,7 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
   encodedPayloadsOf,
+  type OtlpTranscodedRequest,
   type StoredLogRecordBatch,
   transcodeToOtlpRequest,
 } from '@spillway/disk-buffer';
@@ -51,7 +52,9 @@ export type OtlpGrpcLogExporter = LogRecordExporter & {
    * records, through the same export delegate as `export` (its retries, timeout, compression,
    * concurrency limit and `otel.sdk.exporter.log.*` metrics, which count `recordCount` records);
    * `resultCallback` is called once, as for `export`. For a caller that wrote the request
-   * itself (the export worker transcodes WAL payloads). The bytes are sent as they are.
+   * itself (the export worker transcodes WAL payloads). The bytes are sent as they are, and must
+   * stay unchanged until `resultCallback` is called: a retry sends them again, and a request that
+   * fills its own ArrayBuffer is handed to the transport without a copy.
    */
   exportEncoded?(
     request: Uint8Array,
@@ -149,27 +152,51 @@ export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogE
   );
   const exporter = new p.OTLPExporterBase(delegate) as OtlpGrpcLogExporter;
   exporter.getEncodingStats = () => ({ ...stats });
+  const delegateExport = exporter.export.bind(exporter);
+  // `release` gives a lent request's buffer back once the delegate is done with the bytes: its
+  // callback comes after the transport's last attempt has ended.
   const sendEncoded = (
     request: Uint8Array,
     recordCount: number,
     counter: PreEncodedCounter,
     resultCallback: (result: ExportResult) => void,
+    release?: () => void,
   ): void => {
+    const done =
+      release === undefined
+        ? resultCallback
+        : (result: ExportResult) => {
+            release();
+            resultCallback(result);
+          };
     if (!Number.isSafeInteger(recordCount) || recordCount < 0) {
       const error = new RangeError(`recordCount ${recordCount}: not a non-negative integer`);
-      resultCallback({ code: ExportResultCode.FAILED, error });
+      done({ code: ExportResultCode.FAILED, error });
       return;
     }
     const items = new Array<ReadableLogRecord>(recordCount);
     preEncoded.set(items, { request, counter });
-    exporter.export(items, resultCallback);
+    delegateExport(items, done);
+  };
+  // A batch a disk buffer's sender delivered with its WAL payloads attached is transcoded here,
+  // before the delegate, so that its request can be lent (the serializer cannot know when the
+  // bytes are done with); the serializer still transcodes any it is handed directly.
+  exporter.export = (records, resultCallback) => {
+    const payloads = declined.has(records) ? undefined : encodedPayloadsOf(records);
+    const t = payloads === undefined ? undefined : transcoded(payloads, records.length);
+    if (t !== undefined) {
+      sendEncoded(t.request, records.length, 'batchesTranscoded', resultCallback, t.release);
+      return;
+    }
+    if (payloads !== undefined) declined.add(records);
+    delegateExport(records, resultCallback);
   };
   exporter.exportEncoded = (request, recordCount, resultCallback) =>
     sendEncoded(request, recordCount, 'batchesPreEncoded', resultCallback);
   exporter.exportStored = (batch, resultCallback) => {
-    const request = transcoded(batch.payloads, batch.recordCount);
-    if (request !== undefined) {
-      sendEncoded(request, batch.recordCount, 'batchesTranscoded', resultCallback);
+    const t = transcoded(batch.payloads, batch.recordCount);
+    if (t !== undefined) {
+      sendEncoded(t.request, batch.recordCount, 'batchesTranscoded', resultCallback, t.release);
       return;
     }
     let records: ReadableLogRecord[];
@@ -180,7 +207,7 @@ export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogE
       return;
     }
     declined.add(records);
-    exporter.export(records, resultCallback);
+    delegateExport(records, resultCallback);
   };
   return exporter;
 }
@@ -248,18 +275,31 @@ function exporterParts(): ExporterParts | null {
  */
 function transcodedFromStore(records: ReadableLogRecord[]): Uint8Array | undefined {
   const payloads = encodedPayloadsOf(records);
-  return payloads === undefined ? undefined : transcoded(payloads, records.length);
-}
-
-/**
- * The request written from `payloads`, or undefined where the transcoder declines them, cannot
- * read them, or finds other than the `recordCount` records they were said to hold.
- */
-function transcoded(payloads: readonly Uint8Array[], recordCount: number): Uint8Array | undefined {
+  if (payloads === undefined) return undefined;
   try {
     const t = transcodeToOtlpRequest(payloads);
-    return t !== undefined && t.recordCount === recordCount ? t.request : undefined;
+    return t !== undefined && t.recordCount === records.length ? t.request : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The request written from `payloads` in a lent buffer (`release` it in the export's callback),
+ * or undefined where the transcoder declines them, cannot read them, or finds other than the
+ * `recordCount` records they were said to hold.
+ */
+function transcoded(
+  payloads: readonly Uint8Array[],
+  recordCount: number,
+): OtlpTranscodedRequest | undefined {
+  let t: OtlpTranscodedRequest | undefined;
+  try {
+    t = transcodeToOtlpRequest(payloads, { lend: true });
+  } catch {
+    return undefined;
+  }
+  if (t === undefined || t.recordCount === recordCount) return t;
+  t.release?.();
+  return undefined;
 }

@@ -15,7 +15,7 @@ import {
   SyntheticRecordGenerator,
   toReadableLogRecords,
 } from '@spillway/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOtlpGrpcLogExporter, type OtlpGrpcLogExporter } from '../src/otlp-grpc-log-exporter';
 
 // The main-thread pipeline's last two stages: the disk buffer's sender hands the OTLP exporter
@@ -178,6 +178,71 @@ describe('createOtlpGrpcLogExporter', () => {
       expect(receiver.records.splice(0)).toEqual(want);
       expect(decodes()).toBe(1);
       expect(ours.getEncodingStats?.()).toMatchObject({ batchesTranscoded: 0, batchesEncoded: 1 });
+    });
+
+    /** The ArrayBuffers the gRPC transport is given (`Buffer.from(data)`) while `run` runs. */
+    async function buffersGiven(run: () => Promise<void>): Promise<unknown[]> {
+      const given: unknown[] = [];
+      const original = Buffer.from;
+      const spy = (...args: unknown[]) => {
+        if (args[0] instanceof ArrayBuffer) given.push(args[0]);
+        return (original as (...a: unknown[]) => Buffer).apply(Buffer, args);
+      };
+      const from = vi.spyOn(Buffer, 'from').mockImplementation(spy as typeof Buffer.from);
+      try {
+        await run();
+      } finally {
+        from.mockRestore();
+      }
+      return given;
+    }
+
+    it('should lend each request its buffer and reuse it once the export is done', async () => {
+      const sets = [generated(71, 40), generated(72, 300), generated(73, 7)];
+      const wants: unknown[][] = [];
+      for (const records of sets) wants.push(await exported(records));
+      const ours = exporter();
+      const given = await buffersGiven(async () => {
+        for (const [i, records] of sets.entries()) {
+          receiver.clear();
+          expect((await sendStored(ours, countedBatch(records).batch)).code).toBe(0);
+          expect(receiver.records.splice(0)).toEqual(wants[i]);
+        }
+      });
+      // One buffer, resized for each request and given back in each export's callback.
+      expect(given).toHaveLength(3);
+      expect(new Set(given).size).toBe(1);
+    });
+
+    it('should keep a lent buffer while its export is in flight, lending the next its own', async () => {
+      const [a, b, c] = [generated(74, 120), generated(75, 60), generated(76, 200)];
+      const [wantA, wantB, wantC] = [await exported(a), await exported(b), await exported(c)];
+      const ours = exporter();
+      receiver.clear();
+      const given = await buffersGiven(async () => {
+        // Both in flight at once (the collector answers late): neither may reuse the other's.
+        receiver.latencyMs = 150;
+        try {
+          const results = await Promise.all([
+            sendStored(ours, countedBatch(a).batch),
+            sendStored(ours, countedBatch(b).batch),
+          ]);
+          expect(results.map((r) => r.code)).toEqual([0, 0]);
+        } finally {
+          receiver.latencyMs = 0;
+        }
+        const got = receiver.records.splice(0);
+        expect([
+          [...wantA, ...wantB],
+          [...wantB, ...wantA],
+        ]).toContainEqual(got);
+        expect((await sendStored(ours, countedBatch(c).batch)).code).toBe(0);
+        expect(receiver.records.splice(0)).toEqual(wantC);
+      });
+      expect(given).toHaveLength(3);
+      expect(given[1]).not.toBe(given[0]);
+      // Both were given back in their callbacks: the third reuses one of them.
+      expect(given.slice(0, 2)).toContain(given[2]);
     });
 
     it('should fail a batch that neither transcodes nor decodes, sending nothing', async () => {

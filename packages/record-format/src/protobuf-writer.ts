@@ -42,6 +42,11 @@ export class ProtobufWriter {
     return Uint8Array.prototype.slice.call(this.buf, 0, this.pos);
   }
 
+  /** The bytes written, as a view of the writer's buffer: valid until the writer next writes. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;

@@ -67,11 +67,13 @@ function handle(exporter: Downstream, msg: Request): void {
     if ('error' in got) {
       reply(msg.id, ExportResultCode.FAILED, got.error);
     } else if ('request' in got) {
-      const { request, recordCount } = got.request;
+      const { request, recordCount, release } = got.request;
       try {
-        exporter.exportEncoded!(request, recordCount, (r) =>
-          reply(msg.id, r.code, r.error, 'transcoded'),
-        );
+        // The request's buffer is lent: given back once the downstream is done with the bytes.
+        exporter.exportEncoded!(request, recordCount, (r) => {
+          release?.();
+          reply(msg.id, r.code, r.error, 'transcoded');
+        });
       } catch (e) {
         reply(msg.id, ExportResultCode.FAILED, e, 'transcoded');
       }

@@ -8,6 +8,7 @@ import {
 } from '@spillway/record-format';
 import { CorruptRecordError } from './errors';
 import { DECLINED, StoredValueTranscoder } from './otlp-value-transcoder';
+import { lendCopy } from './request-buffers';
 import { rememberBounded } from './record-decoder';
 import * as T from './record-tags';
 
@@ -31,10 +32,25 @@ import * as T from './record-tags';
 
 /** What {@link transcodeToOtlpRequest} returns. */
 export interface OtlpTranscodedRequest {
-  /** The protobuf bytes of one `ExportLogsServiceRequest`. */
+  /** The protobuf bytes of one `ExportLogsServiceRequest`, filling their own ArrayBuffer. */
   request: Uint8Array;
   /** How many log records it holds. */
   recordCount: number;
+  /**
+   * With `lend`: gives the request's buffer back for a later request to reuse (idempotent). Call
+   * it once nothing reads the bytes any more, e.g. in the export's callback; never before.
+   */
+  release?: () => void;
+}
+
+/** Options of {@link transcodeToOtlpRequest}. */
+export interface TranscodeOptions {
+  /**
+   * Write the request into a buffer lent from a small pool rather than a new one, given back with
+   * `release()` (see request-buffers.ts: each new request-sized buffer counts towards the
+   * external memory that starts V8's full collections). Default false.
+   */
+  lend?: boolean;
 }
 
 interface Part {
@@ -86,10 +102,11 @@ class Transcoder extends StoredValueTranscoder {
   }
 
   /** The request: the groups in the order the encoder's grouping gives them. */
-  finish(): Uint8Array {
+  /** Writes the groups after the first into the request: `out` then holds the whole request. */
+  finish(): void {
     const w = this.out;
     const [first, ...rest] = this.order;
-    if (first === undefined) return w.finish();
+    if (first === undefined) return;
     let live = true;
     for (const [scope, writer] of first.groups) {
       if (live) {
@@ -110,7 +127,6 @@ class Transcoder extends StoredValueTranscoder {
       schemaUrl(w, res.schemaUrl);
       w.end(rl);
     }
-    return w.finish();
   }
 
   private resource(): ResourcePart {
@@ -309,7 +325,7 @@ function scopeLogs(w: ProtobufWriter, scope: Part, records: ProtobufWriter): voi
   w.tag(2, 2);
   const sl = w.begin();
   message(w, 1, scope.content);
-  w.raw(records.finish());
+  w.raw(records.view());
   schemaUrl(w, scope.schemaUrl);
   w.end(sl);
 }
@@ -332,6 +348,7 @@ function scopeLogs(w: ProtobufWriter, scope: Part, records: ProtobufWriter): voi
  */
 export function transcodeToOtlpRequest(
   payloads: readonly Uint8Array[],
+  options: TranscodeOptions = {},
 ): OtlpTranscodedRequest | undefined {
   const writers = spare ?? newWriters(payloads);
   spare = undefined;
@@ -342,7 +359,10 @@ export function transcodeToOtlpRequest(
     for (const p of payloads) {
       t.payload(Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength));
     }
-    return { request: t.finish(), recordCount: t.recordCount };
+    t.finish();
+    if (options.lend !== true) return { request: writers.out.finish(), recordCount: t.recordCount };
+    const { bytes, release } = lendCopy(writers.out.view());
+    return { request: bytes, recordCount: t.recordCount, release };
   } catch (e) {
     if (e === DECLINED) return undefined;
     throw e;
@@ -351,8 +371,8 @@ export function transcodeToOtlpRequest(
   }
 }
 
-// The request's writer and the scratch writer, kept for the next call: `finish` copies the bytes
-// out, so nothing returned shares them. One request's worth of external memory is then reused
+// The request's writer and the scratch writer, kept for the next call: the request is a copy
+// (`finish`, or a lent buffer), so nothing returned shares them. One request's worth of external memory is then reused
 // rather than allocated per batch (each allocation counts towards V8's external-memory pressure,
 // which starts full collections of the heap). Taken while in use, so a nested call gets its own.
 let spare: { out: ProtobufWriter; scratch: ProtobufWriter } | undefined;

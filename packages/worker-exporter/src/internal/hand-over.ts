@@ -84,13 +84,19 @@ export function takeOver(batch: ReceivedBatch): ReadableLogRecord[] {
 }
 
 /**
- * The OTLP request of a batch handed over, written from its payloads (`transcodeToOtlpRequest`),
- * or undefined where the transcoder declines (then {@link takeOver} it). Throws as
- * {@link takeOver} does.
+ * The OTLP request of a batch handed over, written from its payloads (`transcodeToOtlpRequest`)
+ * into a lent buffer (`release()` it once the export's callback has come), or undefined where the
+ * transcoder declines (then {@link takeOver} it). Throws as {@link takeOver} does.
  */
 export function transcodeOver(batch: ReceivedBatch): OtlpTranscodedRequest | undefined {
-  const request = transcodeToOtlpRequest(payloadsOf(batch));
-  if (request !== undefined) checkCount(request.recordCount, batch.count);
+  const request = transcodeToOtlpRequest(payloadsOf(batch), { lend: true });
+  if (request === undefined) return undefined;
+  try {
+    checkCount(request.recordCount, batch.count);
+  } catch (e) {
+    request.release?.();
+    throw e;
+  }
   return request;
 }
 
