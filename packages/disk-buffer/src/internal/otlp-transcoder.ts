@@ -8,9 +8,9 @@ import {
 } from '@spillway/record-format';
 import { CorruptRecordError } from './errors';
 import { DECLINED, StoredValueTranscoder } from './otlp-value-transcoder';
-import { lendCopy } from './request-buffers';
 import { rememberBounded } from './record-decoder';
 import * as T from './record-tags';
+import { lendCopy } from './request-buffers';
 
 /*
  * Record-codec payloads (FORMAT.md "Batch payload", versions 2 and 1) straight to the protobuf
