@@ -215,12 +215,12 @@ export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogE
 /**
  * `bytes` as the gRPC transport takes them without a copy: its `send` makes a Buffer with
  * `Buffer.from(data)`, which copies a Uint8Array but views an ArrayBuffer. A request that fills
- * its own ArrayBuffer (what the encoder and the transcoder return) goes as that ArrayBuffer: one
- * allocation of the request's size fewer per export. In the export worker, whose small heap each
- * such allocation counts against, that cut its full collections by about a third
- * (bench/RESULTS.md). The bytes already had to stay unchanged until the export's callback: the
- * transport's retries send `data` again. Any other view (a slice of a larger buffer, shared
- * memory) goes as it is.
+ * its own ArrayBuffer (what the encoder returns, and the transcoder's lent buffers) goes as that
+ * ArrayBuffer: one allocation of the request's size fewer per export. In the export worker, whose
+ * small heap each such allocation counts against, that cut its full collections from 22–31 to
+ * 17–20 per 200,000 records (bench/RESULTS.md). The bytes had to stay unchanged until the
+ * export's callback anyway (a lent buffer is given back there). Any other view (a slice of a
+ * larger buffer, shared memory) goes as it is.
  */
 function wireBytes(bytes: Uint8Array): Uint8Array {
   const whole =
