@@ -6,7 +6,7 @@ import { decodeLogRecordBatches, encodeLogRecordBatch, transcodeToOtlpRequest } 
 import { ByteWriter } from '../src/internal/byte-writer';
 import { CorruptRecordError } from '../src/internal/errors';
 import { encodeBatch } from '../src/internal/record-encoder';
-import { freeRequestBuffers } from '../src/internal/request-buffers';
+import { freeRequestBuffers, lendCopy } from '../src/internal/request-buffers';
 import { toInlineStrings } from './helpers/inline-strings-payload';
 import { batches, payloadsOf } from './helpers/random-records';
 import { generatedRecords } from './helpers/records';
@@ -294,5 +294,20 @@ describe('transcodeToOtlpRequest with lend', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('lendCopy', () => {
+  it('should copy a request over 8 MiB into a buffer of its own, lending nothing', () => {
+    const writer = Buffer.alloc(9 * 1024 * 1024 + 8, 7);
+    const view = writer.subarray(4, writer.length - 4);
+    const before = freeRequestBuffers();
+    const { bytes, release } = lendCopy(view);
+    expect(bytes.byteLength).toBe(view.byteLength);
+    expect(bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength).toBe(true);
+    writer.fill(9); // the writer reused: the copy keeps its bytes
+    expect(bytes.every((b) => b === 7)).toBe(true);
+    release();
+    expect(freeRequestBuffers()).toBe(before);
   });
 });

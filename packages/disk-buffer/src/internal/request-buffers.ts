@@ -35,7 +35,8 @@ const noop = (): void => {};
 /** A copy of `bytes` in a lent buffer (the view covers all of it), and how to give it back. */
 export function lendCopy(bytes: Uint8Array): { bytes: Uint8Array; release: () => void } {
   const n = bytes.length;
-  if (n > MAX_LENT_BYTES) return { bytes: bytes.slice(), release: noop };
+  // Uint8Array's slice copies (a Buffer's own `slice` would be a view of the writer).
+  if (n > MAX_LENT_BYTES) return { bytes: Uint8Array.prototype.slice.call(bytes), release: noop };
   const buffer = free.pop() ?? new Resizable(0, { maxByteLength: MAX_LENT_BYTES });
   buffer.resize(n);
   const lent = new Uint8Array(buffer, 0, n);
