@@ -14,8 +14,9 @@ import {
 } from '@spillway/testing';
 import { WorkerThreadLogRecordExporter } from '@spillway/worker-exporter';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOtlpGrpcLogExporter } from '../src/otlp-grpc-log-exporter';
+import { buffersGiven } from './helpers/buffers-given';
 
 // The SDK's own protobuf serializer, from the copy the installed gRPC exporter uses.
 const sdkRequire = createRequire(
@@ -255,16 +256,7 @@ describe('createOtlpGrpcLogExporter', () => {
     const larger = new Uint8Array(whole.byteLength + 16);
     larger.set(whole, 7);
     const view = larger.subarray(7, 7 + whole.byteLength);
-    // What the gRPC transport makes its Buffer from (Buffer.from copies a Uint8Array, views an
-    // ArrayBuffer).
-    const given: unknown[] = [];
-    const original = Buffer.from;
-    const spy = (...args: unknown[]) => {
-      given.push(args[0]);
-      return (original as (...a: unknown[]) => Buffer).apply(Buffer, args);
-    };
-    const from = vi.spyOn(Buffer, 'from').mockImplementation(spy as typeof Buffer.from);
-    try {
+    const given = await buffersGiven(async () => {
       for (const bytes of [whole, view]) {
         const code = await new Promise<number>((resolve) =>
           ours.exportEncoded!(bytes, records.length, (r) => resolve(r.code)),
@@ -272,9 +264,7 @@ describe('createOtlpGrpcLogExporter', () => {
         expect(code).toBe(0);
         expect(receiver.records.splice(0)).toEqual(viaExport);
       }
-    } finally {
-      from.mockRestore();
-    }
+    });
     expect(given).toContain(whole.buffer);
     expect(given).toContain(view);
     expect(given).not.toContain(larger.buffer);

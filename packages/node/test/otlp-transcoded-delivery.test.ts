@@ -15,8 +15,9 @@ import {
   SyntheticRecordGenerator,
   toReadableLogRecords,
 } from '@spillway/testing';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOtlpGrpcLogExporter, type OtlpGrpcLogExporter } from '../src/otlp-grpc-log-exporter';
+import { buffersGiven } from './helpers/buffers-given';
 
 // The main-thread pipeline's last two stages: the disk buffer's sender hands the OTLP exporter
 // batches with their WAL payloads attached, and the exporter writes the request from them.
@@ -181,28 +182,15 @@ describe('createOtlpGrpcLogExporter', () => {
     });
 
     /** The ArrayBuffers the gRPC transport is given (`Buffer.from(data)`) while `run` runs. */
-    async function buffersGiven(run: () => Promise<void>): Promise<unknown[]> {
-      const given: unknown[] = [];
-      const original = Buffer.from;
-      const spy = (...args: unknown[]) => {
-        if (args[0] instanceof ArrayBuffer) given.push(args[0]);
-        return (original as (...a: unknown[]) => Buffer).apply(Buffer, args);
-      };
-      const from = vi.spyOn(Buffer, 'from').mockImplementation(spy as typeof Buffer.from);
-      try {
-        await run();
-      } finally {
-        from.mockRestore();
-      }
-      return given;
-    }
+    const arrayBuffersGiven = async (run: () => Promise<void>) =>
+      (await buffersGiven(run)).filter((b) => b instanceof ArrayBuffer);
 
     it('should lend each request its buffer and reuse it once the export is done', async () => {
       const sets = [generated(71, 40), generated(72, 300), generated(73, 7)];
       const wants: unknown[][] = [];
       for (const records of sets) wants.push(await exported(records));
       const ours = exporter();
-      const given = await buffersGiven(async () => {
+      const given = await arrayBuffersGiven(async () => {
         for (const [i, records] of sets.entries()) {
           receiver.clear();
           expect((await sendStored(ours, countedBatch(records).batch)).code).toBe(0);
@@ -219,7 +207,7 @@ describe('createOtlpGrpcLogExporter', () => {
       const [wantA, wantB, wantC] = [await exported(a), await exported(b), await exported(c)];
       const ours = exporter();
       receiver.clear();
-      const given = await buffersGiven(async () => {
+      const given = await arrayBuffersGiven(async () => {
         // Both in flight at once (the collector answers late): neither may reuse the other's.
         receiver.latencyMs = 150;
         try {
