@@ -53,8 +53,8 @@ export type OtlpGrpcLogExporter = LogRecordExporter & {
    * concurrency limit and `otel.sdk.exporter.log.*` metrics, which count `recordCount` records);
    * `resultCallback` is called once, as for `export`. For a caller that wrote the request
    * itself (the export worker transcodes WAL payloads). The bytes are sent as they are, and must
-   * stay unchanged until `resultCallback` is called: a retry sends them again, and a request that
-   * fills its own ArrayBuffer is handed to the transport without a copy.
+   * stay unchanged until `resultCallback` is called: a request that fills its own ArrayBuffer is
+   * handed to the transport without a copy.
    */
   exportEncoded?(
     request: Uint8Array,

@@ -101,8 +101,10 @@ class Transcoder extends StoredValueTranscoder {
     this.recordCount += n;
   }
 
-  /** The request: the groups in the order the encoder's grouping gives them. */
-  /** Writes the groups after the first into the request: `out` then holds the whole request. */
+  /**
+   * Completes the request in `out` (the groups after the first, in the order the encoder's
+   * grouping gives them): `out` then holds the whole request.
+   */
   finish(): void {
     const w = this.out;
     const [first, ...rest] = this.order;
@@ -372,9 +374,10 @@ export function transcodeToOtlpRequest(
 }
 
 // The request's writer and the scratch writer, kept for the next call: the request is a copy
-// (`finish`, or a lent buffer), so nothing returned shares them. One request's worth of external memory is then reused
-// rather than allocated per batch (each allocation counts towards V8's external-memory pressure,
-// which starts full collections of the heap). Taken while in use, so a nested call gets its own.
+// (`finish`, or a lent buffer), so nothing returned shares them. One request's worth of external
+// memory is then reused rather than allocated per batch (each allocation counts towards V8's
+// external-memory pressure, which starts full collections of the heap). Taken while in use, so a
+// nested call gets its own.
 let spare: { out: ProtobufWriter; scratch: ProtobufWriter } | undefined;
 
 /** Writers for a first request (or one made while another is in use), sized for `payloads`. */

@@ -15,7 +15,7 @@
  * A resize that shrinks gives the memory back at once and one that grows counts only the growth,
  * so the external memory of a lent buffer moves with the requests instead of rising per export.
  * The contract is the caller's: `release` once nothing reads the bytes (the export's callback,
- * after the transport's last retry). A buffer never released is only garbage, collected as any.
+ * once the transport is done with them). A buffer never released is only garbage, collected as any.
  */
 
 /** Requests above this are copied into a buffer of their own (as when not lending). */
