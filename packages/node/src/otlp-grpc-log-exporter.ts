@@ -110,7 +110,9 @@ export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogE
   // The delegate serialises what `export` is given: a pre-encoded request travels as a stand-in
   // array of `recordCount` empty slots (the metrics helper counts its length), its bytes found here.
   const preEncoded = new WeakMap<object, { request: Uint8Array; counter: PreEncodedCounter }>();
-  // Records of a stored batch the transcoder already declined: not transcoded a second time.
+  // Records whose payloads the transcoder already declined: not transcoded a second time (the
+  // sender retries a failed batch with the same array). Every batch with payloads is transcoded
+  // in `export` below, before the delegate, so the serializer only encodes records.
   const declined = new WeakSet<object>();
   const serializer: Serializer = {
     serializeRequest(records) {
@@ -119,11 +121,6 @@ export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogE
         preEncoded.delete(records);
         stats[pre.counter]++;
         return wireBytes(pre.request);
-      }
-      const stored = declined.delete(records) ? undefined : transcodedFromStore(records);
-      if (stored !== undefined) {
-        stats.batchesTranscoded++;
-        return wireBytes(stored);
       }
       let bytes: Uint8Array | undefined;
       try {
@@ -180,7 +177,7 @@ export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogE
   };
   // A batch a disk buffer's sender delivered with its WAL payloads attached is transcoded here,
   // before the delegate, so that its request can be lent (the serializer cannot know when the
-  // bytes are done with); the serializer still transcodes any it is handed directly.
+  // bytes are done with).
   exporter.export = (records, resultCallback) => {
     const payloads = declined.has(records) ? undefined : encodedPayloadsOf(records);
     const t = payloads === undefined ? undefined : transcoded(payloads, records.length);
@@ -265,23 +262,6 @@ function exporterParts(): ExporterParts | null {
     parts = null;
   }
   return parts;
-}
-
-/**
- * The request for `records` written from the WAL payloads a disk buffer's sender attached to
- * them (they decode to exactly these records, so the bytes are those encoding them would give),
- * or undefined: no payloads attached, or ones the transcoder declines or cannot read (the
- * records are encoded then, as any other batch).
- */
-function transcodedFromStore(records: ReadableLogRecord[]): Uint8Array | undefined {
-  const payloads = encodedPayloadsOf(records);
-  if (payloads === undefined) return undefined;
-  try {
-    const t = transcodeToOtlpRequest(payloads);
-    return t !== undefined && t.recordCount === records.length ? t.request : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
