@@ -128,30 +128,47 @@ export class ValueRedactor {
     return out;
   }
 
+  // Each match found by `exec` from the rule's own position, so a replacement that runs another
+  // redaction (an app callback that logs) cannot move it. The text is rebuilt only around the
+  // matches `replace` changed: most candidates (a long number that fails Luhn) change nothing,
+  // and then the string is returned as it was, with no copy and no per-match closure call.
   private applyRule(rule: PlannedValueRule, s: string): string {
-    let n = 0;
+    const pattern = rule.pattern;
     const replacement = this.plan.replacement;
-    const out = s.replace(rule.pattern, (m: string, ...rest: unknown[]) => {
+    let out = '';
+    let copied = 0; // s[0, copied) is in `out`
+    let n = 0;
+    let from = 0;
+    while (from <= s.length) {
+      pattern.lastIndex = from;
+      const m = pattern.exec(s);
+      if (m === null) break;
+      const found = m[0];
+      const end = m.index + found.length;
       // An empty match (a user pattern such as `a*`) hides nothing: replacing it would insert
       // the replacement between every two characters.
-      if (m === '') return m;
-      // `rest` is the capture groups, then the offset and the whole string.
+      if (found === '') {
+        from = advanceIndex(s, end, /[uv]/.test(pattern.flags));
+        continue;
+      }
+      from = end;
       let t: string | undefined;
       try {
-        const offset = rest[rest.length - 2] as number;
-        const groups = rest.slice(0, -2) as string[];
-        t = rule.replace(m, groups, replacement, offset + m.length, s);
+        t = rule.replace(found, m.length === 1 ? NO_GROUPS : m.slice(1), replacement, end, s);
       } catch {
         // A replacement function of the user's failed: the match is not kept (fail closed).
         this.counters.errors++;
         t = replacement;
       }
-      if (typeof t !== 'string' || t === m) return m;
+      if (typeof t !== 'string' || t === found) continue;
+      out += s.slice(copied, m.index) + t;
+      copied = end;
       n++;
-      return t;
-    });
-    if (n > 0) this.counters.add(rule.slot, n);
-    return out;
+    }
+    pattern.lastIndex = 0;
+    if (n === 0) return s;
+    this.counters.add(rule.slot, n);
+    return out + s.slice(copied);
   }
 
   private array(v: unknown[], key: string | undefined, depth: number, ancestors: object[]) {
@@ -184,6 +201,20 @@ export class ValueRedactor {
     }
     return out ?? v;
   }
+}
+
+const NO_GROUPS = Object.freeze([]) as unknown as string[];
+
+/**
+ * Where the search goes on after an empty match at `i`, as `String.prototype.replace` does: one
+ * code unit on, or one code point under the `u` and `v` flags.
+ */
+function advanceIndex(s: string, i: number, unicode: boolean): number {
+  if (!unicode || i + 1 >= s.length) return i + 1;
+  const c = s.charCodeAt(i);
+  if (c < 0xd800 || c > 0xdbff) return i + 1;
+  const d = s.charCodeAt(i + 1);
+  return d >= 0xdc00 && d <= 0xdfff ? i + 2 : i + 1;
 }
 
 /** Keys a plain map's encoders list (`for…in`). */
