@@ -7,6 +7,7 @@ import { createBenchmarkRecordGenerator } from '../src/benchmark-record-generato
 const dirs: string[] = [];
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -37,6 +38,8 @@ function captureStderr(): string[] {
 
 describe('createBenchmarkRecordGenerator', () => {
   it('should use the synthetic generator without a corpus, and say so on stderr', () => {
+    // Named and absent, so a corpus beside the clone (which the default would find) is not used.
+    vi.stubEnv('SPILLWAY_CORPUS_DIR', join(tmpdir(), `spillway-no-corpus-${process.pid}`));
     const stderr = captureStderr();
     const { generator, input } = createBenchmarkRecordGenerator({ seed: 4 }, undefined);
     expect(input).toBe('synthetic');
