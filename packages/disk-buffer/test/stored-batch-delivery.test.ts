@@ -120,6 +120,20 @@ describe('delivery of batches read back from the WAL', () => {
     }
   });
 
+  it('should keep every payload intact while later reads fill new chunks (no copy is made)', async () => {
+    // More than the reader's 1 MiB chunk: the batches hold views of several chunks at once.
+    const records = generatedRecords(9000);
+    const down = new StoredTakingExporter();
+    const { e } = await readBack(records, down);
+    await down.waitFor(records.length);
+    await e.shutdown();
+    const bytes = down.stored.reduce((n, b) => n + b.payloads.reduce((m, p) => m + p.length, 0), 0);
+    expect(bytes).toBeGreaterThan(2 * 1024 * 1024);
+    // Decoded only now, after every read: a reader that reused its buffer would fail here.
+    const got = down.stored.flatMap((b) => decodeLogRecordBatches([...b.payloads]));
+    expect(got.map(comparable)).toEqual(records.map(comparable));
+  });
+
   it('should decode only where the age limit may drop records, and count what it drops', async () => {
     const now = Math.floor(Date.now() / 1000);
     const records = generatedRecords(300).map((r, i) => ({

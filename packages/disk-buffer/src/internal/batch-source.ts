@@ -11,19 +11,18 @@ import { scanPayload } from './payload-scan';
 import type { ReadPosition } from './read-position';
 import type { RecentFrames } from './recent-frames';
 import { BatchDecoder } from './record-decoder';
-import { countSeverities, emptyCounts, type SeverityCounts } from './severity-counts';
-import { copyToSlab } from './slab';
+import { addCounts, countSeverities, emptyCounts, type SeverityCounts } from './severity-counts';
 import { SEGMENT_HEADER_BYTES } from './wal-format';
 
 /*
  * The reading half of the sender (the delivery loop is in sender.ts): owns the read position and
  * the open file, and turns the file at the position into the next batch. WAL segments are read
  * frame by frame (FrameReader) and scanned, not decoded (payload-scan.ts), except frames still
- * held in memory (RecentFrames, recent-frames.ts), which are taken with their records; spill files
+ * held in memory (RecentFrames, recent-frames.ts), which are taken as payloads; spill files
  * through a SpillCursor. When a closed file is fully read it is deleted (FileDeleter) and the
  * position moves to the next seq.
  * A WAL batch is a StoredBatch (stored-batch.ts): the plaintext payloads of its frames, the held
- * ones as kept, the read ones copied out of the reader's buffer. Its records are decoded only when
+ * ones as kept, the read ones as views of the reader's chunks. Its records are decoded only when
  * the downstream asks for them; the scan gives what the sender needs meanwhile (count, severity
  * classes, oldest time) and refuses a damaged frame here, where the decode would have.
  */
@@ -150,15 +149,15 @@ export class BatchSource {
     // over a collector's message limit (gRPC's default is 4 MiB).
     while (count < this.o.maxBatchRecords && bytes < MAX_BATCH_BYTES && !entry.evicted) {
       if (at >= entry.written) break;
-      // The frame just appended, still in memory: its records, without a read or a decode.
+      // The frame just appended, still in memory: its payload, without a read or a scan.
       const held = this.o.recent?.take(entry.seq, at, entry.written);
       if (held !== undefined) {
-        parts.push({ payload: held.payload, records: held.records });
-        count += held.records.length;
-        countSeverities(held.records, severities);
+        parts.push({ payload: held.payload, oldestMs: held.oldestMs });
+        count += held.count;
+        addCounts(severities, held.severities);
         bytes += held.bytes;
         at = held.end;
-        this.o.counters.fromMemory += held.records.length;
+        this.o.counters.fromMemory += held.count;
         continue;
       }
       const reader = await this.openWal(entry);
@@ -192,8 +191,10 @@ export class BatchSource {
       try {
         const { count: n, oldestMs } = scanPayload(r.payload, severities);
         count += n;
-        // A view valid until the reader's next frame: copied.
-        parts.push({ payload: copyToSlab(r.payload), oldestMs });
+        // A view of the reader's chunk, which no later read overwrites: kept as it is (a copy
+        // would allocate as much again, and each MiB of ArrayBuffers brings V8's next full
+        // collection of the app's heap nearer).
+        parts.push({ payload: r.payload, oldestMs });
       } catch (err) {
         this.o.counters.corruptFrames++;
         this.o.counters.drop('corrupt', r.header.count);

@@ -13,8 +13,9 @@ import {
 } from './wal-format';
 
 /**
- * A frame whose checksum verified; `payload` (decrypted, for an encrypted frame) is a view valid
- * until the next `next()` call.
+ * A frame whose checksum verified; `payload` (decrypted, for an encrypted frame) is a view of
+ * bytes the reader never writes again (each read goes to a buffer of its own), so it stays valid
+ * for as long as it is held: the sender keeps such views in its batch instead of copying them.
  */
 export interface GoodFrame {
   kind: 'frame';
@@ -117,6 +118,7 @@ export class FrameReader {
     if (from >= this.bufStart && to <= this.bufStart + this.buf.length) return true;
     if (to > limit) return false;
     const size = Math.min(Math.max(to - from, this.chunkBytes), limit - from);
+    // A new buffer for every read, never one reused: payloads handed out are views of it.
     const next = Buffer.allocUnsafe(size);
     let got = 0;
     while (got < size) {
