@@ -16,7 +16,11 @@ export default defineConfig({
   },
   test: {
     // Counts differ between the short and the long mode (SPILLWAY_LONG=1): say which one this is.
-    globalSetup: [resolve(root, 'packages/testing/src/test-mode-setup.ts')],
+    // Temporary files go under one folder per run, removed at its end.
+    globalSetup: [
+      resolve(root, 'packages/testing/src/test-mode-setup.ts'),
+      resolve(root, 'packages/testing/src/temp-root-setup.ts'),
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
