@@ -101,7 +101,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       }
     };
     const { cap, writer, recent } = this.buffer;
-    for (const { frame, payload, records: kept, severities } of frames) {
+    for (const { frame, payload, records: kept, asIs, severities } of frames) {
       const count = kept.length;
       if (!cap.admit(frame.length, count, severities)) {
         done(new Error(`disk buffer full: ${count} records dropped (disk_full)`));
@@ -112,7 +112,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
           if (err) cap.writeFailed(err, count, severities);
           done(err);
         });
-        recent.add(at.seq, at.offset, at.end, kept, severities, payload, false);
+        if (asIs) recent.add(at.seq, at.offset, at.end, kept, payload, false);
       } catch (err) {
         cap.writeFailed(err as Error, count, severities);
         done(err as Error);
@@ -139,7 +139,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     const { cap, writer, recent } = this.buffer;
     try {
       // Not copied out of the encoder: appendSync has written the frame before the next encode.
-      for (const { frame, payload, records: kept, severities } of this.encoder.frames(
+      for (const { frame, payload, records: kept, asIs, severities } of this.encoder.frames(
         records,
         false,
       )) {
@@ -147,7 +147,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
         if (!cap.admit(frame.length, count, severities)) continue;
         try {
           const at = writer.appendSync(frame, count, severities);
-          recent.add(at.seq, at.offset, at.end, kept, severities, payload, true);
+          if (asIs) recent.add(at.seq, at.offset, at.end, kept, payload, true);
         } catch (err) {
           cap.writeFailed(err as Error, count, severities);
           globalErrorHandler(err as Error);

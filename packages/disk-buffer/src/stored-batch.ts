@@ -2,7 +2,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { markNormalizedBatch } from '@spillway/record-format';
 import { attachEncodedPayloads } from './encoded-payloads';
-import { earlier } from './internal/record-age';
+import { earlier, timeMs } from './internal/record-age';
 import { BatchDecoder } from './internal/record-decoder';
 
 /*
@@ -16,10 +16,9 @@ import { BatchDecoder } from './internal/record-decoder';
  *                       batch.records() (the failover files)
  *          └► exporter.export(batch.records())   (any other LogRecordExporter)
  *
- * While the collector keeps up, most frames are still in memory as their payloads (no read);
- * what a burst or an outage leaves behind is read back from the WAL. Either way the records are
- * decoded only for a downstream that needs them: the decode was most of the sender's cost, for
- * records nobody but the JSON fallback reads.
+ * While the collector keeps up, most frames are still in memory with their records (no decode
+ * to save); what a burst or an outage leaves behind is read back from the WAL, and there the
+ * decode was most of the sender's cost for records nobody but the JSON fallback reads.
  */
 
 /**
@@ -57,18 +56,19 @@ export function takesStoredBatches(
 }
 
 /**
- * One frame of a stored batch: its payload and its oldest record time (from the scan of a frame
- * read back, payload-scan.ts, or from the records of a frame held in memory, recent-frames.ts).
+ * One frame of a stored batch: its payload, and its records when they are at hand already (else
+ * its oldest record time, from the scan: payload-scan.ts).
  */
 export interface StoredPart {
   payload: Buffer;
+  records?: ReadableLogRecord[];
   oldestMs?: number;
 }
 
 /**
- * A {@link StoredLogRecordBatch} over `parts`, decoded by `decoder` on the first `records()` call
- * (the sender passes its own: resources and scopes it decoded before are the same objects, so the
- * records group in one request as the eager decode's did).
+ * A {@link StoredLogRecordBatch} over `parts`. Frames with no records are decoded by `decoder` on
+ * the first `records()` call (the sender passes its own: resources and scopes it decoded before
+ * are the same objects, so the records group in one request as the eager decode's did).
  */
 export class StoredBatch implements StoredLogRecordBatch {
   readonly payloads: readonly Buffer[];
@@ -84,11 +84,14 @@ export class StoredBatch implements StoredLogRecordBatch {
 
   /**
    * The earliest record time, ms since the epoch (-Infinity when some time is not a number), for
-   * the sender's age limit: each frame's figure, no decode.
+   * the sender's age limit: the scan's figure for frames read back, no decode.
    */
   oldestMs(): number {
     let oldest = Number.POSITIVE_INFINITY;
-    for (const p of this.parts) oldest = earlier(oldest, p.oldestMs ?? Number.NEGATIVE_INFINITY);
+    for (const p of this.parts) {
+      if (p.records === undefined) oldest = earlier(oldest, p.oldestMs ?? Number.NEGATIVE_INFINITY);
+      else for (const r of p.records) oldest = earlier(oldest, timeMs(r.hrTime[0], r.hrTime[1]));
+    }
     return oldest;
   }
 
@@ -96,10 +99,11 @@ export class StoredBatch implements StoredLogRecordBatch {
     if (this.decoded !== undefined) return this.decoded;
     const out: ReadableLogRecord[] = [];
     for (const p of this.parts) {
-      for (const r of this.decoder.decode(p.payload, 0, p.payload.length)) out.push(r);
+      const rs = p.records ?? this.decoder.decode(p.payload, 0, p.payload.length);
+      for (const r of rs) out.push(r);
     }
-    // A frame decodes losslessly to the normalised records the encoder wrote: the stages after
-    // need not check each one again.
+    // Frames held in memory are the normalised records the encoder wrote, and a frame read back
+    // decodes losslessly to such records: the stages after need not check each one again.
     markNormalizedBatch(out);
     attachEncodedPayloads(out, this.payloads);
     this.decoded = out;

@@ -7,7 +7,6 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DiskBufferedLogRecordExporter } from '../src/index';
 import { CHECKPOINT_FILE } from '../src/internal/checkpoint';
 import { RecentFrames } from '../src/internal/recent-frames';
-import { countSeverities } from '../src/internal/severity-counts';
 import { walIo } from '../src/internal/wal-segment';
 import { bundleChild } from './helpers/child-bundle';
 import { CollectingExporter } from './helpers/collecting-exporter';
@@ -15,7 +14,7 @@ import { comparable, hostileRecord } from './helpers/hostile-records';
 import { generatedRecords, removeTempDirs, tempDir } from './helpers/records';
 
 // Delivery from memory (RecentFrames): while the collector keeps up the sender hands downstream
-// the payload of the frame just appended instead of reading it back. Each test here
+// the records of the frame just appended instead of reading and decoding it back. Each test here
 // fails if that path delivers anything other than what the WAL holds, or loses what it held.
 
 let childPath: string;
@@ -173,19 +172,12 @@ describe('RecentFrames', () => {
       const r = new RecentFrames(1000);
       const a = recs(1);
       const b = recs(2);
-      r.add(1, 32, 132, a, countSeverities(a), PAYLOAD, false);
-      r.add(1, 132, 232, b, countSeverities(b), PAYLOAD, false);
+      r.add(1, 32, 132, a, PAYLOAD, false);
+      r.add(1, 132, 232, b, PAYLOAD, false);
       // Not landed: not taken (the frame before the position is dropped on the way).
       expect(r.take(1, 132, 231)).toBeUndefined();
       expect(r.bytes).toBe(100);
-      expect(r.take(1, 132, 232)).toEqual({
-        count: 2,
-        severities: countSeverities(b),
-        oldestMs: Math.min(...b.map((x) => x.hrTime[0] * 1000 + x.hrTime[1] / 1e6)),
-        end: 232,
-        bytes: 100,
-        payload: PAYLOAD,
-      });
+      expect(r.take(1, 132, 232)).toEqual({ records: b, end: 232, bytes: 100, payload: PAYLOAD });
       expect(r.take(1, 132, 232)).toBeUndefined(); // taken once
       expect(r.bytes).toBe(0);
       expect(r.take(1, 32, 232)).toBeUndefined();
@@ -194,18 +186,18 @@ describe('RecentFrames', () => {
     it('should keep frames of a later segment for when the sender gets there', () => {
       const r = new RecentFrames(1000);
       const a = recs(1);
-      r.add(2, 32, 100, a, countSeverities(a), PAYLOAD, false);
+      r.add(2, 32, 100, a, PAYLOAD, false);
       expect(r.take(1, 32, 500)).toBeUndefined();
-      expect(r.take(2, 32, 100)?.count).toBe(1);
+      expect(r.take(2, 32, 100)?.records).toEqual(a);
     });
   });
 
   describe('add', () => {
     it('should not hold a frame past the byte bound, and hold later ones that fit', () => {
       const r = new RecentFrames(250);
-      r.add(1, 32, 232, recs(1), countSeverities(recs(1)), PAYLOAD, false);
-      r.add(1, 232, 332, recs(1), countSeverities(recs(1)), PAYLOAD, false); // 300 bytes: over the bound
-      r.add(1, 332, 382, recs(1), countSeverities(recs(1)), PAYLOAD, false);
+      r.add(1, 32, 232, recs(1), PAYLOAD, false);
+      r.add(1, 232, 332, recs(1), PAYLOAD, false); // 300 bytes: over the bound
+      r.add(1, 332, 382, recs(1), PAYLOAD, false);
       expect(r.bytes).toBe(250);
       expect(r.take(1, 232, 1000)).toBeUndefined();
       expect(r.take(1, 332, 1000)?.end).toBe(382);
@@ -215,7 +207,7 @@ describe('RecentFrames', () => {
   describe('forget', () => {
     it('should drop a frame whose write failed', () => {
       const r = new RecentFrames(1000);
-      r.add(1, 32, 132, recs(1), countSeverities(recs(1)), PAYLOAD, false);
+      r.add(1, 32, 132, recs(1), PAYLOAD, false);
       r.forget(1, 32);
       expect(r.bytes).toBe(0);
       expect(r.take(1, 32, 1000)).toBeUndefined();

@@ -11,14 +11,14 @@ import { scanPayload } from './payload-scan';
 import type { ReadPosition } from './read-position';
 import type { RecentFrames } from './recent-frames';
 import { BatchDecoder } from './record-decoder';
-import { addCounts, countSeverities, emptyCounts, type SeverityCounts } from './severity-counts';
+import { countSeverities, emptyCounts, type SeverityCounts } from './severity-counts';
 import { SEGMENT_HEADER_BYTES } from './wal-format';
 
 /*
  * The reading half of the sender (the delivery loop is in sender.ts): owns the read position and
  * the open file, and turns the file at the position into the next batch. WAL segments are read
  * frame by frame (FrameReader) and scanned, not decoded (payload-scan.ts), except frames still
- * held in memory (RecentFrames, recent-frames.ts), which are taken as payloads; spill files
+ * held in memory (RecentFrames, recent-frames.ts), which are taken with their records; spill files
  * through a SpillCursor. When a closed file is fully read it is deleted (FileDeleter) and the
  * position moves to the next seq.
  * A WAL batch is a StoredBatch (stored-batch.ts): the plaintext payloads of its frames, the held
@@ -149,15 +149,15 @@ export class BatchSource {
     // over a collector's message limit (gRPC's default is 4 MiB).
     while (count < this.o.maxBatchRecords && bytes < MAX_BATCH_BYTES && !entry.evicted) {
       if (at >= entry.written) break;
-      // The frame just appended, still in memory: its payload, without a read or a scan.
+      // The frame just appended, still in memory: its records, without a read or a decode.
       const held = this.o.recent?.take(entry.seq, at, entry.written);
       if (held !== undefined) {
-        parts.push({ payload: held.payload, oldestMs: held.oldestMs });
-        count += held.count;
-        addCounts(severities, held.severities);
+        parts.push({ payload: held.payload, records: held.records });
+        count += held.records.length;
+        countSeverities(held.records, severities);
         bytes += held.bytes;
         at = held.end;
-        this.o.counters.fromMemory += held.count;
+        this.o.counters.fromMemory += held.records.length;
         continue;
       }
       const reader = await this.openWal(entry);

@@ -20,6 +20,7 @@ export interface EncodedFrame {
    */
   payload: Buffer;
   records: ReadableLogRecord[];
+  asIs: boolean;
   severities: SeverityCounts;
 }
 
@@ -59,7 +60,7 @@ export class FrameEncoder {
   ): EncodedFrame[] {
     const w = this.writer;
     w.reset(FRAME_HEADER_BYTES);
-    encodeBatch(w, records, this.substituted, this.uid);
+    const asIs = encodeBatch(w, records, this.substituted, this.uid);
     if (w.pos - FRAME_HEADER_BYTES > MAX_FRAME_PAYLOAD && records.length > 1) {
       const half = records.length >> 1;
       return [
@@ -81,6 +82,8 @@ export class FrameEncoder {
         frame,
         payload: frame.subarray(FRAME_HEADER_BYTES),
         records,
+        // A frame whose records were rewritten, or stamped with a uid, is read back from the WAL.
+        asIs: asIs && this.uid === undefined,
         severities: countSeverities(records),
       },
     ];
