@@ -4,7 +4,7 @@
 // exception recorded as FATAL through the 3.x global logger.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, beforeEach, test } from 'node:test';
@@ -20,7 +20,16 @@ const receiver = await new OtlpGrpcLogsReceiver().start();
 after(() => receiver.stop());
 beforeEach(() => receiver.clear());
 
-const freshDir = () => mkdtempSync(join(tmpdir(), 'spillway-compat-node-'));
+// Every folder a test made is removed when the file's tests end.
+const made = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+const freshDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'spillway-compat-node-'));
+  made.push(d);
+  return d;
+};
 
 function childEnv(extra) {
   return {
