@@ -124,6 +124,37 @@ describe('DiskBufferedLogRecordExporter', () => {
       await meterProvider.shutdown();
     });
 
+    it("should not deliver records whose fdatasync then fails under 'always' (they are counted io_error)", async () => {
+      const { down, exporter, send } = setup();
+      // A first batch is synced and delivered slowly, so the sender is between batches while the
+      // second one's sync is in flight; that sync answers late (the sender has every chance to
+      // take the frame meanwhile, from memory or from the file) and fails. A frame is readable
+      // only once synced.
+      down.latencyMs = 5;
+      const first = generatedRecords(10, 0);
+      expect((await send(first)).code).toBe(0);
+      walIo.fdatasync = async () => {
+        // Until the first batch is delivered, then a few turns more for the sender to look again.
+        await down.waitFor(() => down.records.length >= first.length);
+        for (let turns = 0; turns < 200 && down.exports <= 1; turns++) {
+          await new Promise<void>((r) => setImmediate(r));
+        }
+        throw errno('EIO', 'fdatasync');
+      };
+      const lost = generatedRecords(40, 10);
+      expect((await send(lost)).code).toBe(1);
+      Object.assign(walIo, real);
+      const later = generatedRecords(25, 50);
+      expect((await send(later)).code).toBe(0);
+      await down.waitFor(() => exporter.getStats().recordsPending === 0);
+      expect(down.ids()).toEqual([...first, ...later].map((r) => r.attributes['test.id']));
+      const s = exporter.getStats();
+      expect(s.dropped.io_error).toEqual(classesOf(lost));
+      expect(s.recordsDelivered).toBe(35);
+      expectAccountedFor(s, 75, 40);
+      await exporter.shutdown();
+    });
+
     it.each([
       ['ENOSPC', 'disk_full', 'io_error'],
       ['EDQUOT', 'disk_full', 'io_error'],

@@ -92,13 +92,18 @@ function expectCutBackToFirstFrame(ledger: Ledger, kept: Buffer): void {
 
 describe('WalWriter', () => {
   describe('append', () => {
-    it("should acknowledge under 'always' only once a sync started by another caller has finished", async () => {
+    it("should acknowledge under 'always' only once synced, and make nothing readable or close nothing before", async () => {
       // Each frame fills a segment, so every append opens the next one.
       const frameBytes = FRAME_HEADER_BYTES + 100;
-      const { writer } = newWriter('always', tempDir(), 200, SEGMENT_HEADER_BYTES + frameBytes);
+      const { writer, ledger } = newWriter(
+        'always',
+        tempDir(),
+        200,
+        SEGMENT_HEADER_BYTES + frameBytes,
+      );
       // Every file call is done synchronously (so between two macrotasks the writer runs as far as
       // it can), except that the second writev (segment 2) waits for the test, and so does the
-      // first fdatasync (segment 1's, from closing it once segment 3 opens).
+      // first fdatasync.
       const writev2 = holdWritev(2);
       const firstSync = deferred();
       const releaseFirstSync = deferred();
@@ -115,20 +120,29 @@ describe('WalWriter', () => {
       const events: string[] = [];
       const acked = (name: string) => (err?: Error) => events.push(err ? `${name} failed` : name);
       const frame = () => Buffer.alloc(frameBytes);
+      const readableEnd = () => {
+        const e = ledger.get(1);
+        return e?.kind === 'wal' ? e.written : undefined;
+      };
       writer.append(frame(), 1, emptyCounts(), acked('A')); // segment 1
       writer.append(frame(), 1, emptyCounts(), acked('B')); // segment 2: one round writes A and B
-      await writev2.called; // A landed; B's write waits
-      writer.append(frame(), 1, emptyCounts(), acked('C')); // segment 3: segment 1 closes, syncing
-      await firstSync.promise;
-      writev2.release();
+      await writev2.called; // A written; B's write waits
+      writer.append(frame(), 1, emptyCounts(), acked('C')); // segment 3: segment 1 is retired
       await turn();
-      // The round's own sync of segment 1 found it clean (the closing sync had taken it): it must
-      // still wait for that sync before A counts as durable.
+      // A is on disk but not synced: not readable by the sender, and its segment not closed (a
+      // close would declare its bytes landed, and sync them, under the round).
+      expect(readableEnd()).toBe(SEGMENT_HEADER_BYTES);
+      expect(syncs).toBe(0);
+      writev2.release();
+      await firstSync.promise; // the round's sync of segment 1, held
+      await turn();
+      expect(readableEnd()).toBe(SEGMENT_HEADER_BYTES);
       expect(events).toEqual([]);
       events.push('segment 1 synced');
       releaseFirstSync.resolve();
       await writer.flush();
       expect(events).toEqual(['segment 1 synced', 'A', 'B', 'C']);
+      expect(readableEnd()).toBe(SEGMENT_HEADER_BYTES + frameBytes);
       await writer.close();
     });
     it('should not close a retired segment before the write a round holds for it has landed', async () => {

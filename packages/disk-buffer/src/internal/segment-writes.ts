@@ -91,28 +91,45 @@ export async function writeRound(
   const groups = groupBySegment(batch);
   for (const group of groups) group[0]!.seg.inFlight++;
   const touched = new Set<OpenSegment>();
+  // Under 'always' the bytes become readable (landed) only once synced: the sender reads up to
+  // what landed, and a frame it had read before its sync failed would be delivered and counted
+  // io_error both. Such a segment stays in flight until then, so it is not closed (and its bytes
+  // declared landed) under the sync. (The synchronous paths need no such care: nothing runs
+  // between their write and their sync.)
+  const written: Pending[][] = [];
   for (const group of groups) {
     const seg = group[0]!.seg;
+    let held = false;
     try {
       await walIo.writev(
         seg.fd,
         group.map((p) => p.frame),
         group[0]!.offset,
       );
-      seg.landed(group[0]!.offset, lastEnd(group));
+      if (mode === 'always') {
+        seg.wrote();
+        written.push(group);
+        held = true;
+      } else {
+        seg.landed(group[0]!.offset, lastEnd(group));
+      }
       touched.add(seg);
     } catch (err) {
       fail(seg, group, err as Error);
     } finally {
-      seg.inFlight--;
+      if (!held) seg.inFlight--;
     }
   }
   if (mode === 'always') {
-    for (const seg of touched) {
+    for (const seg of [...touched]) {
+      const mine = written.filter((g) => g[0]!.seg === seg);
       try {
         await seg.sync();
+        for (const group of mine) seg.landed(group[0]!.offset, lastEnd(group));
       } catch (err) {
         unsynced(seg, batch, touched, err as Error, fail);
+      } finally {
+        seg.inFlight -= mine.length;
       }
     }
   }

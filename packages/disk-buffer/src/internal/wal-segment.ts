@@ -93,6 +93,14 @@ export class OpenSegment {
     private readonly ledger: Ledger,
   ) {}
 
+  /**
+   * Bytes were written that are not to be readable yet (under 'always', until synced): the next
+   * `sync` must cover them. {@link landed} follows once they are.
+   */
+  wrote(): void {
+    this.dirty = true;
+  }
+
   /** Bytes `offset..end` are written: advances `entry.written` over every contiguous range. */
   landed(offset: number, end: number): void {
     this.dirty = true;
