@@ -175,27 +175,33 @@ export function createOtlpGrpcLogExporter(config?: ExporterConfig): OtlpGrpcLogE
     preEncoded.set(items, { request, counter });
     delegateExport(items, done);
   };
+  // The request transcoded from `payloads`, sent in a lent buffer; false where the transcoder
+  // declines them (the caller then sends records).
+  const sendTranscoded = (
+    payloads: readonly Uint8Array[],
+    recordCount: number,
+    resultCallback: (result: ExportResult) => void,
+  ): boolean => {
+    const t = transcoded(payloads, recordCount);
+    if (t === undefined) return false;
+    sendEncoded(t.request, recordCount, 'batchesTranscoded', resultCallback, t.release);
+    return true;
+  };
   // A batch a disk buffer's sender delivered with its WAL payloads attached is transcoded here,
   // before the delegate, so that its request can be lent (the serializer cannot know when the
   // bytes are done with).
   exporter.export = (records, resultCallback) => {
     const payloads = declined.has(records) ? undefined : encodedPayloadsOf(records);
-    const t = payloads === undefined ? undefined : transcoded(payloads, records.length);
-    if (t !== undefined) {
-      sendEncoded(t.request, records.length, 'batchesTranscoded', resultCallback, t.release);
-      return;
+    if (payloads !== undefined) {
+      if (sendTranscoded(payloads, records.length, resultCallback)) return;
+      declined.add(records);
     }
-    if (payloads !== undefined) declined.add(records);
     delegateExport(records, resultCallback);
   };
   exporter.exportEncoded = (request, recordCount, resultCallback) =>
     sendEncoded(request, recordCount, 'batchesPreEncoded', resultCallback);
   exporter.exportStored = (batch, resultCallback) => {
-    const t = transcoded(batch.payloads, batch.recordCount);
-    if (t !== undefined) {
-      sendEncoded(t.request, batch.recordCount, 'batchesTranscoded', resultCallback, t.release);
-      return;
-    }
+    if (sendTranscoded(batch.payloads, batch.recordCount, resultCallback)) return;
     let records: ReadableLogRecord[];
     try {
       records = batch.records();

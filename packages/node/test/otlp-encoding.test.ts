@@ -213,15 +213,20 @@ describe('createOtlpGrpcLogExporter', () => {
     await ours.shutdown();
   });
 
-  it('sends a request given as bytes (exportEncoded) through the same delegate, counted', async () => {
+  /** `n` generated records (normalised), exported once by a new exporter: what the receiver got. */
+  async function sentThroughExport(n: number, seed: number) {
     const records = normalizeLogRecords(
-      fc.sample(record, { numRuns: 25, seed: 12 }).map(toRecord),
+      fc.sample(record, { numRuns: n, seed }).map(toRecord),
       emptySubstitutionCounts(),
     );
     const ours = createOtlpGrpcLogExporter({ url: receiver.url });
     receiver.records.length = 0;
     expect(await send(ours, records)).toBe(0);
-    const viaExport = receiver.records.splice(0);
+    return { records, ours, viaExport: receiver.records.splice(0) };
+  }
+
+  it('sends a request given as bytes (exportEncoded) through the same delegate, counted', async () => {
+    const { records, ours, viaExport } = await sentThroughExport(25, 12);
     const bytes = encodeExportLogsServiceRequest(records)!;
     const code = await new Promise<number>((resolve) =>
       ours.exportEncoded!(bytes, records.length, (r) => resolve(r.code)),
@@ -242,14 +247,7 @@ describe('createOtlpGrpcLogExporter', () => {
   });
 
   it('gives the transport a request that fills its ArrayBuffer without a copy, and a view as it is', async () => {
-    const records = normalizeLogRecords(
-      fc.sample(record, { numRuns: 10, seed: 31 }).map(toRecord),
-      emptySubstitutionCounts(),
-    );
-    const ours = createOtlpGrpcLogExporter({ url: receiver.url });
-    receiver.records.length = 0;
-    expect(await send(ours, records)).toBe(0);
-    const viaExport = receiver.records.splice(0);
+    const { records, ours, viaExport } = await sentThroughExport(10, 31);
     const whole = encodeExportLogsServiceRequest(records)!;
     expect(whole.byteOffset === 0 && whole.byteLength === whole.buffer.byteLength).toBe(true);
     // The same bytes at an offset inside a larger buffer: a view the transport must copy.
