@@ -6,6 +6,12 @@
 //                      of building the records (Logger.emit, LogRecordImpl, attribute checks),
 //                      the floor of any processor; nothing is delivered (its "delivered" is the
 //                      records the processor was handed)
+//   main-floor       — the main thread's share of the spillway rows that no design moves off it:
+//                      the SDK building each record, redaction (the default rules), the sampling
+//                      processor keeping everything, and the WAL's encoding of every batch
+//                      (encodeLogRecordBatch); the bytes are then dropped: no write, no send, no
+//                      worker. Its CPU is the floor of the spillway rows' main thread ("delivered"
+//                      is the records encoded)
 //   stock            — BatchLogRecordProcessor (defaults) + OTLPLogExporter gRPC
 //   spillway         — createLogRecordProcessorFromEnv with SPILLWAY_SAMPLING=all (sampling →
 //                      WAL → OTLP gRPC, failing over to files), every record kept; the OTLP
@@ -74,6 +80,7 @@ const SPILLWAY_ENV = Object.fromEntries(
 const ALL_CONFIGS = [
   'pino',
   'sdk-floor',
+  'main-floor',
   'stock',
   'spillway',
   'spillway-main',
@@ -93,6 +100,7 @@ const name = (s) => `${s.config}/${s.mix}`;
 const LABELS = {
   pino: 'pino → pino.destination (anchor)',
   'sdk-floor': 'OTel SDK, no-op processor (the floor: records built, none delivered)',
+  'main-floor': 'main-thread floor: SDK, redaction, sampling, WAL encode (bytes dropped)',
   stock: 'stock',
   spillway: 'spillway, exporter in a worker',
   'spillway-main': 'spillway, exporter on the main thread',
@@ -176,6 +184,62 @@ async function startProfile() {
   };
 }
 
+/**
+ * The main-floor row's processor: what the spillway rows' main thread does to a record before any
+ * write, with the pipeline's own settings (the same config reader and redaction options), every
+ * record kept; each batch is encoded as the WAL encodes it and `encoded(n)` told, then dropped.
+ */
+async function mainFloorProcessor(dir, encoded) {
+  const { readSpillwayConfig } = await import('@spillway/config');
+  const { RedactingLogRecordProcessor, redactionOptionsOf } = await import('@spillway/redaction');
+  const { SamplingLogRecordProcessor } = await import('@spillway/sampling');
+  const { encodeLogRecordBatch } = await import('@spillway/disk-buffer');
+  const { ExportResultCode } = await import('@opentelemetry/core');
+  const { config } = readSpillwayConfig({
+    SPILLWAY_SAMPLING: 'all',
+    SPILLWAY_DIR: dir,
+    OTEL_SERVICE_NAME: 'bench',
+    ...SPILLWAY_ENV,
+  });
+  const encode = (records) => {
+    encodeLogRecordBatch(records);
+    encoded(records.length);
+  };
+  const redaction = new RedactingLogRecordProcessor({
+    ...redactionOptionsOf(config.redaction),
+    maxValueChars: config.maxValueChars,
+  });
+  const sampling = new SamplingLogRecordProcessor({
+    exporter: {
+      export(records, done) {
+        encode(records);
+        done({ code: ExportResultCode.SUCCESS });
+      },
+      exportSync: encode,
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    },
+    maxQueueSize: config.maxQueueSize,
+    maxExportBatchSize: config.maxExportBatchSize,
+    scheduledDelayMillis: config.scheduledDelayMillis,
+    exportTimeoutMillis: config.exportTimeoutMillis,
+    maxQueueBytes: config.maxQueueBytes,
+    keepAll: true,
+  });
+  return {
+    onEmit(record, ctx) {
+      redaction.onEmit(record, ctx);
+      sampling.onEmit(record, ctx);
+    },
+    enabled: (options) => sampling.enabled(options),
+    forceFlush: () => sampling.forceFlush(),
+    shutdown: async () => {
+      await sampling.shutdown();
+      await redaction.shutdown();
+    },
+  };
+}
+
 async function child(s) {
   const { SyntheticRecordGenerator, toLogRecord } = await import('@spillway/testing');
   const mix = s.mix === 'with FATAL' ? LEVEL_MIX : { ...LEVEL_MIX, error: 0.05, fatal: 0 };
@@ -224,7 +288,7 @@ async function child(s) {
         await new Promise((r) => setTimeout(() => dest.flush(r), 5));
     };
   } else {
-    const floor = s.config === 'sdk-floor';
+    const floor = s.config === 'sdk-floor' || s.config === 'main-floor';
     const down = s.config.endsWith('-down');
     // Port 1 on the loopback: nothing listens there, so every connection is refused at once.
     let url = 'http://127.0.0.1:1';
@@ -236,7 +300,11 @@ async function child(s) {
     const { BatchLogRecordProcessor, LoggerProvider } = await import('@opentelemetry/sdk-logs');
     let processor;
     let handed = 0;
-    if (floor) {
+    if (s.config === 'main-floor') {
+      processor = await mainFloorProcessor(dir, (n) => {
+        handed += n;
+      });
+    } else if (floor) {
       processor = {
         onEmit() {
           handed++;

@@ -7,6 +7,10 @@
 //       (deciding, normalising, estimating, queueing, batching) against (a)
 //   (d) BatchLogRecordProcessor → DiskBufferedLogRecordExporter
 //   (e) SamplingLogRecordProcessor { keepAll: true } → DiskBufferedLogRecordExporter
+//   (f) a processor whose onEmit only runs the boundary check every spillway processor runs on a
+//       record it keeps (cleanLogRecord: the hostile-input normalisation, which returns the record
+//       itself when it is clean, as here) — what the check alone costs over the floor (b), against
+//       what the batch processor's whole work costs over it, (a) − (b)
 // (d) and (e) put the real WAL behind both. A chunk of emits there is followed by the processor's
 // forceFlush, inside the timing: the WAL's encoding, writes and syncs are counted for both, and
 // neither processor's queue overfills (without it the batch processor drops half the records
@@ -29,6 +33,7 @@ const SCENARIOS = [
   '(c) Sampling keepAll, no-op exporter',
   '(d) BatchLogRecordProcessor → DiskBufferedLogRecordExporter',
   '(e) Sampling keepAll → DiskBufferedLogRecordExporter',
+  '(f) normalisation check only (cleanLogRecord), nothing queued',
 ];
 const RECORDS = 200_000;
 const POOL = 256;
@@ -41,12 +46,13 @@ async function child(index) {
   const { BatchLogRecordProcessor, LoggerProvider } = await import('@opentelemetry/sdk-logs');
   const { SamplingLogRecordProcessor } = await import('@spillway/sampling');
   const { DiskBufferedLogRecordExporter } = await import('@spillway/disk-buffer');
+  const { cleanLogRecord, emptySubstitutionCounts } = await import('@spillway/record-format');
   const noop = {
     export: (_records, done) => done({ code: ExportResultCode.SUCCESS }),
     forceFlush: async () => {},
     shutdown: async () => {},
   };
-  const disk = index >= 3;
+  const disk = index === 3 || index === 4;
   const dir = disk ? mkdtempSync(join(tmpdir(), 'spillway-keep-path-bench-')) : undefined;
   const exporter = disk
     ? new DiskBufferedLogRecordExporter({ exporter: noop, directory: dir })
@@ -57,6 +63,19 @@ async function child(index) {
     () => new SamplingLogRecordProcessor({ exporter, keepAll: true }),
     () => new BatchLogRecordProcessor({ exporter }),
     () => new SamplingLogRecordProcessor({ exporter, keepAll: true }),
+    () => {
+      const counts = emptySubstitutionCounts();
+      let clean = 0;
+      return {
+        onEmit(record) {
+          if (cleanLogRecord(record, counts) === record) clean++;
+        },
+        forceFlush: async () => {
+          if (clean === 0) throw new Error('no record passed the check as it is');
+        },
+        shutdown: async () => {},
+      };
+    },
   ][index]();
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': 'bench' }),
@@ -122,8 +141,9 @@ function parent(rounds) {
     const rows = SCENARIOS.map((name, i) => {
       const xs = results[i];
       const m = median(xs);
-      const a = i >= 3 ? 3 : 0;
-      const base = i >= 3 ? diskAnchor : anchor;
+      const onDisk = i === 3 || i === 4;
+      const a = onDisk ? 3 : 0;
+      const base = onDisk ? diskAnchor : anchor;
       const paired = median(xs.map((x, r) => x / results[a][r]));
       return [
         name,
