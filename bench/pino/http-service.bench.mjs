@@ -22,7 +22,8 @@
 // 2-core machine the published figures come from, 3,000 req/s saturated the server with telemetry
 // on: they were taken with SPILLWAY_BENCH_RATE=1000.
 // Knobs: SPILLWAY_BENCH_RATE (3000 req/s), SPILLWAY_BENCH_SECONDS (5), SPILLWAY_BENCH_WARMUP (1.5 s),
-// SPILLWAY_BENCH_PROFILE (a directory: a CPU profile of each server process's timed window).
+// SPILLWAY_BENCH_PROFILE (a directory: a CPU profile of each server process's timed window),
+// SPILLWAY_BENCH_CONFIGS (a subset of the configurations, below).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,7 +41,7 @@ const REGISTER = ['-r', '@spillway/node/register'];
 const INSTRUMENT = ['-r', join(here, '_instrument.cjs')];
 const SPILLWAY = ['--spillway', '--correlation-only'];
 const ALL = { SPILLWAY_SAMPLING: 'all' };
-const CONFIGS = [
+const ALL_CONFIGS = [
   { name: 'none', execArgv: [], args: [], env: {} },
   { name: 'register only', execArgv: REGISTER, args: [], env: {} },
   { name: 'bridge', execArgv: [...REGISTER, ...INSTRUMENT], args: [], env: {} },
@@ -49,6 +50,16 @@ const CONFIGS = [
   { name: 'bridge, all', execArgv: [...REGISTER, ...INSTRUMENT], args: [], env: ALL },
   { name: 'spillway, all', execArgv: [...REGISTER, ...INSTRUMENT], args: SPILLWAY, env: ALL },
 ];
+// SPILLWAY_BENCH_CONFIGS: a subset of the names above, separated by ";" (names hold commas), with
+// "none" among them (the ratios are to it), e.g. "none;register only;spillway, no correlation".
+const picked = process.env.SPILLWAY_BENCH_CONFIGS?.split(';').map((c) => c.trim());
+const unknownConfigs = picked?.filter((n) => !ALL_CONFIGS.some((c) => c.name === n)) ?? [];
+if (unknownConfigs.length > 0 || (picked !== undefined && !picked.includes('none'))) {
+  throw new Error(
+    `SPILLWAY_BENCH_CONFIGS: ${unknownConfigs.length > 0 ? `unknown ${unknownConfigs.join('; ')}` : '"none" is needed'}`,
+  );
+}
+const CONFIGS = picked ? ALL_CONFIGS.filter((c) => picked.includes(c.name)) : ALL_CONFIGS;
 
 /** The receiver process: prints its url, then answers `count` with its record count. */
 async function receiverProcess() {
