@@ -32,6 +32,11 @@ const EMITS = knob('FATAL_EMITS', 100);
 // Untimed FATAL emits first: the FATAL path's own code (not run by ordinary traffic) warmed up.
 const WARMUP = knob('FATAL_WARMUP', 200);
 const STALL_CALLS = knob('FATAL_STALL_CALLS', 15);
+// SPILLWAY_BENCH_FATAL_TRAFFIC: batches of 100 INFO records exported the usual way before the
+// first FATAL: the state of a service that has been running, where the code shared with ordinary
+// traffic (the SDK, the processor, the encoder) has reached V8's top tier. With the default 0,
+// after the 200 warm-up rounds most of the path still runs as V8's mid tier (Maglev) compiled it.
+const TRAFFIC = knob('FATAL_TRAFFIC', 0);
 // About one encoded FATAL frame of the records below (frame header, resource, scope, record).
 const FRAME_BYTES = 384;
 
@@ -129,6 +134,10 @@ async function child(s) {
     let at = 0;
     const us = [];
     const cpu = [];
+    for (let k = 0; k < TRAFFIC; k++) {
+      for (let i = 0; i < 100; i++) logger.emit(record(i, 9, 'INFO'));
+      await processor.forceFlush();
+    }
     for (let k = 0; k < WARMUP + EMITS; k++) {
       // Ordinary traffic first, exported the usual way (the encoder and the WAL path are warm, as
       // in a running app), then D records left queued, then the FATAL.
@@ -168,7 +177,7 @@ function parent(rounds) {
   const loads = run.loads;
   const med = (key, field) => median(results.get(key).map((x) => x[field]));
   console.log(
-    `${machine()}; load average (1 min) ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run; ${EMITS} timed FATAL emits per child after ${WARMUP} untimed, median of ${rounds} shuffled rounds (one child process per cell).\n`,
+    `${machine()}; load average (1 min) ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run; ${EMITS} timed FATAL emits per child after ${WARMUP} untimed${TRAFFIC > 0 ? ` and ${TRAFFIC.toLocaleString('en')} batches of 100 INFO records before them` : ''}, median of ${rounds} shuffled rounds (one child process per cell).\n`,
   );
   const rows = [['BLRP, no-op exporter (anchor)', undefined]];
   for (const f of POLICIES) rows.push([`Sampling → disk buffer, fsync ${f}`, f]);
