@@ -132,12 +132,17 @@ export class SlottedDiskBufferedLogRecordExporter implements LogRecordExporter {
    * reported to the global error handler (memory stays bounded while the downstream is slow).
    */
   exportSync(records: ReadableLogRecord[]): void {
+    // No records (the processor's exit hand-over with nothing queued): only a slot already held
+    // has anything to write; none is taken for it.
+    if (records.length === 0) {
+      this.own?.exportSync(records);
+      return;
+    }
     const buffer = this.started();
     if (buffer) {
       buffer.exportSync(records);
       return;
     }
-    if (records.length === 0) return;
     if (this.directInFlight >= MAX_DIRECT_IN_FLIGHT) {
       this.dropped += records.length;
       globalErrorHandler(

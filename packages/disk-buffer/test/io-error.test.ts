@@ -225,11 +225,15 @@ describe('DiskBufferedLogRecordExporter', () => {
         throw errno('EIO', 'writev');
       }) as typeof walIo.writevSync;
       // A batch still pending (its round not started) goes with the FATAL records in one writev.
+      // `export` defers its encode to a task of its own; forceFlush appends it to the writer at
+      // once, and its round would start on the next microtask.
       const queued = generatedRecords(8, 1);
       const pending = send(queued);
+      const flushed = exporter.forceFlush();
       const fatal = generatedRecords(2, 9);
       exporter.exportSync(fatal);
       expect((await pending).code).toBe(1);
+      await flushed;
       const s = exporter.getStats();
       expect(s.dropped.io_error).toEqual(classesOf([...queued, ...fatal]));
       expect(s.dropped.disk_full).toEqual(NO_DROPS);

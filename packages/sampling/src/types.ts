@@ -86,7 +86,9 @@ export interface EffectiveSamplingPolicy {
 /**
  * The optional synchronous hand-over an exporter may implement (the disk buffer does): the records
  * survive the process when it returns (the disk buffer: in the WAL's page cache, fdatasynced per its
- * `fsync` policy). Used for FATAL records, queue overflow and {@link SamplingLogRecordProcessor.flushSync}.
+ * `fsync` policy), and so does every batch given to `export` before it that the exporter still holds
+ * unwritten. Used for FATAL records, queue overflow and {@link SamplingLogRecordProcessor.flushSync}
+ * (which calls it with no records when the queue is empty, for those held batches).
  */
 export interface SyncLogRecordExporter {
   exportSync(records: ReadableLogRecord[]): void;

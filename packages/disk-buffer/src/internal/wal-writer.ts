@@ -144,6 +144,20 @@ export class WalWriter {
   }
 
   /**
+   * Writes every pending frame (appended, its round not started) synchronously, as `appendSync`
+   * does before its own frame: for the exit hand-over with nothing else to write. A round already
+   * under way is the kernel's. Throws nothing: a failed write fails its frames (their callbacks).
+   */
+  writePendingSync(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    writeRoundSync(batch, this.o.mode, this.fail);
+    if (this.retiredOpen()) void this.closeRetired();
+    this.notifySoon();
+  }
+
+  /**
    * `onWritten` (wake the sender, maybe spill) once per tick rather than once per synchronous
    * write: neither can act before the caller yields, and both cost time on the emit path (this
    * runs on every FATAL emit: after-return.ts).

@@ -164,7 +164,7 @@ export class ExportDriver {
   /** Hands `records` to `exporter.exportSync`, accounting them; never throws. */
   exportSync(records: ReadableLogRecord[]): void {
     const exportSync = this.exporter.exportSync;
-    if (exportSync === undefined || records.length === 0) return;
+    if (exportSync === undefined) return;
     try {
       exportSync.call(this.exporter, this.handOver(records));
       this.account(records, true);
