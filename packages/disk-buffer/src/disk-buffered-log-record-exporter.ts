@@ -95,17 +95,19 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     this.deferredTimer ??= setTimeout(this.writeDeferred, 0);
   }
 
+  // The batches `export` deferred, taken (in order) with their timer cancelled.
+  private takeDeferred(): { records: ReadableLogRecord[]; done: (result: ExportResult) => void }[] {
+    clearTimeout(this.deferredTimer);
+    this.deferredTimer = undefined;
+    const batches = this.deferred;
+    if (batches.length > 0) this.deferred = [];
+    return batches;
+  }
+
   // Encodes and appends every batch `export` deferred, in order; never throws (a callback that
   // throws is reported: here it would end the process).
   private readonly writeDeferred = (): void => {
-    if (this.deferredTimer !== undefined) {
-      clearTimeout(this.deferredTimer);
-      this.deferredTimer = undefined;
-    }
-    if (this.deferred.length === 0) return;
-    const batches = this.deferred;
-    this.deferred = [];
-    for (const { records, done } of batches) {
+    for (const { records, done } of this.takeDeferred()) {
       try {
         this.write(records, done);
       } catch (err) {
@@ -141,7 +143,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
     for (const { frame, payload, records: kept, asIs, severities } of frames) {
       const count = kept.length;
       if (!cap.admit(frame.length, count, severities)) {
-        done(new Error(`disk buffer full: ${count} records dropped (disk_full)`));
+        done(diskFull(count));
         continue;
       }
       try {
@@ -185,12 +187,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
   // writeDeferred's batches, written as exportSync writes (in the page cache, or synced under
   // 'always', before this returns), each batch's callback called with its outcome.
   private writeDeferredSync(): void {
-    if (this.deferred.length === 0) return;
-    clearTimeout(this.deferredTimer);
-    this.deferredTimer = undefined;
-    const batches = this.deferred;
-    this.deferred = [];
-    for (const { records, done } of batches) {
+    for (const { records, done } of this.takeDeferred()) {
       const failure = this.appendSync(records, false);
       try {
         done(
@@ -221,7 +218,7 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       )) {
         const count = kept.length;
         if (!cap.admit(frame.length, count, severities)) {
-          failure ??= new Error(`disk buffer full: ${count} records dropped (disk_full)`);
+          failure ??= diskFull(count);
           continue;
         }
         try {
@@ -320,4 +317,9 @@ export class DiskBufferedLogRecordExporter implements LogRecordExporter {
       substitutedValues: { ...this.encoder.substituted },
     };
   }
+}
+
+/** The error of a batch part the disk cap refused (`drop_newest`, counted `disk_full`). */
+function diskFull(count: number): Error {
+  return new Error(`disk buffer full: ${count} records dropped (disk_full)`);
 }
