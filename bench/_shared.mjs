@@ -1,6 +1,7 @@
 // Helpers every benchmark scenario uses (not a scenario itself): how rounds run, how results are
 // reported.
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -84,4 +85,88 @@ export function emitPaced(total, perSecond, emit, tickMs = 10) {
       }
     }, tickMs);
   });
+}
+
+/**
+ * CPU clock ticks of each thread of process `pid` (default this one), by thread id, with its name
+ * (Linux /proc/<pid>/task; empty elsewhere): `MainThread`, `WorkerThread` (an export worker),
+ * `V8Worker` (V8's helpers: concurrent marking and compilation, parallel scavenges),
+ * `libuv-worker` (the threadpool: fdatasync, file I/O). Node 20 names none of its threads (all
+ * are `node`): there the main thread (the one whose id is the process's) is still `MainThread`,
+ * and the others are `node`.
+ */
+export function threadTicks(pid = process.pid) {
+  const out = new Map();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const name =
+          tid === String(pid)
+            ? 'MainThread'
+            : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+        out.set(tid, { name, ticks: Number(fields[11]) + Number(fields[12]) });
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+  } catch {
+    // Not Linux.
+  }
+  return out;
+}
+
+/**
+ * CPU ms per thread name between two {@link threadTicks} readings (100 ticks a second); `ended`:
+ * what the process used (`totalMs`) beyond the threads still there, i.e. threads that ended
+ * before the second reading (the export worker, stopped by shutdown).
+ */
+export function threadMsSince(before, after, totalMs) {
+  const ms = {};
+  let live = 0;
+  for (const [tid, { name, ticks }] of after) {
+    const d = (ticks - (before.get(tid)?.ticks ?? 0)) * 10;
+    ms[name] = (ms[name] ?? 0) + d;
+    live += d;
+  }
+  if (after.size > 0) ms.ended = Math.max(0, totalMs - live);
+  return ms;
+}
+
+/** The next IPC message of `proc` that has `key`; rejects if the process exits first. */
+export function message(proc, key) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m) => {
+      if (m && typeof m === 'object' && key in m) {
+        proc.off('message', onMessage);
+        proc.off('exit', onExit);
+        resolve(m);
+      }
+    };
+    const onExit = (code) => reject(new Error(`process exited (${code}) before sending ${key}`));
+    proc.on('message', onMessage);
+    proc.on('exit', onExit);
+  });
+}
+
+/**
+ * An OTLP/gRPC receiver in a process of its own (bench/_receiver.mjs): resolves to its `url`,
+ * `count()` (records received so far) and `stop()`.
+ */
+export async function forkReceiver() {
+  const proc = fork(fileURLToPath(new URL('./_receiver.mjs', import.meta.url)), [], {
+    stdio: 'inherit',
+  });
+  const { url } = await message(proc, 'url');
+  return {
+    url,
+    async count() {
+      proc.send('count');
+      return (await message(proc, 'count')).count;
+    },
+    stop() {
+      proc.send('stop');
+    },
+  };
 }

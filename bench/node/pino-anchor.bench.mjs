@@ -52,12 +52,21 @@
 // SPILLWAY_BENCH_SPILLWAY_ENV (extra environment of the spillway rows' pipeline, comma-separated
 // NAME=value, e.g. SPILLWAY_REDACT=none).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { emitPaced, knob, machine, median, shuffledRounds, table } from '../_shared.mjs';
+import {
+  emitPaced,
+  knob,
+  machine,
+  median,
+  shuffledRounds,
+  table,
+  threadMsSince,
+  threadTicks,
+} from '../_shared.mjs';
 
 const RATE = knob('RATE', 0);
 const PACED = RATE > 0;
@@ -441,48 +450,6 @@ function runQueueWaitMs() {
   } catch {
     return Number.NaN;
   }
-}
-
-/**
- * CPU clock ticks of each thread of this process, by thread id, with its name (Linux
- * /proc/self/task; empty elsewhere): `MainThread`, `WorkerThread` (the export worker), `V8Worker`
- * (V8's helpers: concurrent marking and compilation, parallel scavenges), `libuv-worker` (the
- * threadpool: fdatasync, file I/O).
- */
-function threadTicks() {
-  const out = new Map();
-  try {
-    for (const tid of readdirSync('/proc/self/task')) {
-      try {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
-        out.set(tid, { name, ticks: Number(fields[11]) + Number(fields[12]) });
-      } catch {
-        // The thread ended between the listing and the read.
-      }
-    }
-  } catch {
-    // Not Linux.
-  }
-  return out;
-}
-
-/**
- * CPU ms per thread name between two {@link threadTicks} readings (100 ticks a second); `ended`:
- * what the process used (`totalMs`) beyond the threads still there, i.e. threads that ended
- * before the second reading (the export worker, stopped by shutdown).
- */
-function threadMsSince(before, after, totalMs) {
-  const ms = {};
-  let live = 0;
-  for (const [tid, { name, ticks }] of after) {
-    const d = (ticks - (before.get(tid)?.ticks ?? 0)) * 10;
-    ms[name] = (ms[name] ?? 0) + d;
-    live += d;
-  }
-  if (after.size > 0) ms.ended = Math.max(0, totalMs - live);
-  return ms;
 }
 
 /**

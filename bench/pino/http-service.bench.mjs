@@ -31,7 +31,17 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { knob, machine, median, shuffledRounds, table } from '../_shared.mjs';
+import {
+  forkReceiver,
+  knob,
+  machine,
+  median,
+  message,
+  shuffledRounds,
+  table,
+  threadMsSince,
+  threadTicks,
+} from '../_shared.mjs';
 
 const RATE = knob('RATE', 3000);
 const SECONDS = knob('SECONDS', 5);
@@ -60,33 +70,6 @@ if (unknownConfigs.length > 0 || (picked !== undefined && !picked.includes('none
   );
 }
 const CONFIGS = picked ? ALL_CONFIGS.filter((c) => picked.includes(c.name)) : ALL_CONFIGS;
-
-/** The receiver process: prints its url, then answers `count` with its record count. */
-async function receiverProcess() {
-  const { OtlpGrpcLogsReceiver } = await import('@spillway/testing');
-  const receiver = await new OtlpGrpcLogsReceiver().start();
-  process.send({ url: receiver.url });
-  process.on('message', (m) => {
-    if (m === 'count') process.send({ count: receiver.records.length });
-    if (m === 'stop') void receiver.stop().then(() => process.exit(0));
-  });
-}
-
-/** The next IPC message of `proc` that has `key`. */
-function message(proc, key) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m) => {
-      if (m && typeof m === 'object' && key in m) {
-        proc.off('message', onMessage);
-        proc.off('exit', onExit);
-        resolve(m);
-      }
-    };
-    const onExit = (code) => reject(new Error(`process exited (${code}) before sending ${key}`));
-    proc.on('message', onMessage);
-    proc.on('exit', onExit);
-  });
-}
 
 /** Requests at `rate`/s for `seconds`; latencies (ms) of those sent after `measureFrom`. */
 function load(port, seconds, onTick) {
@@ -151,8 +134,8 @@ async function child(config) {
     ...config.env,
   };
   if (config.execArgv.length > 0) {
-    receiver = fork(fileURLToPath(import.meta.url), ['--receiver'], { stdio: 'inherit' });
-    env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT = (await message(receiver, 'url')).url;
+    receiver = await forkReceiver();
+    env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT = receiver.url;
   }
   const server = fork(join(here, '_server.cjs'), [join(dir, 'app.log'), ...config.args], {
     execArgv: config.execArgv,
@@ -162,9 +145,11 @@ async function child(config) {
   const { port } = await message(server, 'port');
   let phase = 'warmup';
   let stopped;
+  let threads0;
   const result = await load(port, WARMUP + SECONDS, (elapsed) => {
     if (phase === 'warmup' && elapsed >= WARMUP) {
       phase = 'measure';
+      threads0 = threadTicks(server.pid);
       server.send('start');
     } else if (phase === 'measure' && elapsed >= WARMUP + SECONDS) {
       phase = 'done';
@@ -174,14 +159,14 @@ async function child(config) {
     return phase === 'measure';
   });
   const window = await stopped;
+  const threadMs = threadMsSince(threads0, threadTicks(server.pid), window.cpuMicros / 1000);
   const exited = new Promise((r) => server.once('exit', r));
   server.send('exit');
   await exited;
   let delivered;
   if (receiver) {
-    receiver.send('count');
-    delivered = (await message(receiver, 'count')).count;
-    receiver.send('stop');
+    delivered = await receiver.count();
+    receiver.stop();
   }
   rmSync(dir, { recursive: true, force: true });
   const sorted = result.latencies.sort((a, b) => a - b);
@@ -195,6 +180,9 @@ async function child(config) {
       offered: window.offered,
       bridge: window.bridge,
       delivered,
+      threadUsPerRequest: Object.fromEntries(
+        Object.entries(threadMs).map(([k, ms]) => [k, (ms * 1000) / window.requests]),
+      ),
     })}\n`,
   );
 }
@@ -220,6 +208,17 @@ async function main() {
   process.stdout.write(
     `${machine()}; ${RATE} req/s for ${SECONDS} s after ${WARMUP} s warm-up, 3 pino records per request; ${rounds} interleaved rounds, medians; load average ${loads.map((l) => l.toFixed(2)).join(' → ')}\n\n`,
   );
+  const threadNames = ['MainThread', 'V8Worker', 'libuv-worker'];
+  const perThread = (runs, f) => median(runs.map((r) => f(r.threadUsPerRequest ?? {}))).toFixed(1);
+  const threadRows = CONFIGS.map((c, i) => [
+    c.name,
+    ...threadNames.map((n) => perThread(results[i], (t) => t[n] ?? 0)),
+    perThread(results[i], (t) =>
+      Object.entries(t)
+        .filter(([k]) => !threadNames.includes(k))
+        .reduce((a, [, v]) => a + v, 0),
+    ),
+  ]);
   process.stdout.write(
     `${table(
       [
@@ -231,11 +230,19 @@ async function main() {
         'records kept (round 1)',
       ],
       rows,
+    )}\n\n${table(
+      [
+        'server CPU µs / request by thread',
+        'main thread',
+        'V8 helpers (GC, compiler)',
+        'libuv threadpool',
+        'other (gRPC, ended)',
+      ],
+      threadRows,
     )}\n`,
   );
 }
 
 const i = process.argv.indexOf('--child');
-if (process.argv.includes('--receiver')) await receiverProcess();
-else if (i > 0) await child(CONFIGS[Number(process.argv[i + 1])]);
+if (i > 0) await child(CONFIGS[Number(process.argv[i + 1])]);
 else await main();
