@@ -27,6 +27,19 @@ export function knob(name, fallback) {
   return v === undefined ? fallback : Number(v);
 }
 
+/**
+ * SPILLWAY_BENCH_SPILLWAY_ENV: extra environment for a bench's spillway pipeline, comma-separated
+ * NAME=value pairs (e.g. `SPILLWAY_REDACT=none,SPILLWAY_FSYNC=never`), as an object.
+ */
+export function spillwayEnvKnob() {
+  return Object.fromEntries(
+    (process.env.SPILLWAY_BENCH_SPILLWAY_ENV ?? '')
+      .split(',')
+      .filter((kv) => kv.includes('='))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
+
 /** `exporter.export(batch)` as a promise that rejects on a failed result. */
 export function exportBatch(exporter, batch) {
   return new Promise((resolve, reject) =>

@@ -63,6 +63,7 @@ import {
   machine,
   median,
   shuffledRounds,
+  spillwayEnvKnob,
   table,
   threadMsSince,
   threadTicks,
@@ -80,12 +81,7 @@ const PER_TICK = PACED ? (RATE * TICK_MS) / 1000 : knob('PER_TICK', 1_000);
 const POOL = Math.min(RECORDS, knob('POOL', PACED ? RATE : RECORDS));
 const WARMUP = knob('WARMUP', 0);
 const RECEIVER_NICE = knob('RECEIVER_NICE', 0);
-const SPILLWAY_ENV = Object.fromEntries(
-  (process.env.SPILLWAY_BENCH_SPILLWAY_ENV ?? '')
-    .split(',')
-    .filter((kv) => kv.includes('='))
-    .map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1)]),
-);
+const SPILLWAY_ENV = spillwayEnvKnob();
 const ALL_CONFIGS = [
   'pino',
   'sdk-floor',

@@ -16,7 +16,9 @@
 // record it emitted reached the receiver. One child process per cell, shuffled interleaved rounds
 // (bench/_shared.mjs), medians.
 // Run: node bench/node/trickle.bench.mjs [rounds] (after `npx turbo run build`).
-// Knobs: SPILLWAY_BENCH_RATE (20 records/s), SPILLWAY_BENCH_SECONDS (10).
+// Knobs: SPILLWAY_BENCH_RATE (20 records/s), SPILLWAY_BENCH_SECONDS (10), SPILLWAY_BENCH_CONFIGS
+// (a subset of the configurations by name, separated by ";", the stock row among them),
+// SPILLWAY_BENCH_SPILLWAY_ENV (extra environment of the spillway rows, comma-separated NAME=value).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +28,7 @@ import {
   machine,
   median,
   shuffledRounds,
+  spillwayEnvKnob,
   table,
   threadMsSince,
   threadTicks,
@@ -33,14 +36,22 @@ import {
 
 const RATE = knob('RATE', 20);
 const SECONDS = knob('SECONDS', 10);
-const CONFIGS = [
+const ALL_CONFIGS = [
   'SDK, no processor',
   'BLRP + OTLP gRPC (stock)',
   'spillway',
   'spillway, fsync never',
   'spillway, worker',
 ];
-const STOCK = 1;
+const picked = process.env.SPILLWAY_BENCH_CONFIGS?.split(';').map((c) => c.trim());
+const unknownConfigs = picked?.filter((n) => !ALL_CONFIGS.includes(n)) ?? [];
+if (unknownConfigs.length > 0 || (picked !== undefined && !picked.includes(ALL_CONFIGS[1]))) {
+  throw new Error(
+    `SPILLWAY_BENCH_CONFIGS: ${unknownConfigs.length > 0 ? `unknown ${unknownConfigs.join('; ')}` : `"${ALL_CONFIGS[1]}" is needed`}`,
+  );
+}
+const CONFIGS = picked ? ALL_CONFIGS.filter((c) => picked.includes(c)) : ALL_CONFIGS;
+const STOCK = CONFIGS.indexOf(ALL_CONFIGS[1]);
 
 async function child(config) {
   const dir = mkdtempSync(join(tmpdir(), 'spillway-trickle-'));
@@ -63,6 +74,7 @@ async function child(config) {
       OTEL_SERVICE_NAME: 'trickle',
       ...(config === 'spillway, fsync never' ? { SPILLWAY_FSYNC: 'never' } : {}),
       ...(config === 'spillway, worker' ? { SPILLWAY_EXPORT_THREAD: 'worker' } : {}),
+      ...spillwayEnvKnob(),
     });
   }
   const provider = new LoggerProvider({
@@ -156,7 +168,7 @@ function main() {
             .filter(([k]) => !names.includes(k))
             .reduce((a, [, v]) => a + v, 0),
         ),
-        i === 0 ? '—' : `${results[i][0].delivered} of ${results[i][0].emitted}`,
+        name === ALL_CONFIGS[0] ? '—' : `${results[i][0].delivered} of ${results[i][0].emitted}`,
       ]),
     )}\n`,
   );
