@@ -155,7 +155,7 @@ function main() {
         'main thread',
         'V8 helpers',
         'libuv threadpool',
-        'other (export worker, ended)',
+        'other threads (the export worker; on Node 20, all but the main one)',
         'delivered (round 1)',
       ],
       CONFIGS.map((name, i) => [

@@ -16,7 +16,8 @@
 // The register's pipeline delivers to the OTLP gRPC receiver of @spillway/testing in another
 // process (its CPU is not counted), SPILLWAY_DIR in a temporary folder. Measured in the server
 // over the timed window (after a warm-up): CPU time (process.cpuUsage: user + system, all threads)
-// per request served; at the generator, latency p99 from send to the response's end. One child
+// per request served, and by thread (read from /proc/<pid>/task by the generator: 10 ms ticks);
+// at the generator, latency p99 from send to the response's end. One child
 // process per cell, rounds interleaved in a shuffled order (bench/_shared.mjs), medians.
 // Run: node bench/pino/http-service.bench.mjs [rounds] (after `npx turbo run build`). On the shared
 // 2-core machine the published figures come from, 3,000 req/s saturated the server with telemetry
@@ -236,7 +237,7 @@ async function main() {
         'main thread',
         'V8 helpers (GC, compiler)',
         'libuv threadpool',
-        'other (gRPC, ended)',
+        'other threads (on Node 20, all but the main one)',
       ],
       threadRows,
     )}\n`,
