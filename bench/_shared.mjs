@@ -28,6 +28,24 @@ export function knob(name, fallback) {
 }
 
 /**
+ * SPILLWAY_BENCH_CONFIGS: the configurations of `names` it lists (separated by `separator`), in
+ * the bench's order; all of them when it is unset. Throws on a name the bench does not have, and
+ * when `required` (the anchor the bench's ratios are to) is not among them.
+ */
+export function configsKnob(names, { separator = ',', required } = {}) {
+  const picked = process.env.SPILLWAY_BENCH_CONFIGS?.split(separator).map((c) => c.trim());
+  if (picked === undefined) return names;
+  const unknown = picked.filter((n) => !names.includes(n));
+  if (unknown.length > 0) {
+    throw new Error(`SPILLWAY_BENCH_CONFIGS: unknown ${unknown.join(`${separator} `)}`);
+  }
+  if (required !== undefined && !picked.includes(required)) {
+    throw new Error(`SPILLWAY_BENCH_CONFIGS: "${required}" is needed`);
+  }
+  return names.filter((n) => picked.includes(n));
+}
+
+/**
  * SPILLWAY_BENCH_SPILLWAY_ENV: extra environment for a bench's spillway pipeline, comma-separated
  * NAME=value pairs (e.g. `SPILLWAY_REDACT=none,SPILLWAY_FSYNC=never`), as an object.
  */

@@ -58,6 +58,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import {
+  configsKnob,
   emitPaced,
   knob,
   machine,
@@ -92,10 +93,7 @@ const ALL_CONFIGS = [
   'spillway-down',
   'spillway-main-down',
 ];
-const picked = process.env.SPILLWAY_BENCH_CONFIGS?.split(',').map((c) => c.trim());
-const unknown = picked?.filter((c) => !ALL_CONFIGS.includes(c)) ?? [];
-if (unknown.length > 0) throw new Error(`SPILLWAY_BENCH_CONFIGS: unknown ${unknown.join(', ')}`);
-const CONFIGS = picked ? ALL_CONFIGS.filter((c) => picked.includes(c)) : ALL_CONFIGS;
+const CONFIGS = configsKnob(ALL_CONFIGS);
 const ALL_MIXES = ['with FATAL', 'no FATAL'];
 const MIX = process.env.SPILLWAY_BENCH_MIX;
 if (MIX !== undefined && !ALL_MIXES.includes(MIX)) throw new Error(`SPILLWAY_BENCH_MIX: ${MIX}?`);

@@ -23,6 +23,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  configsKnob,
   forkReceiver,
   knob,
   machine,
@@ -43,14 +44,7 @@ const ALL_CONFIGS = [
   'spillway, fsync never',
   'spillway, worker',
 ];
-const picked = process.env.SPILLWAY_BENCH_CONFIGS?.split(';').map((c) => c.trim());
-const unknownConfigs = picked?.filter((n) => !ALL_CONFIGS.includes(n)) ?? [];
-if (unknownConfigs.length > 0 || (picked !== undefined && !picked.includes(ALL_CONFIGS[1]))) {
-  throw new Error(
-    `SPILLWAY_BENCH_CONFIGS: ${unknownConfigs.length > 0 ? `unknown ${unknownConfigs.join('; ')}` : `"${ALL_CONFIGS[1]}" is needed`}`,
-  );
-}
-const CONFIGS = picked ? ALL_CONFIGS.filter((c) => picked.includes(c)) : ALL_CONFIGS;
+const CONFIGS = configsKnob(ALL_CONFIGS, { separator: ';', required: ALL_CONFIGS[1] });
 const STOCK = CONFIGS.indexOf(ALL_CONFIGS[1]);
 
 async function child(config) {

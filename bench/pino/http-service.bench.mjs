@@ -33,6 +33,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  configsKnob,
   forkReceiver,
   knob,
   machine,
@@ -63,14 +64,11 @@ const ALL_CONFIGS = [
 ];
 // SPILLWAY_BENCH_CONFIGS: a subset of the names above, separated by ";" (names hold commas), with
 // "none" among them (the ratios are to it), e.g. "none;register only;spillway, no correlation".
-const picked = process.env.SPILLWAY_BENCH_CONFIGS?.split(';').map((c) => c.trim());
-const unknownConfigs = picked?.filter((n) => !ALL_CONFIGS.some((c) => c.name === n)) ?? [];
-if (unknownConfigs.length > 0 || (picked !== undefined && !picked.includes('none'))) {
-  throw new Error(
-    `SPILLWAY_BENCH_CONFIGS: ${unknownConfigs.length > 0 ? `unknown ${unknownConfigs.join('; ')}` : '"none" is needed'}`,
-  );
-}
-const CONFIGS = picked ? ALL_CONFIGS.filter((c) => picked.includes(c.name)) : ALL_CONFIGS;
+const picked = configsKnob(
+  ALL_CONFIGS.map((c) => c.name),
+  { separator: ';', required: 'none' },
+);
+const CONFIGS = ALL_CONFIGS.filter((c) => picked.includes(c.name));
 
 /** Requests at `rate`/s for `seconds`; latencies (ms) of those sent after `measureFrom`. */
 function load(port, seconds, onTick) {
