@@ -165,6 +165,13 @@ export function threadMsSince(before, after, totalMs) {
   return ms;
 }
 
+/** What a {@link threadMsSince} reading holds beyond the threads `names`: the sum of the rest. */
+export function otherThreads(threads, names) {
+  let sum = 0;
+  for (const [name, v] of Object.entries(threads)) if (!names.includes(name)) sum += v;
+  return sum;
+}
+
 /** The next IPC message of `proc` that has `key`; rejects if the process exits first. */
 export function message(proc, key) {
   return new Promise((resolve, reject) => {

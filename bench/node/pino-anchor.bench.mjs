@@ -63,6 +63,7 @@ import {
   knob,
   machine,
   median,
+  otherThreads,
   shuffledRounds,
   spillwayEnvKnob,
   table,
@@ -493,11 +494,7 @@ function threadTable(mix, med) {
     CONFIGS.map((config) => [
       LABELS[config],
       ...names.map((n) => per(config, (t) => t[n] ?? 0).toFixed(2)),
-      per(config, (t) =>
-        Object.entries(t)
-          .filter(([k]) => !names.includes(k))
-          .reduce((a, [, v]) => a + v, 0),
-      ).toFixed(2),
+      per(config, (t) => otherThreads(t, names)).toFixed(2),
     ]),
   );
 }

@@ -28,6 +28,7 @@ import {
   knob,
   machine,
   median,
+  otherThreads,
   shuffledRounds,
   spillwayEnvKnob,
   table,
@@ -157,11 +158,7 @@ function main() {
         cpu[i].toFixed(2),
         (cpu[i] / cpu[STOCK]).toFixed(2),
         ...names.map((n) => thread(results[i], (t) => t[n] ?? 0)),
-        thread(results[i], (t) =>
-          Object.entries(t)
-            .filter(([k]) => !names.includes(k))
-            .reduce((a, [, v]) => a + v, 0),
-        ),
+        thread(results[i], (t) => otherThreads(t, names)),
         name === ALL_CONFIGS[0] ? '—' : `${results[i][0].delivered} of ${results[i][0].emitted}`,
       ]),
     )}\n`,

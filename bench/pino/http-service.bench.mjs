@@ -39,6 +39,7 @@ import {
   machine,
   median,
   message,
+  otherThreads,
   shuffledRounds,
   table,
   threadMsSince,
@@ -212,11 +213,7 @@ async function main() {
   const threadRows = CONFIGS.map((c, i) => [
     c.name,
     ...threadNames.map((n) => perThread(results[i], (t) => t[n] ?? 0)),
-    perThread(results[i], (t) =>
-      Object.entries(t)
-        .filter(([k]) => !threadNames.includes(k))
-        .reduce((a, [, v]) => a + v, 0),
-    ),
+    perThread(results[i], (t) => otherThreads(t, threadNames)),
   ]);
   process.stdout.write(
     `${table(

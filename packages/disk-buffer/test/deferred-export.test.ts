@@ -29,16 +29,14 @@ function setup() {
 
 /** `export(records)`, its result kept as it arrives (synchronously readable). */
 function exportNow(exporter: DiskBufferedLogRecordExporter, records: ReadableLogRecord[]) {
-  const out: { result?: ExportResult; settled: Promise<ExportResult> } = {
-    settled: undefined as unknown as Promise<ExportResult>,
-  };
-  out.settled = new Promise((resolve) =>
+  const out: { result?: ExportResult } = {};
+  const settled = new Promise<ExportResult>((resolve) =>
     exporter.export(records, (r) => {
       out.result = r;
       resolve(r);
     }),
   );
-  return out;
+  return Object.assign(out, { settled });
 }
 
 const ids = (records: ReadableLogRecord[]) => records.map((r) => r.attributes['test.id']);
